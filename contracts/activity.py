@@ -1,0 +1,85 @@
+"""Activity: the care itself — visits and calls logged for a pair, micro-wishes for a child."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from contracts.commands import Command, Id
+from contracts.envelope import Event
+from contracts.privacy import Sealed
+
+
+class VisitKind(StrEnum):
+    phone_call = "phone_call"
+    home_visit = "home_visit"
+    reading = "reading"
+    holiday_activity = "holiday_activity"
+    birthday = "birthday"
+    study_trip = "study_trip"
+    station_activity = "station_activity"
+    counselling = "counselling"
+
+
+class WishCategory(StrEnum):
+    study = "study"
+    daily_life = "daily_life"
+    sports = "sports"
+    arts = "arts"
+    other = "other"
+
+
+class LogVisit(Command):
+    pair_id: Id
+    visit_id: Id | None = None
+    kind: VisitKind
+    visited_on: date
+    duration_minutes: int = Field(ge=1, le=24 * 60)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SubmitWish(Command):
+    wish_id: Id | None = None
+    child_id: Id
+    item: str = Field(min_length=1, max_length=100)
+    category: WishCategory = WishCategory.other
+    estimated_cost_yuan: float = Field(ge=0, le=100_000)
+
+
+class FulfilWish(Command):
+    wish_id: Id
+    donor: str | None = Field(default=None, max_length=100, description="donor enterprise or volunteer")
+
+
+class VisitLogged(Event):
+    aggregate_type: ClassVar[str] = "pair"
+
+    pair_id: str
+    visit_id: str
+    kind: VisitKind
+    visited_on: date
+    duration_minutes: int
+    child_ids: tuple[str, ...]
+    note: Sealed | None = Field(description="sealed free text, with the first child's key")
+
+
+class WishSubmitted(Event):
+    aggregate_type: ClassVar[str] = "wish"
+
+    wish_id: str
+    child_id: str
+    region: str
+    item: str
+    category: WishCategory
+    estimated_cost_yuan: float
+
+
+class WishFulfilled(Event):
+    aggregate_type: ClassVar[str] = "wish"
+
+    wish_id: str
+    child_id: str
+    donor: str | None

@@ -1,0 +1,95 @@
+"""The one envelope every event travels in, and the registry of event types.
+
+The envelope is what is stored in JetStream. `event_id` doubles as the `Nats-Msg-Id` header, so a
+retried append is dropped by the stream's duplicate window instead of being stored twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FederationLevel(StrEnum):
+    national = "national"
+    province = "province"
+    city = "city"
+    district = "district"
+    street = "street"
+    community = "community"
+
+
+class Actor(BaseModel):
+    """Who did it: an operator of one federation office."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    operator_id: str = Field(min_length=1, max_length=64)
+    level: FederationLevel
+    region: str = Field(description="division code of the operator's office ('CN' for national)")
+
+
+_EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    """Base of all domain events: frozen, past tense, versioned.
+
+    Bump `schema_version` whenever the fields change; tests/test_schemas.py compares every event's
+    JSON Schema with the one committed under contracts/schemas/ and fails otherwise.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: ClassVar[int] = 1
+    aggregate_type: ClassVar[str]
+
+    @property
+    def aggregate_id(self) -> str:
+        """Every event names its aggregate in the field `<aggregate_type>_id`."""
+        return getattr(self, f"{self.aggregate_type}_id")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _EVENT_TYPES[cls.__name__] = cls
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+def event_types() -> dict[str, type[Event]]:
+    """Every event type of the contract, by name."""
+    import contracts.activity  # noqa: F401  (registration happens on import)
+    import contracts.intake  # noqa: F401
+    import contracts.pairing  # noqa: F401
+
+    return dict(_EVENT_TYPES)
+
+
+class Envelope(BaseModel):
+    """One stored event. `aggregate_version` counts the aggregate's events from 1."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    aggregate_type: str
+    aggregate_id: str
+    aggregate_version: int = Field(ge=1)
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: Actor
+    region: str = Field(description="owning region, 12-digit zero-padded division code")
+    correlation_id: str
+    causation_id: str
+    data: dict[str, Any]
+
+    def event(self) -> Event:
+        """The typed event inside; raises KeyError for a type this version does not know."""
+        return event_types()[self.event_type].model_validate(self.data)

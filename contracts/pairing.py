@@ -1,0 +1,96 @@
+"""Pairing: volunteers and children linked in a pair (结对).
+
+Forming a pair writes one event on each aggregate it touches (the pair, every child, every
+volunteer) in one atomic batch, each with its own expected sequence: two operators pairing the same
+child at the same moment cannot both succeed, and no reader ever sees half a pair.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from contracts.commands import Command, Id
+from contracts.envelope import Event
+
+
+class PairMode(StrEnum):
+    one_to_one = "one_to_one"
+    one_to_many = "one_to_many"
+    many_to_one = "many_to_one"
+    collective = "collective"
+    family = "family"
+
+
+class PairEndReason(StrEnum):
+    aged_out = "aged_out"
+    moved = "moved"
+    volunteer_withdrew = "volunteer_withdrew"
+    consent_withdrawn = "consent_withdrawn"
+    mismatch = "mismatch"
+    other = "other"
+
+
+class FormPair(Command):
+    pair_id: Id | None = None
+    mode: PairMode = PairMode.one_to_one
+    child_ids: list[Id] = Field(min_length=1, max_length=50)
+    volunteer_ids: list[Id] = Field(min_length=1, max_length=50)
+
+
+class EndPair(Command):
+    pair_id: Id
+    reason: PairEndReason
+
+
+class PairFormed(Event):
+    aggregate_type: ClassVar[str] = "pair"
+
+    pair_id: str
+    mode: PairMode
+    region: str = Field(description="the (first) child's region: the pair is owned there")
+    child_ids: tuple[str, ...]
+    volunteer_ids: tuple[str, ...]
+
+
+class PairEnded(Event):
+    aggregate_type: ClassVar[str] = "pair"
+
+    pair_id: str
+    reason: PairEndReason
+
+
+class ChildJoinedPair(Event):
+    aggregate_type: ClassVar[str] = "child"
+
+    child_id: str
+    pair_id: str
+    mode: PairMode
+
+
+class ChildLeftPair(Event):
+    aggregate_type: ClassVar[str] = "child"
+
+    child_id: str
+    pair_id: str
+    reason: PairEndReason
+
+
+class VolunteerJoinedPair(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+
+    volunteer_id: str
+    pair_id: str
+    mode: PairMode
+    children: int = Field(description="children this pair adds to the volunteer's load")
+
+
+class VolunteerLeftPair(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+
+    volunteer_id: str
+    pair_id: str
+    reason: PairEndReason
+    children: int

@@ -1,0 +1,66 @@
+"""The subject scheme of aixin: where events are stored and where commands are sent.
+
+Events — one subject per aggregate, under the region hierarchy of its owning region:
+
+    aixin.evt.<province>.<city>.<district>.<street>.<community>.<aggregate_type>.<aggregate_id>
+
+Each region token is the region's significant code (44, 4401, 440105, 440105001, 440105001001);
+levels below the owning region are '_'. So a subscriber takes its subtree with one wildcard:
+
+    aixin.evt.>                        everything (national)
+    aixin.evt.44.>                     Guangdong
+    aixin.evt.44.4401.>                Guangzhou
+    aixin.evt.44.4401.440105.>         Haizhu district
+    aixin.evt.*.*.*.*.*.child.>        every child event, nationwide
+
+Optimistic concurrency is per aggregate subject (`Nats-Expected-Last-Subject-Sequence`).
+An aggregate's whole history, even across a move to another region, is read with
+`history_filter(aggregate_type, aggregate_id)`.
+
+Commands — request/reply, one subject per command, replies are `contracts.replies.Reply`:
+
+    aixin.cmd.<context>.<command>      e.g. aixin.cmd.intake.register_child
+"""
+
+from __future__ import annotations
+
+from contracts.envelope import FederationLevel
+from contracts.regions import PREFIX_LENGTHS, Region, parse_region
+
+STREAM = "AIXIN_EVENTS"
+EVENTS_ROOT = "aixin.evt"
+ALL_EVENTS = f"{EVENTS_ROOT}.>"
+COMMANDS_ROOT = "aixin.cmd"
+ADMIN_ROOT = "aixin.admin"
+PLACEHOLDER = "_"
+
+
+def region_tokens(region: Region) -> list[str]:
+    tokens = []
+    for level, length in PREFIX_LENGTHS.items():
+        reached = region.level is not FederationLevel.national and (
+            list(PREFIX_LENGTHS).index(level) <= list(PREFIX_LENGTHS).index(region.level)
+        )
+        tokens.append(region.code[:length] if reached else PLACEHOLDER)
+    return tokens
+
+
+def event_subject(region: Region, aggregate_type: str, aggregate_id: str) -> str:
+    return ".".join([EVENTS_ROOT, *region_tokens(region), aggregate_type, aggregate_id])
+
+
+def history_filter(aggregate_type: str, aggregate_id: str) -> str:
+    return ".".join([EVENTS_ROOT, *["*"] * len(PREFIX_LENGTHS), aggregate_type, aggregate_id])
+
+
+def subtree_filter(region_code: str) -> str:
+    """The wildcard a provincial or city system subscribes to for its subtree."""
+    region = parse_region(region_code)
+    if region.level is FederationLevel.national:
+        return ALL_EVENTS
+    reached = [t for t in region_tokens(region) if t != PLACEHOLDER]
+    return ".".join([EVENTS_ROOT, *reached, ">"])
+
+
+def command_subject(context: str, command: str) -> str:
+    return f"{COMMANDS_ROOT}.{context}.{command}"

@@ -1,0 +1,136 @@
+"""Children and volunteers: pure decide and evolve, no I/O (the clock and sealed data come in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import singledispatch
+
+from contracts.envelope import Event
+from contracts.intake import ChildRegistered, RecruitVolunteer, RegisterChild, VolunteerRecruited
+from contracts.pairing import (ChildJoinedPair, ChildLeftPair, PairMode, VolunteerJoinedPair,
+                               VolunteerLeftPair)
+from contracts.privacy import Sealed
+from contracts.regions import Region
+from services.shared.errors import InvalidCommand, RuleViolated
+
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class ChildState:
+    child_id: str = ""
+    exists: bool = False
+    region: str = ""
+    birth_date: date | None = None
+    active_pairs: dict[str, PairMode] = field(default_factory=dict)
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.birth_date, day) if self.birth_date else 0
+
+    @property
+    def one_to_one_pair(self) -> str | None:
+        return next((p for p, m in self.active_pairs.items() if m is PairMode.one_to_one), None)
+
+
+@dataclass(frozen=True)
+class VolunteerState:
+    volunteer_id: str = ""
+    exists: bool = False
+    region: str = ""
+    kind: str = ""
+    capacity: int = 0
+    load: dict[str, int] = field(default_factory=dict)  # pair id -> children it counts
+
+    @property
+    def children_in_care(self) -> int:
+        return sum(self.load.values())
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def decide_register_child(
+    state: ChildState, command: RegisterChild, *, child_id: str, region: Region, today: date,
+    personal: Sealed, guardian: Sealed | None,
+) -> list[Event]:
+    if state.exists:
+        raise RuleViolated(f"child {child_id} is already registered")
+    if command.birth_date > today:
+        raise InvalidCommand("birth_date", f"{command.birth_date} is in the future")
+    age = age_on(command.birth_date, today)
+    if age >= ADULT_AGE:
+        raise InvalidCommand("birth_date", f"the child is {age}; the programme is for children under 18")
+    return [ChildRegistered(
+        child_id=child_id, region=region.code, sex=command.sex, birth_date=command.birth_date,
+        category=command.category, subtype=command.subtype, personal=personal,
+        guardian_relation=command.guardian.relation if command.guardian else None, guardian=guardian,
+    )]
+
+
+def decide_recruit_volunteer(
+    state: VolunteerState, command: RecruitVolunteer, *, volunteer_id: str, region: Region,
+    personal: Sealed,
+) -> list[Event]:
+    if state.exists:
+        raise RuleViolated(f"volunteer {volunteer_id} is already recruited")
+    return [VolunteerRecruited(
+        volunteer_id=volunteer_id, region=region.code, sex=command.sex, kind=command.kind,
+        volunteer_type=command.volunteer_type, specialties=tuple(command.specialties),
+        capacity=command.capacity, personal=personal,
+    )]
+
+
+@singledispatch
+def evolve_child(event: Event, state: ChildState) -> ChildState:
+    return state  # events of later versions or other concerns leave this state as it is
+
+
+@evolve_child.register
+def _(event: ChildRegistered, state: ChildState) -> ChildState:
+    return ChildState(event.child_id, True, event.region, event.birth_date)
+
+
+@evolve_child.register
+def _(event: ChildJoinedPair, state: ChildState) -> ChildState:
+    return replace(state, active_pairs={**state.active_pairs, event.pair_id: event.mode})
+
+
+@evolve_child.register
+def _(event: ChildLeftPair, state: ChildState) -> ChildState:
+    return replace(state, active_pairs={p: m for p, m in state.active_pairs.items() if p != event.pair_id})
+
+
+@singledispatch
+def evolve_volunteer(event: Event, state: VolunteerState) -> VolunteerState:
+    return state
+
+
+@evolve_volunteer.register
+def _(event: VolunteerRecruited, state: VolunteerState) -> VolunteerState:
+    return VolunteerState(event.volunteer_id, True, event.region, event.kind, event.capacity)
+
+
+@evolve_volunteer.register
+def _(event: VolunteerJoinedPair, state: VolunteerState) -> VolunteerState:
+    return replace(state, load={**state.load, event.pair_id: event.children})
+
+
+@evolve_volunteer.register
+def _(event: VolunteerLeftPair, state: VolunteerState) -> VolunteerState:
+    return replace(state, load={p: n for p, n in state.load.items() if p != event.pair_id})
+
+
+def child_state(events: list[Event]) -> ChildState:
+    state = ChildState()
+    for event in events:
+        state = evolve_child(event, state)
+    return state
+
+
+def volunteer_state(events: list[Event]) -> VolunteerState:
+    state = VolunteerState()
+    for event in events:
+        state = evolve_volunteer(event, state)
+    return state

@@ -1,0 +1,63 @@
+"""Intake command handlers: validate against reference data, seal personal data, decide, append."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.envelope import FederationLevel
+from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.regions import InvalidRegion, Region, known_region
+from services.intake.domain import (child_state, decide_recruit_volunteer, decide_register_child,
+                                    volunteer_state)
+from services.shared.authority import require_within
+from services.shared.errors import InvalidCommand
+from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
+
+CHILD_LEVELS = (FederationLevel.community,)
+VOLUNTEER_LEVELS = (FederationLevel.street, FederationLevel.community)
+
+
+def region_at(code: str, levels: tuple[FederationLevel, ...], field: str = "region") -> Region:
+    try:
+        region = known_region(code)
+    except InvalidRegion as error:
+        raise InvalidCommand(field, str(error)) from None
+    if region.level not in levels:
+        wanted = " or ".join(levels)
+        raise InvalidCommand(field, f"{code!r} is a {region.level} code; expected a {wanted} code")
+    return region
+
+
+async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
+    region = region_at(command.region, CHILD_LEVELS)
+    require_within(command.actor, region, "a child")
+    child_id = command.child_id or derived_id(command.command_id, "child")
+    uow = UnitOfWork(deps, command)
+    history = await uow.load("child", child_id) if command.child_id else None
+    if history and (earlier := uow.earlier_result()):
+        return earlier
+    state = child_state(uow.events_of(history)) if history else child_state([])
+    personal = await deps.keys.seal(child_id, {
+        "name": command.name, "id_number": command.id_number, "address": command.address})
+    guardian = None
+    if command.guardian:
+        guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
+            "name": command.guardian.name, "phone": command.guardian.phone})
+    events = decide_register_child(state, command, child_id=child_id, region=region,
+                                   today=uow.now.date(), personal=personal, guardian=guardian)
+    return {"child_id": child_id, **await uow.commit(events)}
+
+
+async def recruit_volunteer(deps: Deps, command: RecruitVolunteer) -> dict[str, Any]:
+    region = region_at(command.region, VOLUNTEER_LEVELS)
+    require_within(command.actor, region, "a volunteer")
+    volunteer_id = command.volunteer_id or derived_id(command.command_id, "volunteer")
+    uow = UnitOfWork(deps, command)
+    history = await uow.load("volunteer", volunteer_id) if command.volunteer_id else None
+    if history and (earlier := uow.earlier_result()):
+        return earlier
+    state = volunteer_state(uow.events_of(history)) if history else volunteer_state([])
+    personal = await deps.keys.seal(volunteer_id, {"name": command.name, "phone": command.phone})
+    events = decide_recruit_volunteer(state, command, volunteer_id=volunteer_id, region=region,
+                                      personal=personal)
+    return {"volunteer_id": volunteer_id, **await uow.commit(events)}

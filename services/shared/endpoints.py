@@ -1,0 +1,70 @@
+"""Command endpoints over NATS request/reply: every request gets a typed `Reply`, never silence.
+
+The payload is decoded here rather than by FastStream, so that a malformed message (not JSON, wrong
+fields) is answered with an `invalid` reply naming the field, and never stops the service.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.nats import NatsMessage, NatsRouter
+from pydantic import ValidationError
+
+from contracts.commands import Command
+from contracts.replies import Error, ErrorCode, ErrorDetail, Reply
+from contracts.subjects import command_subject
+from services.shared.errors import AixinError
+from services.shared.unit_of_work import Deps
+
+Handler = Callable[[Deps, Any], Awaitable[dict[str, Any]]]
+Routes = dict[str, tuple[type[Command], Handler]]
+log = logging.getLogger("aixin.commands")
+
+
+async def execute(deps: Deps, model: type[Command], handler: Handler, body: bytes) -> Reply:
+    try:
+        command = model.model_validate_json(body)
+    except ValidationError as error:
+        return _invalid(model, error)
+    try:
+        return Reply(ok=True, result=await handler(deps, command))
+    except AixinError as error:
+        return Reply(ok=False, error=Error(code=error.code, message=error.message, details=error.details))
+    except Exception:  # an unexpected fault must still answer, and the service must go on
+        log.exception("command %s failed", model.__name__)
+        return Reply(ok=False, error=Error(code=ErrorCode.internal,
+                                           message=f"{model.__name__} failed unexpectedly; see the service log"))
+
+
+def _invalid(model: type[Command], error: ValidationError) -> Reply:
+    details = [ErrorDetail(loc=list(e["loc"]) or ["body"], msg=e["msg"]) for e in error.errors()]
+    first = details[0]
+    where = ".".join(map(str, first.loc))
+    return Reply(ok=False, error=Error(
+        code=ErrorCode.invalid, message=f"{model.__name__}: {where}: {first.msg}", details=details))
+
+
+def command_router(context: str, routes: Routes, deps: Deps, workers: int = 32) -> NatsRouter:
+    """One NATS subscriber per command, explicit in `routes`; a queue group lets replicas share work."""
+    router = NatsRouter()
+    for name, (model, handler) in routes.items():
+        router.subscriber(command_subject(context, name), queue=f"aixin-{context}",
+                          max_workers=workers)(_endpoint(deps, model, handler))
+    return router
+
+
+def _endpoint(deps: Deps, model: type[Command], handler: Handler):
+    async def endpoint(msg: NatsMessage) -> bytes:
+        reply = await execute(deps, model, handler, msg.body)
+        return reply.model_dump_json(exclude_none=True).encode()
+
+    endpoint.__name__ = f"handle_{model.__name__}"
+    return endpoint
+
+
+def decode_reply(data: bytes) -> Reply:
+    return Reply.model_validate(json.loads(data))

@@ -1,0 +1,243 @@
+"""The event log: the only module that stores events in, and reads them from, JetStream.
+
+- `ensure_stream` creates the stream or verifies an existing one (file storage, duplicate window,
+  no delete, no purge, direct get, atomic batches).
+- `append` writes the events of one command: one event with a plain publish, several in one atomic
+  batch, so no reader can observe half of them. Each event carries `Nats-Msg-Id` (its event id) and
+  the expected last sequence of its aggregate's subject: a concurrent writer gets
+  `ConcurrencyConflict`, a retried command is recognised and not stored twice.
+- `load` reads one aggregate's history in order; `read` follows the log from a stream position.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from nats.aio.client import Client as NATS
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import APIError, NotFoundError
+
+from contracts.envelope import Envelope
+from contracts.subjects import ALL_EVENTS, STREAM, history_filter
+from services.shared.errors import ConcurrencyConflict
+
+DUPLICATE_WINDOW_SECONDS = 600.0
+WRONG_LAST_SEQUENCE = 10071
+BATCH_DUPLICATE_MSG_ID = 10201
+READ_AHEAD_MESSAGES = 100_000
+READ_AHEAD_BYTES = 256 * 1024 * 1024
+
+
+class MalformedEvent(ValueError):
+    def __init__(self, seq: int, subject: str, reason: str) -> None:
+        super().__init__(f"stream sequence {seq} on {subject} is not an aixin event: {reason}")
+        self.seq, self.subject, self.reason = seq, subject, reason
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    subject: str
+    envelope: Envelope
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event to append on `subject`, whose last stored sequence must be `expected_seq` (0: none;
+    None: not checked, for an aggregate's later events within one batch)."""
+
+    subject: str
+    envelope: Envelope
+    expected_seq: int | None
+
+
+@dataclass
+class History:
+    aggregate: str
+    events: list[StoredEvent] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.events)
+
+    @property
+    def subject(self) -> str | None:
+        return self.events[-1].subject if self.events else None
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq if self.events else 0
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].envelope.aggregate_version if self.events else 0
+
+    def envelopes(self) -> list[Envelope]:
+        return [stored.envelope for stored in self.events]
+
+
+def stream_config(replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=STREAM,
+        subjects=[ALL_EVENTS],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        num_replicas=replicas,
+        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        deny_delete=True,
+        deny_purge=True,
+        allow_direct=True,
+        allow_atomic=True,
+    )
+
+
+def decode(seq: int, subject: str, data: bytes) -> StoredEvent:
+    try:
+        return StoredEvent(seq, subject, Envelope.model_validate_json(data))
+    except ValueError as error:
+        raise MalformedEvent(seq, subject, str(error).splitlines()[0]) from None
+
+
+class EventLog:
+    def __init__(self, nc: NATS, replicas: int = 1) -> None:
+        self._nc = nc
+        self._js = nc.jetstream()
+        self._replicas = replicas
+
+    async def ensure_stream(self) -> None:
+        wanted = stream_config(self._replicas)
+        try:
+            info = await self._js.stream_info(STREAM)
+        except NotFoundError:
+            await self._js.add_stream(wanted)
+            return
+        have = info.config
+        if have.storage != StorageType.FILE or have.subjects != wanted.subjects:
+            raise RuntimeError(
+                f"stream {STREAM} exists with storage {have.storage} and subjects {have.subjects}; "
+                f"aixin needs file storage on {wanted.subjects}"
+            )
+        if not (have.deny_delete and have.deny_purge and have.allow_direct and have.allow_atomic):
+            await self._js.update_stream(wanted)
+
+    async def append(self, events: Sequence[PendingEvent]) -> int:
+        """Store the events of one command; returns the stream sequence of the last one."""
+        if not events:
+            raise ValueError("append needs at least one event")
+        try:
+            if len(events) == 1:
+                return await self._publish_one(events[0])
+            return await self._publish_batch(events)
+        except APIError as error:
+            if error.err_code in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
+                # A command retried after the duplicate window finds its own events in place.
+                return await self._already_stored(events, error.description or "")
+            raise
+
+    async def _publish_one(self, event: PendingEvent) -> int:
+        ack = await self._js.publish(
+            event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=10
+        )
+        return ack.seq
+
+    async def _publish_batch(self, events: Sequence[PendingEvent]) -> int:
+        batch_id = uuid4().hex
+        last = len(events)
+        for number, event in enumerate(events, start=1):
+            headers = {**_headers(event), "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(number)}
+            if number == last:
+                headers["Nats-Batch-Commit"] = "1"
+            if number in (1, last):
+                # The first message opens the batch (the server answers with an empty reply);
+                # the commit is answered with the publish ack or the reason the batch was refused.
+                reply = await self._nc.request(event.subject, _body(event), headers=headers, timeout=10)
+                if number == last:
+                    return _batch_ack(reply.data)
+            else:
+                await self._nc.publish(event.subject, _body(event), headers=headers)
+        raise AssertionError("unreachable")
+
+    async def _already_stored(self, events: Sequence[PendingEvent], why: str) -> int:
+        """A refused append is a retry if its events are stored already, else a real conflict."""
+        first = events[0].envelope
+        history = await self.load(first.aggregate_type, first.aggregate_id)
+        stored = {e.envelope.event_id: e.seq for e in history.events}
+        if first.event_id not in stored:
+            raise ConcurrencyConflict(_aggregates(events), why)
+        return stored[first.event_id]
+
+    async def load(self, aggregate_type: str, aggregate_id: str) -> History:
+        """One aggregate's events in stream order, across every region it has belonged to."""
+        subject_filter = history_filter(aggregate_type, aggregate_id)
+        history = History(f"{aggregate_type} {aggregate_id}")
+        try:
+            last = await self._js.get_last_msg(STREAM, subject_filter, direct=True)
+        except NotFoundError:
+            return history
+        async for stored in self.read(1, subject_filter, until_seq=last.seq):
+            history.events.append(stored)
+        return history
+
+    async def read(
+        self, start_seq: int, subject_filter: str = ALL_EVENTS, until_seq: int | None = None,
+        raw: bool = False,
+    ) -> AsyncIterator[StoredEvent]:
+        """Follow the log from `start_seq`; stops after `until_seq` if given, else never.
+
+        With `raw`, yields (seq, subject, bytes) instead of decoding, so a reader can deal with a
+        malformed message itself.
+        """
+        if until_seq is not None and until_seq < start_seq:
+            return
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                opt_start_seq=max(start_seq, 1))
+        sub = await self._js.subscribe(
+            subject_filter, stream=STREAM, ordered_consumer=True, config=config,
+            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
+        )
+        try:
+            while True:
+                msg = await sub.next_msg(timeout=None)
+                seq = msg.metadata.sequence.stream
+                yield (seq, msg.subject, msg.data) if raw else decode(seq, msg.subject, msg.data)
+                if until_seq is not None and seq >= until_seq:
+                    return
+        finally:
+            await sub.unsubscribe()
+
+    async def last_sequence(self) -> int:
+        info = await self._js.stream_info(STREAM)
+        return info.state.last_seq
+
+
+def _headers(event: PendingEvent) -> dict[str, str]:
+    headers = {"Nats-Msg-Id": str(event.envelope.event_id),
+               "Aixin-Event-Type": event.envelope.event_type}
+    if event.expected_seq is not None:
+        headers["Nats-Expected-Last-Subject-Sequence"] = str(event.expected_seq)
+    return headers
+
+
+def _body(event: PendingEvent) -> bytes:
+    return event.envelope.model_dump_json().encode()
+
+
+def _batch_ack(data: bytes) -> int:
+    ack = json.loads(data)
+    if "error" in ack:
+        error = ack["error"]
+        raise APIError(code=error.get("code"), err_code=error.get("err_code"),
+                       description=error.get("description"))
+    return int(ack["seq"])
+
+
+def _aggregates(events: Sequence[PendingEvent]) -> str:
+    names = dict.fromkeys(f"{e.envelope.aggregate_type} {e.envelope.aggregate_id}" for e in events)
+    return ", ".join(names)
+
+
+__all__ = ["EventLog", "History", "MalformedEvent", "NatsTimeout", "PendingEvent", "StoredEvent"]

@@ -1,0 +1,106 @@
+"""Sealing personal data with per-person keys held in a key store outside the event log.
+
+Destroying a person's key (`KeyStore.destroy`) makes every sealed value of theirs unreadable in the
+log, in every replay and in every read model that keeps the sealed form: crypto-shredding.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.privacy import ERASED, Sealed
+from services.shared.db import upsert
+
+metadata = MetaData()
+person_keys = Table(
+    "person_keys", metadata,
+    Column("person_id", String(160), primary_key=True),
+    Column("key", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
+)
+
+
+class KeyStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._cache: dict[str, bytes | None] = {}
+
+    async def create_schema(self) -> None:
+        async with self._engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def key_for(self, person_id: str) -> bytes:
+        """The person's key, created on first use; refuses a person whose key was destroyed."""
+        key = await self._lookup(person_id)
+        if key is not None:
+            return key
+        if person_id in self._cache:
+            raise PermissionError(f"the personal data of {person_id} was erased")
+        insert = upsert(self._engine, person_keys).values(
+            person_id=person_id, key=AESGCM.generate_key(bit_length=256), created_at=_now()
+        ).on_conflict_do_nothing(index_elements=["person_id"])
+        async with self._engine.begin() as conn:
+            await conn.execute(insert)
+        self._cache.pop(person_id, None)
+        return await self.key_for(person_id)
+
+    async def _lookup(self, person_id: str) -> bytes | None:
+        if person_id not in self._cache:
+            async with self._engine.connect() as conn:
+                row = (await conn.execute(
+                    select(person_keys.c.key).where(person_keys.c.person_id == person_id)
+                )).first()
+            if row is None:
+                return None
+            self._cache[person_id] = row.key
+        return self._cache[person_id]
+
+    async def destroy(self, person_id: str) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(person_keys).where(person_keys.c.person_id == person_id)
+                .values(key=None, destroyed_at=_now())
+            )
+        self._cache[person_id] = None
+        return result.rowcount > 0
+
+    async def seal(self, person_id: str, value: dict[str, Any]) -> Sealed:
+        key = await self.key_for(person_id)
+        nonce = os.urandom(12)
+        plaintext = json.dumps(value, ensure_ascii=False).encode()
+        ciphertext = AESGCM(key).encrypt(nonce, plaintext, person_id.encode())
+        return Sealed(key_id=person_id, nonce=_b64(nonce), ciphertext=_b64(ciphertext))
+
+    async def unseal(self, sealed: Sealed | dict | None) -> dict[str, Any] | None:
+        """The sealed value, or None if there is none or its key was destroyed (erased)."""
+        if sealed is None:
+            return None
+        sealed = Sealed.model_validate(sealed)
+        key = await self._lookup(sealed.key_id)
+        if key is None:
+            return None
+        plaintext = AESGCM(key).decrypt(
+            base64.b64decode(sealed.nonce), base64.b64decode(sealed.ciphertext), sealed.key_id.encode()
+        )
+        return json.loads(plaintext)
+
+    async def name_of(self, sealed: Sealed | dict | None) -> str:
+        value = await self.unseal(sealed)
+        return value.get("name", ERASED) if value else ERASED
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,111 @@
+"""One command's unit of work: load the histories it needs, then append what it decided.
+
+Event ids and the ids of new aggregates are derived from the command id, and every event records
+the command as its causation: a command sent twice is recognised (by the stream's duplicate window,
+or afterwards by its events already standing in the histories it loads) and yields one set of events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from contracts.commands import Command
+from contracts.envelope import Envelope, Event
+from contracts.regions import parse_region
+from contracts.subjects import event_subject
+from services.shared.eventlog import EventLog, History, PendingEvent
+from services.shared.privacy import KeyStore
+
+AIXIN_NAMESPACE = uuid5(NAMESPACE_URL, "https://aixin.example/commands")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def derived_id(command_id: str, purpose: str) -> str:
+    """A stable id for something a command creates: the same command always names the same thing."""
+    return uuid5(AIXIN_NAMESPACE, f"{command_id}/{purpose}").hex
+
+
+@dataclass
+class Deps:
+    """What every command handler needs; built once per process."""
+
+    log: EventLog
+    keys: KeyStore
+    clock: Clock = utc_now
+
+
+class UnitOfWork:
+    def __init__(self, deps: Deps, command: Command) -> None:
+        self.deps = deps
+        self.command = command
+        self.now = deps.clock()
+        self._histories: dict[tuple[str, str], History] = {}
+
+    async def load(self, aggregate_type: str, aggregate_id: str) -> History:
+        key = (aggregate_type, aggregate_id)
+        if key not in self._histories:
+            self._histories[key] = await self.deps.log.load(aggregate_type, aggregate_id)
+        return self._histories[key]
+
+    def events_of(self, history: History) -> list[Event]:
+        return [stored.envelope.event() for stored in history.events]
+
+    def earlier_result(self) -> dict[str, Any] | None:
+        """The result of this very command if it was applied before (a retry), else None."""
+        done = [s.envelope for h in self._histories.values() for s in h.events
+                if s.envelope.causation_id == self.command.command_id]
+        if not done:
+            return None
+        return {"command_id": self.command.command_id, "duplicate": True,
+                "events": [_summary(e) for e in done]}
+
+    async def commit(self, events: list[Event]) -> dict[str, Any]:
+        pending = self._pending(events)
+        seq = await self.deps.log.append(pending)
+        return {"command_id": self.command.command_id, "duplicate": False, "seq": seq,
+                "events": [_summary(p.envelope) for p in pending]}
+
+    def _pending(self, events: list[Event]) -> list[PendingEvent]:
+        pending: list[PendingEvent] = []
+        versions: dict[tuple[str, str], int] = {}
+        for index, event in enumerate(events):
+            key = (event.aggregate_type, event.aggregate_id)
+            history = self._histories.get(key) or History(f"{key[0]} {key[1]}")
+            first_in_command = key not in versions
+            versions[key] = versions.get(key, history.version) + 1
+            region = getattr(event, "region", None) or history.events[-1].envelope.region
+            subject = history.subject or event_subject(parse_region(region), *key)
+            pending.append(PendingEvent(
+                subject=subject,
+                envelope=self._envelope(event, index, versions[key], region),
+                # Only the aggregate's first event in a batch is checked: the server compares the
+                # expectation with the stream as it stood before the batch.
+                expected_seq=history.last_seq if first_in_command else None,
+            ))
+        return pending
+
+    def _envelope(self, event: Event, index: int, version: int, region: str) -> Envelope:
+        command = self.command
+        return Envelope(
+            event_id=UUID(derived_id(command.command_id, f"event/{index}")),
+            event_type=event.type_name(), schema_version=event.schema_version,
+            aggregate_type=event.aggregate_type, aggregate_id=event.aggregate_id,
+            aggregate_version=version, occurred_at=self.now, recorded_at=utc_now(),
+            actor=command.actor, region=region,
+            correlation_id=command.correlation_id or command.command_id,
+            causation_id=command.command_id,
+            data=event.model_dump(mode="json"),
+        )
+
+
+def _summary(envelope: Envelope) -> dict[str, Any]:
+    return {"event_id": str(envelope.event_id), "event_type": envelope.event_type,
+            "aggregate_type": envelope.aggregate_type, "aggregate_id": envelope.aggregate_id}
