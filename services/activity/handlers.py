@@ -11,9 +11,10 @@ from services.activity.domain import (decide_fulfil_wish, decide_log_visit, deci
 from services.intake.domain import child_state
 from services.pairing.domain import pair_state
 from services.shared.authority import require_within
-from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
+from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_conflict
 
 
+@retry_on_conflict()
 async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
     visit_id = command.visit_id or derived_id(command.command_id, "visit")
     uow = UnitOfWork(deps, command)

@@ -29,6 +29,7 @@ DUPLICATE_WINDOW_SECONDS = 600.0
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MSG_ID = 10201
 READ_AHEAD_MESSAGES = 100_000
+DIRECT_BATCH = 500
 READ_AHEAD_BYTES = 256 * 1024 * 1024
 
 
@@ -43,6 +44,16 @@ class StoredEvent:
     seq: int
     subject: str
     envelope: Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    seq: int
+    subject: str
+    data: bytes
+
+    def decode(self) -> StoredEvent:
+        return decode(self.seq, self.subject, self.data)
 
 
 @dataclass(frozen=True)
@@ -171,47 +182,95 @@ class EventLog:
         return stored[first.event_id]
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
-        """One aggregate's events in stream order, across every region it has belonged to."""
+        """One aggregate's events in stream order, across every region it has belonged to.
+
+        Uses batched direct get (server 2.11+): no consumer is created, so loading histories for
+        thousands of commands a second leaves nothing behind on the server.
+        """
         subject_filter = history_filter(aggregate_type, aggregate_id)
         history = History(f"{aggregate_type} {aggregate_id}")
+        start = 1
+        while True:
+            found, pending = await self._direct_batch(subject_filter, start)
+            history.events.extend(found)
+            if not found or not pending:
+                return history
+            start = found[-1].seq + 1
+
+    async def _direct_batch(self, subject_filter: str, start: int) -> tuple[list[StoredEvent], int]:
+        inbox = self._nc.new_inbox()
+        sub = await self._nc.subscribe(inbox)
+        request = {"seq": start, "next_by_subj": subject_filter, "batch": DIRECT_BATCH}
         try:
-            last = await self._js.get_last_msg(STREAM, subject_filter, direct=True)
-        except NotFoundError:
-            return history
-        async for stored in self.read(1, subject_filter, until_seq=last.seq):
-            history.events.append(stored)
-        return history
+            await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
+            found: list[StoredEvent] = []
+            while True:
+                msg = await sub.next_msg(timeout=10)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":
+                    return found, 0
+                if status == "204":  # end of batch
+                    return found, int(headers.get("Nats-Num-Pending", 0))
+                if status:
+                    raise RuntimeError(f"direct get on {subject_filter} failed with status {status}")
+                found.append(decode(int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+        finally:
+            await sub.unsubscribe()
 
     async def read(
         self, start_seq: int, subject_filter: str = ALL_EVENTS, until_seq: int | None = None,
-        raw: bool = False,
     ) -> AsyncIterator[StoredEvent]:
-        """Follow the log from `start_seq`; stops after `until_seq` if given, else never.
-
-        With `raw`, yields (seq, subject, bytes) instead of decoding, so a reader can deal with a
-        malformed message itself.
-        """
+        """Follow the log from `start_seq`, decoded; stops after `until_seq` if given, else never."""
         if until_seq is not None and until_seq < start_seq:
             return
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                opt_start_seq=max(start_seq, 1))
-        sub = await self._js.subscribe(
-            subject_filter, stream=STREAM, ordered_consumer=True, config=config,
-            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
-        )
+        sub = await self._ordered(subject_filter, start_seq)
         try:
             while True:
                 msg = await sub.next_msg(timeout=None)
                 seq = msg.metadata.sequence.stream
-                yield (seq, msg.subject, msg.data) if raw else decode(seq, msg.subject, msg.data)
+                yield decode(seq, msg.subject, msg.data)
                 if until_seq is not None and seq >= until_seq:
                     return
         finally:
             await sub.unsubscribe()
 
+    async def batches(
+        self, start_seq: int, max_batch: int = 1000, until_seq: int | None = None,
+    ) -> AsyncIterator[list[RawMessage]]:
+        """Follow the log from `start_seq` in batches of what has already arrived (never empty),
+        undecoded, so that a reader applies many events per transaction and decides itself what to
+        do with a malformed one. Stops after `until_seq` if given."""
+        if until_seq is not None and until_seq < start_seq:
+            return
+        sub = await self._ordered(ALL_EVENTS, start_seq)
+        try:
+            while True:
+                batch = [_raw(await sub.next_msg(timeout=None))]
+                while sub.pending_msgs and len(batch) < max_batch:
+                    batch.append(_raw(await sub.next_msg(timeout=None)))
+                if until_seq is not None and batch[-1].seq >= until_seq:
+                    yield [m for m in batch if m.seq <= until_seq]
+                    return
+                yield batch
+        finally:
+            await sub.unsubscribe()
+
+    async def _ordered(self, subject_filter: str, start_seq: int):
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                opt_start_seq=max(start_seq, 1))
+        return await self._js.subscribe(
+            subject_filter, stream=STREAM, ordered_consumer=True, config=config,
+            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
+        )
+
     async def last_sequence(self) -> int:
         info = await self._js.stream_info(STREAM)
         return info.state.last_seq
+
+
+def _raw(msg) -> RawMessage:
+    return RawMessage(msg.metadata.sequence.stream, msg.subject, msg.data)
 
 
 def _headers(event: PendingEvent) -> dict[str, str]:
@@ -240,4 +299,4 @@ def _aggregates(events: Sequence[PendingEvent]) -> str:
     return ", ".join(names)
 
 
-__all__ = ["EventLog", "History", "MalformedEvent", "NatsTimeout", "PendingEvent", "StoredEvent"]
+__all__ = ["EventLog", "History", "MalformedEvent", "NatsTimeout", "PendingEvent", "RawMessage", "StoredEvent"]

@@ -7,6 +7,9 @@ or afterwards by its events already standing in the histories it loads) and yiel
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +20,7 @@ from contracts.commands import Command
 from contracts.envelope import Envelope, Event
 from contracts.regions import parse_region
 from contracts.subjects import event_subject
+from services.shared.errors import ConcurrencyConflict
 from services.shared.eventlog import EventLog, History, PendingEvent
 from services.shared.privacy import KeyStore
 
@@ -40,6 +44,26 @@ class Deps:
     log: EventLog
     keys: KeyStore
     clock: Clock = utc_now
+
+
+def retry_on_conflict(attempts: int = 8):
+    """For commands whose outcome does not depend on what a concurrent writer did (a visit is
+    appended to a pair whatever else was logged meanwhile): reload and decide again on a conflict.
+    Commands whose invariants a concurrent writer can break (forming a pair) must not use this."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        async def retried(deps: Deps, command: Command):
+            for attempt in range(attempts):
+                try:
+                    return await handler(deps, command)
+                except ConcurrencyConflict:
+                    if attempt == attempts - 1:
+                        raise
+                    await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+        return retried
+
+    return decorate
 
 
 class UnitOfWork:

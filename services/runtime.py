@@ -1,0 +1,121 @@
+"""The whole platform in one process: embedded nats-server (unless a URL is given), the four
+services, and the HTTP API. Each service can also run alone (`aixin serve SERVICE`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+
+import nats
+import uvicorn
+from faststream.nats import NatsBroker
+
+from services.activity import app as activity
+from services.api.app import create_api
+from services.intake import app as intake
+from services.pairing import app as pairing
+from services.projections import all_projections
+from services.projections.admin import admin_router
+from services.projections.projector import Projector
+from services.settings import RuntimeInfo, Settings
+from services.shared.db import make_engine
+from services.shared.embedded_nats import EmbeddedNats
+from services.shared.endpoints import command_router
+from services.shared.eventlog import EventLog
+from services.shared.privacy import KeyStore
+from services.shared.unit_of_work import Deps
+
+COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
+SERVICES = (*COMMAND_SERVICES, "projections", "api")
+log = logging.getLogger("aixin")
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    services: tuple[str, ...] = SERVICES
+    embedded: EmbeddedNats | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> RuntimeInfo:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        nats_url = settings.nats_url
+        if not nats_url:
+            self.embedded = await asyncio.to_thread(EmbeddedNats(settings.data_dir / "nats").start)
+            nats_url = self.embedded.url
+        self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1)
+        self.event_log = EventLog(self.nc)
+        await self.event_log.ensure_stream()
+        self.keys_engine = make_engine(settings.key_store_url)
+        self.keys = KeyStore(self.keys_engine)
+        await self.keys.create_schema()
+        self.db = make_engine(settings.read_model_url)
+        deps = Deps(log=self.event_log, keys=self.keys)
+
+        self.broker = NatsBroker(nats_url, log_level=logging.WARNING, graceful_timeout=10)
+        for name, module in COMMAND_SERVICES.items():
+            if name in self.services:
+                self.broker.include_router(command_router(module.CONTEXT, module.ROUTES, deps))
+        if "projections" in self.services:
+            self.projector = Projector(self.event_log, self.db, all_projections())
+            await self.projector.create_schema()
+            self.broker.include_router(admin_router(self.projector, self.event_log))
+            self.tasks.append(asyncio.create_task(self.projector.run(), name="projector"))
+        await self.broker.start()
+        http_url = ""
+        if "api" in self.services:
+            http_url = await self._start_api()
+        info = RuntimeInfo(os.getpid(), nats_url, http_url, settings.read_model_url, settings.key_store_url)
+        info.write(settings.data_dir)
+        return info
+
+    async def _start_api(self) -> str:
+        api = create_api(self.nc, self.event_log, self.db, self.keys)
+        config = uvicorn.Config(api, host=self.settings.http_host, port=self.settings.http_port,
+                                log_level="warning", lifespan="off")
+        self.http = _QuietServer(config)
+        self.tasks.append(asyncio.create_task(self.http.serve(), name="http"))
+        while not self.http.started:
+            if self.tasks[-1].done():
+                self.tasks[-1].result()
+                raise RuntimeError(f"HTTP API could not listen on {self.settings.http_host}:{self.settings.http_port}")
+            await asyncio.sleep(0.05)
+        return f"http://{self.settings.http_host}:{self.settings.http_port}"
+
+    async def stop(self) -> None:
+        if getattr(self, "http", None):
+            self.http.should_exit = True
+        if getattr(self, "broker", None):
+            await self.broker.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if getattr(self, "nc", None):
+            await self.nc.drain()
+        for engine in (getattr(self, "db", None), getattr(self, "keys_engine", None)):
+            if engine is not None:
+                await engine.dispose()
+        if self.embedded:
+            await self.embedded.astop()
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stopping.set)
+        await self.stopping.wait()
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the platform stops it along with everything else."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
