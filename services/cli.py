@@ -20,6 +20,11 @@ app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_he
                   pretty_exceptions_enable=False)
 console = Console()
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $AIXIN_DATA_DIR or ./aixin-data)")]
+FIGURE_HEADINGS = {
+    "children_registered": "children", "children_paired": "paired", "volunteers_recruited": "volunteers",
+    "active_pairs": "active pairs", "pairs_ended": "ended", "visits_logged": "visits",
+    "wishes_submitted": "wishes", "wishes_fulfilled": "fulfilled",
+}
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
@@ -127,14 +132,18 @@ def stats(region: str, json_out: AsJson = False, data_dir: DataDir = None) -> No
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{result['name']} ({result['region']}, {result['level']})")
-    figures = [k for k, v in result.items() if isinstance(v, int)]
     table.add_column("region")
-    for name in figures:
-        table.add_column(name.replace("_", " "), justify="right")
-    table.add_row("[bold]total", *(f"[bold]{result[n]}" for n in figures))
-    for sub in result["subregions"]:
-        table.add_row(f"{sub['name']} {sub['region']}", *(str(sub[n]) for n in figures))
+    for name in FIGURE_HEADINGS.values():
+        table.add_column(name, justify="right")
+    table.add_row("[bold]total", *(f"[bold]{result[n]}" for n in FIGURE_HEADINGS))
+    shown = [sub for sub in result["subregions"] if any(sub[n] for n in FIGURE_HEADINGS)]
+    for sub in shown:
+        table.add_row(f"{sub['name']} {sub['region'].rstrip('0') or sub['region']}",
+                      *(str(sub[n]) for n in FIGURE_HEADINGS))
     console.print(table)
+    hidden = len(result["subregions"]) - len(shown)
+    if hidden:
+        console.print(f"({hidden} subregions with no figures not shown)")
 
 
 @app.command()
@@ -230,3 +239,7 @@ def _run(coroutine):
         return asyncio.run(coroutine)
     except NotRunning as error:
         fail(str(error))
+
+
+if __name__ == "__main__":
+    app()

@@ -28,6 +28,7 @@ SPECIALTIES = ["tutoring", "psychology", "law", "arts", "sports", "reading", "me
 WISHES = [("书包", WishCategory.study, 80), ("自行车", WishCategory.daily_life, 400),
           ("篮球", WishCategory.sports, 120), ("画笔套装", WishCategory.arts, 60), ("词典", WishCategory.study, 50)]
 IN_FLIGHT = 64
+CONFLICT_RETRIES = 10
 
 
 class Demo:
@@ -59,9 +60,15 @@ class Demo:
         gate = asyncio.Semaphore(IN_FLIGHT)
 
         async def one(index: int, job) -> None:
+            context, name, command = job
             async with gate:
-                context, name, command = job
-                reply = await self.client.send(context, name, command)
+                for attempt in range(CONFLICT_RETRIES):
+                    # Another demo command touched the same volunteer: send the same command again,
+                    # as an operator would; its id makes a retry safe.
+                    reply = await self.client.send(context, name, command)
+                    if reply.ok or reply.error.code != "conflict":
+                        break
+                    await asyncio.sleep(0.01 * (attempt + 1))
             if reply.ok:
                 results[index] = {**reply.result, "command": command}
             else:

@@ -76,12 +76,9 @@ def parse_region(text: str) -> Region:
         raise InvalidRegion(
             f"region {text!r} is not 'CN' or a division code of 2, 4, 6, 9 or 12 digits"
         )
-    if len(raw) == 12:
-        return Region(raw, _level_of_padded(raw))
-    if raw.endswith("00") and len(raw) in (4, 6):
-        # '4401' and '440100' are the same city; '440000' is the province.
-        return parse_region(raw.ljust(12, "0"))
-    return Region(raw.ljust(12, "0"), LEVELS_BY_PREFIX[len(raw)])
+    # '4401', '440100' and '440100000000' are the same city; '440000' is the province.
+    padded = raw.ljust(12, "0")
+    return Region(padded, _level_of_padded(padded))
 
 
 def _level_of_padded(code: str) -> FederationLevel:

@@ -20,7 +20,7 @@ async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair = pair_state(uow.events_of(await uow.load("pair", command.pair_id)))
     if earlier := uow.earlier_result():
-        return earlier
+        return {"visit_id": visit_id, **earlier}
     if pair.exists:
         require_within(command.actor, parse_region(pair.region), "this pair")
     note = None
@@ -36,7 +36,7 @@ async def submit_wish(deps: Deps, command: SubmitWish) -> dict[str, Any]:
     wish = wish_state(uow.events_of(await uow.load("wish", wish_id)))
     child = child_state(uow.events_of(await uow.load("child", command.child_id)))
     if earlier := uow.earlier_result():
-        return earlier
+        return {"wish_id": wish_id, **earlier}
     if child.exists:
         require_within(command.actor, parse_region(child.region), "this child")
     events = decide_submit_wish(wish, child, command, wish_id=wish_id)
@@ -48,7 +48,7 @@ async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
     history = await uow.load("wish", command.wish_id)
     wish = wish_state(uow.events_of(history))
     if earlier := uow.earlier_result():
-        return earlier
+        return {"wish_id": command.wish_id, **earlier}
     if wish.exists:
         require_within(command.actor, parse_region(history.events[-1].envelope.region), "this wish")
     events = decide_fulfil_wish(wish, command)

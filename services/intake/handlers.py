@@ -14,7 +14,7 @@ from services.shared.errors import InvalidCommand
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 CHILD_LEVELS = (FederationLevel.community,)
-VOLUNTEER_LEVELS = (FederationLevel.street, FederationLevel.community)
+VOLUNTEER_LEVELS = (FederationLevel.community,)
 
 
 def region_at(code: str, levels: tuple[FederationLevel, ...], field: str = "region") -> Region:
@@ -33,10 +33,10 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     require_within(command.actor, region, "a child")
     child_id = command.child_id or derived_id(command.command_id, "child")
     uow = UnitOfWork(deps, command)
-    history = await uow.load("child", child_id) if command.child_id else None
-    if history and (earlier := uow.earlier_result()):
-        return earlier
-    state = child_state(uow.events_of(history)) if history else child_state([])
+    history = await uow.load("child", child_id)
+    if earlier := uow.earlier_result():
+        return {"child_id": child_id, **earlier}
+    state = child_state(uow.events_of(history))
     personal = await deps.keys.seal(child_id, {
         "name": command.name, "id_number": command.id_number, "address": command.address})
     guardian = None
@@ -53,10 +53,10 @@ async def recruit_volunteer(deps: Deps, command: RecruitVolunteer) -> dict[str, 
     require_within(command.actor, region, "a volunteer")
     volunteer_id = command.volunteer_id or derived_id(command.command_id, "volunteer")
     uow = UnitOfWork(deps, command)
-    history = await uow.load("volunteer", volunteer_id) if command.volunteer_id else None
-    if history and (earlier := uow.earlier_result()):
-        return earlier
-    state = volunteer_state(uow.events_of(history)) if history else volunteer_state([])
+    history = await uow.load("volunteer", volunteer_id)
+    if earlier := uow.earlier_result():
+        return {"volunteer_id": volunteer_id, **earlier}
+    state = volunteer_state(uow.events_of(history))
     personal = await deps.keys.seal(volunteer_id, {"name": command.name, "phone": command.phone})
     events = decide_recruit_volunteer(state, command, volunteer_id=volunteer_id, region=region,
                                       personal=personal)

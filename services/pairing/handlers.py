@@ -20,10 +20,13 @@ async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     volunteers = {v: volunteer_state(uow.events_of(await uow.load("volunteer", v)))
                   for v in command.volunteer_ids}
     if earlier := uow.earlier_result():
-        return earlier
+        return {"pair_id": pair_id, **earlier}
     for child in children.values():
         if child.exists:
             require_within(command.actor, parse_region(child.region), "a pair for this child")
+    for volunteer in volunteers.values():
+        if volunteer.exists:
+            require_within(command.actor, parse_region(volunteer.region), "a pair for this volunteer")
     events = decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers)
     return {"pair_id": pair_id, **await uow.commit(events)}
 
@@ -33,7 +36,7 @@ async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
     history = await uow.load("pair", command.pair_id)
     pair = pair_state(uow.events_of(history))
     if earlier := uow.earlier_result():
-        return earlier
+        return {"pair_id": command.pair_id, **earlier}
     if pair.exists:
         require_within(command.actor, parse_region(pair.region), "this pair")
         # Load the members so that their histories take part in the concurrency check.

@@ -112,6 +112,12 @@ async def figures_by_subregion(conn: AsyncConnection, region: Region) -> list[di
     found = {row.part: row for row in await conn.execute(query)}
     codes = {r.code[:length] for r in subregions(region)} | set(found)
     result = []
+    own = region.code[:length] if region.prefix else None
+    if own in found:  # figures owned by the region itself, not by any subregion
+        codes.discard(own)
+        row = found[own]
+        result.append({"region": region.code, "level": region.level.value, "name": "(this level)",
+                       **{n: int(row._mapping[n]) for n in FIGURES}})
     for code in sorted(codes):
         sub = Region(code.ljust(12, "0"), below[0])
         row = found.get(code)

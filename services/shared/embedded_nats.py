@@ -13,7 +13,10 @@ a clustered deployment keeps the default interval and gets durability from R3 re
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +56,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the process that started it dies, even by SIGKILL."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class EmbeddedNats:
     """A nats-server child process with JetStream storing under `store_dir`."""
@@ -76,10 +85,31 @@ class EmbeddedNats:
         self.port = self.port or free_port()
         config = self.store_dir / "nats-server.conf"
         config.write_text(self._config())
+        self._stop_orphan()
         log = open(self.store_dir / "nats-server.log", "ab")
-        self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log)
+        self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        self._pid_file.write_text(str(self.process.pid))
         self._wait_until_listening()
         return self
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.store_dir / "nats-server.pid"
+
+    def _stop_orphan(self) -> None:
+        """A server left running by a killed `aixin up` would hold the store: stop it first."""
+        try:
+            pid = int(self._pid_file.read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"nats-server" in cmdline and str(self.store_dir).encode() in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not Path(f"/proc/{pid}").exists():
+                    return
+                time.sleep(0.1)
 
     def _config(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""

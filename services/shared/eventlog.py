@@ -174,12 +174,13 @@ class EventLog:
 
     async def _already_stored(self, events: Sequence[PendingEvent], why: str) -> int:
         """A refused append is a retry if its events are stored already, else a real conflict."""
-        first = events[0].envelope
+        first, last = events[0].envelope, events[-1].envelope
         history = await self.load(first.aggregate_type, first.aggregate_id)
-        stored = {e.envelope.event_id: e.seq for e in history.events}
-        if first.event_id not in stored:
+        if first.event_id not in {e.envelope.event_id for e in history.events}:
             raise ConcurrencyConflict(_aggregates(events), why)
-        return stored[first.event_id]
+        if last.aggregate_id != first.aggregate_id:
+            history = await self.load(last.aggregate_type, last.aggregate_id)
+        return next(e.seq for e in history.events if e.envelope.event_id == last.event_id)
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
         """One aggregate's events in stream order, across every region it has belonged to.

@@ -1,0 +1,1 @@
+CREATE DATABASE aixin_keys OWNER aixin;

@@ -1,0 +1,75 @@
+"""Intake rules, pure: given past events, when a command is decided, then these events (or a refusal)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contracts.envelope import Actor, Event, FederationLevel
+from contracts.intake import (ChildCategory, ChildRegistered, RecruitVolunteer, RegisterChild, Sex,
+                              VolunteerKind, VolunteerRecruited)
+from contracts.privacy import Sealed
+from contracts.regions import parse_region
+from services.intake.domain import (child_state, decide_recruit_volunteer, decide_register_child,
+                                    volunteer_state)
+from services.shared.errors import InvalidCommand, RuleViolated
+
+TODAY = date(2026, 6, 1)
+ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
+COMMUNITY = parse_region("440105001001")
+
+
+def sealed(person: str) -> Sealed:
+    return Sealed(key_id=person, nonce="AA==", ciphertext="AA==")
+
+
+def register_child(given: list[Event], birth_date: date) -> list[Event]:
+    command = RegisterChild(actor=ACTOR, region=COMMUNITY.code, name="李小花", sex=Sex.female,
+                            birth_date=birth_date, category=ChildCategory.left_behind)
+    return decide_register_child(child_state(given), command, child_id="c1", region=COMMUNITY,
+                                 today=TODAY, personal=sealed("c1"), guardian=None)
+
+
+def test_a_child_under_18_is_registered_without_plaintext() -> None:
+    [event] = register_child([], date(2016, 3, 8))
+    assert isinstance(event, ChildRegistered)
+    assert (event.child_id, event.region, event.birth_date) == ("c1", COMMUNITY.code, date(2016, 3, 8))
+    assert event.personal == sealed("c1")
+    assert "李小花" not in event.model_dump_json()
+
+
+def test_a_child_turning_18_tomorrow_is_still_registered() -> None:
+    assert register_child([], date(2008, 6, 2))
+
+
+@pytest.mark.parametrize(("birth_date", "problem"), [
+    (date(2008, 6, 1), "the child is 18"),  # 18 today
+    (date(2007, 1, 1), "the child is 19"),
+    (date(2026, 6, 2), "in the future"),
+])
+def test_adults_and_unborn_children_are_refused_on_birth_date(birth_date, problem) -> None:
+    with pytest.raises(InvalidCommand, match=problem) as refused:
+        register_child([], birth_date)
+    assert [d.loc for d in refused.value.details] == [["birth_date"]]
+
+
+def test_a_child_is_registered_once() -> None:
+    given = register_child([], date(2016, 3, 8))
+    with pytest.raises(RuleViolated, match="child c1 is already registered"):
+        register_child(given, date(2016, 3, 8))
+
+
+def recruit(given: list[Event]) -> list[Event]:
+    command = RecruitVolunteer(actor=ACTOR, region="440105001002", name="王芳", sex=Sex.female,
+                               kind=VolunteerKind.mother, capacity=2)
+    return decide_recruit_volunteer(volunteer_state(given), command, volunteer_id="v1",
+                                    region=parse_region("440105001002"), personal=sealed("v1"))
+
+
+def test_a_volunteer_is_recruited_once_with_a_capacity() -> None:
+    given = recruit([])
+    assert [type(e) for e in given] == [VolunteerRecruited]
+    assert volunteer_state(given).capacity == 2
+    with pytest.raises(RuleViolated, match="volunteer v1 is already recruited"):
+        recruit(given)

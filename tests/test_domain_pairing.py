@@ -1,0 +1,154 @@
+"""Pairing rules, pure: given past events of the pair, children and volunteers, when a command is
+decided, then these events (or a refusal)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contracts.envelope import Actor, Event, FederationLevel
+from contracts.intake import (ChildCategory, ChildRegistered, Sex, VolunteerKind, VolunteerRecruited,
+                              VolunteerType)
+from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEndReason,
+                               PairEnded, PairFormed, PairMode, VolunteerJoinedPair,
+                               VolunteerLeftPair)
+from contracts.privacy import Sealed
+from services.intake.domain import child_state, volunteer_state
+from services.pairing.domain import decide_end_pair, decide_form_pair, pair_state
+from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+
+ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
+REGION = "440105001001"
+M = PairMode
+
+
+def sealed(person: str) -> Sealed:
+    return Sealed(key_id=person, nonce="AA==", ciphertext="AA==")
+
+
+def child(child_id: str) -> ChildRegistered:
+    return ChildRegistered(child_id=child_id, region=REGION, sex=Sex.male, birth_date=date(2015, 1, 1),
+                           category=ChildCategory.left_behind, subtype=None, personal=sealed(child_id),
+                           guardian_relation=None, guardian=None)
+
+
+def volunteer(volunteer_id: str, capacity: int = 3, kind: VolunteerKind = VolunteerKind.mother):
+    return VolunteerRecruited(volunteer_id=volunteer_id, region=REGION, sex=Sex.female, kind=kind,
+                              volunteer_type=VolunteerType.neighbour, specialties=(),
+                              capacity=capacity, personal=sealed(volunteer_id))
+
+
+PROGRAMME = [child("c1"), child("c2"), child("c3"), volunteer("v1"), volunteer("v2"),
+             volunteer("f1", capacity=1, kind=VolunteerKind.family)]
+
+
+def history(given: list[Event], aggregate_type: str, aggregate_id: str) -> list[Event]:
+    return [e for e in given if (e.aggregate_type, e.aggregate_id) == (aggregate_type, aggregate_id)]
+
+
+def form(given: list[Event], mode: PairMode, child_ids: list[str], volunteer_ids: list[str],
+         pair_id: str = "p1") -> list[Event]:
+    command = FormPair(actor=ACTOR, pair_id=pair_id, mode=mode, child_ids=child_ids,
+                       volunteer_ids=volunteer_ids)
+    return decide_form_pair(
+        pair_state(history(given, "pair", pair_id)), command, pair_id=pair_id,
+        children={c: child_state(history(given, "child", c)) for c in child_ids},
+        volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in volunteer_ids},
+    )
+
+
+def end(given: list[Event], pair_id: str = "p1") -> list[Event]:
+    command = EndPair(actor=ACTOR, pair_id=pair_id, reason=PairEndReason.moved)
+    return decide_end_pair(pair_state(history(given, "pair", pair_id)), command)
+
+
+@pytest.mark.parametrize(("mode", "child_ids", "volunteer_ids", "load"), [
+    (M.one_to_one, ["c1"], ["v1"], 1),
+    (M.one_to_many, ["c1", "c2", "c3"], ["v1"], 3),
+    (M.many_to_one, ["c1"], ["v1", "v2"], 1),
+    (M.collective, ["c1", "c2"], ["v1", "v2"], 0),  # a collective pair takes no individual capacity
+    (M.family, ["c1"], ["f1"], 1),
+])
+def test_each_mode_forms_one_pair_with_an_event_per_member(mode, child_ids, volunteer_ids, load) -> None:
+    events = form(PROGRAMME, mode, child_ids, volunteer_ids)
+    assert events == [
+        PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
+                   volunteer_ids=tuple(volunteer_ids)),
+        *(ChildJoinedPair(child_id=c, pair_id="p1", mode=mode) for c in child_ids),
+        *(VolunteerJoinedPair(volunteer_id=v, pair_id="p1", mode=mode, children=load)
+          for v in volunteer_ids),
+    ]
+
+
+@pytest.mark.parametrize(("mode", "child_ids", "volunteer_ids", "field"), [
+    (M.one_to_one, ["c1", "c2"], ["v1"], "child_ids"),
+    (M.one_to_one, ["c1"], ["v1", "v2"], "volunteer_ids"),
+    (M.one_to_many, ["c1"], ["v1"], "child_ids"),
+    (M.many_to_one, ["c1"], ["v1"], "volunteer_ids"),
+    (M.collective, ["c1"], ["v1"], "child_ids"),
+    (M.family, ["c1"], ["f1", "v1"], "volunteer_ids"),
+    (M.one_to_many, ["c1", "c1"], ["v1"], "child_ids"),  # listed twice
+])
+def test_a_pair_of_the_wrong_shape_is_invalid(mode, child_ids, volunteer_ids, field) -> None:
+    with pytest.raises(InvalidCommand) as refused:
+        form(PROGRAMME, mode, child_ids, volunteer_ids)
+    assert refused.value.details[0].loc == [field]
+
+
+def test_unknown_child_or_volunteer_is_not_found() -> None:
+    with pytest.raises(NotFound, match="child c9 is not registered"):
+        form(PROGRAMME, M.one_to_one, ["c9"], ["v1"])
+    with pytest.raises(NotFound, match="volunteer v9 is not recruited"):
+        form(PROGRAMME, M.one_to_one, ["c1"], ["v9"])
+
+
+def test_a_child_has_one_one_to_one_pair_at_a_time() -> None:
+    given = PROGRAMME + form(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
+    with pytest.raises(RuleViolated, match="already has an active one-to-one pair"):
+        form(given, M.one_to_one, ["c1"], ["v2"], pair_id="p2")
+    # Group activities come on top of a child's one-to-one pair.
+    assert form(given, M.many_to_one, ["c1"], ["v1", "v2"], pair_id="p2")
+
+
+def test_a_volunteer_cares_for_no_more_children_than_her_capacity() -> None:
+    given = PROGRAMME + form(PROGRAMME, M.one_to_many, ["c1", "c2"], ["v1"])  # v1: 2 of 3
+    with pytest.raises(RuleViolated, match="cares for 2 of 3 children already"):
+        form(given, M.one_to_many, ["c2", "c3"], ["v1"], pair_id="p2")
+    assert form(given, M.one_to_one, ["c3"], ["v1"], pair_id="p2")
+
+
+def test_family_pairing_needs_a_caring_family() -> None:
+    with pytest.raises(RuleViolated, match="v1 is a mother, not a caring family"):
+        form(PROGRAMME, M.family, ["c1"], ["v1"])
+
+
+def test_ending_a_pair_releases_every_member_and_frees_capacity() -> None:
+    given = PROGRAMME + form(PROGRAMME, M.family, ["c1"], ["f1"])
+    with pytest.raises(RuleViolated, match="cares for 1 of 1"):
+        form(given, M.family, ["c2"], ["f1"], pair_id="p2")
+
+    ended = end(given)
+    assert ended == [PairEnded(pair_id="p1", reason=PairEndReason.moved),
+                     ChildLeftPair(child_id="c1", pair_id="p1", reason=PairEndReason.moved),
+                     VolunteerLeftPair(volunteer_id="f1", pair_id="p1", reason=PairEndReason.moved,
+                                       children=1)]
+    given += ended
+    assert volunteer_state(history(given, "volunteer", "f1")).children_in_care == 0
+    assert child_state(history(given, "child", "c1")).active_pairs == {}
+    assert form(given, M.family, ["c2"], ["f1"], pair_id="p2")
+
+
+def test_a_pair_ends_once_and_must_exist() -> None:
+    given = PROGRAMME + form(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
+    given += end(given)
+    with pytest.raises(RuleViolated, match="pair p1 has already ended"):
+        end(given)
+    with pytest.raises(NotFound, match="pair p9 does not exist"):
+        end(given, "p9")
+
+
+def test_a_pair_id_is_used_once() -> None:
+    given = PROGRAMME + form(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
+    with pytest.raises(RuleViolated, match="pair p1 already exists"):
+        form(given, M.one_to_one, ["c2"], ["v2"])
