@@ -74,6 +74,8 @@ class RegisterChild(Command):
     subtype: ChildSubtype | None = None
     id_number: str | None = Field(default=None, pattern=r"^[0-9]{17}[0-9Xx]$")
     address: str | None = Field(default=None, max_length=200)
+    school: str | None = Field(default=None, max_length=100)
+    grade: int | None = Field(default=None, ge=0, le=12, description="0 before school, 1-12 school years")
     guardian: Guardian | None = None
 
 
@@ -87,6 +89,7 @@ class RecruitVolunteer(Command):
     volunteer_type: VolunteerType = VolunteerType.neighbour
     specialties: list[str] = Field(default_factory=list, max_length=20)
     capacity: int = Field(default=1, ge=1, le=20, description="children this volunteer can care for")
+    team_id: Id | None = None
 
 
 # --- events ---
@@ -100,7 +103,8 @@ class ChildRegistered(Event):
     birth_date: date
     category: ChildCategory
     subtype: ChildSubtype | None
-    personal: Sealed = Field(description="sealed {name, id_number, address}")
+    grade: int | None = None
+    personal: Sealed = Field(description="sealed {name, id_number, address, school}")
     guardian_relation: GuardianRelation | None
     guardian: Sealed | None = Field(description="sealed {name, phone}, with the guardian's own key")
 
@@ -115,4 +119,5 @@ class VolunteerRecruited(Event):
     volunteer_type: VolunteerType
     specialties: tuple[str, ...]
     capacity: int
+    team_id: str | None = None
     personal: Sealed = Field(description="sealed {name, phone}")

@@ -15,11 +15,13 @@ from datetime import date, timedelta
 from rich.progress import Progress
 
 from contracts.activity import FulfilWish, LogVisit, SubmitWish, VisitKind, WishCategory
+from contracts.child_file import ConsentScope, RecordConsent
 from contracts.envelope import Actor, FederationLevel
 from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
                               RecruitVolunteer, RegisterChild, Sex, VolunteerKind, VolunteerType)
 from contracts.pairing import FormPair, PairMode
 from contracts.regions import communities
+from contracts.volunteers import RecordTraining, TrainingTopic
 from services.client import CommandClient
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -27,6 +29,7 @@ GIVEN = "小明 小红 欣怡 子涵 浩然 梓萱 宇轩 雨桐 俊杰 思琪 �
 SPECIALTIES = ["tutoring", "psychology", "law", "arts", "sports", "reading", "medicine"]
 WISHES = [("书包", WishCategory.study, 80), ("自行车", WishCategory.daily_life, 400),
           ("篮球", WishCategory.sports, 120), ("画笔套装", WishCategory.arts, 60), ("词典", WishCategory.study, 50)]
+ADULT_SOON = date(2012, 1, 1)  # born before: 14 or older, pairable without the guardian's consent
 IN_FLIGHT = 64
 CONFLICT_RETRIES = 10
 
@@ -47,8 +50,13 @@ class Demo:
 
     async def run(self) -> dict[str, int]:
         volunteers = await self.stage("volunteers", [self.volunteer(i) for i in range(int(self.n * 0.8))])
+        trainings = await self.stage("trainings", self.trainings(volunteers))
+        trained = {v for t in trainings for v in t["command"].volunteer_ids}
         children = await self.stage("children", [self.child(i) for i in range(self.n)])
-        pairs = await self.stage("pairs", self.pairs(children, volunteers))
+        consents = await self.stage("consents", self.consents(children))
+        consented = {c["child_id"] for c in consents}
+        pairable = [c for c in children if c["child_id"] in consented or c["command"].birth_date < ADULT_SOON]
+        pairs = await self.stage("pairs", self.pairs(pairable, [v for v in volunteers if v["volunteer_id"] in trained]))
         await self.stage("visits", self.visits(pairs))
         wishes = await self.stage("wishes", self.wishes(children))
         await self.stage("fulfilled wishes", self.fulfilments(wishes))
@@ -88,6 +96,26 @@ class Demo:
             sex=Sex.male if kind is VolunteerKind.father else Sex.female,
             volunteer_type=self.rng.choice(list(VolunteerType)),
             specialties=self.rng.sample(SPECIALTIES, 2), capacity=self.rng.choice([1, 1, 2, 3])))
+
+    def trainings(self, volunteers: list[dict]):
+        """Most volunteers attend the Minors Protection Law session of their district; the rest
+        stay in the reserve pool."""
+        by_district = defaultdict(list)
+        for v in volunteers:
+            if self.rng.random() < 0.9:
+                by_district[v["command"].region[:6]].append(v["volunteer_id"])
+        return [("intake", "record_training", RecordTraining(
+            command_id=self.cid(f"training-{district}", k), actor=self.operator(district),
+            topic=TrainingTopic.minors_protection_law, held_on=date(2025, 12, 1),
+            volunteer_ids=ids[k:k + 200])) for district, ids in sorted(by_district.items())
+            for k in range(0, len(ids), 200)]
+
+    def consents(self, children: list[dict]):
+        return [("intake", "record_consent", RecordConsent(
+            command_id=self.cid("consent", i), actor=child["command"].actor, child_id=child["child_id"],
+            relation=GuardianRelation.grandparent, given_by=child["command"].guardian.name,
+            scopes=[ConsentScope.pairing, ConsentScope.data_sharing], given_on=date(2025, 12, 15)))
+            for i, child in enumerate(children) if self.rng.random() < 0.9]
 
     def child(self, i: int):
         place = self.rng.choice(self.places)

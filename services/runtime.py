@@ -52,13 +52,15 @@ class Platform:
         self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1)
         self.event_log = EventLog(self.nc)
         await self.event_log.ensure_stream()
-        self.keys_engine = make_engine(settings.key_store_url)
+        self.keys_engine = make_engine(settings.key_store_url, durable=True)
         self.keys = KeyStore(self.keys_engine)
         await self.keys.create_schema()
         self.db = make_engine(settings.read_model_url)
         deps = Deps(log=self.event_log, keys=self.keys)
 
-        self.broker = NatsBroker(nats_url, log_level=logging.WARNING, graceful_timeout=10)
+        # Command endpoints log their own failures; FastStream's per-message access log would write two
+        # lines for every command.
+        self.broker = NatsBroker(nats_url, logger=None, graceful_timeout=10)
         for name, module in COMMAND_SERVICES.items():
             if name in self.services:
                 self.broker.include_router(command_router(module.CONTEXT, module.ROUTES, deps))

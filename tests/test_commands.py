@@ -45,6 +45,20 @@ def error_of(reply: Reply) -> tuple[ErrorCode, list]:
     return reply.error.code, [d.loc for d in reply.error.details]
 
 
+async def pairable_child(deps) -> str:
+    """A registered child of 10 whose guardian consented to pairing."""
+    child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
+    await ok(deps, "record_consent", child_id=child_id, relation="grandparent", given_by="李大山",
+             scopes=["pairing", "data_sharing"], given_on="2026-05-01")
+    return child_id
+
+
+async def trained_volunteers(deps, count: int = 1) -> list[str]:
+    ids = [(await ok(deps, "recruit_volunteer", **MOTHER))["volunteer_id"] for _ in range(count)]
+    await ok(deps, "record_training", topic="minors_protection_law", held_on="2026-05-02", volunteer_ids=ids)
+    return ids
+
+
 async def event_types(event_log, aggregate_type: str, aggregate_id: str) -> list[str]:
     return [e.envelope.event_type for e in (await event_log.load(aggregate_type, aggregate_id)).events]
 
@@ -108,8 +122,8 @@ async def test_pairing_an_unknown_volunteer_is_not_found(deps) -> None:
 
 
 async def test_concurrent_pairings_of_one_child_let_exactly_one_through(deps, event_log) -> None:
-    child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
-    volunteers = [(await ok(deps, "recruit_volunteer", **MOTHER))["volunteer_id"] for _ in range(20)]
+    child_id = await pairable_child(deps)
+    volunteers = await trained_volunteers(deps, 20)
     replies = await asyncio.gather(*(
         send(deps, "form_pair", child_ids=[child_id], volunteer_ids=[v]) for v in volunteers))
     assert sum(r.ok for r in replies) == 1
@@ -118,8 +132,8 @@ async def test_concurrent_pairings_of_one_child_let_exactly_one_through(deps, ev
 
 
 async def test_no_visit_is_logged_for_an_ended_pair(deps) -> None:
-    child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
-    volunteer_id = (await ok(deps, "recruit_volunteer", **MOTHER))["volunteer_id"]
+    child_id = await pairable_child(deps)
+    [volunteer_id] = await trained_volunteers(deps)
     pair_id = (await ok(deps, "form_pair", child_ids=[child_id], volunteer_ids=[volunteer_id]))["pair_id"]
     visit = {"pair_id": pair_id, "kind": "home_visit", "visited_on": "2026-05-30", "duration_minutes": 60}
     await ok(deps, "log_visit", **visit)

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
+from contracts.child_file import ConsentScope, GuardianConsentGiven
 from contracts.envelope import Actor, Event, FederationLevel
+from contracts.volunteers import TrainingTopic, VolunteerTrained
 from contracts.intake import (ChildCategory, ChildRegistered, Sex, VolunteerKind, VolunteerRecruited,
                               VolunteerType)
 from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEndReason,
@@ -39,8 +41,22 @@ def volunteer(volunteer_id: str, capacity: int = 3, kind: VolunteerKind = Volunt
                               capacity=capacity, personal=sealed(volunteer_id))
 
 
+TODAY = date(2026, 6, 1)
+
+
+def consent(child_id: str) -> GuardianConsentGiven:
+    return GuardianConsentGiven(child_id=child_id, relation="grandparent", given_by=sealed("g"),
+                                scopes=(ConsentScope.pairing,), given_on=date(2026, 1, 1))
+
+
+def trained(volunteer_id: str) -> VolunteerTrained:
+    return VolunteerTrained(volunteer_id=volunteer_id, training_id="t1",
+                            topic=TrainingTopic.minors_protection_law, completed_on=date(2026, 1, 2))
+
+
 PROGRAMME = [child("c1"), child("c2"), child("c3"), volunteer("v1"), volunteer("v2"),
-             volunteer("f1", capacity=1, kind=VolunteerKind.family)]
+             volunteer("f1", capacity=1, kind=VolunteerKind.family),
+             consent("c1"), consent("c2"), consent("c3"), trained("v1"), trained("v2"), trained("f1")]
 
 
 def history(given: list[Event], aggregate_type: str, aggregate_id: str) -> list[Event]:
@@ -55,6 +71,7 @@ def form(given: list[Event], mode: PairMode, child_ids: list[str], volunteer_ids
         pair_state(history(given, "pair", pair_id)), command, pair_id=pair_id,
         children={c: child_state(history(given, "child", c)) for c in child_ids},
         volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in volunteer_ids},
+        today=TODAY,
     )
 
 
@@ -152,3 +169,15 @@ def test_a_pair_id_is_used_once() -> None:
     given = PROGRAMME + form(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
     with pytest.raises(RuleViolated, match="pair p1 already exists"):
         form(given, M.one_to_one, ["c2"], ["v2"])
+
+
+def test_a_child_under_14_without_the_guardians_consent_is_not_paired() -> None:
+    given = [child("c9"), volunteer("v1"), trained("v1")]
+    with pytest.raises(RuleViolated, match="under 14 needs the guardian's consent"):
+        form(given, M.one_to_one, ["c9"], ["v1"])
+
+
+def test_a_volunteer_without_the_required_training_is_in_the_reserve_pool() -> None:
+    given = [child("c1"), consent("c1"), volunteer("v9")]
+    with pytest.raises(RuleViolated, match="reserve pool: required training not completed"):
+        form(given, M.one_to_one, ["c1"], ["v9"])

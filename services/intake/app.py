@@ -1,6 +1,14 @@
-"""The intake service: where every child's and volunteer's record starts."""
+"""The intake service: where every child's and volunteer's record starts, and the child's file,
+volunteers' training, teams and stations are kept."""
 
+from contracts.child_file import (AssessRisk, ExitChild, RecordConsent, SurveyNeeds, TransferChild,
+                                  WithdrawConsent)
+from contracts.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
+                                  RecordTraining, WithdrawVolunteer)
+from services.intake import bulk
+from services.intake import file_handlers as file
 from services.intake.handlers import recruit_volunteer, register_child
 from services.shared.endpoints import Routes
 
@@ -8,4 +16,18 @@ CONTEXT = "intake"
 ROUTES: Routes = {
     "register_child": (RegisterChild, register_child),
     "recruit_volunteer": (RecruitVolunteer, recruit_volunteer),
+    "register_children": (RegisterChildren, bulk.register_children),
+    "recruit_volunteers": (RecruitVolunteers, bulk.recruit_volunteers),
+    "survey_needs": (SurveyNeeds, file.survey_needs),
+    "assess_risk": (AssessRisk, file.assess_risk),
+    "record_consent": (RecordConsent, file.record_consent),
+    "withdraw_consent": (WithdrawConsent, file.withdraw_consent),
+    "transfer_child": (TransferChild, file.transfer_child),
+    "exit_child": (ExitChild, file.exit_child),
+    "record_training": (RecordTraining, file.record_training),
+    "certify_volunteer": (CertifyVolunteer, file.certify_volunteer),
+    "withdraw_volunteer": (WithdrawVolunteer, file.withdraw_volunteer),
+    "form_team": (FormTeam, file.form_team),
+    "open_station": (OpenStation, file.open_station),
+    "close_station": (CloseStation, file.close_station),
 }

@@ -6,8 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatch
 
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildRiskAssessed,
+                                 ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitReason,
+                                 GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind, RiskTier)
 from contracts.envelope import Event
 from contracts.intake import ChildRegistered, RecruitVolunteer, RegisterChild, VolunteerRecruited
+from contracts.volunteers import (REQUIRED_TRAINING, TrainingTopic, VolunteerCertified,
+                                  VolunteerTrained, VolunteerWithdrew)
 from contracts.pairing import (ChildJoinedPair, ChildLeftPair, PairMode, VolunteerJoinedPair,
                                VolunteerLeftPair)
 from contracts.privacy import Sealed
@@ -24,6 +29,11 @@ class ChildState:
     region: str = ""
     birth_date: date | None = None
     active_pairs: dict[str, PairMode] = field(default_factory=dict)
+    registration: ChildRegistered | ChildTransferredIn | None = None  # the file's standing facts
+    needs: tuple[NeedKind, ...] = ()
+    tier: RiskTier | None = None
+    consents: frozenset[ConsentScope] = frozenset()
+    exited: ExitReason | None = None
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day) if self.birth_date else 0
@@ -41,6 +51,18 @@ class VolunteerState:
     kind: str = ""
     capacity: int = 0
     load: dict[str, int] = field(default_factory=dict)  # pair id -> children it counts
+    trained: frozenset[TrainingTopic] = frozenset()
+    certifications: tuple[str, ...] = ()
+    withdrawn: bool = False
+
+    @property
+    def missing_training(self) -> list[TrainingTopic]:
+        return [topic for topic in REQUIRED_TRAINING if topic not in self.trained]
+
+    @property
+    def in_pairing_pool(self) -> bool:
+        """Trained, not withdrawn: may be paired (else the volunteer is in the reserve pool)."""
+        return self.exists and not self.withdrawn and not self.missing_training
 
     @property
     def children_in_care(self) -> int:
@@ -56,7 +78,7 @@ def decide_register_child(
     personal: Sealed, guardian: Sealed | None,
 ) -> list[Event]:
     if state.exists:
-        raise RuleViolated(f"child {child_id} is already registered")
+        raise RuleViolated(f"child {child_id} is already registered in region {state.region}")
     if command.birth_date > today:
         raise InvalidCommand("birth_date", f"{command.birth_date} is in the future")
     age = age_on(command.birth_date, today)
@@ -64,7 +86,7 @@ def decide_register_child(
         raise InvalidCommand("birth_date", f"the child is {age}; the programme is for children under 18")
     return [ChildRegistered(
         child_id=child_id, region=region.code, sex=command.sex, birth_date=command.birth_date,
-        category=command.category, subtype=command.subtype, personal=personal,
+        category=command.category, subtype=command.subtype, grade=command.grade, personal=personal,
         guardian_relation=command.guardian.relation if command.guardian else None, guardian=guardian,
     )]
 
@@ -78,7 +100,7 @@ def decide_recruit_volunteer(
     return [VolunteerRecruited(
         volunteer_id=volunteer_id, region=region.code, sex=command.sex, kind=command.kind,
         volunteer_type=command.volunteer_type, specialties=tuple(command.specialties),
-        capacity=command.capacity, personal=personal,
+        capacity=command.capacity, team_id=command.team_id, personal=personal,
     )]
 
 
@@ -89,7 +111,42 @@ def evolve_child(event: Event, state: ChildState) -> ChildState:
 
 @evolve_child.register
 def _(event: ChildRegistered, state: ChildState) -> ChildState:
-    return ChildState(event.child_id, True, event.region, event.birth_date)
+    return ChildState(event.child_id, True, event.region, event.birth_date, registration=event)
+
+
+@evolve_child.register
+def _(event: ChildNeedsSurveyed, state: ChildState) -> ChildState:
+    return replace(state, needs=event.needs)
+
+
+@evolve_child.register
+def _(event: ChildRiskAssessed, state: ChildState) -> ChildState:
+    return replace(state, tier=event.tier)
+
+
+@evolve_child.register
+def _(event: GuardianConsentGiven, state: ChildState) -> ChildState:
+    return replace(state, consents=state.consents | set(event.scopes))
+
+
+@evolve_child.register
+def _(event: GuardianConsentWithdrawn, state: ChildState) -> ChildState:
+    return replace(state, consents=state.consents - set(event.scopes))
+
+
+@evolve_child.register
+def _(event: ChildTransferredOut, state: ChildState) -> ChildState:
+    return state  # the region changes with the matching ChildTransferredIn
+
+
+@evolve_child.register
+def _(event: ChildTransferredIn, state: ChildState) -> ChildState:
+    return replace(state, region=event.region, registration=event)
+
+
+@evolve_child.register
+def _(event: ChildExited, state: ChildState) -> ChildState:
+    return replace(state, exited=event.reason)
 
 
 @evolve_child.register
@@ -110,6 +167,21 @@ def evolve_volunteer(event: Event, state: VolunteerState) -> VolunteerState:
 @evolve_volunteer.register
 def _(event: VolunteerRecruited, state: VolunteerState) -> VolunteerState:
     return VolunteerState(event.volunteer_id, True, event.region, event.kind, event.capacity)
+
+
+@evolve_volunteer.register
+def _(event: VolunteerTrained, state: VolunteerState) -> VolunteerState:
+    return replace(state, trained=state.trained | {event.topic})
+
+
+@evolve_volunteer.register
+def _(event: VolunteerCertified, state: VolunteerState) -> VolunteerState:
+    return replace(state, certifications=(*state.certifications, event.certification))
+
+
+@evolve_volunteer.register
+def _(event: VolunteerWithdrew, state: VolunteerState) -> VolunteerState:
+    return replace(state, withdrawn=True)
 
 
 @evolve_volunteer.register

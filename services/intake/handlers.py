@@ -7,6 +7,7 @@ from typing import Any
 from contracts.envelope import FederationLevel
 from contracts.intake import RecruitVolunteer, RegisterChild
 from contracts.regions import InvalidRegion, Region, known_region
+from services.intake.identity import child_id_for_id_number
 from services.intake.domain import (child_state, decide_recruit_volunteer, decide_register_child,
                                     volunteer_state)
 from services.shared.authority import require_within
@@ -31,14 +32,15 @@ def region_at(code: str, levels: tuple[FederationLevel, ...], field: str = "regi
 async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     region = region_at(command.region, CHILD_LEVELS)
     require_within(command.actor, region, "a child")
-    child_id = command.child_id or derived_id(command.command_id, "child")
+    child_id = command.child_id or await _new_child_id(deps, command)
     uow = UnitOfWork(deps, command)
     history = await uow.load("child", child_id)
     if earlier := uow.earlier_result():
         return {"child_id": child_id, **earlier}
     state = child_state(uow.events_of(history))
     personal = await deps.keys.seal(child_id, {
-        "name": command.name, "id_number": command.id_number, "address": command.address})
+        "name": command.name, "id_number": command.id_number, "address": command.address,
+        "school": command.school})
     guardian = None
     if command.guardian:
         guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
@@ -46,6 +48,13 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     events = decide_register_child(state, command, child_id=child_id, region=region,
                                    today=uow.now.date(), personal=personal, guardian=guardian)
     return {"child_id": child_id, **await uow.commit(events)}
+
+
+async def _new_child_id(deps: Deps, command: RegisterChild) -> str:
+    """A child with an identity number gets the same id however often, and by whomever, registered."""
+    if command.id_number:
+        return await child_id_for_id_number(deps.keys, command.id_number)
+    return derived_id(command.command_id, "child")
 
 
 async def recruit_volunteer(deps: Deps, command: RecruitVolunteer) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import singledispatch
+
+from contracts.child_file import ConsentScope
 
 from contracts.envelope import Event
 from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEnded,
@@ -12,6 +15,8 @@ from services.intake.domain import ChildState, VolunteerState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 # How many children and volunteers each mode takes: (min, max) or None for no upper bound.
+CONSENT_AGE = 14  # below it, pairing needs the guardian's separate consent (sensitive data of a minor)
+
 SHAPES: dict[PairMode, tuple[tuple[int, int | None], tuple[int, int | None]]] = {
     PairMode.one_to_one: ((1, 1), (1, 1)),
     PairMode.one_to_many: ((2, None), (1, 1)),
@@ -34,13 +39,14 @@ class PairState:
 
 def decide_form_pair(
     pair: PairState, command: FormPair, *, pair_id: str,
-    children: dict[str, ChildState], volunteers: dict[str, VolunteerState],
+    children: dict[str, ChildState], volunteers: dict[str, VolunteerState], today: date,
 ) -> list[Event]:
     if pair.exists:
         raise RuleViolated(f"pair {pair_id} already exists")
     _check_shape(command)
     _check_known(children, volunteers)
     for child in children.values():
+        _check_child_may_be_paired(child, today)
         _check_child_free(child, command.mode)
     load = 0 if command.mode is PairMode.collective else len(children)
     for volunteer in volunteers.values():
@@ -91,6 +97,17 @@ def _check_known(children: dict[str, ChildState], volunteers: dict[str, Voluntee
             raise NotFound(f"volunteer {volunteer_id} is not recruited")
 
 
+def _check_child_may_be_paired(child: ChildState, today: date) -> None:
+    if child.exited:
+        raise RuleViolated(f"child {child.child_id} left the programme ({child.exited})")
+    age = child.age_on(today)
+    if age < CONSENT_AGE and ConsentScope.pairing not in child.consents:
+        raise RuleViolated(
+            f"child {child.child_id} is {age}: pairing a child under {CONSENT_AGE} needs the guardian's "
+            f"consent to pairing, and none is on file"
+        )
+
+
 def _check_child_free(child: ChildState, mode: PairMode) -> None:
     if mode is PairMode.one_to_one and child.one_to_one_pair:
         raise RuleViolated(
@@ -99,6 +116,13 @@ def _check_child_free(child: ChildState, mode: PairMode) -> None:
 
 
 def _check_volunteer(volunteer: VolunteerState, mode: PairMode, new_children: int) -> None:
+    if volunteer.withdrawn:
+        raise RuleViolated(f"volunteer {volunteer.volunteer_id} has withdrawn")
+    if volunteer.missing_training:
+        raise RuleViolated(
+            f"volunteer {volunteer.volunteer_id} is in the reserve pool: required training not "
+            f"completed ({', '.join(volunteer.missing_training)})"
+        )
     if mode is PairMode.family and volunteer.kind != "family":
         raise RuleViolated(f"volunteer {volunteer.volunteer_id} is a {volunteer.kind}, not a caring family")
     if volunteer.children_in_care + new_children > volunteer.capacity:

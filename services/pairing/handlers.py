@@ -27,7 +27,8 @@ async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     for volunteer in volunteers.values():
         if volunteer.exists:
             require_within(command.actor, parse_region(volunteer.region), "a pair for this volunteer")
-    events = decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers)
+    events = decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
+                              today=uow.now.date())
     return {"pair_id": pair_id, **await uow.commit(events)}
 
 

@@ -25,18 +25,28 @@ children = Table(
     Column("birth_date", Date, nullable=False),
     Column("personal", JSON, nullable=False),
     Column("active_pairs", Integer, nullable=False),
+    Column("tier", String(8)),
+    Column("exited", String(32)),
 )
 
 
 class ChildrenDirectory:
     name = "children_directory"
     tables = (children,)
-    handles = frozenset({"ChildRegistered", "ChildJoinedPair", "ChildLeftPair"})
+    handles = frozenset({"ChildRegistered", "ChildJoinedPair", "ChildLeftPair", "ChildTransferredIn",
+                         "ChildRiskAssessed", "ChildExited"})
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         for stored in events:
             event = stored.envelope.event()
-            if stored.envelope.event_type == "ChildRegistered":
+            kind = stored.envelope.event_type
+            changes = {"ChildTransferredIn": lambda e: {"region": e.region},
+                       "ChildRiskAssessed": lambda e: {"tier": e.tier.value},
+                       "ChildExited": lambda e: {"exited": e.reason.value}}.get(kind)
+            if changes:
+                await conn.execute(children.update().where(children.c.child_id == event.child_id)
+                                   .values(**changes(event)))
+            elif kind == "ChildRegistered":
                 await conn.execute(upsert(conn.dialect.name, children).values(
                     child_id=event.child_id, region=event.region, category=event.category.value,
                     subtype=event.subtype.value if event.subtype else None, sex=event.sex.value,
@@ -60,4 +70,5 @@ async def children_in(
         "child_id": row.child_id, "name": await keys.name_of(row.personal), "region": row.region,
         "category": row.category, "subtype": row.subtype, "sex": row.sex,
         "birth_date": row.birth_date.isoformat(), "paired": row.active_pairs > 0,
+        "tier": row.tier, "exited": row.exited,
     } for row in rows]

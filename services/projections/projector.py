@@ -14,12 +14,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from pydantic import ValidationError
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.projections.base import Projection, checkpoints, dead_letters, metadata
 from services.shared.db import upsert
-from services.shared.eventlog import EventLog, MalformedEvent, RawMessage, StoredEvent
+from contracts.envelope import event_types
+from services.shared.eventlog import EventLog, MalformedEvent, RawMessage, StoredEvent, describe
 
 log = logging.getLogger("aixin.projections")
 
@@ -49,6 +51,9 @@ class Projector:
     async def create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            for name in self.projections:
+                await conn.execute(upsert(conn.dialect.name, checkpoints)
+                                   .values(projection=name, last_seq=0).on_conflict_do_nothing())
             self.position = min((await _checkpoints(conn, self.projections)).values(), default=0)
 
     async def run(self) -> None:
@@ -68,7 +73,7 @@ class Projector:
 
     async def _apply_batch(self, batch: list[RawMessage]) -> None:
         async with self.engine.begin() as conn:
-            done = await _checkpoints(conn, self.projections)
+            done = await _locked_checkpoints(conn, self.projections)
             events = await _decode(conn, batch)
             for name, projection in self.projections.items():
                 todo = [e for e in events if e.seq > done[name] and e.envelope.event_type in projection.handles]
@@ -93,7 +98,7 @@ class Projector:
     async def _replay_one(self, projection: Projection) -> ReplayReport:
         started = time.perf_counter()
         async with self.engine.begin() as conn:
-            until = (await _checkpoints(conn, {projection.name: projection}))[projection.name]
+            until = (await _locked_checkpoints(conn, {projection.name: projection}))[projection.name]
             before = await _snapshot(conn, projection)
             for table in projection.tables:
                 await conn.execute(delete(table))
@@ -111,13 +116,33 @@ async def _decode(conn: AsyncConnection, batch: list[RawMessage]) -> list[Stored
     events = []
     for message in batch:
         try:
-            events.append(message.decode())
+            events.append(_typed(message.decode()))
         except MalformedEvent as error:
             log.warning("%s", error)
             await conn.execute(upsert(conn.dialect.name, dead_letters).values(
                 seq=error.seq, subject=error.subject, reason=error.reason[:2000]
             ).on_conflict_do_nothing())
     return events
+
+
+def _typed(stored: StoredEvent) -> StoredEvent:
+    """Check the event's data against its type now, so that no projection meets a bad one later.
+    A type this version does not know passes: projections only look at the types they handle."""
+    envelope = stored.envelope
+    if envelope.event_type in event_types():
+        try:
+            envelope.event()
+        except ValidationError as error:
+            raise MalformedEvent(stored.seq, stored.subject, describe(error)) from None
+    return stored
+
+
+async def _locked_checkpoints(conn: AsyncConnection, projections) -> dict[str, int]:
+    """The checkpoints, locked until the transaction ends: a second projector on the same database
+    waits here, then sees what the first one applied, and never applies an event twice."""
+    await conn.execute(update(checkpoints).where(checkpoints.c.projection.in_(list(projections)))
+                       .values(last_seq=checkpoints.c.last_seq))
+    return await _checkpoints(conn, projections)
 
 
 async def _checkpoints(conn: AsyncConnection, projections) -> dict[str, int]:

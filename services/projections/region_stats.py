@@ -17,7 +17,10 @@ from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
 FIGURES = ("children_registered", "children_paired", "volunteers_recruited", "active_pairs",
-           "pairs_formed", "pairs_ended", "visits_logged", "wishes_submitted", "wishes_fulfilled")
+           "pairs_formed", "pairs_ended", "visits_logged", "wishes_submitted", "wishes_fulfilled",
+           "children_exited", "children_moved_in", "children_moved_out", "children_red",
+           "children_orange", "children_yellow", "children_blue", "volunteers_withdrawn",
+           "teams_formed", "stations_open")
 
 region_figures = Table(
     "region_figures", metadata,
@@ -30,6 +33,13 @@ child_pair_counts = Table(
     Column("child_id", String(64), primary_key=True),
     Column("region", String(12), nullable=False),
     Column("active_pairs", Integer, nullable=False),
+    Column("tier", String(8)),
+)
+exit_reasons = Table(
+    "region_exit_reasons", metadata,
+    Column("region", String(12), primary_key=True),
+    Column("reason", String(32), primary_key=True),
+    Column("children", Integer, nullable=False),
 )
 
 # event type -> figure it adds one to
@@ -41,13 +51,21 @@ COUNTED = {
     "VisitLogged": "visits_logged",
     "WishSubmitted": "wishes_submitted",
     "WishFulfilled": "wishes_fulfilled",
+    "ChildExited": "children_exited",
+    "ChildTransferredIn": "children_moved_in",
+    "ChildTransferredOut": "children_moved_out",
+    "VolunteerWithdrew": "volunteers_withdrawn",
+    "TeamFormed": "teams_formed",
+    "StationOpened": "stations_open",
 }
+CHILD_FILE = frozenset({"ChildJoinedPair", "ChildLeftPair", "ChildTransferredOut", "ChildTransferredIn",
+                        "ChildRiskAssessed", "ChildExited"})
 
 
 class RegionStats:
     name = "region_stats"
-    tables = (region_figures, child_pair_counts)
-    handles = frozenset({*COUNTED, "ChildJoinedPair", "ChildLeftPair"})
+    tables = (region_figures, child_pair_counts, exit_reasons)
+    handles = frozenset({*COUNTED, *CHILD_FILE, "StationClosed"})
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -60,24 +78,58 @@ class RegionStats:
                 deltas[region]["active_pairs"] += 1
             elif kind == "PairEnded":
                 deltas[region]["active_pairs"] -= 1
+            elif kind == "StationClosed":
+                deltas[region]["stations_open"] -= 1
             elif kind == "ChildRegistered":
                 await conn.execute(upsert(conn.dialect.name, child_pair_counts).values(
                     child_id=envelope.aggregate_id, region=region, active_pairs=0
                 ).on_conflict_do_nothing())
-            elif kind in ("ChildJoinedPair", "ChildLeftPair"):
-                step = 1 if kind == "ChildJoinedPair" else -1
-                if await self._child_paired_changes(conn, envelope.aggregate_id, step):
-                    deltas[region]["children_paired"] += step
+            elif kind in CHILD_FILE:
+                await self._child_changed(conn, stored, deltas)
         await _add(conn, deltas)
 
-    async def _child_paired_changes(self, conn: AsyncConnection, child_id: str, step: int) -> bool:
-        row = (await conn.execute(select(child_pair_counts.c.active_pairs)
-                                  .where(child_pair_counts.c.child_id == child_id))).first()
-        before = row.active_pairs if row else 0
-        after = max(before + step, 0)
-        await conn.execute(child_pair_counts.update()
-                           .where(child_pair_counts.c.child_id == child_id).values(active_pairs=after))
-        return (before == 0) != (after == 0)
+    async def _child_changed(self, conn: AsyncConnection, stored: StoredEvent, deltas) -> None:
+        """Figures that depend on the child's standing: paired or not, tier, where it lives."""
+        envelope, data = stored.envelope, stored.envelope.data
+        child = child_pair_counts.c
+        row = (await conn.execute(select(child.active_pairs, child.tier)
+                                  .where(child.child_id == envelope.aggregate_id))).first()
+        pairs, tier = (row.active_pairs, row.tier) if row else (0, None)
+        here = deltas[envelope.region]
+        kind = envelope.event_type
+        if kind in ("ChildJoinedPair", "ChildLeftPair"):
+            after = max(pairs + (1 if kind == "ChildJoinedPair" else -1), 0)
+            here["children_paired"] += (after > 0) - (pairs > 0)
+            pairs = after
+        elif kind == "ChildRiskAssessed":
+            if tier:
+                here[f"children_{tier}"] -= 1
+            tier = data["tier"]
+            here[f"children_{tier}"] += 1
+        elif kind in ("ChildTransferredOut", "ChildTransferredIn"):
+            # The child's standing leaves the old region and joins the new one.
+            step = 1 if kind == "ChildTransferredIn" else -1
+            here["children_registered"] += step
+            here["children_paired"] += step * (pairs > 0)
+            if tier:
+                here[f"children_{tier}"] += step
+        elif kind == "ChildExited":  # the child stays on file where it was, counted as exited
+            await _count_exit(conn, envelope.region, data["reason"])
+        await conn.execute(child_pair_counts.update().where(child.child_id == envelope.aggregate_id)
+                           .values(active_pairs=pairs, tier=tier))
+
+
+async def _count_exit(conn: AsyncConnection, region: str, reason: str) -> None:
+    statement = upsert(conn.dialect.name, exit_reasons).values(region=region, reason=reason, children=1)
+    await conn.execute(statement.on_conflict_do_update(
+        index_elements=["region", "reason"], set_={"children": exit_reasons.c.children + 1}))
+
+
+async def exits_by_reason(conn: AsyncConnection, region: Region) -> dict[str, int]:
+    query = select(exit_reasons.c.reason, func.sum(exit_reasons.c.children)).group_by(exit_reasons.c.reason)
+    if region.prefix:
+        query = query.where(exit_reasons.c.region.startswith(region.prefix, autoescape=True))
+    return {reason: int(count) for reason, count in await conn.execute(query)}
 
 
 async def _add(conn: AsyncConnection, deltas: dict[str, dict[str, int]]) -> None:

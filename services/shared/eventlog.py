@@ -20,6 +20,7 @@ from nats.aio.client import Client as NATS
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, NotFoundError
+from pydantic import ValidationError
 
 from contracts.envelope import Envelope
 from contracts.subjects import ALL_EVENTS, STREAM, history_filter
@@ -83,6 +84,10 @@ class History:
     def last_seq(self) -> int:
         return self.events[-1].seq if self.events else 0
 
+    def last_seq_on(self, subject: str) -> int:
+        """The sequence of the aggregate's last event on `subject` (0: none there yet)."""
+        return next((e.seq for e in reversed(self.events) if e.subject == subject), 0)
+
     @property
     def version(self) -> int:
         return self.events[-1].envelope.aggregate_version if self.events else 0
@@ -109,8 +114,15 @@ def stream_config(replicas: int = 1) -> StreamConfig:
 def decode(seq: int, subject: str, data: bytes) -> StoredEvent:
     try:
         return StoredEvent(seq, subject, Envelope.model_validate_json(data))
-    except ValueError as error:
-        raise MalformedEvent(seq, subject, str(error).splitlines()[0]) from None
+    except ValidationError as error:
+        raise MalformedEvent(seq, subject, describe(error)) from None
+
+
+def describe(error: ValidationError) -> str:
+    """What is wrong and where, e.g. 'Envelope: actor: Field required; region: Field required'."""
+    parts = [f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors()[:5]]
+    more = error.error_count() - len(parts)
+    return f"{error.title}: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 class EventLog:

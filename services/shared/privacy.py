@@ -6,6 +6,7 @@ log, in every replay and in every read model that keeps the sealed form: crypto-
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.privacy import ERASED, Sealed
 from services.shared.db import upsert
 
+ID_SECRET = "__child_id_secret__"  # a row of the key table, never a person's id
 metadata = MetaData()
 person_keys = Table(
     "person_keys", metadata,
@@ -30,9 +32,17 @@ person_keys = Table(
 
 
 class KeyStore:
+    """Per-person keys, created on first use.
+
+    Keys are created by group commit: the keys asked for by concurrent commands are written in one
+    transaction, so registering many people costs a few database writes, not one each.
+    """
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._cache: dict[str, bytes | None] = {}
+        self._cache: dict[str, bytes | None] = {}  # None: the key was destroyed
+        self._waiting: dict[str, asyncio.Future[bytes]] = {}
+        self._writer: asyncio.Task | None = None
 
     async def create_schema(self) -> None:
         async with self._engine.begin() as conn:
@@ -40,18 +50,61 @@ class KeyStore:
 
     async def key_for(self, person_id: str) -> bytes:
         """The person's key, created on first use; refuses a person whose key was destroyed."""
-        key = await self._lookup(person_id)
-        if key is not None:
-            return key
-        if person_id in self._cache:
-            raise PermissionError(f"the personal data of {person_id} was erased")
-        insert = upsert(self._engine, person_keys).values(
-            person_id=person_id, key=AESGCM.generate_key(bit_length=256), created_at=_now()
-        ).on_conflict_do_nothing(index_elements=["person_id"])
+        return (await self.ensure_keys([person_id]))[person_id]
+
+    async def ensure_keys(self, person_ids: list[str]) -> dict[str, bytes]:
+        """The keys of several people, creating the missing ones together."""
+        futures = {}
+        for person_id in dict.fromkeys(person_ids):
+            if person_id in self._cache:
+                futures[person_id] = self._cache[person_id]
+                continue
+            if person_id not in self._waiting:
+                self._waiting[person_id] = asyncio.get_running_loop().create_future()
+            futures[person_id] = self._waiting[person_id]
+        if self._waiting and (self._writer is None or self._writer.done()):
+            self._writer = asyncio.create_task(self._write_waiting())
+        keys = {}
+        for person_id, pending in futures.items():
+            key = pending if not isinstance(pending, asyncio.Future) else await pending
+            if key is None:
+                raise PermissionError(f"the personal data of {person_id} was erased")
+            keys[person_id] = key
+        return keys
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                found = await self._create(list(batch))
+            except Exception as error:  # every waiting command learns of the failure
+                for future in batch.values():
+                    future.set_exception(error)
+                continue
+            for person_id, future in batch.items():
+                self._cache[person_id] = found[person_id]
+                future.set_result(found[person_id])
+
+    async def _create(self, person_ids: list[str]) -> dict[str, bytes | None]:
+        column = person_keys.c
         async with self._engine.begin() as conn:
-            await conn.execute(insert)
-        self._cache.pop(person_id, None)
-        return await self.key_for(person_id)
+            found = dict((await conn.execute(
+                select(column.person_id, column.key).where(column.person_id.in_(person_ids)))).all())
+            missing = [p for p in person_ids if p not in found]
+            if missing:
+                fresh = [{"person_id": p, "key": AESGCM.generate_key(bit_length=256), "created_at": _now()}
+                         for p in missing]
+                await conn.execute(upsert(self._engine, person_keys)
+                                   .on_conflict_do_nothing(index_elements=["person_id"]), fresh)
+                # Another process may have created some of them at the same moment: read back.
+                found.update((await conn.execute(
+                    select(column.person_id, column.key).where(column.person_id.in_(missing)))).all())
+        return found
+
+    async def id_secret(self) -> bytes:
+        """The installation's secret for ids derived from identity numbers: keyed, so that an id
+        seen in a subject cannot be traced back to a number by trying every possible one."""
+        return await self.key_for(ID_SECRET)
 
     async def _lookup(self, person_id: str) -> bytes | None:
         if person_id not in self._cache:

@@ -100,20 +100,23 @@ class UnitOfWork:
     def _pending(self, events: list[Event]) -> list[PendingEvent]:
         pending: list[PendingEvent] = []
         versions: dict[tuple[str, str], int] = {}
+        checked: set[str] = set()
         for index, event in enumerate(events):
             key = (event.aggregate_type, event.aggregate_id)
             history = self._histories.get(key) or History(f"{key[0]} {key[1]}")
-            first_in_command = key not in versions
             versions[key] = versions.get(key, history.version) + 1
+            # An event naming a region is stored under it (a new aggregate, a child moving in);
+            # any other event stays on the subject its aggregate last wrote to.
             region = getattr(event, "region", None) or history.events[-1].envelope.region
-            subject = history.subject or event_subject(parse_region(region), *key)
+            subject = event_subject(parse_region(region), *key) if getattr(event, "region", None) else history.subject
             pending.append(PendingEvent(
                 subject=subject,
                 envelope=self._envelope(event, index, versions[key], region),
-                # Only the aggregate's first event in a batch is checked: the server compares the
+                # Only a subject's first event in a batch is checked: the server compares the
                 # expectation with the stream as it stood before the batch.
-                expected_seq=history.last_seq if first_in_command else None,
+                expected_seq=None if subject in checked else history.last_seq_on(subject),
             ))
+            checked.add(subject)
         return pending
 
     def _envelope(self, event: Event, index: int, version: int, region: str) -> Envelope:

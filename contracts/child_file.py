@@ -1,0 +1,157 @@
+"""The child's file (一人一档): needs surveys, risk tiers, guardian consent, transfer and exit.
+
+Every change is an event, so the file's whole history is kept: "current needs" is the latest
+survey, the current tier the latest assessment. Free text that may describe a family (notes,
+reasons, the consenting guardian's name) is sealed with the child's or guardian's key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from contracts.commands import Command, Id
+from contracts.envelope import Event
+from contracts.intake import ChildCategory, ChildSubtype, GuardianRelation, Sex
+from contracts.privacy import Sealed
+
+
+class NeedKind(StrEnum):
+    family_affection = "family_affection"
+    psychological_counselling = "psychological_counselling"
+    calls_and_visits = "calls_and_visits"
+    reading_and_study_trips = "reading_and_study_trips"
+    festivals_and_birthdays = "festivals_and_birthdays"
+    micro_wishes = "micro_wishes"
+    other = "other"
+
+
+class RiskTier(StrEnum):
+    red = "red"  # most urgent
+    orange = "orange"
+    yellow = "yellow"
+    blue = "blue"
+
+
+class ConsentScope(StrEnum):
+    pairing = "pairing"
+    data_sharing = "data_sharing"  # sharing the child's data with the paired volunteer
+    photos = "photos"
+
+
+class ExitReason(StrEnum):
+    aged_out = "aged_out"
+    parents_returned = "parents_returned"
+    withdrawn = "withdrawn"
+    deceased = "deceased"
+    other = "other"
+
+
+# --- commands ---
+
+class SurveyNeeds(Command):
+    child_id: Id
+    needs: list[NeedKind] = Field(min_length=1, max_length=len(NeedKind))
+    notes: str | None = Field(default=None, max_length=2000)
+    surveyed_on: date
+
+
+class AssessRisk(Command):
+    child_id: Id
+    tier: RiskTier
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RecordConsent(Command):
+    child_id: Id
+    relation: GuardianRelation
+    given_by: str = Field(min_length=1, max_length=50, description="the guardian's name")
+    scopes: list[ConsentScope] = Field(min_length=1)
+    given_on: date
+
+
+class WithdrawConsent(Command):
+    child_id: Id
+    scopes: list[ConsentScope] = Field(min_length=1)
+    withdrawn_on: date
+
+
+class TransferChild(Command):
+    child_id: Id
+    to_region: str = Field(description="community/village code the child moves to")
+
+
+class ExitChild(Command):
+    child_id: Id
+    reason: ExitReason
+    exited_on: date
+
+
+# --- events ---
+
+class ChildNeedsSurveyed(Event):
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    needs: tuple[NeedKind, ...]
+    notes: Sealed | None
+    surveyed_on: date
+
+
+class ChildRiskAssessed(Event):
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    tier: RiskTier
+    previous_tier: RiskTier | None
+    reason: Sealed
+
+
+class GuardianConsentGiven(Event):
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    relation: GuardianRelation
+    given_by: Sealed = Field(description="sealed {name}, with the guardian's key")
+    scopes: tuple[ConsentScope, ...]
+    given_on: date
+
+
+class GuardianConsentWithdrawn(Event):
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    scopes: tuple[ConsentScope, ...]
+    withdrawn_on: date
+
+
+class ChildTransferredOut(Event):
+    """Stored under the region the child leaves: its subscribers learn that the file moved on."""
+
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    from_region: str
+    to_region: str
+
+
+class ChildTransferredIn(Event):
+    """Stored under the region the child joins, with the file's standing facts, so that region's
+    subscribers know the child without reading another region's events."""
+
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    region: str
+    from_region: str
+    sex: Sex
+    birth_date: date
+    category: ChildCategory
+    subtype: ChildSubtype | None
+    grade: int | None
+    personal: Sealed
+    active_pair_ids: tuple[str, ...]
+
+
+class ChildExited(Event):
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    reason: ExitReason
+    exited_on: date

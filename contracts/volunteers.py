@@ -1,0 +1,136 @@
+"""Volunteers' readiness and organisation: training, certification, withdrawal, teams, stations.
+
+A volunteer is in the reserve pool (储备库) until the required training is completed; only then can
+they be paired. Teams are managed at city, district, street and community level; stations (驿站)
+are opened in a region with at least two opening days a week.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from contracts.commands import Command, Id
+from contracts.envelope import Event, FederationLevel
+
+
+class TrainingTopic(StrEnum):
+    minors_protection_law = "minors_protection_law"
+    care_guidelines = "care_guidelines"
+    psychology_basics = "psychology_basics"
+    safety = "safety"
+    other = "other"
+
+
+REQUIRED_TRAINING = (TrainingTopic.minors_protection_law,)
+"""Topics a volunteer must have completed before being paired (the Minors Protection Law first)."""
+
+
+class Weekday(StrEnum):
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+
+MIN_OPENING_DAYS = 2
+
+
+# --- commands ---
+
+class RecordTraining(Command):
+    session_id: Id | None = None
+    topic: TrainingTopic
+    held_on: date
+    station_id: Id | None = None
+    volunteer_ids: list[Id] = Field(min_length=1, max_length=500)
+
+
+class CertifyVolunteer(Command):
+    volunteer_id: Id
+    certification: str = Field(min_length=1, max_length=100)
+    certified_on: date
+
+
+class WithdrawVolunteer(Command):
+    volunteer_id: Id
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class FormTeam(Command):
+    team_id: Id | None = None
+    region: str
+    name: str = Field(min_length=1, max_length=100)
+
+
+class OpenStation(Command):
+    station_id: Id | None = None
+    region: str
+    name: str = Field(min_length=1, max_length=100)
+    opening_days: list[Weekday] = Field(min_length=1, max_length=7)
+
+
+class CloseStation(Command):
+    station_id: Id
+    reason: str = Field(min_length=1, max_length=200)
+
+
+# --- events ---
+
+class TrainingSessionHeld(Event):
+    aggregate_type: ClassVar[str] = "training"
+    training_id: str
+    region: str
+    topic: TrainingTopic
+    held_on: date
+    station_id: str | None
+    volunteer_ids: tuple[str, ...]
+
+
+class VolunteerTrained(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    training_id: str
+    topic: TrainingTopic
+    completed_on: date
+
+
+class VolunteerCertified(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    certification: str
+    certified_on: date
+
+
+class VolunteerWithdrew(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    reason: str
+
+
+class TeamFormed(Event):
+    aggregate_type: ClassVar[str] = "team"
+    team_id: str
+    region: str
+    level: FederationLevel
+    name: str
+
+
+class StationOpened(Event):
+    aggregate_type: ClassVar[str] = "station"
+    station_id: str
+    region: str
+    name: str
+    opening_days: tuple[Weekday, ...]
+
+
+class StationClosed(Event):
+    aggregate_type: ClassVar[str] = "station"
+    station_id: str
+    reason: str

@@ -1,0 +1,147 @@
+"""`aixin bench`: how far the command path and the replay are from what JetStream itself can do.
+
+Everything runs in one process on a fresh temporary data dir, through a real `Platform` (embedded
+nats-server, services, projector), so the figures include every layer. The baseline publishes to
+its own stream on the SAME server with the SAME settings (file storage, `sync_interval: always`,
+so every append is fsynced), the same client library and the same concurrency as the command path.
+Timings are printed, never asserted: they depend on the machine and above all on its fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+from nats.js.api import StorageType, StreamConfig
+from rich.console import Console
+from rich.table import Table
+
+from contracts.envelope import Actor, FederationLevel
+from contracts.intake import ChildCategory, ChildSubtype, Guardian, GuardianRelation, RegisterChild, Sex
+from contracts.subjects import STREAM
+from services.client import CommandClient
+from services.demo import IN_FLIGHT
+from services.runtime import Platform
+from services.settings import Settings
+from services.shared.eventlog import DUPLICATE_WINDOW_SECONDS
+from services.shared.embedded_nats import free_port, server_binary, server_version
+
+BENCH_STREAM = "AIXIN_BENCH_RAW"
+# A stored ChildRegistered envelope (sealed name, address and guardian) is about 1.1 kB, more than
+# the 700 bytes first guessed; the baseline uses the measured size so it moves the same bytes.
+EVENT_BYTES = 1100
+RAW_SUBJECT = "bench.raw.44.4401.440105.440105001.440105001001.child."  # as deep as a real subject
+COMMUNITY = "440105001001"  # a synthetic community: children register at community level
+OPERATOR = Actor(operator_id="bench", level=FederationLevel.national, region="CN")
+
+
+async def run_bench(events: int, commands: int, console: Console) -> dict:
+    # FastStream logs every message at the broker's log_level (WARNING in runtime.py), which would
+    # bury the figures under two lines per command; its cost was within the run-to-run noise.
+    access_log, quiet = logging.getLogger("faststream.access.nats"), lambda r: r.levelno >= logging.ERROR
+    access_log.addFilter(quiet)
+    with tempfile.TemporaryDirectory(prefix="aixin-bench-") as tmp:
+        platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()))
+        try:
+            await platform.start()
+            return await _measure(platform, events, commands, console)
+        finally:
+            await platform.stop()
+            access_log.removeFilter(quiet)
+
+
+async def _measure(platform: Platform, events: int, commands: int, console: Console) -> dict:
+    nc, version = platform.nc, ".".join(map(str, server_version(server_binary())))
+    sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
+    console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
+                  f"sync_interval: {sync}; the raw baseline uses the same server and settings")
+    rows = [("raw_64", f"raw js.publish, {IN_FLIGHT} in flight", events, await _raw(nc, events, IN_FLIGHT)),
+            ("raw_1", "raw js.publish, 1 in flight", events, await _raw(nc, events, 1))]
+    async with CommandClient(platform.embedded.url) as client:
+        seconds, refused = await _commands(client, commands)
+        rows.append(("commands", f"RegisterChild, {IN_FLIGHT} in flight", commands, seconds))
+        missing = events - await platform.event_log.last_sequence()
+        if missing > 0:  # the replay must cover at least `events` events; the top-up is not timed
+            refused += (await _commands(client, missing))[1]
+    last = await platform.event_log.last_sequence()
+    await platform.projector.wait_for(last, timeout=600)  # a replay stops where the live one stands
+    for report in await platform.projector.replay():
+        name = report.projection
+        rows.append((f"replay_{name}", f"replay {name}", report.events, report.seconds))
+    state = (await nc.jetstream().stream_info(STREAM)).state
+    console.print(f"log: {state.messages} events, {state.bytes // max(state.messages, 1)} bytes stored "
+                  f"per event; raw payload {EVENT_BYTES} bytes; refused commands: {refused}")
+    return {"nats_server": version, "sync_always": platform.embedded.sync_always, "refused": refused,
+            **_report(rows, console)}
+
+
+async def _raw(nc, count: int, in_flight: int) -> float:
+    """Publish like `EventLog._publish_one` does (js.publish, msg id, expected subject sequence,
+    one subject per aggregate) so the server does the same work per message as for a real event."""
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name=BENCH_STREAM, subjects=["bench.raw.>"], storage=StorageType.FILE,
+                                     duplicate_window=DUPLICATE_WINDOW_SECONDS))
+    payload = b'{"data":"' + b"x" * (EVENT_BYTES - 11) + b'"}'
+
+    async def one(i: int) -> None:
+        headers = {"Nats-Msg-Id": uuid4().hex, "Aixin-Event-Type": "ChildRegistered",
+                   "Nats-Expected-Last-Subject-Sequence": "0"}
+        await js.publish(f"{RAW_SUBJECT}{i:032x}", payload, headers=headers, stream=BENCH_STREAM, timeout=30)
+
+    try:
+        return await _timed(count, in_flight, one)
+    finally:
+        await js.delete_stream(BENCH_STREAM)  # each figure starts from an empty stream
+
+
+async def _commands(client: CommandClient, count: int) -> tuple[float, int]:
+    """Send `count` RegisterChild commands with the demo's concurrency; return seconds and refusals."""
+    refused = 0
+
+    async def one(i: int) -> None:
+        nonlocal refused
+        reply = await client.send("intake", "register_child", _child(i))
+        refused += not reply.ok
+
+    return await _timed(count, IN_FLIGHT, one), refused
+
+
+def _child(i: int) -> RegisterChild:
+    # A new child each time (no child_id): no history to load, one key inserted per person sealed.
+    return RegisterChild(actor=OPERATOR, region=COMMUNITY, name=f"王小明{i}", sex=Sex.female,
+                         birth_date=date(2016, 5, 1), category=ChildCategory.left_behind,
+                         subtype=ChildSubtype.both_parents_away, address="南华西街道 1 号",
+                         guardian=Guardian(relation=GuardianRelation.grandparent, name="王奶奶",
+                                           phone="13900000000"))
+
+
+async def _timed(count: int, in_flight: int, one) -> float:
+    gate = asyncio.Semaphore(in_flight)
+
+    async def gated(i: int) -> None:
+        async with gate:
+            await one(i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(gated(i) for i in range(count)))
+    return time.perf_counter() - started
+
+
+def _report(rows: list[tuple[str, str, int, float]], console: Console) -> dict:
+    baseline = rows[0][2] / rows[0][3]  # raw with 64 in flight: the ceiling for the command path
+    table = Table("measurement", "count", "seconds", "per second", "× raw (64)", title="aixin bench")
+    figures = {}
+    for key, label, count, seconds in rows:
+        rate = count / seconds if seconds else 0.0
+        figures[key] = {"count": count, "seconds": seconds, "per_second": rate, "ratio": rate / baseline}
+        table.add_row(label, str(count), f"{seconds:.2f}", f"{rate:,.0f}", f"{rate / baseline:.3f}")
+    console.print(table)
+    for key, label, *_ in rows:  # plain lines too, for logs and notes that strip tables
+        console.print(f"{label}: {figures[key]['per_second']:,.0f}/s = {figures[key]['ratio']:.3f} × raw",
+                      highlight=False)
+    return figures

@@ -1,0 +1,153 @@
+"""Bulk registration for imports: up to 500 children or volunteers in one request.
+
+Per row the work is that of `handlers.register_child`, done for the whole batch at once: ids are
+derived, histories loaded concurrently, the missing keys created in one key-store transaction, and
+each new person's first event appended concurrently with expected subject sequence 0. A person on
+file already (this row imported before, or the same child registered elsewhere) is answered
+`already_registered` with the region they are in; nothing is appended for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.imports import RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
+from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.regions import Region, parse_region, region_name
+from services.intake.domain import (ChildState, VolunteerState, child_state,
+                                    decide_recruit_volunteer, decide_register_child)
+from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at
+from services.intake.identity import (child_id_for_id_number, child_id_for_particulars,
+                                      volunteer_id_for_phone)
+from services.shared.authority import require_within
+from services.shared.errors import AixinError, ConcurrencyConflict, InvalidCommand
+from services.shared.eventlog import History
+from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
+
+
+@dataclass
+class _Row:
+    command: RegisterChild | RecruitVolunteer
+    aggregate_id: str = ""
+    region: Region | None = None
+    uow: UnitOfWork | None = None
+    outcome: RowOutcome | None = None
+
+
+async def register_children(deps: Deps, command: RegisterChildren) -> dict[str, Any]:
+    return await _bulk(deps, command, "child", CHILD_LEVELS, _child_id, _seal_child)
+
+
+async def recruit_volunteers(deps: Deps, command: RecruitVolunteers) -> dict[str, Any]:
+    return await _bulk(deps, command, "volunteer", VOLUNTEER_LEVELS, _volunteer_id, _seal_volunteer)
+
+
+async def _bulk(deps, batch, kind, levels, new_id, seal) -> dict[str, Any]:
+    rows = [_Row(row) for row in batch.rows]
+    await asyncio.gather(*(_open(deps, batch, row, kind, levels, new_id) for row in rows))
+    _refuse_repeats(rows)
+    new = [row for row in rows if row.outcome is None]
+    await deps.keys.ensure_keys([pid for row in new for pid in _people(kind, row)])
+    await asyncio.gather(*(_append(deps, row, kind, seal) for row in new))
+    counts = {status: sum(row.outcome.status is status for row in rows) for status in RowStatus}
+    return {"rows": [row.outcome.model_dump(mode="json", exclude_none=True) for row in rows],
+            **{str(status): count for status, count in counts.items()}}
+
+
+async def _open(deps: Deps, batch, row: _Row, kind: str, levels, new_id) -> None:
+    command = row.command
+    try:
+        if command.actor != batch.actor:
+            raise InvalidCommand("actor", "every row must be sent by the batch's actor")
+        row.region = region_at(command.region, levels)
+        require_within(command.actor, row.region, f"a {kind}")
+        row.aggregate_id = getattr(command, f"{kind}_id") or await new_id(deps, command)
+        row.uow = UnitOfWork(deps, command)
+        history = await row.uow.load(kind, row.aggregate_id)
+        if history.exists:
+            row.outcome = _already(row, _region_of(kind, history), row.uow.earlier_result())
+    except AixinError as error:
+        row.outcome = _refused(error)
+
+
+def _refuse_repeats(rows: list[_Row]) -> None:
+    """The same person twice in one batch (in two regions, say) must not be registered twice."""
+    first: dict[str, _Row] = {}
+    for row in (row for row in rows if row.aggregate_id):
+        if row.outcome is None and row.aggregate_id in first:
+            row.outcome = _already(row, first[row.aggregate_id].region.code, None)
+        first.setdefault(row.aggregate_id, row)
+
+
+async def _append(deps: Deps, row: _Row, kind: str, seal) -> None:
+    try:
+        events = await seal(deps, row)
+        await row.uow.commit(events)
+        row.outcome = RowOutcome(status=RowStatus.registered, id=row.aggregate_id, region=row.region.code)
+    except ConcurrencyConflict as conflict:  # registered by someone else since the history was read
+        history = await deps.log.load(kind, row.aggregate_id)
+        row.outcome = _already(row, _region_of(kind, history), None) if history.exists else _refused(conflict)
+    except AixinError as error:
+        row.outcome = _refused(error)
+    except PermissionError as error:  # the person's key was destroyed: their data was erased
+        row.outcome = _refused(AixinError(str(error)))
+
+
+def _region_of(kind: str, history: History) -> str:
+    if kind == "child":
+        return child_state([stored.envelope.event() for stored in history.events]).region
+    return history.events[-1].envelope.region
+
+
+def _already(row: _Row, region_code: str, earlier: dict | None) -> RowOutcome:
+    name = region_name(parse_region(region_code))
+    how = " (by an earlier import of this row)" if earlier else ""
+    return RowOutcome(status=RowStatus.already_registered, id=row.aggregate_id, region=region_code,
+                      message=f"already registered in {name} ({region_code}){how}")
+
+
+def _refused(error: AixinError) -> RowOutcome:
+    field = ".".join(map(str, error.details[0].loc)) if error.details else None
+    return RowOutcome(status=RowStatus.refused, message=error.message, field=field)
+
+
+def _people(kind: str, row: _Row) -> list[str]:
+    guardian = kind == "child" and row.command.guardian is not None
+    return [row.aggregate_id, *([f"guardian-of-{row.aggregate_id}"] if guardian else [])]
+
+
+async def _child_id(deps: Deps, command: RegisterChild) -> str:
+    if command.id_number:
+        return await child_id_for_id_number(deps.keys, command.id_number)
+    guardian = command.guardian.name if command.guardian else None
+    return await child_id_for_particulars(deps.keys, parse_region(command.region).code, command.name,
+                                          command.birth_date, guardian)
+
+
+async def _volunteer_id(deps: Deps, command: RecruitVolunteer) -> str:
+    if command.phone:
+        return await volunteer_id_for_phone(deps.keys, command.name, command.phone)
+    return derived_id(command.command_id, "volunteer")
+
+
+async def _seal_child(deps: Deps, row: _Row) -> list:
+    command, child_id = row.command, row.aggregate_id
+    personal = await deps.keys.seal(child_id, {
+        "name": command.name, "id_number": command.id_number, "address": command.address,
+        "school": command.school})
+    guardian = None
+    if command.guardian:
+        guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
+            "name": command.guardian.name, "phone": command.guardian.phone})
+    return decide_register_child(ChildState(), command, child_id=child_id, region=row.region,
+                                 today=row.uow.now.date(), personal=personal, guardian=guardian)
+
+
+async def _seal_volunteer(deps: Deps, row: _Row) -> list:
+    command = row.command
+    personal = await deps.keys.seal(row.aggregate_id, {"name": command.name, "phone": command.phone})
+    return decide_recruit_volunteer(VolunteerState(), command, volunteer_id=row.aggregate_id,
+                                    region=row.region, personal=personal)
+

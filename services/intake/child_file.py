@@ -1,0 +1,81 @@
+"""The child's file after registration: surveys, risk tiers, consent, transfer, exit (pure)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from contracts.child_file import (AssessRisk, ChildExited, ChildNeedsSurveyed, ChildRiskAssessed,
+                                  ChildTransferredIn, ChildTransferredOut, ExitChild,
+                                  GuardianConsentGiven, GuardianConsentWithdrawn, RecordConsent,
+                                  SurveyNeeds, WithdrawConsent)
+from contracts.envelope import Event
+from contracts.privacy import Sealed
+from contracts.regions import Region
+from services.intake.domain import ChildState
+from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+
+
+def require_active(state: ChildState, child_id: str) -> None:
+    if not state.exists:
+        raise NotFound(f"child {child_id} is not registered")
+    if state.exited:
+        raise RuleViolated(f"child {child_id} left the programme ({state.exited})")
+
+
+def _not_future(field: str, day: date, today: date) -> None:
+    if day > today:
+        raise InvalidCommand(field, f"{day} is in the future")
+
+
+def decide_survey(state: ChildState, command: SurveyNeeds, *, today: date, notes: Sealed | None) -> list[Event]:
+    require_active(state, command.child_id)
+    _not_future("surveyed_on", command.surveyed_on, today)
+    return [ChildNeedsSurveyed(child_id=command.child_id, needs=tuple(dict.fromkeys(command.needs)),
+                               notes=notes, surveyed_on=command.surveyed_on)]
+
+
+def decide_assess_risk(state: ChildState, command: AssessRisk, *, reason: Sealed) -> list[Event]:
+    require_active(state, command.child_id)
+    return [ChildRiskAssessed(child_id=command.child_id, tier=command.tier, previous_tier=state.tier,
+                              reason=reason)]
+
+
+def decide_consent(state: ChildState, command: RecordConsent, *, today: date, given_by: Sealed) -> list[Event]:
+    require_active(state, command.child_id)
+    _not_future("given_on", command.given_on, today)
+    return [GuardianConsentGiven(child_id=command.child_id, relation=command.relation, given_by=given_by,
+                                 scopes=tuple(dict.fromkeys(command.scopes)), given_on=command.given_on)]
+
+
+def decide_withdraw_consent(state: ChildState, command: WithdrawConsent, *, today: date) -> list[Event]:
+    require_active(state, command.child_id)
+    _not_future("withdrawn_on", command.withdrawn_on, today)
+    held = [scope for scope in dict.fromkeys(command.scopes) if scope in state.consents]
+    if not held:
+        raise RuleViolated(f"child {command.child_id} has no consent for {', '.join(command.scopes)} to withdraw")
+    return [GuardianConsentWithdrawn(child_id=command.child_id, scopes=tuple(held),
+                                     withdrawn_on=command.withdrawn_on)]
+
+
+def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]:
+    require_active(state, child_id)
+    if to.code == state.region:
+        raise InvalidCommand("to_region", f"child {child_id} already lives in {to.code}")
+    file = state.registration
+    return [
+        ChildTransferredOut(child_id=child_id, from_region=state.region, to_region=to.code),
+        ChildTransferredIn(child_id=child_id, region=to.code, from_region=state.region, sex=file.sex,
+                           birth_date=file.birth_date, category=file.category, subtype=file.subtype,
+                           grade=file.grade, personal=file.personal,
+                           active_pair_ids=tuple(state.active_pairs)),
+    ]
+
+
+def decide_exit(state: ChildState, command: ExitChild, *, today: date) -> list[Event]:
+    require_active(state, command.child_id)
+    _not_future("exited_on", command.exited_on, today)
+    if state.active_pairs:
+        raise RuleViolated(
+            f"child {command.child_id} is still in pair(s) {', '.join(state.active_pairs)}; end them first"
+        )
+    return [ChildExited(child_id=command.child_id, reason=command.reason, exited_on=command.exited_on)]

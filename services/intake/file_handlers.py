@@ -1,0 +1,147 @@
+"""Command handlers for the child's file and the volunteers' organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.child_file import (AssessRisk, ExitChild, RecordConsent, SurveyNeeds, TransferChild,
+                                  WithdrawConsent)
+from contracts.envelope import FederationLevel
+from contracts.regions import parse_region
+from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
+                                  RecordTraining, WithdrawVolunteer)
+from services.intake import child_file, organisation
+from services.intake.domain import child_state, volunteer_state
+from services.intake.handlers import CHILD_LEVELS, region_at
+from services.shared.authority import require_within
+from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
+
+
+async def _child(uow: UnitOfWork, child_id: str):
+    state = child_state(uow.events_of(await uow.load("child", child_id)))
+    if state.exists:
+        require_within(uow.command.actor, parse_region(state.region), "this child")
+    return state
+
+
+async def _run(uow: UnitOfWork, decide, id_key: str, id_value: str) -> dict[str, Any]:
+    if earlier := uow.earlier_result():
+        return {id_key: id_value, **earlier}
+    return {id_key: id_value, **await uow.commit(decide())}
+
+
+async def survey_needs(deps: Deps, command: SurveyNeeds) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    notes = await deps.keys.seal(command.child_id, {"notes": command.notes}) if command.notes else None
+    return await _run(uow, lambda: child_file.decide_survey(state, command, today=uow.now.date(), notes=notes),
+                      "child_id", command.child_id)
+
+
+async def assess_risk(deps: Deps, command: AssessRisk) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    reason = await deps.keys.seal(command.child_id, {"reason": command.reason})
+    return await _run(uow, lambda: child_file.decide_assess_risk(state, command, reason=reason),
+                      "child_id", command.child_id)
+
+
+async def record_consent(deps: Deps, command: RecordConsent) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    given_by = await deps.keys.seal(f"guardian-of-{command.child_id}", {"name": command.given_by})
+    return await _run(uow, lambda: child_file.decide_consent(state, command, today=uow.now.date(), given_by=given_by),
+                      "child_id", command.child_id)
+
+
+async def withdraw_consent(deps: Deps, command: WithdrawConsent) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    return await _run(uow, lambda: child_file.decide_withdraw_consent(state, command, today=uow.now.date()),
+                      "child_id", command.child_id)
+
+
+async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
+    to = region_at(command.to_region, CHILD_LEVELS, "to_region")
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    # Both sides of a move between regions must be within the operator's reach.
+    require_within(command.actor, to, "a child moving in")
+    return await _run(uow, lambda: child_file.decide_transfer(state, command.child_id, to),
+                      "child_id", command.child_id)
+
+
+async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    return await _run(uow, lambda: child_file.decide_exit(state, command, today=uow.now.date()),
+                      "child_id", command.child_id)
+
+
+async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]:
+    training_id = command.session_id or derived_id(command.command_id, "training")
+    uow = UnitOfWork(deps, command)
+    await uow.load("training", training_id)
+    volunteers = {}
+    for volunteer_id in command.volunteer_ids:
+        volunteers[volunteer_id] = volunteer_state(uow.events_of(await uow.load("volunteer", volunteer_id)))
+        if volunteers[volunteer_id].exists:
+            require_within(command.actor, parse_region(volunteers[volunteer_id].region), "this volunteer")
+    region = parse_region(command.actor.region)
+    if region.level is FederationLevel.national:
+        first = next(iter(volunteers.values()))
+        region = parse_region(first.region[:6]) if first.exists else region
+    return await _run(uow, lambda: organisation.decide_training(
+        command, training_id=training_id, region=region, volunteers=volunteers, today=uow.now.date()),
+        "training_id", training_id)
+
+
+async def _volunteer(uow: UnitOfWork, volunteer_id: str):
+    state = volunteer_state(uow.events_of(await uow.load("volunteer", volunteer_id)))
+    if state.exists:
+        require_within(uow.command.actor, parse_region(state.region), "this volunteer")
+    return state
+
+
+async def certify_volunteer(deps: Deps, command: CertifyVolunteer) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _volunteer(uow, command.volunteer_id)
+    return await _run(uow, lambda: organisation.decide_certify(state, command, today=uow.now.date()),
+                      "volunteer_id", command.volunteer_id)
+
+
+async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    state = await _volunteer(uow, command.volunteer_id)
+    return await _run(uow, lambda: organisation.decide_withdraw(state, command),
+                      "volunteer_id", command.volunteer_id)
+
+
+async def form_team(deps: Deps, command: FormTeam) -> dict[str, Any]:
+    region = region_at(command.region, tuple(FederationLevel)[2:])
+    require_within(command.actor, region, "a team")
+    team_id = command.team_id or derived_id(command.command_id, "team")
+    uow = UnitOfWork(deps, command)
+    history = await uow.load("team", team_id)
+    return await _run(uow, lambda: organisation.decide_form_team(history.exists, command, team_id=team_id, region=region),
+                      "team_id", team_id)
+
+
+async def open_station(deps: Deps, command: OpenStation) -> dict[str, Any]:
+    region = region_at(command.region, tuple(FederationLevel)[3:])
+    require_within(command.actor, region, "a station")
+    station_id = command.station_id or derived_id(command.command_id, "station")
+    uow = UnitOfWork(deps, command)
+    history = await uow.load("station", station_id)
+    return await _run(uow, lambda: organisation.decide_open_station(history.exists, command, station_id=station_id, region=region),
+                      "station_id", station_id)
+
+
+async def close_station(deps: Deps, command: CloseStation) -> dict[str, Any]:
+    uow = UnitOfWork(deps, command)
+    history = await uow.load("station", command.station_id)
+    if history.exists:
+        require_within(command.actor, parse_region(history.events[-1].envelope.region), "this station")
+    closed = any(e.envelope.event_type == "StationClosed" for e in history.events)
+    return await _run(uow, lambda: organisation.decide_close_station(history.exists, closed, command),
+                      "station_id", command.station_id)
