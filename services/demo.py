@@ -148,14 +148,18 @@ class Demo:
         return jobs
 
     def visits(self, pairs: list[dict]):
+        """Round by round (every pair's first visit, then every pair's second, …), so that visits to
+        one pair are not in flight at the same moment, as with real volunteers."""
+        counts = [self.rng.randint(1, 5) for _ in pairs]
         jobs = []
-        for i, pair in enumerate(pairs):
-            for k in range(self.rng.randint(1, 5)):
-                jobs.append(("activity", "log_visit", LogVisit(
-                    command_id=self.cid(f"visit{k}", i), actor=pair["command"].actor,
-                    pair_id=pair["pair_id"], kind=self.rng.choice(list(VisitKind)),
-                    visited_on=date(2026, 1, 1) + timedelta(days=self.rng.randrange(300)),
-                    duration_minutes=self.rng.choice([15, 30, 60, 120]))))
+        for k in range(max(counts, default=0)):
+            for i, pair in enumerate(pairs):
+                if k < counts[i]:
+                    jobs.append(("activity", "log_visit", LogVisit(
+                        command_id=self.cid(f"visit{k}", i), actor=pair["command"].actor,
+                        pair_id=pair["pair_id"], kind=self.rng.choice(list(VisitKind)),
+                        visited_on=date(2026, 1, 1) + timedelta(days=self.rng.randrange(300)),
+                        duration_minutes=self.rng.choice([15, 30, 60, 120]))))
         return jobs
 
     def wishes(self, children: list[dict]):

@@ -15,14 +15,14 @@ from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.activity import FulfilWish, LogVisit, SubmitWish
 from contracts.commands import Command
-from contracts.intake import RecruitVolunteer, RegisterChild
-from contracts.pairing import EndPair, FormPair
 from contracts.regions import InvalidRegion, parse_region
 from contracts.replies import HTTP_STATUS
 from contracts.subjects import command_subject
+from services.activity.app import ROUTES as ACTIVITY
 from services.api.history import history_view
+from services.intake.app import ROUTES as INTAKE
+from services.pairing.app import ROUTES as PAIRING
 from services.projections.children_directory import children_in
 from services.projections.region_stats import figures, figures_by_subregion
 from services.shared.endpoints import decode_reply
@@ -30,6 +30,7 @@ from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 
 COMMAND_TIMEOUT = 30.0
+COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 
 
@@ -49,33 +50,9 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
         return JSONResponse({"detail": reply.error.model_dump(mode="json")},
                             status_code=HTTP_STATUS[reply.error.code])
 
-    @api.post("/children", status_code=201, tags=["intake"])
-    async def register_child(command: RegisterChild) -> Any:
-        return await send("intake", "register_child", command)
-
-    @api.post("/volunteers", status_code=201, tags=["intake"])
-    async def recruit_volunteer(command: RecruitVolunteer) -> Any:
-        return await send("intake", "recruit_volunteer", command)
-
-    @api.post("/pairs", status_code=201, tags=["pairing"])
-    async def form_pair(command: FormPair) -> Any:
-        return await send("pairing", "form_pair", command)
-
-    @api.post("/pairs/end", status_code=201, tags=["pairing"])
-    async def end_pair(command: EndPair) -> Any:
-        return await send("pairing", "end_pair", command)
-
-    @api.post("/visits", status_code=201, tags=["activity"])
-    async def log_visit(command: LogVisit) -> Any:
-        return await send("activity", "log_visit", command)
-
-    @api.post("/wishes", status_code=201, tags=["activity"])
-    async def submit_wish(command: SubmitWish) -> Any:
-        return await send("activity", "submit_wish", command)
-
-    @api.post("/wishes/fulfil", status_code=201, tags=["activity"])
-    async def fulfil_wish(command: FulfilWish) -> Any:
-        return await send("activity", "fulfil_wish", command)
+    for context, routes in COMMAND_ROUTES.items():
+        for name, (model, _handler) in routes.items():
+            _command_route(api, send, context, name, model)
 
     @api.get("/regions/{code}/stats", tags=["read models"])
     async def region_stats(code: str) -> dict:
@@ -110,6 +87,16 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
         return {"nats": nc.is_connected, "stream_last_seq": await event_log.last_sequence()}
 
     return api
+
+
+def _command_route(api: FastAPI, send, context: str, name: str, model: type[Command]) -> None:
+    async def post(command):
+        return await send(context, name, command)
+
+    post.__annotations__ = {"command": model}  # the body model, resolved for FastAPI
+    post.__name__ = name
+    api.post(f"/commands/{context}/{name}", status_code=201, tags=[context],
+             summary=model.__doc__.splitlines()[0] if model.__doc__ else name.replace("_", " "))(post)
 
 
 def _region(code: str):
