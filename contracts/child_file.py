@@ -147,6 +147,8 @@ class ChildTransferredIn(Event):
     subtype: ChildSubtype | None
     grade: int | None
     personal: Sealed
+    guardian_relation: GuardianRelation | None
+    guardian: Sealed | None
     active_pair_ids: tuple[str, ...]
 
 

@@ -236,7 +236,7 @@ def test_a_transfer_emits_out_then_in_with_the_files_facts() -> None:
     assert into == ChildTransferredIn(
         child_id="c1", region=ELSEWHERE, from_region=HOME, sex=file.sex, birth_date=file.birth_date,
         category=file.category, subtype=file.subtype, grade=file.grade, personal=file.personal,
-        active_pair_ids=("p1", "p2"))
+        guardian_relation=file.guardian_relation, guardian=file.guardian, active_pair_ids=("p1", "p2"))
     state = child_state([*given, out, into])
     # The child moves with its pairs and consents; nothing else about it changes.
     assert (state.region, state.registration) == (ELSEWHERE, into)

@@ -67,6 +67,7 @@ def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]
         ChildTransferredIn(child_id=child_id, region=to.code, from_region=state.region, sex=file.sex,
                            birth_date=file.birth_date, category=file.category, subtype=file.subtype,
                            grade=file.grade, personal=file.personal,
+                           guardian_relation=file.guardian_relation, guardian=file.guardian,
                            active_pair_ids=tuple(state.active_pairs)),
     ]
 

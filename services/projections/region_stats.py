@@ -115,8 +115,9 @@ class RegionStats:
                 here[f"children_{tier}"] += step
         elif kind == "ChildExited":  # the child stays on file where it was, counted as exited
             await _count_exit(conn, envelope.region, data["reason"])
+        moved = {"region": envelope.region} if kind == "ChildTransferredIn" else {}
         await conn.execute(child_pair_counts.update().where(child.child_id == envelope.aggregate_id)
-                           .values(active_pairs=pairs, tier=tier))
+                           .values(active_pairs=pairs, tier=tier, **moved))
 
 
 async def _count_exit(conn: AsyncConnection, region: str, reason: str) -> None:
