@@ -90,6 +90,11 @@ class Envelope(BaseModel):
     region: str = Field(description="owning region, 12-digit zero-padded division code")
     correlation_id: str
     causation_id: str
+    continues_on: str | None = Field(
+        default=None,
+        description="set on an aggregate's last event under one region's subject when the same command "
+                    "moves it on: the subject its history continues on",
+    )
     data: dict[str, Any]
 
     def event(self) -> Event:

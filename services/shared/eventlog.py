@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from uuid import uuid4
@@ -29,8 +31,14 @@ from services.shared.errors import ConcurrencyConflict
 DUPLICATE_WINDOW_SECONDS = 600.0
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MSG_ID = 10201
+BATCH_TOO_MANY_INFLIGHT = 10210
+# The server refuses (429) an atomic batch beyond 50 open ones per stream: one process stays below
+# that, and a batch refused because other processes filled the stream is retried.
+MAX_OPEN_BATCHES = 32
+BATCH_START_ATTEMPTS = 6
 READ_AHEAD_MESSAGES = 100_000
 DIRECT_BATCH = 500
+SUBJECT_CACHE_SIZE = 200_000
 READ_AHEAD_BYTES = 256 * 1024 * 1024
 
 
@@ -130,6 +138,8 @@ class EventLog:
         self._nc = nc
         self._js = nc.jetstream()
         self._replicas = replicas
+        self._open_batches = asyncio.Semaphore(MAX_OPEN_BATCHES)
+        self._subjects: dict[tuple[str, str], list[str]] = {}  # aggregate -> subjects it uses
 
     async def ensure_stream(self) -> None:
         wanted = stream_config(self._replicas)
@@ -151,10 +161,12 @@ class EventLog:
         """Store the events of one command; returns the stream sequence of the last one."""
         if not events:
             raise ValueError("append needs at least one event")
+        for event in events:
+            self._remember((event.envelope.aggregate_type, event.envelope.aggregate_id), [event.subject])
         try:
             if len(events) == 1:
                 return await self._publish_one(events[0])
-            return await self._publish_batch(events)
+            return await self._publish_batch_when_open(events)
         except APIError as error:
             if error.err_code in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
                 # A command retried after the duplicate window finds its own events in place.
@@ -166,6 +178,17 @@ class EventLog:
             event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=10
         )
         return ack.seq
+
+    async def _publish_batch_when_open(self, events: Sequence[PendingEvent]) -> int:
+        async with self._open_batches:
+            for attempt in range(BATCH_START_ATTEMPTS):
+                try:
+                    return await self._publish_batch(events)
+                except APIError as error:  # refused at its start: nothing of it was stored
+                    if error.err_code != BATCH_TOO_MANY_INFLIGHT or attempt == BATCH_START_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise AssertionError("unreachable")
 
     async def _publish_batch(self, events: Sequence[PendingEvent]) -> int:
         batch_id = uuid4().hex
@@ -180,6 +203,8 @@ class EventLog:
                 reply = await self._nc.request(event.subject, _body(event), headers=headers, timeout=10)
                 if number == last:
                     return _batch_ack(reply.data)
+                if reply.data:  # the batch was refused at its start; its later messages would be dropped
+                    _batch_ack(reply.data)
             else:
                 await self._nc.publish(event.subject, _body(event), headers=headers)
         raise AssertionError("unreachable")
@@ -197,17 +222,40 @@ class EventLog:
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
         """One aggregate's events in stream order, across every region it has belonged to.
 
-        Uses batched direct get (server 2.11+): no consumer is created, so loading histories for
-        thousands of commands a second leaves nothing behind on the server.
+        Uses batched direct get (server 2.11+): no consumer is created. The first load of an
+        aggregate in this process matches its id under any region (a wildcard filter, whose cost
+        grows with the stream); later loads read the subjects it is known to use, literally, and
+        follow `continues_on` to a subject it moved on to since (perhaps through another process).
         """
-        subject_filter = history_filter(aggregate_type, aggregate_id)
+        key = (aggregate_type, aggregate_id)
         history = History(f"{aggregate_type} {aggregate_id}")
+        known = self._subjects.get(key)
+        if known is None:
+            history.events = await self._matching(history_filter(aggregate_type, aggregate_id))
+        else:
+            for subject in known:
+                history.events.extend(await self._matching(subject))
+            history.events.sort(key=lambda e: e.seq)
+            while history.events and (onward := history.events[-1].envelope.continues_on) \
+                    and onward not in {e.subject for e in history.events}:
+                history.events.extend(await self._matching(onward))
+        if history.events:
+            self._remember(key, [e.subject for e in history.events])
+        return history
+
+    def _remember(self, key: tuple[str, str], subjects: list[str]) -> None:
+        if len(self._subjects) >= SUBJECT_CACHE_SIZE and key not in self._subjects:
+            self._subjects.pop(next(iter(self._subjects)))  # forget the oldest entry
+        self._subjects[key] = list(dict.fromkeys([*self._subjects.get(key, []), *subjects]))
+
+    async def _matching(self, subject_filter: str) -> list[StoredEvent]:
+        events: list[StoredEvent] = []
         start = 1
         while True:
             found, pending = await self._direct_batch(subject_filter, start)
-            history.events.extend(found)
+            events.extend(found)
             if not found or not pending:
-                return history
+                return events
             start = found[-1].seq + 1
 
     async def _direct_batch(self, subject_filter: str, start: int) -> tuple[list[StoredEvent], int]:

@@ -117,7 +117,7 @@ class UnitOfWork:
                 expected_seq=None if subject in checked else history.last_seq_on(subject),
             ))
             checked.add(subject)
-        return pending
+        return _link_moves(pending)
 
     def _envelope(self, event: Event, index: int, version: int, region: str) -> Envelope:
         command = self.command
@@ -131,6 +131,19 @@ class UnitOfWork:
             causation_id=command.command_id,
             data=event.model_dump(mode="json"),
         )
+
+
+def _link_moves(pending: list[PendingEvent]) -> list[PendingEvent]:
+    """Where a command moves an aggregate to another subject, its last event on the old subject
+    names the new one, so that a reader who knows only the old subject can follow it."""
+    linked = list(pending)
+    for i, event in enumerate(pending):
+        later = next((p for p in pending[i + 1:] if p.envelope.aggregate_id == event.envelope.aggregate_id
+                      and p.envelope.aggregate_type == event.envelope.aggregate_type), None)
+        if later is not None and later.subject != event.subject:
+            envelope = event.envelope.model_copy(update={"continues_on": later.subject})
+            linked[i] = PendingEvent(event.subject, envelope, event.expected_seq)
+    return linked
 
 
 def _summary(envelope: Envelope) -> dict[str, Any]:
