@@ -65,9 +65,14 @@ class Event(BaseModel):
 def event_types() -> dict[str, type[Event]]:
     """Every event type of the contract, by name."""
     import contracts.activity  # noqa: F401  (registration happens on import)
+    import contracts.care  # noqa: F401
     import contracts.child_file  # noqa: F401
+    import contracts.concerns  # noqa: F401
+    import contracts.giving  # noqa: F401
     import contracts.intake  # noqa: F401
+    import contracts.matching  # noqa: F401
     import contracts.pairing  # noqa: F401
+    import contracts.reminders  # noqa: F401
     import contracts.volunteers  # noqa: F401
 
     return dict(_EVENT_TYPES)

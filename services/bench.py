@@ -26,6 +26,8 @@ from contracts.intake import ChildCategory, ChildSubtype, Guardian, GuardianRela
 from contracts.subjects import STREAM
 from services.client import CommandClient
 from services.demo import IN_FLIGHT
+from services.pairing.matching import batch as batch_proposal
+from services.pairing.synthetic import district_snapshot
 from services.runtime import Platform
 from services.settings import Settings
 from services.shared.eventlog import DUPLICATE_WINDOW_SECONDS
@@ -73,11 +75,20 @@ async def _measure(platform: Platform, events: int, commands: int, console: Cons
     for report in await platform.projector.replay():
         name = report.projection
         rows.append((f"replay_{name}", f"replay {name}", report.events, report.seconds))
+    rows.append(("batch_match", "batch match 2000×2500", 2000, _batch_match(2000, 2500)))
     state = (await nc.jetstream().stream_info(STREAM)).state
     console.print(f"log: {state.messages} events, {state.bytes // max(state.messages, 1)} bytes stored "
                   f"per event; raw payload {EVENT_BYTES} bytes; refused commands: {refused}")
     return {"nats_server": version, "sync_always": platform.embedded.sync_always, "refused": refused,
             **_report(rows, console)}
+
+
+def _batch_match(children: int, volunteers: int) -> float:
+    """Seconds to propose pairs for one synthetic district (pure: scores, solver, explanations)."""
+    snapshot = district_snapshot(children, volunteers)
+    started = time.perf_counter()
+    batch_proposal(snapshot)
+    return time.perf_counter() - started
 
 
 async def _raw(nc, count: int, in_flight: int) -> float:

@@ -13,7 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from contracts.regions import InvalidRegion, parse_region
+from services.activity.cli import compliance
 from services.client import CommandClient, NotRunning, get, runtime
+from services.importing.cli import import_app
+from services.pairing.cli import match_app
 from services.settings import Settings
 
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
@@ -216,6 +219,11 @@ def bench(
     from services.bench import run_bench
 
     _run(run_bench(events=events, commands=commands, console=console))
+
+
+app.add_typer(import_app, name="import")
+app.add_typer(match_app, name="match")
+app.command()(compliance)
 
 
 def _region_arg(text: str) -> str:

@@ -22,6 +22,7 @@ from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRel
 from contracts.pairing import FormPair, PairMode
 from contracts.regions import communities
 from contracts.volunteers import RecordTraining, TrainingTopic
+from services.activity.care_demo import care_activities
 from services.client import CommandClient
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -58,6 +59,7 @@ class Demo:
         pairable = [c for c in children if c["child_id"] in consented or c["command"].birth_date < ADULT_SOON]
         pairs = await self.stage("pairs", self.pairs(pairable, [v for v in volunteers if v["volunteer_id"] in trained]))
         await self.stage("visits", self.visits(pairs))
+        await self.stage("care activities", care_activities(self, pairs, children))
         wishes = await self.stage("wishes", self.wishes(children))
         await self.stage("fulfilled wishes", self.fulfilments(wishes))
         return dict(self.refused)

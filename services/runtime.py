@@ -15,6 +15,7 @@ import uvicorn
 from faststream.nats import NatsBroker
 
 from services.activity import app as activity
+from services.activity.reminders import ReminderProcess
 from services.api.app import create_api
 from services.intake import app as intake
 from services.pairing import app as pairing
@@ -30,7 +31,7 @@ from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps
 
 COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
-SERVICES = (*COMMAND_SERVICES, "projections", "api")
+SERVICES = (*COMMAND_SERVICES, "projections", "reminders", "api")
 log = logging.getLogger("aixin")
 
 
@@ -69,6 +70,10 @@ class Platform:
             await self.projector.create_schema()
             self.broker.include_router(admin_router(self.projector, self.event_log))
             self.tasks.append(asyncio.create_task(self.projector.run(), name="projector"))
+        if "reminders" in self.services:
+            self.reminders = ReminderProcess(deps, self.db)
+            await self.reminders.start()
+            self.tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
         await self.broker.start()
         http_url = ""
         if "api" in self.services:

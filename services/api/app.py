@@ -20,7 +20,10 @@ from contracts.regions import InvalidRegion, parse_region
 from contracts.replies import HTTP_STATUS
 from contracts.subjects import command_subject
 from services.activity.app import ROUTES as ACTIVITY
+from services.api.care import add_care_routes
+from services.api.giving import add_giving_routes
 from services.api.history import history_view
+from services.api.matching import add_matching_routes
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
 from services.projections.children_directory import children_in
@@ -54,6 +57,8 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
         for name, (model, _handler) in routes.items():
             _command_route(api, send, context, name, model)
 
+    add_matching_routes(api, db)
+
     @api.get("/regions/{code}/stats", tags=["read models"])
     async def region_stats(code: str) -> dict:
         region = _region(code)
@@ -81,6 +86,9 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
             raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
         return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
                 "events": [history_view(stored) for stored in loaded.events]}
+
+    add_care_routes(api, db)
+    add_giving_routes(api, db)
 
     @api.get("/health", tags=["operations"])
     async def health() -> dict:

@@ -10,6 +10,7 @@ file already (this row imported before, or the same child registered elsewhere) 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +23,11 @@ from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at
 from services.intake.identity import (child_id_for_id_number, child_id_for_particulars,
                                       volunteer_id_for_phone)
 from services.shared.authority import require_within
-from services.shared.errors import AixinError, ConcurrencyConflict, InvalidCommand
+from services.shared.errors import AixinError, ConcurrencyConflict, Forbidden, InvalidCommand
 from services.shared.eventlog import History
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
+
+log = logging.getLogger("aixin.commands")
 
 
 @dataclass
@@ -70,6 +73,8 @@ async def _open(deps: Deps, batch, row: _Row, kind: str, levels, new_id) -> None
             row.outcome = _already(row, _region_of(kind, history), row.uow.earlier_result())
     except AixinError as error:
         row.outcome = _refused(error)
+    except Exception:  # one row's fault must not cost the others their answer
+        row.outcome = _failed(row)
 
 
 def _refuse_repeats(rows: list[_Row]) -> None:
@@ -93,6 +98,8 @@ async def _append(deps: Deps, row: _Row, kind: str, seal) -> None:
         row.outcome = _refused(error)
     except PermissionError as error:  # the person's key was destroyed: their data was erased
         row.outcome = _refused(AixinError(str(error)))
+    except Exception:
+        row.outcome = _failed(row)
 
 
 def _region_of(kind: str, history: History) -> str:
@@ -110,7 +117,15 @@ def _already(row: _Row, region_code: str, earlier: dict | None) -> RowOutcome:
 
 def _refused(error: AixinError) -> RowOutcome:
     field = ".".join(map(str, error.details[0].loc)) if error.details else None
+    if isinstance(error, Forbidden):
+        field = "region"  # the row's region is outside the operator's
     return RowOutcome(status=RowStatus.refused, message=error.message, field=field)
+
+
+def _failed(row: _Row) -> RowOutcome:
+    log.exception("bulk registration of row %s failed", row.command.command_id)
+    return RowOutcome(status=RowStatus.refused, message="failed unexpectedly; see the service log; "
+                      "importing the file again is safe")
 
 
 def _people(kind: str, row: _Row) -> list[str]:

@@ -1,0 +1,118 @@
+"""Concerns about a child (个案服务, 跟踪随访): raised by a volunteer, referred to professionals, followed up
+until closed.
+
+A concern is an aggregate of its own, owned by the child's region. What is written about the child
+(notes, the professional's name) is sealed with the child's key. A step may also move the child to
+another care tier: then a ChildRiskAssessed on the child is stored in the same atomic batch.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from contracts.child_file import RiskTier
+from contracts.commands import Command, Id
+from contracts.envelope import Event
+from contracts.privacy import Sealed
+
+
+class ConcernKind(StrEnum):
+    depression_signs = "depression_signs"
+    safety = "safety"
+    schooling = "schooling"
+    other = "other"
+
+
+class ProfessionalKind(StrEnum):
+    psychological_counsellor = "psychological_counsellor"
+    family_education_guide = "family_education_guide"  # 家庭教育指导师
+    legal_aid = "legal_aid"
+
+
+class ConcernOutcome(StrEnum):
+    resolved = "resolved"
+    unfounded = "unfounded"
+    handed_over = "handed_over"  # to civil affairs, the police or a school, outside the programme
+    child_exited = "child_exited"
+
+
+NoteText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+# --- commands (tier: also move the child to this care tier) ---
+
+class RaiseConcern(Command):
+    concern_id: Id | None = None
+    child_id: Id
+    kind: ConcernKind
+    raised_by: Id | None = Field(default=None, description="the volunteer who noticed it")
+    raised_on: date
+    note: NoteText
+    tier: RiskTier | None = None
+
+
+class ReferConcern(Command):
+    concern_id: Id
+    professional: ProfessionalKind
+    professional_name: str | None = Field(default=None, max_length=100)
+    referred_on: date
+    note: str | None = Field(default=None, max_length=2000)
+    tier: RiskTier | None = None
+
+
+class FollowUpConcern(Command):
+    concern_id: Id
+    followed_up_on: date
+    note: NoteText
+    tier: RiskTier | None = None
+
+
+class CloseConcern(Command):
+    concern_id: Id
+    outcome: ConcernOutcome
+    closed_on: date
+    note: str | None = Field(default=None, max_length=2000)
+    tier: RiskTier | None = None
+
+
+# --- events ---
+
+class ConcernRaised(Event):
+    aggregate_type: ClassVar[str] = "concern"
+    concern_id: str
+    child_id: str
+    region: str
+    kind: ConcernKind
+    raised_by: str | None
+    raised_on: date
+    note: Sealed = Field(description="sealed {note}, with the child's key")
+
+
+class ConcernReferred(Event):
+    aggregate_type: ClassVar[str] = "concern"
+    concern_id: str
+    child_id: str
+    professional: ProfessionalKind
+    referred_on: date
+    details: Sealed | None = Field(description="sealed {professional_name, note}, with the child's key")
+
+
+class ConcernFollowedUp(Event):
+    aggregate_type: ClassVar[str] = "concern"
+    concern_id: str
+    child_id: str
+    followed_up_on: date
+    note: Sealed
+
+
+class ConcernClosed(Event):
+    aggregate_type: ClassVar[str] = "concern"
+    concern_id: str
+    child_id: str
+    outcome: ConcernOutcome
+    closed_on: date
+    note: Sealed | None

@@ -1,0 +1,205 @@
+"""Giving: a micro-wish's way from approval to a redeemed wish card, donors and their funds, gift packs.
+
+A wish is submitted (contracts.activity), approved, pledged by a donor, then fulfilled — by redeeming
+its wish card, or directly for a wish that never had a card — or cancelled. Money is counted in fen
+(integers), so a fund's balance is exact; commands take yuan with at most two decimals.
+
+A wish card's code is never stored: the log keeps a keyed hash of it, and the code is shown once,
+to the operator who issued the card.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from contracts.commands import Command, Id
+from contracts.envelope import Event
+
+Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2)]
+
+
+class DonorKind(StrEnum):
+    enterprise = "enterprise"  # a donor registered with RegisterDonor
+    volunteer = "volunteer"  # a recruited volunteer (caring mother, father or family)
+
+
+class AllocationTarget(StrEnum):
+    wish = "wish"
+    gift_pack = "gift_pack"
+
+
+class WishCancelReason(StrEnum):
+    no_longer_needed = "no_longer_needed"
+    child_exited = "child_exited"
+    duplicate = "duplicate"
+    not_appropriate = "not_appropriate"
+    other = "other"
+
+
+class GiftPackVersion(StrEnum):
+    age_0_6 = "age_0_6"
+    age_7_12 = "age_7_12"
+    age_13_17 = "age_13_17"
+    parent_child = "parent_child"
+
+
+# --- commands ---
+
+class ApproveWish(Command):
+    wish_id: Id
+
+
+class PledgeWish(Command):
+    wish_id: Id
+    donor_kind: DonorKind
+    donor_id: Id
+    fund_id: Id | None = Field(default=None, description="pay from this fund instead of the donor's pocket")
+    amount_yuan: Yuan | None = Field(default=None, description="default: the wish's estimated cost")
+
+
+class IssueWishCard(Command):
+    wish_id: Id
+
+
+class RedeemWishCard(Command):
+    wish_id: Id
+    code: str = Field(min_length=1, max_length=100, description="the code printed on the card")
+
+
+class CancelWish(Command):
+    wish_id: Id
+    reason: WishCancelReason
+
+
+class RegisterDonor(Command):
+    """An enterprise donor (爱心企业). Its name is not personal data and stands in the log as it is;
+    a person who gives is a volunteer (donor_kind volunteer), whose name stays sealed."""
+
+    donor_id: Id | None = None
+    region: str = Field(description="the federation office that keeps the donor (any level below national)")
+    name: str = Field(min_length=1, max_length=100, description="the enterprise's name")
+
+
+class OpenFund(Command):
+    fund_id: Id | None = None
+    region: str = Field(description="the office managing the fund; it funds wishes and packs below it")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ReceiveDonation(Command):
+    fund_id: Id
+    donation_id: Id | None = None
+    donor_kind: DonorKind
+    donor_id: Id
+    amount_yuan: Yuan
+    received_on: date
+
+
+class DeliverGiftPack(Command):
+    gift_pack_id: Id | None = None
+    child_id: Id
+    delivered_on: date
+    team_id: Id
+    station_id: Id | None = Field(default=None, description="the station it was handed over at, if any")
+    parent_child: bool = Field(default=False, description="the parent-child version, whatever the age")
+    fund_id: Id | None = None
+    amount_yuan: Yuan | None = Field(default=None, description="the pack's cost; required with fund_id")
+
+
+# --- events ---
+
+class WishApproved(Event):
+    aggregate_type: ClassVar[str] = "wish"
+    wish_id: str
+
+
+class WishPledged(Event):
+    aggregate_type: ClassVar[str] = "wish"
+    wish_id: str
+    donor_kind: DonorKind
+    donor_id: str
+    amount_fen: int
+    fund_id: str | None
+    allocation_id: str | None
+
+
+class WishCardIssued(Event):
+    aggregate_type: ClassVar[str] = "wish"
+    wish_id: str
+    card_id: str
+    code_hash: str = Field(description="HMAC-SHA256 (hex) of the code, keyed by an installation secret")
+    replaces: str | None = Field(description="the card this one invalidates (a lost card), if any")
+
+
+class WishCardRedeemed(Event):
+    """Stored together with the wish's WishFulfilled, in one atomic batch."""
+
+    aggregate_type: ClassVar[str] = "wish"
+    wish_id: str
+    card_id: str
+
+
+class WishCancelled(Event):
+    aggregate_type: ClassVar[str] = "wish"
+    wish_id: str
+    reason: WishCancelReason
+
+
+class DonorRegistered(Event):
+    aggregate_type: ClassVar[str] = "donor"
+    donor_id: str
+    region: str
+    name: str
+
+
+class FundOpened(Event):
+    aggregate_type: ClassVar[str] = "fund"
+    fund_id: str
+    region: str
+    name: str
+
+
+class DonationReceived(Event):
+    aggregate_type: ClassVar[str] = "fund"
+    fund_id: str
+    donation_id: str
+    donor_kind: DonorKind
+    donor_id: str
+    amount_fen: int = Field(gt=0)
+    received_on: date
+
+
+class FundAllocated(Event):
+    aggregate_type: ClassVar[str] = "fund"
+    fund_id: str
+    allocation_id: str
+    target: AllocationTarget
+    target_id: str
+    amount_fen: int = Field(gt=0)
+
+
+class FundAllocationReleased(Event):
+    """An allocation given back to the fund: its wish was cancelled before it was fulfilled."""
+
+    aggregate_type: ClassVar[str] = "fund"
+    fund_id: str
+    allocation_id: str
+    amount_fen: int = Field(gt=0)
+
+
+class GiftPackDelivered(Event):
+    aggregate_type: ClassVar[str] = "gift_pack"
+    gift_pack_id: str
+    child_id: str
+    region: str
+    version: GiftPackVersion
+    delivered_on: date
+    team_id: str
+    station_id: str | None
+    fund_id: str | None
+    allocation_id: str | None

@@ -1,0 +1,31 @@
+"""HTTP read side of care: how the pairs of a region kept their cadence in a month."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, HTTPException, Query
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.regions import InvalidRegion, parse_region
+from services.activity.cadence import PROFILES, UnknownProfile, profile_for, profile_named
+from services.projections.compliance_query import pair_compliance
+
+
+def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:
+    @api.get("/pairs/compliance", tags=["read models"])
+    async def compliance(
+        region: str = Query(description="CN or a division code of 2 to 12 digits"),
+        month: str = Query(pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-05"),
+        profile: str | None = Query(None, description=f"one of {', '.join(PROFILES)}; "
+                                    "default: the profile the region follows"),
+        limit: int = Query(1000, ge=1, le=10_000),
+        offset: int = Query(0, ge=0),
+    ) -> dict:
+        """The cadence compliance of every pair of the region that was active in the month, per
+        rule: met, missed, open (its period runs on) or not due, with the activities counted."""
+        try:
+            where = parse_region(region)
+            chosen = profile_named(profile) if profile else profile_for(where.code)
+            async with db.connect() as conn:
+                return await pair_compliance(conn, where, month, chosen, limit, offset)
+        except (InvalidRegion, UnknownProfile, ValueError) as error:
+            raise HTTPException(422, str(error)) from None

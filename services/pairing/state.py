@@ -1,0 +1,82 @@
+"""A pair's state, folded from its own events: proposed, then active, then ended (or dropped)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import singledispatch
+
+from contracts.envelope import Event, FederationLevel
+from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.pairing import PairEnded, PairFormed, PairMode
+
+
+class PairStatus(StrEnum):
+    none = "none"
+    proposed = "proposed"
+    active = "active"
+    ended = "ended"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+@dataclass(frozen=True)
+class PairState:
+    pair_id: str = ""
+    exists: bool = False
+    active: bool = False
+    region: str = ""
+    mode: PairMode = PairMode.one_to_one
+    child_ids: tuple[str, ...] = ()
+    volunteer_ids: tuple[str, ...] = ()
+    status: PairStatus = PairStatus.none
+    team_id: str | None = None
+    station_id: str | None = None
+    approval_level: FederationLevel | None = None
+
+
+@singledispatch
+def evolve_pair(event: Event, state: PairState) -> PairState:
+    return state
+
+
+@evolve_pair.register
+def _(event: PairProposed, state: PairState) -> PairState:
+    return PairState(event.pair_id, True, False, event.region, event.mode, event.child_ids,
+                     event.volunteer_ids, PairStatus.proposed, event.team_id, event.station_id,
+                     event.approval_level)
+
+
+@evolve_pair.register
+def _(event: PairApproved, state: PairState) -> PairState:
+    return state  # the PairFormed written with it makes the pair active
+
+
+@evolve_pair.register
+def _(event: PairFormed, state: PairState) -> PairState:
+    # An approved proposal keeps its team, station and approval level.
+    return replace(state, pair_id=event.pair_id, exists=True, active=True, region=event.region,
+                   mode=event.mode, child_ids=event.child_ids, volunteer_ids=event.volunteer_ids,
+                   status=PairStatus.active)
+
+
+@evolve_pair.register
+def _(event: PairEnded, state: PairState) -> PairState:
+    return replace(state, active=False, status=PairStatus.ended)
+
+
+@evolve_pair.register
+def _(event: PairRejected, state: PairState) -> PairState:
+    return replace(state, status=PairStatus.rejected)
+
+
+@evolve_pair.register
+def _(event: PairProposalWithdrawn, state: PairState) -> PairState:
+    return replace(state, status=PairStatus.withdrawn)
+
+
+def pair_state(events: list[Event]) -> PairState:
+    state = PairState()
+    for event in events:
+        state = evolve_pair(event, state)
+    return state

@@ -1,0 +1,99 @@
+"""Read model: the pairing pool (结对库) and the reserve pool (储备库), per district and per
+street/town, kept by the volunteers' events and never by hand.
+
+The pairing pool holds trained volunteers with a free place; the reserve pool those recruited but
+not trained yet, or trained but with every place taken. Withdrawn volunteers are in neither.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, case, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.regions import Region, parse_region, region_name
+from contracts.volunteers import REQUIRED_TRAINING
+from services.projections.base import metadata
+from services.shared.db import upsert
+from services.shared.eventlog import StoredEvent
+
+POOLS = ("pairing", "reserve_untrained", "reserve_at_capacity", "withdrawn")
+pool_members = Table(
+    "volunteer_pools", metadata,
+    Column("volunteer_id", String(64), primary_key=True),
+    Column("region", String(12), nullable=False, index=True),
+    Column("capacity", Integer, nullable=False),
+    Column("load", Integer, nullable=False),
+    Column("trained_topics", JSON, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("pool", String(24), nullable=False),
+)
+
+
+def pool_of(capacity: int, load: int, topics: list[str], withdrawn: bool) -> str:
+    if withdrawn:
+        return "withdrawn"
+    if any(topic.value not in topics for topic in REQUIRED_TRAINING):
+        return "reserve_untrained"
+    return "pairing" if load < capacity else "reserve_at_capacity"
+
+
+class VolunteerPools:
+    name = "volunteer_pools"
+    tables = (pool_members,)
+    handles = frozenset({"VolunteerRecruited", "VolunteerTrained", "VolunteerWithdrew",
+                         "VolunteerJoinedPair", "VolunteerLeftPair"})
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        row = pool_members.c
+        for stored in events:
+            kind, event = stored.envelope.event_type, stored.envelope.event()
+            if kind == "VolunteerRecruited":
+                await conn.execute(upsert(conn.dialect.name, pool_members).values(
+                    volunteer_id=event.volunteer_id, region=event.region, capacity=event.capacity, load=0,
+                    trained_topics=[], withdrawn=False, pool=pool_of(event.capacity, 0, [], False),
+                ).on_conflict_do_nothing())
+                continue
+            found = (await conn.execute(select(pool_members).where(row.volunteer_id == event.volunteer_id))).first()
+            if found is None:
+                continue  # an event of a volunteer recruited before this log began: nothing to place
+            load, topics, withdrawn = found.load, list(found.trained_topics), found.withdrawn
+            if kind == "VolunteerTrained" and event.topic.value not in topics:
+                topics = sorted([*topics, event.topic.value])
+            elif kind == "VolunteerWithdrew":
+                withdrawn = True
+            elif kind in ("VolunteerJoinedPair", "VolunteerLeftPair"):
+                load += event.children if kind == "VolunteerJoinedPair" else -event.children
+            await conn.execute(pool_members.update().where(row.volunteer_id == event.volunteer_id).values(
+                load=load, trained_topics=topics, withdrawn=withdrawn,
+                pool=pool_of(found.capacity, load, topics, withdrawn)))
+
+
+async def pools(conn: AsyncConnection, region: Region) -> dict:
+    """Pool sizes for the region, split per district and per street/town within it."""
+    return {"region": region.code, "name": region.name, **await _counts(conn, region, None),
+            "districts": await _counts(conn, region, 6), "streets": await _counts(conn, region, 9)}
+
+
+async def _counts(conn: AsyncConnection, region: Region, length: int | None):
+    row = pool_members.c
+    free = func.sum(case((row.pool == "pairing", row.capacity - row.load), else_=0)).label("free_places")
+    counts = [func.sum(case((row.pool == pool, 1), else_=0)).label(pool) for pool in POOLS]
+    part = func.substr(row.region, 1, length or 12).label("part")
+    query = select(*counts, free, *([part] if length else []))
+    if region.prefix:
+        query = query.where(row.region.startswith(region.prefix, autoescape=True))
+    if length:
+        query = query.group_by(part).order_by(part)
+    found = [{name: int(r._mapping[name] or 0) for name in (*POOLS, "free_places")} | (
+        {"region": parse_region(r.part).code, "name": region_name(parse_region(r.part))} if length else {})
+        for r in await conn.execute(query)]
+    return found if length else found[0]
+
+
+async def pool_volunteers(conn: AsyncConnection, region: Region, pool: str, limit: int = 100) -> list[dict]:
+    row = pool_members.c
+    query = select(row.volunteer_id, row.region, row.capacity, row.load).where(row.pool == pool)
+    if region.prefix:
+        query = query.where(row.region.startswith(region.prefix, autoescape=True))
+    rows = await conn.execute(query.order_by(row.region, row.volunteer_id).limit(limit))
+    return [dict(r._mapping) for r in rows]
