@@ -42,7 +42,7 @@ COMMUNITY = "440105001001"  # a synthetic community: children register at commun
 OPERATOR = Actor(operator_id="bench", level=FederationLevel.national, region="CN")
 
 
-async def run_bench(events: int, commands: int, console: Console) -> dict:
+async def run_bench(events: int, commands: int, console: Console, imports: int = 0) -> dict:
     # FastStream logs every message at the broker's log_level (WARNING in runtime.py), which would
     # bury the figures under two lines per command; its cost was within the run-to-run noise.
     access_log, quiet = logging.getLogger("faststream.access.nats"), lambda r: r.levelno >= logging.ERROR
@@ -51,13 +51,30 @@ async def run_bench(events: int, commands: int, console: Console) -> dict:
         platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()))
         try:
             await platform.start()
-            return await _measure(platform, events, commands, console)
+            return await _measure(platform, events, commands, console, imports)
         finally:
             await platform.stop()
             access_log.removeFilter(quiet)
 
 
-async def _measure(platform: Platform, events: int, commands: int, console: Console) -> dict:
+async def _import(client: CommandClient, rows: int, directory) -> tuple[int, float]:
+    """A civil-affairs list with 1 % bad rows, through `aixin import`'s own runner."""
+    from services.importing.bench import OPERATOR
+    from services.importing.runner import KINDS, Importer, prepare
+    from services.importing.synthetic import synthetic_children
+
+    listing = synthetic_children(rows, bad_share=0.01, seed=7)
+    job = prepare(KINDS["children"], listing.write_csv(directory / "bench-children.csv"), OPERATOR)
+
+    async def send(route, command):
+        return await client.send("intake", route, command, timeout=300)
+
+    summary = await Importer(send).run(job)
+    return summary.rows, summary.seconds
+
+
+async def _measure(platform: Platform, events: int, commands: int, console: Console,
+                   imports: int = 0) -> dict:
     nc, version = platform.nc, ".".join(map(str, server_version(server_binary())))
     sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
     console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
@@ -67,6 +84,9 @@ async def _measure(platform: Platform, events: int, commands: int, console: Cons
     async with CommandClient(platform.embedded.url) as client:
         seconds, refused = await _commands(client, commands)
         rows.append(("commands", f"RegisterChild, {IN_FLIGHT} in flight", commands, seconds))
+        if imports:
+            rows.append(("import", "import children (CSV, 1 % bad rows)",
+                         *await _import(client, imports, platform.settings.data_dir)))
         missing = events - await platform.event_log.last_sequence()
         if missing > 0:  # the replay must cover at least `events` events; the top-up is not timed
             refused += (await _commands(client, missing))[1]

@@ -214,11 +214,13 @@ def replay(
 def bench(
     events: Annotated[int, typer.Option(help="events for the raw baseline and the replay")] = 5000,
     commands: Annotated[int, typer.Option(help="intake commands to time")] = 2000,
+    rows: Annotated[int, typer.Option(help="rows of a civil-affairs list to import (0: skip)")] = 5000,
 ) -> None:
-    """Print raw JetStream publish rate, intake commands/s and replay events/s, with ratios."""
+    """Print raw JetStream publish rate, intake commands/s, import rows/s, replay events/s and the
+    batch-match time, each rate with its ratio to the raw rate measured in the same run."""
     from services.bench import run_bench
 
-    _run(run_bench(events=events, commands=commands, console=console))
+    _run(run_bench(events=events, commands=commands, console=console, imports=rows))
 
 
 app.add_typer(import_app, name="import")
