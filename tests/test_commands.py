@@ -7,7 +7,6 @@ import asyncio
 import json
 from typing import Any
 
-import pytest
 
 from contracts.envelope import Actor, FederationLevel
 from contracts.replies import ErrorCode, Reply

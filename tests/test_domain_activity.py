@@ -6,14 +6,13 @@ from datetime import date
 
 import pytest
 
-from contracts.activity import (FulfilWish, LogVisit, SubmitWish, VisitKind, VisitLogged,
-                                WishFulfilled, WishSubmitted)
+from contracts.activity import (LogVisit, SubmitWish, VisitKind, VisitLogged,
+                                WishSubmitted)
 from contracts.envelope import Actor, Event, FederationLevel
 from contracts.intake import ChildCategory, ChildRegistered, Sex
 from contracts.pairing import PairEndReason, PairEnded, PairFormed, PairMode
 from contracts.privacy import Sealed
-from services.activity.domain import (decide_fulfil_wish, decide_log_visit, decide_submit_wish,
-                                      wish_state)
+from services.activity.domain import decide_log_visit, decide_submit_wish, wish_state
 from services.intake.domain import child_state
 from services.pairing.domain import pair_state
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
@@ -60,10 +59,6 @@ def submit(wish_given: list[Event], child_given: list[Event]) -> list[Event]:
     return decide_submit_wish(wish_state(wish_given), child_state(child_given), command, wish_id="w1")
 
 
-def fulfil(given: list[Event]) -> list[Event]:
-    return decide_fulfil_wish(wish_state(given), FulfilWish(actor=ACTOR, wish_id="w1", donor="某爱心企业"))
-
-
 def test_a_wish_is_submitted_for_a_known_child_in_the_child_region() -> None:
     [event] = submit([], [CHILD])
     assert isinstance(event, WishSubmitted)
@@ -73,15 +68,3 @@ def test_a_wish_is_submitted_for_a_known_child_in_the_child_region() -> None:
 def test_a_wish_for_an_unknown_child_is_not_found() -> None:
     with pytest.raises(NotFound, match="child c1 is not registered"):
         submit([], [])
-
-
-def test_a_wish_is_fulfilled_once() -> None:
-    given = submit([], [CHILD])
-    assert fulfil(given) == [WishFulfilled(wish_id="w1", child_id="c1", donor="某爱心企业")]
-    with pytest.raises(RuleViolated, match="wish w1 is already fulfilled"):
-        fulfil(given + fulfil(given))
-
-
-def test_an_unknown_wish_cannot_be_fulfilled() -> None:
-    with pytest.raises(NotFound, match="wish w1 does not exist"):
-        fulfil([])

@@ -9,7 +9,6 @@ import pytest
 
 from contracts.child_file import ConsentScope, GuardianConsentWithdrawn
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import VolunteerKind
 from contracts.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed, PairRejected,
                                 ProposalDropReason, ProposePair, RejectPair, WithdrawProposal)
 from contracts.pairing import (ChildJoinedPair, EndPair, PairEndReason, PairFormed, PairMode,
@@ -20,7 +19,7 @@ from services.pairing.proposals import (Venue, decide_approve_pair, decide_propo
                                         decide_reject_pair, decide_withdraw_proposal)
 from services.pairing.state import PairStatus
 from services.shared.errors import Forbidden, InvalidCommand, NotFound, RuleViolated
-from tests.test_domain_pairing import PROGRAMME, REGION, TODAY, form, history, volunteer, trained
+from tests.test_domain_pairing import PROGRAMME, REGION, TODAY, form, history, volunteer
 
 M = PairMode
 NATIONAL = Actor(operator_id="op-cn", level=FederationLevel.national, region="CN")

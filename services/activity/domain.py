@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.activity import (FulfilWish, LogVisit, SubmitWish, VisitLogged, WishFulfilled,
+from contracts.activity import (LogVisit, SubmitWish, VisitLogged, WishFulfilled,
                                 WishSubmitted)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
@@ -45,14 +45,6 @@ def decide_submit_wish(wish: WishState, child: ChildState, command: SubmitWish, 
     return [WishSubmitted(wish_id=wish_id, child_id=child.child_id, region=child.region,
                           item=command.item, category=command.category,
                           estimated_cost_yuan=command.estimated_cost_yuan)]
-
-
-def decide_fulfil_wish(wish: WishState, command: FulfilWish) -> list[Event]:
-    if not wish.exists:
-        raise NotFound(f"wish {command.wish_id} does not exist")
-    if wish.fulfilled:
-        raise RuleViolated(f"wish {command.wish_id} is already fulfilled")
-    return [WishFulfilled(wish_id=wish.wish_id, child_id=wish.child_id, donor=command.donor)]
 
 
 @singledispatch

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.activity import FulfilWish, LogVisit, SubmitWish
+from contracts.activity import LogVisit, SubmitWish
 from contracts.regions import parse_region
-from services.activity.domain import (decide_fulfil_wish, decide_log_visit, decide_submit_wish,
-                                      wish_state)
+from services.activity.domain import decide_log_visit, decide_submit_wish, wish_state
 from services.intake.domain import child_state
 from services.pairing.domain import pair_state
 from services.shared.authority import require_within
@@ -41,15 +40,3 @@ async def submit_wish(deps: Deps, command: SubmitWish) -> dict[str, Any]:
         require_within(command.actor, parse_region(child.region), "this child")
     events = decide_submit_wish(wish, child, command, wish_id=wish_id)
     return {"wish_id": wish_id, **await uow.commit(events)}
-
-
-async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
-    uow = UnitOfWork(deps, command)
-    history = await uow.load("wish", command.wish_id)
-    wish = wish_state(uow.events_of(history))
-    if earlier := uow.earlier_result():
-        return {"wish_id": command.wish_id, **earlier}
-    if wish.exists:
-        require_within(command.actor, parse_region(history.events[-1].envelope.region), "this wish")
-    events = decide_fulfil_wish(wish, command)
-    return {"wish_id": command.wish_id, **await uow.commit(events)}

@@ -7,7 +7,6 @@ OpenAPI is served at /docs.
 
 from __future__ import annotations
 
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
