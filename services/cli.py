@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nats.errors import Error as NatsError
+
 from contracts.regions import InvalidRegion, parse_region
 from services.activity.cli import compliance
 from services.client import CommandClient, NotRunning, get, runtime
@@ -249,6 +251,11 @@ def _run(coroutine):
         return asyncio.run(coroutine)
     except NotRunning as error:
         fail(str(error))
+    except (OSError, NatsError) as error:
+        # The platform went away mid-way (stopped, or killed): what it acknowledged is kept, and
+        # running the same command again adds nothing twice (command ids are stable).
+        fail(f"lost the connection to aixin ({type(error).__name__}: {error}); start 'aixin up' "
+             f"again and repeat the command — what was acknowledged is kept and nothing is applied twice")
 
 
 if __name__ == "__main__":
