@@ -24,6 +24,8 @@ Commands — request/reply, one subject per command, replies are `contracts.repl
 
 from __future__ import annotations
 
+from functools import cache
+
 from contracts.envelope import FederationLevel
 from contracts.regions import PREFIX_LENGTHS, Region, parse_region
 
@@ -36,17 +38,19 @@ PLACEHOLDER = "_"
 
 
 def region_tokens(region: Region) -> list[str]:
-    tokens = []
-    for level, length in PREFIX_LENGTHS.items():
-        reached = region.level is not FederationLevel.national and (
-            list(PREFIX_LENGTHS).index(level) <= list(PREFIX_LENGTHS).index(region.level)
-        )
-        tokens.append(region.code[:length] if reached else PLACEHOLDER)
-    return tokens
+    return list(_region_path(region).split("."))
+
+
+@cache  # every event's subject is built from its region: keep it cheap
+def _region_path(region: Region) -> str:
+    levels = list(PREFIX_LENGTHS)
+    depth = -1 if region.level is FederationLevel.national else levels.index(region.level)
+    return ".".join(region.code[:PREFIX_LENGTHS[level]] if i <= depth else PLACEHOLDER
+                    for i, level in enumerate(levels))
 
 
 def event_subject(region: Region, aggregate_type: str, aggregate_id: str) -> str:
-    return ".".join([EVENTS_ROOT, *region_tokens(region), aggregate_type, aggregate_id])
+    return f"{EVENTS_ROOT}.{_region_path(region)}.{aggregate_type}.{aggregate_id}"
 
 
 def history_filter(aggregate_type: str, aggregate_id: str) -> str:
