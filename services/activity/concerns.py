@@ -12,7 +12,6 @@ from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from services.activity import casework
 from services.activity.casework import Concern, concern_state
-from services.activity.outcome import decided
 from services.intake.domain import ChildState, child_state, volunteer_state
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
@@ -37,7 +36,7 @@ async def raise_concern(deps: Deps, command: RaiseConcern) -> dict[str, Any]:
     if child.exists:  # an unknown child has no key to seal with: the decision refuses it
         note = await deps.keys.seal(command.child_id, {"note": command.note})
         reason = await _tier_reason(deps, command.child_id, concern_id, "raised", command)
-    return await decided(uow, lambda: casework.decide_raise(
+    return await uow.decide_and_commit(lambda: casework.decide_raise(
         exists, child, command, concern_id=concern_id, today=uow.now.date(),
         volunteer_known=volunteer_known, note=note, tier_reason=reason), concern_id=concern_id)
 

@@ -13,7 +13,6 @@ from contracts.giving import DeliverGiftPack, DonorKind, OpenFund, ReceiveDonati
 from contracts.regions import parse_region
 from services.activity import funds, gift_packs
 from services.activity.funds import FundState, fund_state
-from services.activity.outcome import decided
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import region_at
 from services.shared.authority import require_within
@@ -43,7 +42,7 @@ async def register_donor(deps: Deps, command: RegisterDonor) -> dict[str, Any]:
     donor_id = command.donor_id or derived_id(command.command_id, "donor")
     uow = UnitOfWork(deps, command)
     exists = (await uow.load("donor", donor_id)).exists
-    return await decided(uow, lambda: funds.decide_register_donor(exists, command, donor_id=donor_id, region=region),
+    return await uow.decide_and_commit(lambda: funds.decide_register_donor(exists, command, donor_id=donor_id, region=region),
                          donor_id=donor_id)
 
 
@@ -53,7 +52,7 @@ async def open_fund(deps: Deps, command: OpenFund) -> dict[str, Any]:
     fund_id = command.fund_id or derived_id(command.command_id, "fund")
     uow = UnitOfWork(deps, command)
     exists = (await uow.load("fund", fund_id)).exists
-    return await decided(uow, lambda: funds.decide_open_fund(exists, command, fund_id=fund_id, region=region),
+    return await uow.decide_and_commit(lambda: funds.decide_open_fund(exists, command, fund_id=fund_id, region=region),
                          fund_id=fund_id)
 
 
@@ -63,7 +62,7 @@ async def receive_donation(deps: Deps, command: ReceiveDonation) -> dict[str, An
     uow = UnitOfWork(deps, command)
     fund = await load_fund(uow, command.fund_id)
     known = await donor_known(uow, command.donor_kind, command.donor_id)
-    return await decided(uow, lambda: funds.decide_receive_donation(
+    return await uow.decide_and_commit(lambda: funds.decide_receive_donation(
         fund, command, donation_id=donation_id, donor_known=known, today=uow.now.date()),
         fund_id=command.fund_id, donation_id=donation_id)
 
@@ -82,7 +81,7 @@ async def deliver_gift_pack(deps: Deps, command: DeliverGiftPack) -> dict[str, A
         station_open = station.exists and all(e.envelope.event_type != "StationClosed" for e in station.events)
     fund = await load_fund(uow, command.fund_id) if command.fund_id else FundState()
     allocation_id = derived_id(command.command_id, "allocation") if command.fund_id else ""
-    return await decided(uow, lambda: gift_packs.decide_deliver(
+    return await uow.decide_and_commit(lambda: gift_packs.decide_deliver(
         exists, child, command, gift_pack_id=gift_pack_id, today=uow.now.date(), team_exists=team_exists,
         station_open=station_open, fund=fund, allocation_id=allocation_id),
         gift_pack_id=gift_pack_id)

@@ -15,7 +15,6 @@ from contracts.giving import ApproveWish, CancelWish, IssueWishCard, PledgeWish,
 from contracts.regions import parse_region
 from services.activity import wishes
 from services.activity.funding import donor_known, load_fund
-from services.activity.outcome import decided
 from services.activity.wish_cards import CARD_SECRET, code_hash, new_code
 from services.activity.wishes import Wish, wish_lifecycle
 from services.shared.authority import require_within
@@ -38,7 +37,7 @@ async def _wish(uow: UnitOfWork, wish_id: str) -> tuple[Wish, str]:
 async def approve_wish(deps: Deps, command: ApproveWish) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     wish, _ = await _wish(uow, command.wish_id)
-    return await decided(uow, lambda: wishes.decide_approve(wish, command), wish_id=command.wish_id)
+    return await uow.decide_and_commit(lambda: wishes.decide_approve(wish, command), wish_id=command.wish_id)
 
 
 async def pledge_wish(deps: Deps, command: PledgeWish) -> dict[str, Any]:
@@ -49,7 +48,7 @@ async def pledge_wish(deps: Deps, command: PledgeWish) -> dict[str, Any]:
     if command.fund_id:
         fund_kwargs = {"fund": await load_fund(uow, command.fund_id),
                        "allocation_id": derived_id(command.command_id, "allocation")}
-    return await decided(uow, lambda: wishes.decide_pledge(
+    return await uow.decide_and_commit(lambda: wishes.decide_pledge(
         wish, command, donor_known=known, wish_region=region, **fund_kwargs),
         wish_id=command.wish_id, allocation_id=fund_kwargs.get("allocation_id"))
 
@@ -96,11 +95,11 @@ async def cancel_wish(deps: Deps, command: CancelWish) -> dict[str, Any]:
     if wish.pledge and wish.pledge.fund_id:
         # Giving money back needs no say over the fund: it only undoes the wish's own allocation.
         fund = await load_fund(uow, wish.pledge.fund_id, managing=False)
-    return await decided(uow, lambda: wishes.decide_cancel(wish, command, fund=fund), wish_id=command.wish_id)
+    return await uow.decide_and_commit(lambda: wishes.decide_cancel(wish, command, fund=fund), wish_id=command.wish_id)
 
 
 async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
     """A wish without a card, fulfilled directly: the gift was handed over outside the card process."""
     uow = UnitOfWork(deps, command)
     wish, _ = await _wish(uow, command.wish_id)
-    return await decided(uow, lambda: wishes.decide_fulfil_directly(wish, command), wish_id=command.wish_id)
+    return await uow.decide_and_commit(lambda: wishes.decide_fulfil_directly(wish, command), wish_id=command.wish_id)

@@ -91,6 +91,13 @@ class UnitOfWork:
         return {"command_id": self.command.command_id, "duplicate": True,
                 "events": [_summary(e) for e in done]}
 
+    async def decide_and_commit(self, decide: Callable[[], list[Event]], **ids: Any) -> dict[str, Any]:
+        """The last step of most handlers: `decide` runs only if this command was not applied before
+        (its events are not in the histories loaded), so a retry never decides twice."""
+        if earlier := self.earlier_result():
+            return {**ids, **earlier}
+        return {**ids, **await self.commit(decide())}
+
     async def commit(self, events: list[Event]) -> dict[str, Any]:
         pending = self._pending(events)
         seq = await self.deps.log.append(pending)
