@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.child_file import (AssessRisk, ExitChild, RecordConsent, SurveyNeeds, TransferChild,
-                                  WithdrawConsent)
+from contracts.child_file import (
+    AssessRisk,
+    ExitChild,
+    RecordConsent,
+    SurveyNeeds,
+    TransferChild,
+    WithdrawConsent,
+)
 from contracts.envelope import FederationLevel
 from contracts.regions import parse_region
-from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
-                                  RecordTraining, WithdrawVolunteer)
+from contracts.volunteers import (
+    CertifyVolunteer,
+    CloseStation,
+    FormTeam,
+    OpenStation,
+    RecordTraining,
+    WithdrawVolunteer,
+)
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import CHILD_LEVELS, region_at
@@ -28,27 +40,38 @@ async def survey_needs(deps: Deps, command: SurveyNeeds) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
     notes = await deps.keys.seal(command.child_id, {"notes": command.notes}) if command.notes else None
-    return await uow.decide_and_commit(lambda: child_file.decide_survey(state, command, today=uow.now.date(), notes=notes), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_survey(state, command, today=uow.now.date(), notes=notes),
+        child_id=command.child_id,
+    )
 
 
 async def assess_risk(deps: Deps, command: AssessRisk) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
     reason = await deps.keys.seal(command.child_id, {"reason": command.reason})
-    return await uow.decide_and_commit(lambda: child_file.decide_assess_risk(state, command, reason=reason), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_assess_risk(state, command, reason=reason), child_id=command.child_id
+    )
 
 
 async def record_consent(deps: Deps, command: RecordConsent) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
     given_by = await deps.keys.seal(f"guardian-of-{command.child_id}", {"name": command.given_by})
-    return await uow.decide_and_commit(lambda: child_file.decide_consent(state, command, today=uow.now.date(), given_by=given_by), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_consent(state, command, today=uow.now.date(), given_by=given_by),
+        child_id=command.child_id,
+    )
 
 
 async def withdraw_consent(deps: Deps, command: WithdrawConsent) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
-    return await uow.decide_and_commit(lambda: child_file.decide_withdraw_consent(state, command, today=uow.now.date()), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_withdraw_consent(state, command, today=uow.now.date()),
+        child_id=command.child_id,
+    )
 
 
 async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
@@ -57,13 +80,17 @@ async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
     state = await _child(uow, command.child_id)
     # Both sides of a move between regions must be within the operator's reach.
     require_within(command.actor, to, "a child moving in")
-    return await uow.decide_and_commit(lambda: child_file.decide_transfer(state, command.child_id, to), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_transfer(state, command.child_id, to), child_id=command.child_id
+    )
 
 
 async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
-    return await uow.decide_and_commit(lambda: child_file.decide_exit(state, command, today=uow.now.date()), child_id=command.child_id)
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_exit(state, command, today=uow.now.date()), child_id=command.child_id
+    )
 
 
 async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]:
@@ -79,8 +106,12 @@ async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]
     if region.level is FederationLevel.national:
         first = next(iter(volunteers.values()))
         region = parse_region(first.region[:6]) if first.exists else region
-    return await uow.decide_and_commit(lambda: organisation.decide_training(
-        command, training_id=training_id, region=region, volunteers=volunteers, today=uow.now.date()), training_id=training_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_training(
+            command, training_id=training_id, region=region, volunteers=volunteers, today=uow.now.date()
+        ),
+        training_id=training_id,
+    )
 
 
 async def _volunteer(uow: UnitOfWork, volunteer_id: str):
@@ -93,13 +124,18 @@ async def _volunteer(uow: UnitOfWork, volunteer_id: str):
 async def certify_volunteer(deps: Deps, command: CertifyVolunteer) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _volunteer(uow, command.volunteer_id)
-    return await uow.decide_and_commit(lambda: organisation.decide_certify(state, command, today=uow.now.date()), volunteer_id=command.volunteer_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_certify(state, command, today=uow.now.date()),
+        volunteer_id=command.volunteer_id,
+    )
 
 
 async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _volunteer(uow, command.volunteer_id)
-    return await uow.decide_and_commit(lambda: organisation.decide_withdraw(state, command), volunteer_id=command.volunteer_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_withdraw(state, command), volunteer_id=command.volunteer_id
+    )
 
 
 async def form_team(deps: Deps, command: FormTeam) -> dict[str, Any]:
@@ -108,7 +144,10 @@ async def form_team(deps: Deps, command: FormTeam) -> dict[str, Any]:
     team_id = command.team_id or derived_id(command.command_id, "team")
     uow = UnitOfWork(deps, command)
     history = await uow.load("team", team_id)
-    return await uow.decide_and_commit(lambda: organisation.decide_form_team(history.exists, command, team_id=team_id, region=region), team_id=team_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_form_team(history.exists, command, team_id=team_id, region=region),
+        team_id=team_id,
+    )
 
 
 async def open_station(deps: Deps, command: OpenStation) -> dict[str, Any]:
@@ -117,7 +156,12 @@ async def open_station(deps: Deps, command: OpenStation) -> dict[str, Any]:
     station_id = command.station_id or derived_id(command.command_id, "station")
     uow = UnitOfWork(deps, command)
     history = await uow.load("station", station_id)
-    return await uow.decide_and_commit(lambda: organisation.decide_open_station(history.exists, command, station_id=station_id, region=region), station_id=station_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_open_station(
+            history.exists, command, station_id=station_id, region=region
+        ),
+        station_id=station_id,
+    )
 
 
 async def close_station(deps: Deps, command: CloseStation) -> dict[str, Any]:
@@ -126,4 +170,7 @@ async def close_station(deps: Deps, command: CloseStation) -> dict[str, Any]:
     if history.exists:
         require_within(command.actor, parse_region(history.events[-1].envelope.region), "this station")
     closed = any(e.envelope.event_type == "StationClosed" for e in history.events)
-    return await uow.decide_and_commit(lambda: organisation.decide_close_station(history.exists, closed, command), station_id=command.station_id)
+    return await uow.decide_and_commit(
+        lambda: organisation.decide_close_station(history.exists, closed, command),
+        station_id=command.station_id,
+    )
