@@ -42,6 +42,12 @@ class ConsentScope(StrEnum):
     photos = "photos"
 
 
+class ErasureRequester(StrEnum):
+    guardian = "guardian"
+    child = "child"  # an adult former child asking for their own data
+    federation = "federation"  # retention rules
+
+
 class ExitReason(StrEnum):
     aged_out = "aged_out"
     parents_returned = "parents_returned"
@@ -88,6 +94,15 @@ class ExitChild(Command):
     child_id: Id
     reason: ExitReason
     exited_on: date
+
+
+class EraseChildData(Command):
+    """Deletion on request (of the guardian, or by law): the child's and guardian's keys are
+    destroyed, so their sealed particulars can no longer be read in the log, any replay or any
+    read model. The file's non-personal facts and figures stay."""
+
+    child_id: Id
+    requested_by: ErasureRequester
 
 
 # --- events ---
@@ -157,3 +172,11 @@ class ChildExited(Event):
     child_id: str
     reason: ExitReason
     exited_on: date
+
+
+class ChildPersonalDataErased(Event):
+    """The keys sealing the child's and guardian's particulars were destroyed after this event."""
+
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    requested_by: ErasureRequester

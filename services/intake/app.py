@@ -1,12 +1,25 @@
 """The intake service: where every child's and volunteer's record starts, and the child's file,
 volunteers' training, teams and stations are kept."""
 
-from contracts.child_file import (AssessRisk, ExitChild, RecordConsent, SurveyNeeds, TransferChild,
-                                  WithdrawConsent)
+from contracts.child_file import (
+                                  AssessRisk,
+                                  EraseChildData,
+                                  ExitChild,
+                                  RecordConsent,
+                                  SurveyNeeds,
+                                  TransferChild,
+                                  WithdrawConsent,
+)
 from contracts.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake import RecruitVolunteer, RegisterChild
-from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
-                                  RecordTraining, WithdrawVolunteer)
+from contracts.volunteers import (
+                                  CertifyVolunteer,
+                                  CloseStation,
+                                  FormTeam,
+                                  OpenStation,
+                                  RecordTraining,
+                                  WithdrawVolunteer,
+)
 from services.intake import bulk
 from services.intake import file_handlers as file
 from services.intake.handlers import recruit_volunteer, register_child
@@ -24,6 +37,7 @@ ROUTES: Routes = {
     "withdraw_consent": (WithdrawConsent, file.withdraw_consent),
     "transfer_child": (TransferChild, file.transfer_child),
     "exit_child": (ExitChild, file.exit_child),
+    "erase_child_data": (EraseChildData, file.erase_child_data),
     "record_training": (RecordTraining, file.record_training),
     "certify_volunteer": (CertifyVolunteer, file.certify_volunteer),
     "withdraw_volunteer": (WithdrawVolunteer, file.withdraw_volunteer),

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.child_file import (AssessRisk, ChildExited, ChildNeedsSurveyed, ChildRiskAssessed,
-                                  ChildTransferredIn, ChildTransferredOut, ExitChild,
-                                  GuardianConsentGiven, GuardianConsentWithdrawn, RecordConsent,
-                                  SurveyNeeds, WithdrawConsent)
+from contracts.child_file import (
+    AssessRisk,
+    ChildExited,
+    ChildNeedsSurveyed,
+    ChildPersonalDataErased,
+    ChildRiskAssessed,
+    ChildTransferredIn,
+    ChildTransferredOut,
+    EraseChildData,
+    ExitChild,
+    GuardianConsentGiven,
+    GuardianConsentWithdrawn,
+    RecordConsent,
+    SurveyNeeds,
+    WithdrawConsent,
+)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from contracts.regions import Region
@@ -70,6 +82,12 @@ def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]
                            guardian_relation=file.guardian_relation, guardian=file.guardian,
                            active_pair_ids=tuple(state.active_pairs)),
     ]
+
+
+def decide_erase(state: ChildState, command: EraseChildData) -> list[Event]:
+    if not state.exists:
+        raise NotFound(f"child {command.child_id} is not registered")
+    return [ChildPersonalDataErased(child_id=command.child_id, requested_by=command.requested_by)]
 
 
 def decide_exit(state: ChildState, command: ExitChild, *, today: date) -> list[Event]:

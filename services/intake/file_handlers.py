@@ -6,6 +6,7 @@ from typing import Any
 
 from contracts.child_file import (
     AssessRisk,
+    EraseChildData,
     ExitChild,
     RecordConsent,
     SurveyNeeds,
@@ -91,6 +92,17 @@ async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
     return await uow.decide_and_commit(
         lambda: child_file.decide_exit(state, command, today=uow.now.date()), child_id=command.child_id
     )
+
+
+async def erase_child_data(deps: Deps, command: EraseChildData) -> dict[str, Any]:
+    """The event is appended first, as the audit record; the keys are destroyed after it, also on a
+    retry, so an interrupted erasure completes when the command is sent again."""
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    result = await uow.decide_and_commit(lambda: child_file.decide_erase(state, command), child_id=command.child_id)
+    for person in (command.child_id, f"guardian-of-{command.child_id}"):
+        await deps.keys.destroy(person)
+    return result
 
 
 async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]:

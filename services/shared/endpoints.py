@@ -34,6 +34,8 @@ async def execute(deps: Deps, model: type[Command], handler: Handler, body: byte
         return Reply(ok=True, result=await handler(deps, command))
     except AixinError as error:
         return Reply(ok=False, error=Error(code=error.code, message=error.message, details=error.details))
+    except PermissionError as error:  # personal data of someone whose keys were destroyed
+        return Reply(ok=False, error=Error(code=ErrorCode.rule_violated, message=str(error)))
     except Exception:  # an unexpected fault must still answer, and the service must go on
         log.exception("command %s failed", model.__name__)
         return Reply(ok=False, error=Error(code=ErrorCode.internal,
