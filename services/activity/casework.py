@@ -12,14 +12,23 @@ from datetime import date
 from functools import singledispatch
 
 from contracts.child_file import ChildRiskAssessed, RiskTier
-from contracts.concerns import (CloseConcern, ConcernClosed, ConcernFollowedUp, ConcernKind,
-                                ConcernRaised, ConcernReferred, FollowUpConcern, RaiseConcern,
-                                ReferConcern)
+from contracts.concerns import (
+    CloseConcern,
+    ConcernClosed,
+    ConcernFollowedUp,
+    ConcernKind,
+    ConcernRaised,
+    ConcernReferred,
+    FollowUpConcern,
+    RaiseConcern,
+    ReferConcern,
+)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from services.intake.child_file import require_active
 from services.intake.domain import ChildState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+from services.shared.fold import fold
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,4 @@ def _(event: ConcernClosed, concern: Concern) -> Concern:
 
 
 def concern_state(events: list[Event]) -> Concern:
-    concern = Concern()
-    for event in events:
-        concern = evolve(event, concern)
-    return concern
+    return fold(evolve, Concern(), events)

@@ -6,13 +6,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.activity import (LogVisit, SubmitWish, VisitLogged, WishFulfilled,
-                                WishSubmitted)
+from contracts.activity import (
+    LogVisit,
+    SubmitWish,
+    VisitLogged,
+    WishFulfilled,
+    WishSubmitted,
+)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from services.intake.domain import ChildState
 from services.pairing.domain import PairState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+from services.shared.fold import fold
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,4 @@ def _(event: WishFulfilled, state: WishState) -> WishState:
 
 
 def wish_state(events: list[Event]) -> WishState:
-    state = WishState()
-    for event in events:
-        state = evolve_wish(event, state)
-    return state
+    return fold(evolve_wish, WishState(), events)

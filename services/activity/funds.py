@@ -13,11 +13,20 @@ from decimal import Decimal
 from functools import singledispatch
 
 from contracts.envelope import Event
-from contracts.giving import (AllocationTarget, DonationReceived, DonorRegistered, FundAllocated,
-                              FundAllocationReleased, FundOpened, OpenFund, ReceiveDonation,
-                              RegisterDonor)
+from contracts.giving import (
+    AllocationTarget,
+    DonationReceived,
+    DonorRegistered,
+    FundAllocated,
+    FundAllocationReleased,
+    FundOpened,
+    OpenFund,
+    ReceiveDonation,
+    RegisterDonor,
+)
 from contracts.regions import Region, parse_region
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+from services.shared.fold import fold
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,4 @@ def _(event: FundAllocationReleased, state: FundState) -> FundState:
 
 
 def fund_state(events: list[Event]) -> FundState:
-    state = FundState()
-    for event in events:
-        state = evolve_fund(event, state)
-    return state
+    return fold(evolve_fund, FundState(), events)

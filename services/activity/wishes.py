@@ -16,11 +16,21 @@ from functools import singledispatch
 
 from contracts.activity import FulfilWish, WishFulfilled, WishSubmitted
 from contracts.envelope import Event
-from contracts.giving import (AllocationTarget, ApproveWish, CancelWish, PledgeWish, RedeemWishCard,
-                              WishApproved, WishCancelled, WishCardIssued, WishCardRedeemed,
-                              WishPledged)
+from contracts.giving import (
+    AllocationTarget,
+    ApproveWish,
+    CancelWish,
+    PledgeWish,
+    RedeemWishCard,
+    WishApproved,
+    WishCancelled,
+    WishCardIssued,
+    WishCardRedeemed,
+    WishPledged,
+)
 from services.activity.funds import FundState, decide_allocate, decide_release, fen
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
+from services.shared.fold import fold
 
 
 class WishStatus(StrEnum):
@@ -153,7 +163,4 @@ def _(event: WishCancelled, wish: Wish) -> Wish:
 
 
 def wish_lifecycle(events: list[Event]) -> Wish:
-    wish = Wish()
-    for event in events:
-        wish = evolve(event, wish)
-    return wish
+    return fold(evolve, Wish(), events)

@@ -6,18 +6,44 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildRiskAssessed,
-                                 ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitReason,
-                                 GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind, RiskTier)
+from contracts.child_file import (
+    ChildExited,
+    ChildNeedsSurveyed,
+    ChildRiskAssessed,
+    ChildTransferredIn,
+    ChildTransferredOut,
+    ConsentScope,
+    ExitReason,
+    GuardianConsentGiven,
+    GuardianConsentWithdrawn,
+    NeedKind,
+    RiskTier,
+)
 from contracts.envelope import Event
-from contracts.intake import ChildRegistered, RecruitVolunteer, RegisterChild, VolunteerRecruited
-from contracts.volunteers import (REQUIRED_TRAINING, TrainingTopic, VolunteerCertified,
-                                  VolunteerTrained, VolunteerWithdrew)
-from contracts.pairing import (ChildJoinedPair, ChildLeftPair, PairMode, VolunteerJoinedPair,
-                               VolunteerLeftPair)
+from contracts.intake import (
+    ChildRegistered,
+    RecruitVolunteer,
+    RegisterChild,
+    VolunteerRecruited,
+)
+from contracts.pairing import (
+    ChildJoinedPair,
+    ChildLeftPair,
+    PairMode,
+    VolunteerJoinedPair,
+    VolunteerLeftPair,
+)
 from contracts.privacy import Sealed
 from contracts.regions import Region
+from contracts.volunteers import (
+    REQUIRED_TRAINING,
+    TrainingTopic,
+    VolunteerCertified,
+    VolunteerTrained,
+    VolunteerWithdrew,
+)
 from services.shared.errors import InvalidCommand, RuleViolated
+from services.shared.fold import fold
 
 ADULT_AGE = 18
 
@@ -195,14 +221,8 @@ def _(event: VolunteerLeftPair, state: VolunteerState) -> VolunteerState:
 
 
 def child_state(events: list[Event]) -> ChildState:
-    state = ChildState()
-    for event in events:
-        state = evolve_child(event, state)
-    return state
+    return fold(evolve_child, ChildState(), events)
 
 
 def volunteer_state(events: list[Event]) -> VolunteerState:
-    state = VolunteerState()
-    for event in events:
-        state = evolve_volunteer(event, state)
-    return state
+    return fold(evolve_volunteer, VolunteerState(), events)

@@ -7,8 +7,14 @@ from enum import StrEnum
 from functools import singledispatch
 
 from contracts.envelope import Event, FederationLevel
-from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.matching import (
+    PairApproved,
+    PairProposalWithdrawn,
+    PairProposed,
+    PairRejected,
+)
 from contracts.pairing import PairEnded, PairFormed, PairMode
+from services.shared.fold import fold
 
 
 class PairStatus(StrEnum):
@@ -76,7 +82,4 @@ def _(event: PairProposalWithdrawn, state: PairState) -> PairState:
 
 
 def pair_state(events: list[Event]) -> PairState:
-    state = PairState()
-    for event in events:
-        state = evolve_pair(event, state)
-    return state
+    return fold(evolve_pair, PairState(), events)
