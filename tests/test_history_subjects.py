@@ -44,3 +44,19 @@ async def test_a_fresh_log_finds_the_whole_history_by_its_id(nats_server, deps: 
         await fresh_nc.close()
     assert [e.envelope.aggregate_version for e in history.events] == list(range(1, len(history.events) + 1))
     assert history.events[-1].envelope.event_type == "ChildTransferredIn"
+
+
+async def test_one_id_cannot_be_started_in_two_regions_at_once(deps: Deps) -> None:
+    """Each region is its own subject, so only the check over the id's every subject
+    (Nats-Expected-Last-Subject-Sequence-Subject) keeps two registrations from both succeeding."""
+    import asyncio
+
+    from tests.test_commands import CHILD, send
+
+    regions = ["440105001001", NEW] * 10
+    replies = await asyncio.gather(*(
+        send(deps, "register_child", **{**CHILD, "child_id": "same-child", "region": region})
+        for region in regions))
+    assert sum(reply.ok for reply in replies) == 1
+    history = await deps.log.load("child", "same-child")
+    assert [e.envelope.event_type for e in history.events] == ["ChildRegistered"]

@@ -73,6 +73,9 @@ class PendingEvent:
     subject: str
     envelope: Envelope
     expected_seq: int | None
+    # For a new aggregate: check the expectation over every subject its history could be on, so the
+    # same id cannot be started in two regions at once.
+    expected_over: str | None = None
 
 
 @dataclass
@@ -339,6 +342,8 @@ def _headers(event: PendingEvent) -> dict[str, str]:
                "Aixin-Event-Type": event.envelope.event_type}
     if event.expected_seq is not None:
         headers["Nats-Expected-Last-Subject-Sequence"] = str(event.expected_seq)
+        if event.expected_over:
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = event.expected_over
     return headers
 
 

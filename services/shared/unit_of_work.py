@@ -19,7 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from contracts.commands import Command
 from contracts.envelope import Envelope, Event
 from contracts.regions import parse_region
-from contracts.subjects import event_subject
+from contracts.subjects import event_subject, history_filter
 from services.shared.errors import ConcurrencyConflict
 from services.shared.eventlog import EventLog, History, PendingEvent
 from services.shared.privacy import KeyStore
@@ -122,6 +122,7 @@ class UnitOfWork:
                 # Only a subject's first event in a batch is checked: the server compares the
                 # expectation with the stream as it stood before the batch.
                 expected_seq=None if subject in checked else history.last_seq_on(subject),
+                expected_over=None if history.exists or subject in checked else history_filter(*key),
             ))
             checked.add(subject)
         return _link_moves(pending)
@@ -149,7 +150,7 @@ def _link_moves(pending: list[PendingEvent]) -> list[PendingEvent]:
                       and p.envelope.aggregate_type == event.envelope.aggregate_type), None)
         if later is not None and later.subject != event.subject:
             envelope = event.envelope.model_copy(update={"continues_on": later.subject})
-            linked[i] = PendingEvent(event.subject, envelope, event.expected_seq)
+            linked[i] = PendingEvent(event.subject, envelope, event.expected_seq, event.expected_over)
     return linked
 
 
