@@ -6,8 +6,18 @@ from typing import Any
 
 from contracts.pairing import EndPair, FormPair
 from contracts.regions import parse_region
-from services.intake.domain import child_state, volunteer_state
-from services.pairing.domain import decide_end_pair, decide_form_pair, pair_state
+from services.intake.domain import (
+    ChildState,
+    VolunteerState,
+    child_state,
+    volunteer_state,
+)
+from services.pairing.domain import (
+    PairState,
+    decide_end_pair,
+    decide_form_pair,
+    pair_state,
+)
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -16,17 +26,10 @@ async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
     pair = pair_state(uow.events_of(await uow.load("pair", pair_id)))
-    children = {c: child_state(uow.events_of(await uow.load("child", c))) for c in command.child_ids}
-    volunteers = {v: volunteer_state(uow.events_of(await uow.load("volunteer", v)))
-                  for v in command.volunteer_ids}
+    children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
     if earlier := uow.earlier_result():
         return {"pair_id": pair_id, **earlier}
-    for child in children.values():
-        if child.exists:
-            require_within(command.actor, parse_region(child.region), "a pair for this child")
-    for volunteer in volunteers.values():
-        if volunteer.exists:
-            require_within(command.actor, parse_region(volunteer.region), "a pair for this volunteer")
+    require_within_members(uow, children, volunteers)
     events = decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
                               today=uow.now.date())
     return {"pair_id": pair_id, **await uow.commit(events)}
@@ -34,16 +37,34 @@ async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
 
 async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    history = await uow.load("pair", command.pair_id)
-    pair = pair_state(uow.events_of(history))
+    pair = await load_pair(uow, command.pair_id)
     if earlier := uow.earlier_result():
         return {"pair_id": command.pair_id, **earlier}
-    if pair.exists:
-        require_within(command.actor, parse_region(pair.region), "this pair")
-        # Load the members so that their histories take part in the concurrency check.
-        for child_id in pair.child_ids:
-            await uow.load("child", child_id)
-        for volunteer_id in pair.volunteer_ids:
-            await uow.load("volunteer", volunteer_id)
+    # Load the members so that their histories take part in the concurrency check.
+    await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
     events = decide_end_pair(pair, command)
     return {"pair_id": command.pair_id, **await uow.commit(events)}
+
+
+async def load_pair(uow: UnitOfWork, pair_id: str) -> PairState:
+    pair = pair_state(uow.events_of(await uow.load("pair", pair_id)))
+    if pair.exists:
+        require_within(uow.command.actor, parse_region(pair.region), "this pair")
+    return pair
+
+
+async def load_members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]
+                   ) -> tuple[dict[str, ChildState], dict[str, VolunteerState]]:
+    children = {c: child_state(uow.events_of(await uow.load("child", c))) for c in child_ids}
+    volunteers = {v: volunteer_state(uow.events_of(await uow.load("volunteer", v))) for v in volunteer_ids}
+    return children, volunteers
+
+
+def require_within_members(uow: UnitOfWork, children: dict[str, ChildState],
+                            volunteers: dict[str, VolunteerState]) -> None:
+    for child in children.values():
+        if child.exists:
+            require_within(uow.command.actor, parse_region(child.region), "a pair for this child")
+    for volunteer in volunteers.values():
+        if volunteer.exists:
+            require_within(uow.command.actor, parse_region(volunteer.region), "a pair for this volunteer")

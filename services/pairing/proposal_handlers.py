@@ -11,25 +11,27 @@ from typing import Any
 
 from contracts.intake import VolunteerRecruited
 from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
-from contracts.regions import parse_region
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed
-from services.intake.domain import ChildState, VolunteerState, child_state, volunteer_state
-from services.pairing.proposals import (Venue, decide_approve_pair, decide_propose_pair,
-                                        decide_reject_pair, decide_withdraw_proposal)
-from services.pairing.state import PairState, pair_state
-from services.shared.authority import require_within
+from services.pairing.handlers import load_members, load_pair, require_within_members
+from services.pairing.proposals import (
+    Venue,
+    decide_approve_pair,
+    decide_propose_pair,
+    decide_reject_pair,
+    decide_withdraw_proposal,
+)
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 
 async def propose_pair(deps: Deps, command: ProposePair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
-    pair = await _pair(uow, pair_id)
-    children, volunteers = await _members(uow, command.child_ids, command.volunteer_ids)
+    pair = await load_pair(uow, pair_id)
+    children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
     venue = await _venue(uow, command.team_id, command.station_id, command.volunteer_ids)
     if earlier := uow.earlier_result():
         return {"pair_id": pair_id, **earlier}
-    _require_within_members(uow, children, volunteers)
+    require_within_members(uow, children, volunteers)
     events = decide_propose_pair(pair, command, pair_id=pair_id, children=children,
                                  volunteers=volunteers, venue=venue, today=uow.now.date())
     return {"pair_id": pair_id, **await uow.commit(events)}
@@ -37,12 +39,12 @@ async def propose_pair(deps: Deps, command: ProposePair) -> dict[str, Any]:
 
 async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    pair = await _pair(uow, command.pair_id)
-    children, volunteers = await _members(uow, list(pair.child_ids), list(pair.volunteer_ids))
+    pair = await load_pair(uow, command.pair_id)
+    children, volunteers = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
     venue = await _venue(uow, pair.team_id, pair.station_id, pair.volunteer_ids)
     if earlier := uow.earlier_result():
         return {"pair_id": command.pair_id, **earlier}
-    _require_within_members(uow, children, volunteers)
+    require_within_members(uow, children, volunteers)
     events = decide_approve_pair(pair, command, children=children, volunteers=volunteers, venue=venue,
                                  today=uow.now.date())
     return {"pair_id": command.pair_id, **await uow.commit(events)}
@@ -50,7 +52,7 @@ async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
 
 async def reject_pair(deps: Deps, command: RejectPair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    pair = await _pair(uow, command.pair_id)
+    pair = await load_pair(uow, command.pair_id)
     if earlier := uow.earlier_result():
         return {"pair_id": command.pair_id, **earlier}
     return {"pair_id": command.pair_id, **await uow.commit(decide_reject_pair(pair, command))}
@@ -58,34 +60,10 @@ async def reject_pair(deps: Deps, command: RejectPair) -> dict[str, Any]:
 
 async def withdraw_proposal(deps: Deps, command: WithdrawProposal) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    pair = await _pair(uow, command.pair_id)
+    pair = await load_pair(uow, command.pair_id)
     if earlier := uow.earlier_result():
         return {"pair_id": command.pair_id, **earlier}
     return {"pair_id": command.pair_id, **await uow.commit(decide_withdraw_proposal(pair, command))}
-
-
-async def _pair(uow: UnitOfWork, pair_id: str) -> PairState:
-    pair = pair_state(uow.events_of(await uow.load("pair", pair_id)))
-    if pair.exists:
-        require_within(uow.command.actor, parse_region(pair.region), "this pair")
-    return pair
-
-
-async def _members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]
-                   ) -> tuple[dict[str, ChildState], dict[str, VolunteerState]]:
-    children = {c: child_state(uow.events_of(await uow.load("child", c))) for c in child_ids}
-    volunteers = {v: volunteer_state(uow.events_of(await uow.load("volunteer", v))) for v in volunteer_ids}
-    return children, volunteers
-
-
-def _require_within_members(uow: UnitOfWork, children: dict[str, ChildState],
-                            volunteers: dict[str, VolunteerState]) -> None:
-    for child in children.values():
-        if child.exists:
-            require_within(uow.command.actor, parse_region(child.region), "a pair for this child")
-    for volunteer in volunteers.values():
-        if volunteer.exists:
-            require_within(uow.command.actor, parse_region(volunteer.region), "a pair for this volunteer")
 
 
 async def _venue(uow: UnitOfWork, team_id: str | None, station_id: str | None, volunteer_ids) -> Venue:
