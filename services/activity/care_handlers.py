@@ -11,9 +11,14 @@ from typing import Any
 
 from contracts.care import LogActivity, LogCollectiveActivity
 from contracts.regions import parse_region
-from services.activity.care_domain import (decide_log_activity, decide_log_collective, host_of,
-                                           host_state, note_holder)
-from services.pairing.domain import pair_state
+from services.activity.care_domain import (
+    decide_log_activity,
+    decide_log_collective,
+    host_of,
+    host_state,
+    note_holder,
+)
+from services.pairing.handlers import load_pair
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_conflict
 
@@ -22,11 +27,9 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_
 async def log_activity(deps: Deps, command: LogActivity) -> dict[str, Any]:
     activity_id = command.activity_id or derived_id(command.command_id, "activity")
     uow = UnitOfWork(deps, command)
-    pair = pair_state(uow.events_of(await uow.load("pair", command.pair_id)))
+    pair = await load_pair(uow, command.pair_id)
     if earlier := uow.earlier_result():
         return {"activity_id": activity_id, **earlier}
-    if pair.exists:
-        require_within(command.actor, parse_region(pair.region), "this pair")
     # Decided before sealing, so that no key is made for a child the command names wrongly.
     [event] = decide_log_activity(pair, command, activity_id=activity_id, today=uow.now.date())
     if command.note:

@@ -8,7 +8,7 @@ from contracts.activity import LogVisit, SubmitWish
 from contracts.regions import parse_region
 from services.activity.domain import decide_log_visit, decide_submit_wish, wish_state
 from services.intake.domain import child_state
-from services.pairing.domain import pair_state
+from services.pairing.handlers import load_pair
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_conflict
 
@@ -17,11 +17,9 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_
 async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
     visit_id = command.visit_id or derived_id(command.command_id, "visit")
     uow = UnitOfWork(deps, command)
-    pair = pair_state(uow.events_of(await uow.load("pair", command.pair_id)))
+    pair = await load_pair(uow, command.pair_id)
     if earlier := uow.earlier_result():
         return {"visit_id": visit_id, **earlier}
-    if pair.exists:
-        require_within(command.actor, parse_region(pair.region), "this pair")
     note = None
     if command.note and pair.child_ids:
         note = await deps.keys.seal(pair.child_ids[0], {"note": command.note})
