@@ -15,7 +15,8 @@ from contracts.pairing import ChildJoinedPair, PairFormed, PairMode
 from contracts.regions import parse_region
 from contracts.subjects import ALL_EVENTS, STREAM, event_subject
 from services.shared.errors import ConcurrencyConflict
-from services.shared.eventlog import EventLog, MalformedEvent, PendingEvent
+from services.shared import eventlog as eventlog_module
+from services.shared.eventlog import BatchRefused, EventLog, MalformedEvent, PendingEvent
 from tests.conftest import NATIONAL
 
 REGION = parse_region("440105001001")
@@ -132,6 +133,38 @@ async def test_a_batch_with_one_stale_expectation_stores_none_of_its_events(even
         await event_log.append(stale)
     assert await event_log.last_sequence() == 2
     assert not (await event_log.load("pair", "p1")).exists
+
+
+async def test_events_of_many_commands_are_stored_together_or_not_at_all(event_log) -> None:
+    await event_log.append([pending(joined("c2"), 1, 0)])
+    together = [pending(joined(f"c{n}"), 1, 0) for n in (1, 3, 4)]
+    assert await event_log.append_together(together) == 4
+    refused = [pending(joined("c5"), 1, 0), pending(joined("c2", "p9"), 2, 0), pending(joined("c6"), 1, 0)]
+    with pytest.raises(BatchRefused, match="wrong last sequence"):  # c2 is at 1, not 0
+        await event_log.append_together(refused)
+    assert await event_log.last_sequence() == 4
+    assert not (await event_log.load("child", "c5")).exists and not (await event_log.load("child", "c6")).exists
+    with pytest.raises(ValueError, match="1 to 1000 events"):
+        await event_log.append_together([pending(joined(f"x{n}"), 1, 0) for n in range(1001)])
+
+
+async def test_subjects_of_tells_which_aggregates_exist_and_where(event_log, nc, monkeypatch) -> None:
+    elsewhere = parse_region("510623001002")
+    for number in range(1, 4):
+        await event_log.append([pending(joined(f"c{number}"), 1, 0)])
+    moved = pending(joined("c1", "p2"), 2, 0)  # c1 continues under another region's subject
+    moved = PendingEvent(event_subject(elsewhere, "child", "c1"), moved.envelope, 0)
+    await event_log.append([moved])
+    fresh = EventLog(nc)  # another process: no subjects remembered
+    ids = ["c1", "c2", "missing", "c3", "c2"]
+    found = await fresh.subjects_of("child", ids)
+    assert found == {"c1": [event_subject(REGION, "child", "c1"), event_subject(elsewhere, "child", "c1")],
+                     "c2": [event_subject(REGION, "child", "c2")], "c3": [event_subject(REGION, "child", "c3")]}
+    assert [e.seq for e in (await fresh.load("child", "c1")).events] == [1, 4]
+    # An answer too small for every subject found: each id of that chunk is looked up on its own.
+    monkeypatch.setattr(eventlog_module, "EXISTENCE_ANSWER", 1)
+    assert await EventLog(nc).subjects_of("child", ids) == found
+    assert await EventLog(nc).subjects_of("child", []) == {}
 
 
 async def test_read_follows_the_log_from_a_position(event_log) -> None:

@@ -284,6 +284,37 @@ async def test_one_child_twice_in_a_batch_is_registered_once(deps, event_log) ->
     assert await event_log.last_sequence() == 1
 
 
+async def test_a_child_registered_after_the_lookup_costs_the_others_nothing(deps, event_log, monkeypatch) -> None:
+    """The race between looking rows up and appending them: the server refuses the whole batch, and
+    the rows are appended one by one, each answered exactly."""
+    row = {"actor": NATIONAL.model_dump(mode="json"), "region": COMMUNITY, "sex": "male",
+           "birth_date": "2016-03-08", "category": "left_behind"}
+    model, handler = INTAKE["register_children"]
+    first = await execute(deps, model, handler, json.dumps(
+        {"actor": row["actor"], "rows": [{**row, "name": "甲", "command_id": "r1"}]}).encode())
+    assert first.result["registered"] == 1
+
+    async def nobody_on_file(kind, ids):  # as if r1's child was registered just after the lookup
+        return {}
+
+    monkeypatch.setattr(deps.log, "subjects_of", nobody_on_file)
+    rows = [{**row, "name": name, "command_id": f"r{n}"} for n, name in [(2, "乙"), (4, "甲"), (3, "丙")]]
+    reply = await execute(deps, model, handler, json.dumps({"actor": row["actor"], "rows": rows}).encode())
+    assert [r["status"] for r in reply.result["rows"]] == ["registered", "already_registered", "registered"]
+    assert "already registered in" in reply.result["rows"][1]["message"]
+    assert await event_log.last_sequence() == 3
+
+
+async def test_rows_beyond_one_atomic_batch_go_in_several(deps, event_log, tmp_path: Path, monkeypatch) -> None:
+    from services.intake import bulk
+
+    monkeypatch.setattr(bulk, "MAX_BATCH_EVENTS", 3)
+    listing = synthetic_children(10, bad_share=0, seed=11)
+    summary = await run_import(deps, listing.write_csv(tmp_path / "list.csv"))
+    assert (summary.registered, summary.bad) == (10, 0)
+    assert await event_log.last_sequence() == 10
+
+
 async def test_volunteers_import_from_xlsx_and_again_adds_nothing(deps, event_log, tmp_path: Path) -> None:
     book = Workbook()
     book.active.append(["姓名", "性别", "联系电话", "区划代码", "类型", "类别", "特长", "可结对人数"])

@@ -1,10 +1,15 @@
 """Bulk registration for imports: up to 500 children or volunteers in one request.
 
 Per row the work is that of `handlers.register_child`, done for the whole batch at once: ids are
-derived, histories loaded concurrently, the missing keys created in one key-store transaction, and
-each new person's first event appended concurrently with expected subject sequence 0. A person on
-file already (this row imported before, or the same child registered elsewhere) is answered
-`already_registered` with the region they are in; nothing is appended for them.
+derived; one request asks the log which of them are on file (a person on file already, because this
+row was imported before or the same child was registered elsewhere, is answered
+`already_registered` with the region they are in, and nothing is appended for them); the missing
+keys are created in one key-store transaction; and the new people's first events are appended
+together in one atomic batch, each still with its own expectation that no history exists for its
+id under any region.
+
+If the server refuses that batch (someone registered one of these people since the lookup, say),
+nothing of it was stored, and the rows are appended one by one, where each is answered exactly.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from services.intake.identity import (child_id_for_id_number, child_id_for_parti
                                       volunteer_id_for_phone)
 from services.shared.authority import require_within
 from services.shared.errors import AixinError, ConcurrencyConflict, Forbidden, InvalidCommand
-from services.shared.eventlog import History
+from services.shared.eventlog import MAX_BATCH_EVENTS, BatchRefused, History, NatsTimeout, PendingEvent
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 log = logging.getLogger("aixin.commands")
@@ -50,10 +55,14 @@ async def recruit_volunteers(deps: Deps, command: RecruitVolunteers) -> dict[str
 async def _bulk(deps, batch, kind, levels, new_id, seal) -> dict[str, Any]:
     rows = [_Row(row) for row in batch.rows]
     await asyncio.gather(*(_open(deps, batch, row, kind, levels, new_id) for row in rows))
+    on_file = await deps.log.subjects_of(kind, [row.aggregate_id for row in _open_rows(rows)])
+    await asyncio.gather(*(_known(row, kind) for row in _open_rows(rows) if row.aggregate_id in on_file))
     _refuse_repeats(rows)
-    new = [row for row in rows if row.outcome is None]
+    new = list(_open_rows(rows))
     await deps.keys.ensure_keys([pid for row in new for pid in _people(kind, row)])
-    await asyncio.gather(*(_append(deps, row, kind, seal) for row in new))
+    sealed = [(row, events) for row in new if (events := await _sealed(deps, row, seal)) is not None]
+    for group in _groups(sealed):
+        await _append_group(deps, group, kind)
     counts = {status: sum(row.outcome.status is status for row in rows) for status in RowStatus}
     return {"rows": [row.outcome.model_dump(mode="json", exclude_none=True) for row in rows],
             **{str(status): count for status, count in counts.items()}}
@@ -68,12 +77,22 @@ async def _open(deps: Deps, batch, row: _Row, kind: str, levels, new_id) -> None
         require_within(command.actor, row.region, f"a {kind}")
         row.aggregate_id = getattr(command, f"{kind}_id") or await new_id(deps, command)
         row.uow = UnitOfWork(deps, command)
-        history = await row.uow.load(kind, row.aggregate_id)
-        if history.exists:
-            row.outcome = _already(row, _region_of(kind, history), row.uow.earlier_result())
     except AixinError as error:
         row.outcome = _refused(error)
     except Exception:  # one row's fault must not cost the others their answer
+        row.outcome = _failed(row)
+
+
+def _open_rows(rows: list[_Row]):
+    return (row for row in rows if row.outcome is None)
+
+
+async def _known(row: _Row, kind: str) -> None:
+    """A person on file: where they are, and whether this very row put them there."""
+    try:
+        history = await row.uow.load(kind, row.aggregate_id)
+        row.outcome = _already(row, _region_of(kind, history), row.uow.earlier_result())
+    except Exception:
         row.outcome = _failed(row)
 
 
@@ -86,18 +105,59 @@ def _refuse_repeats(rows: list[_Row]) -> None:
         first.setdefault(row.aggregate_id, row)
 
 
-async def _append(deps: Deps, row: _Row, kind: str, seal) -> None:
+async def _sealed(deps: Deps, row: _Row, seal) -> list[PendingEvent] | None:
+    """The row's events, ready to append; None (and the row answered) if it cannot be registered."""
     try:
-        events = await seal(deps, row)
-        await row.uow.commit(events)
-        row.outcome = RowOutcome(status=RowStatus.registered, id=row.aggregate_id, region=row.region.code)
+        return row.uow.pending(await seal(deps, row))
+    except AixinError as error:
+        row.outcome = _refused(error)
+    except PermissionError as error:  # the person's key was destroyed: their data was erased
+        row.outcome = _refused(AixinError(str(error)))
+    except Exception:
+        row.outcome = _failed(row)
+    return None
+
+
+def _groups(sealed: list[tuple[_Row, list[PendingEvent]]]):
+    """Consecutive rows whose events fit in one atomic batch; a row's events are never split."""
+    group: list[tuple[_Row, list[PendingEvent]]] = []
+    size = 0
+    for row, events in sealed:
+        if group and size + len(events) > MAX_BATCH_EVENTS:
+            yield group
+            group, size = [], 0
+        group.append((row, events))
+        size += len(events)
+    if group:
+        yield group
+
+
+async def _append_group(deps: Deps, group: list[tuple[_Row, list[PendingEvent]]], kind: str) -> None:
+    try:
+        await deps.log.append_together([event for _, events in group for event in events])
+    except (BatchRefused, NatsTimeout, TimeoutError) as refusal:
+        # Nothing of the batch was stored (or, after a timeout, perhaps all of it): row by row,
+        # each row's own expectation and event ids tell a conflict from a retry.
+        log.info("bulk batch of %d rows appended row by row: %s", len(group), refusal)
+        await asyncio.gather(*(_append(deps, row, events, kind) for row, events in group))
+        return
+    for row, _ in group:
+        row.outcome = _registered(row)
+
+
+def _registered(row: _Row) -> RowOutcome:
+    return RowOutcome(status=RowStatus.registered, id=row.aggregate_id, region=row.region.code)
+
+
+async def _append(deps: Deps, row: _Row, events: list[PendingEvent], kind: str) -> None:
+    try:
+        await deps.log.append(events)
+        row.outcome = _registered(row)
     except ConcurrencyConflict as conflict:  # registered by someone else since the history was read
         history = await deps.log.load(kind, row.aggregate_id)
         row.outcome = _already(row, _region_of(kind, history), None) if history.exists else _refused(conflict)
     except AixinError as error:
         row.outcome = _refused(error)
-    except PermissionError as error:  # the person's key was destroyed: their data was erased
-        row.outcome = _refused(AixinError(str(error)))
     except Exception:
         row.outcome = _failed(row)
 

@@ -6,7 +6,8 @@
   batch, so no reader can observe half of them. Each event carries `Nats-Msg-Id` (its event id) and
   the expected last sequence of its aggregate's subject: a concurrent writer gets
   `ConcurrencyConflict`, a retried command is recognised and not stored twice.
-- `load` reads one aggregate's history in order; `read` follows the log from a stream position.
+- `load` reads one aggregate's history in order; `subjects_of` tells, for many aggregates in one
+  request, which exist and on which subjects; `read` follows the log from a stream position.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ MAX_OPEN_BATCHES = 32
 BATCH_START_ATTEMPTS = 6
 READ_AHEAD_MESSAGES = 100_000
 DIRECT_BATCH = 500
+# The server stores at most 1000 messages in one atomic batch.
+MAX_BATCH_EVENTS = 1000
+# Aggregates asked about in one multi-last direct get, and the subjects its answer may hold: an
+# aggregate has one subject per region it has been in, so a full answer means some moved often.
+EXISTENCE_CHUNK = 250
+EXISTENCE_ANSWER = 1000
 SUBJECT_CACHE_SIZE = 200_000
 READ_AHEAD_BYTES = 256 * 1024 * 1024
 
@@ -46,6 +53,12 @@ class MalformedEvent(ValueError):
     def __init__(self, seq: int, subject: str, reason: str) -> None:
         super().__init__(f"stream sequence {seq} on {subject} is not an aixin event: {reason}")
         self.seq, self.subject, self.reason = seq, subject, reason
+
+
+class BatchRefused(RuntimeError):
+    def __init__(self, err_code: int | None, description: str) -> None:
+        super().__init__(f"the server refused the batch ({err_code}): {description}")
+        self.err_code = err_code
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,20 @@ class EventLog:
                 return await self._already_stored(events, error.description or "")
             raise
 
+    async def append_together(self, events: Sequence[PendingEvent]) -> int:
+        """Store the events of several commands (a bulk import's rows) in one atomic batch: one
+        round trip and one write to disk for all of them. All or none are stored; a refusal, for
+        whatever reason, raises `BatchRefused`, and the caller appends the commands one by one,
+        where a conflict and a retry are told apart exactly."""
+        if not 0 < len(events) <= MAX_BATCH_EVENTS:
+            raise ValueError(f"an atomic batch holds 1 to {MAX_BATCH_EVENTS} events, not {len(events)}")
+        for event in events:
+            self._remember((event.envelope.aggregate_type, event.envelope.aggregate_id), [event.subject])
+        try:
+            return await self._publish_batch_when_open(events)
+        except APIError as error:
+            raise BatchRefused(error.err_code, error.description or "") from error
+
     async def _publish_one(self, event: PendingEvent) -> int:
         ack = await self._js.publish(
             event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=10
@@ -245,6 +272,50 @@ class EventLog:
         if history.events:
             self._remember(key, [e.subject for e in history.events])
         return history
+
+    async def subjects_of(self, aggregate_type: str, ids: Sequence[str]) -> dict[str, list[str]]:
+        """For many aggregates at once: the subjects each existing one has events on (the ids
+        missing from the answer have no events). One multi-last direct get per 250 ids: the server
+        looks the ids up in its subject index instead of scanning for each id's first event, and
+        the subjects found are remembered, so that loading those histories reads them literally."""
+        found: dict[str, list[str]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), EXISTENCE_CHUNK):
+            chunk = unique[start:start + EXISTENCE_CHUNK]
+            last = await self._last_of_each([history_filter(aggregate_type, i) for i in chunk])
+            if last is None:  # more subjects than one answer holds: ask about each id on its own
+                for aggregate_id in chunk:
+                    if (history := await self.load(aggregate_type, aggregate_id)).exists:
+                        found[aggregate_id] = list(dict.fromkeys(e.subject for e in history.events))
+                continue
+            for subject in last:
+                found.setdefault(subject.rsplit(".", 1)[-1], []).append(subject)
+        for aggregate_id, subjects in found.items():
+            self._remember((aggregate_type, aggregate_id), subjects)
+        return found
+
+    async def _last_of_each(self, filters: list[str]) -> list[str] | None:
+        """The subjects that have messages matching `filters` (None: more than one answer holds)."""
+        inbox = self._nc.new_inbox()
+        sub = await self._nc.subscribe(inbox)
+        request = {"multi_last": filters, "batch": EXISTENCE_ANSWER}
+        try:
+            await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
+            subjects: list[str] = []
+            while True:
+                msg = await sub.next_msg(timeout=10)
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":
+                    return subjects
+                if status == "204":
+                    return None if int(headers.get("Nats-Num-Pending", 0)) else subjects
+                if status:
+                    why = next((v for k, v in headers.items() if k == "Description"), "")
+                    raise RuntimeError(f"multi-last direct get failed with status {status}: {why}")
+                subjects.append(headers["Nats-Subject"])
+        finally:
+            await sub.unsubscribe()
 
     def _remember(self, key: tuple[str, str], subjects: list[str]) -> None:
         if len(self._subjects) >= SUBJECT_CACHE_SIZE and key not in self._subjects:
@@ -365,4 +436,4 @@ def _aggregates(events: Sequence[PendingEvent]) -> str:
     return ", ".join(names)
 
 
-__all__ = ["EventLog", "History", "MalformedEvent", "NatsTimeout", "PendingEvent", "RawMessage", "StoredEvent"]
+__all__ = ["BatchRefused", "EventLog", "History", "MalformedEvent", "NatsTimeout", "PendingEvent", "RawMessage", "StoredEvent"]

@@ -99,12 +99,13 @@ class UnitOfWork:
         return {**ids, **await self.commit(decide())}
 
     async def commit(self, events: list[Event]) -> dict[str, Any]:
-        pending = self._pending(events)
+        pending = self.pending(events)
         seq = await self.deps.log.append(pending)
         return {"command_id": self.command.command_id, "duplicate": False, "seq": seq,
                 "events": [_summary(p.envelope) for p in pending]}
 
-    def _pending(self, events: list[Event]) -> list[PendingEvent]:
+    def pending(self, events: list[Event]) -> list[PendingEvent]:
+        """The events as they will be appended: subject, envelope and expected sequence each."""
         pending: list[PendingEvent] = []
         versions: dict[tuple[str, str], int] = {}
         checked: set[str] = set()
