@@ -50,7 +50,12 @@ class KeyStore:
 
     async def key_for(self, person_id: str) -> bytes:
         """The person's key, created on first use; refuses a person whose key was destroyed."""
-        return (await self.ensure_keys([person_id]))[person_id]
+        key = self._cache.get(person_id, _UNKNOWN)
+        if key is _UNKNOWN:  # the common case, a key in hand, costs no future and no task
+            key = (await self.ensure_keys([person_id]))[person_id]
+        if key is None:
+            raise PermissionError(f"the personal data of {person_id} was erased")
+        return key
 
     async def ensure_keys(self, person_ids: list[str]) -> dict[str, bytes]:
         """The keys of several people, creating the missing ones together."""
@@ -86,19 +91,23 @@ class KeyStore:
                 future.set_result(found[person_id])
 
     async def _create(self, person_ids: list[str]) -> dict[str, bytes | None]:
-        column = person_keys.c
+        """Insert a fresh key for everyone asked for; where a key (or its erasure) exists already,
+        the insert does nothing, and what is stored is read back. Keys are asked for mostly for
+        people being registered, so the read back is usually of nobody."""
+        column, now = person_keys.c, _now()
+        # In one order everywhere: two stores inserting the same people wait for each other instead
+        # of deadlocking on PostgreSQL's unique index.
+        fresh = {p: AESGCM.generate_key(bit_length=256) for p in sorted(person_ids)}
         async with self._engine.begin() as conn:
-            found = dict((await conn.execute(
-                select(column.person_id, column.key).where(column.person_id.in_(person_ids)))).all())
-            missing = [p for p in person_ids if p not in found]
-            if missing:
-                fresh = [{"person_id": p, "key": AESGCM.generate_key(bit_length=256), "created_at": _now()}
-                         for p in missing]
-                await conn.execute(upsert(self._engine, person_keys)
-                                   .on_conflict_do_nothing(index_elements=["person_id"]), fresh)
-                # Another process may have created some of them at the same moment: read back.
-                found.update((await conn.execute(
-                    select(column.person_id, column.key).where(column.person_id.in_(missing)))).all())
+            inserted = set((await conn.execute(
+                upsert(self._engine, person_keys).on_conflict_do_nothing(index_elements=["person_id"])
+                .returning(column.person_id),
+                [{"person_id": p, "key": key, "created_at": now} for p, key in fresh.items()],
+            )).scalars())
+            found: dict[str, bytes | None] = {p: fresh[p] for p in inserted}
+            if len(inserted) < len(fresh):
+                found.update((await conn.execute(select(column.person_id, column.key).where(
+                    column.person_id.in_([p for p in fresh if p not in inserted])))).all())
         return found
 
     async def id_secret(self) -> bytes:
@@ -149,6 +158,9 @@ class KeyStore:
     async def name_of(self, sealed: Sealed | dict | None) -> str:
         value = await self.unseal(sealed)
         return value.get("name", ERASED) if value else ERASED
+
+
+_UNKNOWN = object()
 
 
 def _b64(data: bytes) -> str:
