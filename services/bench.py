@@ -1,7 +1,9 @@
 """`aixin bench`: how far the command path and the replay are from what JetStream itself can do.
 
-Everything runs in one process on a fresh temporary data dir, through a real `Platform` (embedded
-nats-server, services, projector), so the figures include every layer. The baseline publishes to
+Everything runs on a fresh temporary data dir, through a real `Platform` laid out as `aixin up` lays
+it out (embedded nats-server; command services in this process; log followers and an import worker
+in child processes), so the figures include every layer. The import runs in a process of its own,
+as `aixin import` does. The baseline publishes to
 its own stream on the SAME server with the SAME settings (file storage, `sync_interval: always`,
 so every append is fsynced), the same client library and the same concurrency as the command path.
 Timings are printed, never asserted: they depend on the machine and above all on its fsync.
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -24,9 +28,11 @@ from rich.table import Table
 from contracts.envelope import Actor, FederationLevel
 from contracts.intake import ChildCategory, ChildSubtype, Guardian, GuardianRelation, RegisterChild, Sex
 from contracts.subjects import STREAM
+from services.child_services import UP_CHILDREN
 from services.client import CommandClient
 from services.demo import IN_FLIGHT
 from services.pairing.matching import batch as batch_proposal
+from services.projections.admin import POSITION, REPLAY
 from services.pairing.synthetic import district_snapshot
 from services.runtime import Platform
 from services.settings import Settings
@@ -48,7 +54,7 @@ async def run_bench(events: int, commands: int, console: Console, imports: int =
     access_log, quiet = logging.getLogger("faststream.access.nats"), lambda r: r.levelno >= logging.ERROR
     access_log.addFilter(quiet)
     with tempfile.TemporaryDirectory(prefix="aixin-bench-") as tmp:
-        platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()))
+        platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()), children=UP_CHILDREN)
         try:
             await platform.start()
             return await _measure(platform, events, commands, console, imports)
@@ -57,20 +63,15 @@ async def run_bench(events: int, commands: int, console: Console, imports: int =
             access_log.removeFilter(quiet)
 
 
-async def _import(client: CommandClient, rows: int, directory) -> tuple[int, float]:
-    """A civil-affairs list with 1 % bad rows, through `aixin import`'s own runner."""
-    from services.importing.bench import OPERATOR
-    from services.importing.runner import KINDS, Importer, prepare
+async def _import(nats_url: str, rows: int, directory: Path) -> tuple[int, float]:
+    """A civil-affairs list with 1 % bad rows, imported by `aixin import`'s own runner in a process
+    of its own, as an operator's `aixin import` is (the list is written before the clock starts)."""
+    from services.importing.bench import import_in_own_process
     from services.importing.synthetic import synthetic_children
 
-    listing = synthetic_children(rows, bad_share=0.01, seed=7)
-    job = prepare(KINDS["children"], listing.write_csv(directory / "bench-children.csv"), OPERATOR)
-
-    async def send(route, command):
-        return await client.send("intake", route, command, timeout=300)
-
-    summary = await Importer(send).run(job)
-    return summary.rows, summary.seconds
+    path = synthetic_children(rows, bad_share=0.01, seed=7).write_csv(directory / "bench-children.csv")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, import_in_own_process, nats_url, path)
 
 
 async def _measure(platform: Platform, events: int, commands: int, console: Console,
@@ -83,24 +84,40 @@ async def _measure(platform: Platform, events: int, commands: int, console: Cons
             ("raw_1", "raw js.publish, 1 in flight", events, await _raw(nc, events, 1))]
     async with CommandClient(platform.embedded.url) as client:
         seconds, refused = await _commands(client, commands)
+        lag = None
         rows.append(("commands", f"RegisterChild, {IN_FLIGHT} in flight", commands, seconds))
         if imports:
             rows.append(("import", "import children (CSV, 1 % bad rows)",
-                         *await _import(client, imports, platform.settings.data_dir)))
+                         *await _import(platform.embedded.url, imports, platform.settings.data_dir)))
+            lag = await _read_models_caught_up(client)
+            console.print(f"read models caught up {lag:.1f} s after the import ended (the log followers "
+                          "run at a lower CPU priority than commands)", highlight=False)
         missing = events - await platform.event_log.last_sequence()
         if missing > 0:  # the replay must cover at least `events` events; the top-up is not timed
             refused += (await _commands(client, missing))[1]
-    last = await platform.event_log.last_sequence()
-    await platform.projector.wait_for(last, timeout=600)  # a replay stops where the live one stands
-    for report in await platform.projector.replay():
-        name = report.projection
-        rows.append((f"replay_{name}", f"replay {name}", report.events, report.seconds))
+        await _read_models_caught_up(client)  # a replay stops where the live one stands
+        replayed = await client.request(REPLAY, {"projections": []}, timeout=3600)
+    if not replayed.get("ok"):
+        raise RuntimeError(f"replay failed: {replayed.get('error')}")
+    for report in replayed["reports"]:
+        name = report["projection"]
+        rows.append((f"replay_{name}", f"replay {name}", report["events"], report["seconds"]))
     rows.append(("batch_match", "batch match 2000×2500", 2000, _batch_match(2000, 2500)))
     state = (await nc.jetstream().stream_info(STREAM)).state
     console.print(f"log: {state.messages} events, {state.bytes // max(state.messages, 1)} bytes stored "
                   f"per event; raw payload {EVENT_BYTES} bytes; refused commands: {refused}")
     return {"nats_server": version, "sync_always": platform.embedded.sync_always, "refused": refused,
-            **_report(rows, console)}
+            "read_models_lag_after_import": lag, **_report(rows, console)}
+
+
+async def _read_models_caught_up(client: CommandClient) -> float:
+    """Seconds until the projections have applied everything in the log."""
+    started = time.perf_counter()
+    while True:
+        position = await client.request(POSITION, {}, timeout=30)
+        if position["applied"] >= position["stream_last_seq"]:
+            return time.perf_counter() - started
+        await asyncio.sleep(0.1)
 
 
 def _batch_match(children: int, volunteers: int) -> float:

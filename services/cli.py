@@ -51,14 +51,16 @@ def up(
     http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",
     nats_url: Annotated[Optional[str], typer.Option("--nats-url", help="external NATS; default: embedded nats-server")] = None,
 ) -> None:
-    """Run the whole platform: embedded nats-server, the four services and the HTTP API."""
+    """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
+    followers and an import worker in child processes)."""
+    from services.child_services import UP_CHILDREN
     from services.runtime import Platform
 
     host, port = host_port(http)
     settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port)
 
     async def main() -> None:
-        platform = Platform(settings)
+        platform = Platform(settings, children=UP_CHILDREN)
         try:
             info = await platform.start()
             console.print(f"aixin is up (data in {settings.data_dir})\n"
@@ -78,7 +80,8 @@ def up(
 
 @app.command()
 def serve(
-    services: Annotated[list[str], typer.Argument(help="intake, pairing, activity, projections, api")],
+    services: Annotated[list[str], typer.Argument(
+        help="intake, imports (bulk registrations only), pairing, activity, projections, reminders, api")],
     data_dir: DataDir = None,
     nats_url: Annotated[Optional[str], typer.Option("--nats-url", envvar="AIXIN_NATS_URL")] = None,
     http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",

@@ -1,5 +1,7 @@
-"""The whole platform in one process: embedded nats-server (unless a URL is given), the four
-services, and the HTTP API. Each service can also run alone (`aixin serve SERVICE`)."""
+"""The whole platform: embedded nats-server (unless a URL is given), the four services, and the
+HTTP API. In one process (tests, `aixin serve`), or, for `aixin up`, with the log followers and an
+import worker in child processes (`services.child_services`). Each service can also run alone
+(`aixin serve SERVICE`)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from faststream.nats import NatsBroker
 
 from services.activity import app as activity
 from services.activity.reminders import ReminderProcess
+from services.child_services import ChildService, ChildSpec
 from services.api.app import create_api
 from services.intake import app as intake
 from services.pairing import app as pairing
@@ -31,7 +34,9 @@ from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps
 
 COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
-SERVICES = (*COMMAND_SERVICES, "projections", "reminders", "api")
+# "imports": only the intake service's bulk registrations, for an import worker beside "intake".
+BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
+SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "api")
 log = logging.getLogger("aixin")
 
 
@@ -39,7 +44,11 @@ log = logging.getLogger("aixin")
 class Platform:
     settings: Settings
     services: tuple[str, ...] = SERVICES
+    # Run these in child processes instead (`aixin up`); the services they name leave this process.
+    children: tuple[ChildSpec, ...] = ()
+    write_runtime: bool = True
     embedded: EmbeddedNats | None = None
+    running_children: list[ChildService] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -58,28 +67,38 @@ class Platform:
         await self.keys.create_schema()
         self.db = make_engine(settings.read_model_url)
         deps = Deps(log=self.event_log, keys=self.keys)
+        # Children first: the read models' tables exist before the HTTP API reads them.
+        for spec in self.children:
+            child = ChildService(spec, settings, nats_url)
+            await child.start()
+            self.running_children.append(child)
+        in_children = {name for spec in self.children for name in spec.services}
+        services = [name for name in self.services if name not in in_children or name == "imports"]
 
         # Command endpoints log their own failures; FastStream's per-message access log would write two
         # lines for every command.
         self.broker = NatsBroker(nats_url, logger=None, graceful_timeout=10)
         for name, module in COMMAND_SERVICES.items():
-            if name in self.services:
+            if name in services:
                 self.broker.include_router(command_router(module.CONTEXT, module.ROUTES, deps))
-        if "projections" in self.services:
+        if "imports" in services and "intake" not in services:
+            self.broker.include_router(command_router(intake.CONTEXT, BULK_ROUTES, deps))
+        if "projections" in services:
             self.projector = Projector(self.event_log, self.db, all_projections())
             await self.projector.create_schema()
             self.broker.include_router(admin_router(self.projector, self.event_log))
             self.tasks.append(asyncio.create_task(self.projector.run(), name="projector"))
-        if "reminders" in self.services:
+        if "reminders" in services:
             self.reminders = ReminderProcess(deps, self.db)
             await self.reminders.start()
             self.tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
         await self.broker.start()
         http_url = ""
-        if "api" in self.services:
+        if "api" in services:
             http_url = await self._start_api()
         info = RuntimeInfo(os.getpid(), nats_url, http_url, settings.read_model_url, settings.key_store_url)
-        info.write(settings.data_dir)
+        if self.write_runtime:
+            info.write(settings.data_dir)
         return info
 
     async def _start_api(self) -> str:
@@ -100,6 +119,8 @@ class Platform:
             self.http.should_exit = True
         if getattr(self, "broker", None):
             await self.broker.stop()
+        for child in self.running_children:
+            await child.stop()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

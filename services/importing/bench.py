@@ -58,6 +58,21 @@ async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int
     return figures
 
 
+def import_in_own_process(nats_url: str, path: Path) -> tuple[int, float]:
+    """Import the children listed in `path` (rows, seconds): run in a process of its own, as the
+    `aixin import` command is, so the list's parsing does not share the platform's processes."""
+
+    async def run() -> tuple[int, float]:
+        async with CommandClient(nats_url) as client:
+            async def send(route, command):
+                return await client.send("intake", route, command, timeout=300)
+
+            summary = await Importer(send).run(prepare(KINDS["children"], path, OPERATOR))
+            return summary.rows, summary.seconds
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)

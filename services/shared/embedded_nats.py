@@ -56,7 +56,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the server gets SIGTERM when the process that started it dies, even by SIGKILL."""
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -88,7 +88,7 @@ class EmbeddedNats:
         self._stop_orphan()
         log = open(self.store_dir / "nats-server.log", "ab")
         self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log,
-                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                        preexec_fn=die_with_parent if sys.platform == "linux" else None)
         self._pid_file.write_text(str(self.process.pid))
         self._wait_until_listening()
         return self

@@ -1,0 +1,140 @@
+"""Services of `aixin up` that run in child processes, so that one machine's cores all work.
+
+Python runs one thread of code per process, and `aixin up` would otherwise do everything on one
+core. Two groups go to child processes of their own:
+
+- the log followers (projections and reminders) at a lower CPU priority (nice 10): read models
+  trail the log by design, and an operator's command or import should not wait for a dashboard's
+  figures to be recomputed;
+- an import worker, serving only the bulk registrations of `aixin import` in the intake service's
+  queue group, so that a large list is registered on two cores. Bulk registration only seals data
+  of people not yet on file and never unseals, so the worker's key cache cannot keep an erased
+  person readable (see `services.intake.bulk`).
+
+A child is started with `python -m services.child_services`, says "ready" on its standard output
+once its services listen, gets SIGTERM when its parent dies (even by SIGKILL), and is started
+again if it stops on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.settings import Settings
+from services.shared.embedded_nats import die_with_parent
+
+log = logging.getLogger("aixin")
+READY = b"ready"
+START_TIMEOUT = 60.0
+RESTART_DELAY = 1.0
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    name: str
+    services: tuple[str, ...]
+    nice: int = 0
+
+
+# `aixin up`: the main process keeps the command services and the HTTP API.
+FOLLOWERS = ChildSpec("log followers", ("projections", "reminders"), nice=10)
+IMPORT_WORKER = ChildSpec("import worker", ("imports",))
+UP_CHILDREN = (FOLLOWERS, IMPORT_WORKER)
+
+
+@dataclass
+class ChildService:
+    spec: ChildSpec
+    settings: Settings
+    nats_url: str
+    process: subprocess.Popen | None = None
+    _watch: asyncio.Task | None = None
+    _stopping: bool = field(default=False)
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(self._command(), stdout=subprocess.PIPE,
+                                        preexec_fn=self._prepare if sys.platform == "linux" else None)
+        try:
+            line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), START_TIMEOUT)
+        except TimeoutError:
+            line = b""
+        if line.strip() != READY:
+            self.process.kill()
+            raise RuntimeError(f"the {self.spec.name} ({', '.join(self.spec.services)}) did not start; "
+                               f"its errors are above")
+        self._watch = asyncio.create_task(self._restart_when_stopped(), name=f"watch {self.spec.name}")
+
+    def _command(self) -> list[str]:
+        s = self.settings
+        return [sys.executable, "-m", "services.child_services", "--nats-url", self.nats_url,
+                "--data-dir", str(s.data_dir), "--db-url", s.read_model_url,
+                "--keys-url", s.key_store_url, *self.spec.services]
+
+    def _prepare(self) -> None:
+        die_with_parent()
+        if self.spec.nice:
+            os.nice(self.spec.nice)
+
+    async def _restart_when_stopped(self) -> None:
+        code = await asyncio.to_thread(self.process.wait)
+        while not self._stopping:
+            log.error("the %s stopped (exit code %s); starting it again", self.spec.name, code)
+            await asyncio.sleep(RESTART_DELAY)
+            try:
+                await self.start()
+                return
+            except RuntimeError as error:
+                log.error("%s", error)
+                code = self.process.returncode
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._watch:
+            self._watch.cancel()
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                await asyncio.to_thread(self.process.wait, 15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                await asyncio.to_thread(self.process.wait)
+
+
+def main() -> None:
+    from services.runtime import SERVICES, Platform
+
+    parser = argparse.ArgumentParser(description="one child process of 'aixin up'")
+    parser.add_argument("--nats-url", required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--db-url", required=True)
+    parser.add_argument("--keys-url", required=True)
+    parser.add_argument("services", nargs="+", choices=SERVICES)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings(data_dir=args.data_dir, nats_url=args.nats_url, db_url=args.db_url,
+                        keys_url=args.keys_url)
+
+    async def run() -> None:
+        platform = Platform(settings, services=tuple(args.services), write_runtime=False)
+        try:
+            await platform.start()
+            sys.stdout.buffer.write(READY + b"\n")
+            sys.stdout.flush()
+            await platform.run_until_signalled()
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(platform.stop(), 15)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

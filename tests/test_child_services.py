@@ -1,0 +1,74 @@
+"""`aixin up`'s child processes, for real: the import worker serves bulk registrations on its own,
+the log followers run at a lower CPU priority, a child that dies is started again, and stopping the
+platform stops every child."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from nats.errors import NoRespondersError
+
+from contracts.imports import RegisterChildren
+from contracts.intake import ChildCategory, RegisterChild, Sex
+from services.child_services import IMPORT_WORKER, UP_CHILDREN
+from services.client import CommandClient
+from services.projections.admin import POSITION
+from services.runtime import Platform
+from services.settings import Settings
+from services.shared.embedded_nats import free_port
+from tests.conftest import NATIONAL
+
+pytestmark = pytest.mark.e2e
+
+
+def child(n: int) -> RegisterChild:
+    return RegisterChild(actor=NATIONAL, region="440105001001", name=f"童{n}", sex=Sex.female,
+                         birth_date="2016-05-05", category=ChildCategory.left_behind)
+
+
+async def test_the_import_worker_alone_serves_bulk_registrations(tmp_path: Path) -> None:
+    platform = Platform(Settings(data_dir=tmp_path, http_port=free_port()), services=("projections",),
+                        children=(IMPORT_WORKER,))
+    await platform.start()
+    try:
+        async with CommandClient(platform.embedded.url) as client:
+            reply = await client.send("intake", "register_children", RegisterChildren(
+                actor=NATIONAL, rows=[child(n) for n in range(20)]))
+            assert reply.ok and reply.result["registered"] == 20
+            with pytest.raises(NoRespondersError):  # single registrations are the intake service's
+                await client.send("intake", "register_child", child(99))
+        await platform.projector.wait_for(await platform.event_log.last_sequence())
+        assert platform.projector.position == 20
+    finally:
+        await platform.stop()
+    assert all(c.process.poll() is not None for c in platform.running_children)
+
+
+async def test_followers_run_niced_are_restarted_and_stop_with_the_platform(tmp_path: Path) -> None:
+    platform = Platform(Settings(data_dir=tmp_path, http_port=free_port()), children=UP_CHILDREN)
+    await platform.start()
+    try:
+        followers = next(c for c in platform.running_children if "projections" in c.spec.services)
+        first = followers.process.pid
+        assert os.getpriority(os.PRIO_PROCESS, first) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+        async with CommandClient(platform.embedded.url) as client:
+            assert (await client.send("intake", "register_child", child(1))).ok
+            os.kill(first, signal.SIGKILL)
+            for _ in range(300):  # started again, and it answers
+                await asyncio.sleep(0.1)
+                if followers.process.pid != first and followers.process.poll() is None:
+                    try:
+                        position = await client.request(POSITION, {}, timeout=1)
+                    except (TimeoutError, NoRespondersError):
+                        continue
+                    if position["applied"] == position["stream_last_seq"] == 1:
+                        break
+            else:
+                raise AssertionError("the log followers were not started again")
+    finally:
+        await platform.stop()
+    assert all(c.process.poll() is not None for c in platform.running_children)
