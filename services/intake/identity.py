@@ -33,4 +33,4 @@ async def volunteer_id_for_phone(keys: KeyStore, name: str, phone: str) -> str:
 
 
 def _keyed(secret: bytes, *parts: str) -> str:
-    return hmac.new(secret, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(secret, "\x1f".join(parts).encode(), hashlib.sha256).hex()[:32]
