@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, or_,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.projections.base import metadata
-from services.shared.db import upsert
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 
 watched_pairs = Table(
@@ -52,9 +52,15 @@ class ReminderState:
         return frozenset(ROUTES)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        registered = RowsToWrite()  # new children, written before any later event touches them
         for stored in events:
             envelope = stored.envelope
+            if envelope.event_type == "ChildRegistered":
+                registered.add(insert_if_absent(conn.dialect.name, watched_children), _registration(envelope.data))
+                continue
+            await registered.flush(conn)
             await ROUTES[envelope.event_type](conn, envelope.data, envelope.occurred_at.date())
+        await registered.flush(conn)
 
 
 async def _pair_formed(conn: AsyncConnection, data: dict, day: date) -> None:
@@ -77,8 +83,12 @@ async def _pair_count(conn: AsyncConnection, child_ids, step: int) -> None:
 
 
 async def _child_registered(conn: AsyncConnection, data: dict, day: date) -> None:
-    await _insert(conn, watched_children, child_id=data["child_id"], region=data["region"],
-                  birth_date=date.fromisoformat(data["birth_date"]), active_pairs=0, exited=False)
+    await conn.execute(insert_if_absent(conn.dialect.name, watched_children), _registration(data))
+
+
+def _registration(data: dict) -> dict:
+    return {"child_id": data["child_id"], "region": data["region"],
+            "birth_date": date.fromisoformat(data["birth_date"]), "active_pairs": 0, "exited": False}
 
 
 async def _child_moved(conn: AsyncConnection, data: dict, day: date) -> None:
@@ -133,7 +143,7 @@ async def _later_contact(conn: AsyncConnection, table: Table, which, held_on: da
 
 
 async def _insert(conn: AsyncConnection, table: Table, **row) -> None:
-    await conn.execute(upsert(conn.dialect.name, table).values(**row).on_conflict_do_nothing())
+    await conn.execute(insert_if_absent(conn.dialect.name, table), row)
 
 
 ROUTES = {

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import Region
 from services.projections.base import metadata
-from services.shared.db import upsert
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.privacy import KeyStore
 
@@ -37,26 +37,30 @@ class ChildrenDirectory:
                          "ChildRiskAssessed", "ChildExited"})
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        registered = RowsToWrite()  # written before any update, which may be of these children
         for stored in events:
             event = stored.envelope.event()
             kind = stored.envelope.event_type
             changes = {"ChildTransferredIn": lambda e: {"region": e.region},
                        "ChildRiskAssessed": lambda e: {"tier": e.tier.value},
                        "ChildExited": lambda e: {"exited": e.reason.value}}.get(kind)
+            if kind != "ChildRegistered":
+                await registered.flush(conn)
             if changes:
                 await conn.execute(children.update().where(children.c.child_id == event.child_id)
                                    .values(**changes(event)))
             elif kind == "ChildRegistered":
-                await conn.execute(upsert(conn.dialect.name, children).values(
+                registered.add(insert_if_absent(conn.dialect.name, children), dict(
                     child_id=event.child_id, region=event.region, category=event.category.value,
                     subtype=event.subtype.value if event.subtype else None, sex=event.sex.value,
                     birth_date=event.birth_date, personal=event.personal.model_dump(),
                     active_pairs=0,
-                ).on_conflict_do_nothing())
+                ))
             else:
                 step = 1 if stored.envelope.event_type == "ChildJoinedPair" else -1
                 await conn.execute(children.update().where(children.c.child_id == event.child_id)
                                    .values(active_pairs=children.c.active_pairs + step))
+        await registered.flush(conn)
 
 
 async def children_in(

@@ -3,12 +3,14 @@ engine needs it, and which pairs (and proposals) link them. Queries: matching_sn
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.pairing.rules import children_counted
 from services.projections.base import metadata
-from services.shared.db import upsert
+from services.shared.db import RowsToWrite, insert_if_absent, upsert
 from services.shared.eventlog import StoredEvent
 
 children = Table(
@@ -62,18 +64,22 @@ class MatchingCandidates:
                          *STATUS_AFTER})
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        arrivals = RowsToWrite()  # new children and volunteers, written before anything reads them
         for stored in events:
             kind, event = stored.envelope.event_type, stored.envelope.event()
             if kind in ("ChildRegistered", "ChildTransferredIn"):
-                await _child_arrived(conn, event)
-            elif kind.startswith(("Child", "Guardian")):
-                await conn.execute(update(children).where(children.c.child_id == event.child_id)
-                                   .values(**_child_change(kind, event)))
-            elif kind == "VolunteerRecruited":
-                await conn.execute(upsert(conn.dialect.name, volunteers).values(
+                arrivals.add(_arrival(conn.dialect.name), _child_row(event))
+                continue
+            if kind == "VolunteerRecruited":
+                arrivals.add(insert_if_absent(conn.dialect.name, volunteers), dict(
                     volunteer_id=event.volunteer_id, region=event.region, sex=event.sex.value,
                     kind=event.kind.value, specialties=list(event.specialties), capacity=event.capacity,
-                    load=0, trained_topics=[], withdrawn=False).on_conflict_do_nothing())
+                    load=0, trained_topics=[], withdrawn=False))
+                continue
+            await arrivals.flush(conn)
+            if kind.startswith(("Child", "Guardian")):
+                await conn.execute(update(children).where(children.c.child_id == event.child_id)
+                                   .values(**_child_change(kind, event)))
             elif kind.startswith("Volunteer"):
                 await _volunteer_changed(conn, kind, event)
             elif kind in ("PairProposed", "PairFormed"):
@@ -81,14 +87,19 @@ class MatchingCandidates:
             else:
                 await conn.execute(update(pairs).where(pairs.c.pair_id == event.pair_id).values(
                     status=STATUS_AFTER[kind], end_reason=getattr(event, "reason", None)))
+        await arrivals.flush(conn)
 
 
-async def _child_arrived(conn: AsyncConnection, event) -> None:
-    statement = upsert(conn.dialect.name, children).values(
-        child_id=event.child_id, region=event.region, sex=event.sex.value, birth_date=event.birth_date,
-        needs=[], consent=False, exited=False)
-    await conn.execute(statement.on_conflict_do_update(index_elements=["child_id"],
-                                                       set_={"region": event.region}))
+def _child_row(event) -> dict:
+    return dict(child_id=event.child_id, region=event.region, sex=event.sex.value,
+                birth_date=event.birth_date, needs=[], consent=False, exited=False)
+
+
+@functools.cache
+def _arrival(dialect: str):
+    """A child registered, or moved in: its row, or its new region (built once; see insert_if_absent)."""
+    statement = upsert(dialect, children)
+    return statement.on_conflict_do_update(index_elements=["child_id"], set_={"region": statement.excluded.region})
 
 
 def _child_change(kind: str, event) -> dict:

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Column, Date, Integer, String, Table, delete, selec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.projections.base import metadata
-from services.shared.db import upsert
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 
 pairs = Table(
@@ -68,6 +68,7 @@ class PairCompliance:
                          "WishFulfilled", *PAIR_ACTIVITIES, *COLLECTIVE})
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        born = RowsToWrite()  # birthdays are only ever read by queries, never within a batch
         for stored in events:
             envelope, data = stored.envelope, stored.envelope.data
             kind, day = envelope.event_type, envelope.occurred_at.date()
@@ -77,13 +78,15 @@ class PairCompliance:
                 await conn.execute(update(pairs).where(pairs.c.pair_id == data["pair_id"]).values(ended_on=day))
                 await conn.execute(delete(members).where(members.c.pair_id == data["pair_id"]))
             elif kind in ("ChildRegistered", "ChildTransferredIn"):
-                await _insert(conn, birthdays, child_id=data["child_id"], birth_date=_date(data["birth_date"]))
+                born.add(insert_if_absent(conn.dialect.name, birthdays),
+                         {"child_id": data["child_id"], "birth_date": _date(data["birth_date"])})
             elif kind == "WishFulfilled":
                 await _insert(conn, wishes, wish_id=data["wish_id"], child_id=data["child_id"], fulfilled_on=day)
             elif kind in PAIR_ACTIVITIES:
                 await self._pair_activity(conn, data, PAIR_ACTIVITIES[kind])
             else:
                 await self._collective(conn, data, COLLECTIVE[kind])
+        await born.flush(conn)
 
     async def _formed(self, conn: AsyncConnection, data: dict, day: date) -> None:
         await _insert(conn, pairs, pair_id=data["pair_id"], region=data["region"], mode=data["mode"],
@@ -124,7 +127,7 @@ class PairCompliance:
 
 async def _insert(conn: AsyncConnection, table: Table, **row) -> None:
     # An event applied again (a replay of part of the log) finds its row and leaves it.
-    await conn.execute(upsert(conn.dialect.name, table).values(**row).on_conflict_do_nothing())
+    await conn.execute(insert_if_absent(conn.dialect.name, table), row)
 
 
 def _date(text: str) -> date:

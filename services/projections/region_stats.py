@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import PREFIX_LENGTHS, Region, region_name, subregions
 from services.projections.base import metadata
-from services.shared.db import upsert
+from services.shared.db import RowsToWrite, insert_if_absent, upsert
 from services.shared.eventlog import StoredEvent
 
 FIGURES = ("children_registered", "children_paired", "volunteers_recruited", "active_pairs",
@@ -69,6 +69,7 @@ class RegionStats:
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        registered = RowsToWrite()
         for stored in events:
             envelope = stored.envelope
             kind, region = envelope.event_type, envelope.region
@@ -81,11 +82,12 @@ class RegionStats:
             elif kind == "StationClosed":
                 deltas[region]["stations_open"] -= 1
             elif kind == "ChildRegistered":
-                await conn.execute(upsert(conn.dialect.name, child_pair_counts).values(
-                    child_id=envelope.aggregate_id, region=region, active_pairs=0
-                ).on_conflict_do_nothing())
+                registered.add(insert_if_absent(conn.dialect.name, child_pair_counts),
+                               {"child_id": envelope.aggregate_id, "region": region, "active_pairs": 0})
             elif kind in CHILD_FILE:
+                await registered.flush(conn)  # the child's row is read next
                 await self._child_changed(conn, stored, deltas)
+        await registered.flush(conn)
         await _add(conn, deltas)
 
     async def _child_changed(self, conn: AsyncConnection, stored: StoredEvent, deltas) -> None:

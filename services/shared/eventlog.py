@@ -296,26 +296,9 @@ class EventLog:
 
     async def _last_of_each(self, filters: list[str]) -> list[str] | None:
         """The subjects that have messages matching `filters` (None: more than one answer holds)."""
-        inbox = self._nc.new_inbox()
-        sub = await self._nc.subscribe(inbox)
-        request = {"multi_last": filters, "batch": EXISTENCE_ANSWER}
-        try:
-            await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-            subjects: list[str] = []
-            while True:
-                msg = await sub.next_msg(timeout=10)
-                headers = msg.headers or {}
-                status = headers.get("Status")
-                if status == "404":
-                    return subjects
-                if status == "204":
-                    return None if int(headers.get("Nats-Num-Pending", 0)) else subjects
-                if status:
-                    why = next((v for k, v in headers.items() if k == "Description"), "")
-                    raise RuntimeError(f"multi-last direct get failed with status {status}: {why}")
-                subjects.append(headers["Nats-Subject"])
-        finally:
-            await sub.unsubscribe()
+        answer, pending = await self._direct_get({"multi_last": filters, "batch": EXISTENCE_ANSWER},
+                                                 f"the last messages of {len(filters)} filters")
+        return None if pending else [msg.headers["Nats-Subject"] for msg in answer]
 
     def _remember(self, key: tuple[str, str], subjects: list[str]) -> None:
         if len(self._subjects) >= SUBJECT_CACHE_SIZE and key not in self._subjects:
@@ -333,23 +316,31 @@ class EventLog:
             start = found[-1].seq + 1
 
     async def _direct_batch(self, subject_filter: str, start: int) -> tuple[list[StoredEvent], int]:
+        answer, pending = await self._direct_get(
+            {"seq": start, "next_by_subj": subject_filter, "batch": DIRECT_BATCH}, subject_filter)
+        found = [decode(int(msg.headers["Nats-Sequence"]), msg.headers["Nats-Subject"], msg.data) for msg in answer]
+        return found, pending
+
+    async def _direct_get(self, request: dict, what: str) -> tuple[list, int]:
+        """One batched direct get (server 2.11+, no consumer): the messages answered, and how many
+        more matched than one answer holds."""
         inbox = self._nc.new_inbox()
         sub = await self._nc.subscribe(inbox)
-        request = {"seq": start, "next_by_subj": subject_filter, "batch": DIRECT_BATCH}
         try:
             await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-            found: list[StoredEvent] = []
+            answer = []
             while True:
                 msg = await sub.next_msg(timeout=10)
                 headers = msg.headers or {}
                 status = headers.get("Status")
-                if status == "404":
-                    return found, 0
-                if status == "204":  # end of batch
-                    return found, int(headers.get("Nats-Num-Pending", 0))
+                if status == "404":  # nothing matched
+                    return answer, 0
+                if status == "204":  # end of the answer
+                    return answer, int(headers.get("Nats-Num-Pending", 0))
                 if status:
-                    raise RuntimeError(f"direct get on {subject_filter} failed with status {status}")
-                found.append(decode(int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data))
+                    why = next((v for k, v in headers.items() if k == "Description"), "")
+                    raise RuntimeError(f"direct get of {what} failed with status {status}: {why}")
+                answer.append(msg)
         finally:
             await sub.unsubscribe()
 
