@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import subprocess
@@ -35,6 +34,8 @@ log = logging.getLogger("aixin")
 READY = b"ready"
 START_TIMEOUT = 60.0
 RESTART_DELAY = 1.0
+WATCH_INTERVAL = 0.2
+STOP_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class ChildService:
     _stopping: bool = field(default=False)
 
     async def start(self) -> None:
-        self.process = subprocess.Popen(self._command(), stdout=subprocess.PIPE,
+        # A process group of its own, as the embedded server has: on Ctrl-C the parent stops it.
+        self.process = subprocess.Popen(self._command(), stdout=subprocess.PIPE, process_group=0,
                                         preexec_fn=self._prepare if sys.platform == "linux" else None)
         try:
             line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), START_TIMEOUT)
@@ -84,10 +86,17 @@ class ChildService:
             os.nice(self.spec.nice)
 
     async def _restart_when_stopped(self) -> None:
-        code = await asyncio.to_thread(self.process.wait)
-        while not self._stopping:
-            log.error("the %s stopped (exit code %s); starting it again", self.spec.name, code)
+        # Polled, not waited for in a thread: a thread blocked in wait() would hold up the parent's
+        # own exit for as long as the child lives.
+        while (code := self.process.poll()) is None:
+            await asyncio.sleep(WATCH_INTERVAL)
+        while True:
+            # Ctrl-C reaches the whole process group: give the parent the moment it needs to say
+            # it is stopping too, so that a child stopped along with it is not started again.
             await asyncio.sleep(RESTART_DELAY)
+            if self._stopping:
+                return
+            log.error("the %s stopped (exit code %s); starting it again", self.spec.name, code)
             try:
                 await self.start()
                 return
@@ -101,11 +110,13 @@ class ChildService:
             self._watch.cancel()
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            try:
-                await asyncio.to_thread(self.process.wait, 15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                await asyncio.to_thread(self.process.wait)
+            for _ in range(int(STOP_SECONDS / WATCH_INTERVAL)):
+                if self.process.poll() is not None:
+                    return
+                await asyncio.sleep(WATCH_INTERVAL)
+            log.warning("the %s did not stop in %.0f s; killing it", self.spec.name, STOP_SECONDS)
+            self.process.kill()
+            self.process.wait()
 
 
 def main() -> None:
@@ -130,10 +141,13 @@ def main() -> None:
             sys.stdout.flush()
             await platform.run_until_signalled()
         finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(platform.stop(), 15)
+            await platform.stop()
 
     asyncio.run(run())
+    # Everything this process writes is committed by now; what is left (a NATS client still trying
+    # to reach a server that is gone, say) must not keep it alive.
+    logging.shutdown()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
 # "imports": only the intake service's bulk registrations, for an import worker beside "intake".
 BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
 SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "api")
+STOP_STEP_SECONDS = 10.0
 log = logging.getLogger("aixin")
 
 
@@ -59,7 +60,9 @@ class Platform:
         if not nats_url:
             self.embedded = await asyncio.to_thread(EmbeddedNats(settings.data_dir / "nats").start)
             nats_url = self.embedded.url
-        self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1)
+        self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
+                                     disconnected_cb=self._nats_disconnected,
+                                     reconnected_cb=self._nats_reconnected)
         self.event_log = EventLog(self.nc)
         await self.event_log.ensure_stream()
         self.keys_engine = make_engine(settings.key_store_url, durable=True)
@@ -114,23 +117,40 @@ class Platform:
             await asyncio.sleep(0.05)
         return f"http://{self.settings.http_host}:{self.settings.http_port}"
 
+    # One line per event, not nats-py's tracebacks; reconnection is attempted for ever, and nothing
+    # is said of the connection while the platform itself is closing it.
+    async def _nats_error(self, error: Exception) -> None:
+        if not self.stopping.is_set():
+            log.warning("NATS: %r", error)
+
+    async def _nats_disconnected(self) -> None:
+        if not self.stopping.is_set():
+            log.warning("NATS: disconnected; reconnecting")
+
+    async def _nats_reconnected(self) -> None:
+        log.warning("NATS: reconnected")
+
     async def stop(self) -> None:
+        """Stop everything, each step bounded in time and independent of the others: NATS may be
+        gone already (Ctrl-C reaches the embedded server too), and a step that fails or hangs must
+        not leave child processes or the server running."""
+        self.stopping.set()
         if getattr(self, "http", None):
             self.http.should_exit = True
         if getattr(self, "broker", None):
-            await self.broker.stop()
+            await _bounded(self.broker.stop(), "stopping the command endpoints")
         for child in self.running_children:
             await child.stop()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                await asyncio.wait_for(task, STOP_STEP_SECONDS)
         if getattr(self, "nc", None):
-            await self.nc.drain()
+            await _bounded(self.nc.drain(), "draining the NATS connection")
         for engine in (getattr(self, "db", None), getattr(self, "keys_engine", None)):
             if engine is not None:
-                await engine.dispose()
+                await _bounded(engine.dispose(), "closing a database")
         if self.embedded:
             await self.embedded.astop()
 
@@ -139,6 +159,13 @@ class Platform:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stopping.set)
         await self.stopping.wait()
+
+
+async def _bounded(step, what: str) -> None:
+    try:
+        await asyncio.wait_for(step, STOP_STEP_SECONDS)
+    except Exception as error:  # TimeoutError included: go on with the rest of the stop
+        log.warning("%s did not finish cleanly: %r", what, error)
 
 
 class _QuietServer(uvicorn.Server):

@@ -72,3 +72,36 @@ async def test_followers_run_niced_are_restarted_and_stop_with_the_platform(tmp_
     finally:
         await platform.stop()
     assert all(c.process.poll() is not None for c in platform.running_children)
+
+
+def test_ctrl_c_stops_aixin_up_and_every_process_it_started(tmp_path: Path) -> None:
+    """Ctrl-C reaches the terminal's whole process group: everything stops, in order, quietly."""
+    import subprocess
+    import sys
+    import time
+
+    log = tmp_path / "up.log"
+    with log.open("w") as out:
+        up = subprocess.Popen([sys.executable, "-m", "services.cli", "up", "--data-dir", str(tmp_path / "data"),
+                               "--http", f"127.0.0.1:{free_port()}"], stdout=out, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "Press Ctrl-C" not in log.read_text() and time.monotonic() < deadline:
+            assert up.poll() is None, log.read_text()
+            time.sleep(0.2)
+        started = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
+        assert len(started) == 4, started  # aixin up, nats-server, log followers, import worker
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(30)
+        for _ in range(100):
+            if not subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True).stdout:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("processes left running after Ctrl-C")
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+    output = log.read_text()
+    assert up.returncode == 0 and "Traceback" not in output and "WARNING" not in output, output

@@ -42,3 +42,27 @@ async def test_an_erased_persons_key_is_not_created_again(read_db) -> None:  # n
         await store.seal("child-x", {"name": "某某"})
     assert await other.unseal(sealed) is None
     assert len(await other.key_for("child-y")) == 32
+
+
+async def test_a_locked_database_at_start_is_waited_for_other_errors_are_not(monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from services.shared import db
+
+    pause = asyncio.sleep
+    monkeypatch.setattr(db.asyncio, "sleep", lambda _: pause(0))  # the half-second waits, skipped
+    calls = []
+
+    async def locked_twice() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("BEGIN", {}, Exception("database is locked"))
+        return "done"
+
+    assert await db.when_unlocked(locked_twice) == "done" and len(calls) == 3
+
+    async def broken() -> None:
+        raise OperationalError("SELECT", {}, Exception("no such table: person_keys"))
+
+    with pytest.raises(OperationalError, match="no such table"):
+        await db.when_unlocked(broken)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.projections.base import Projection, checkpoints, dead_letters, metadata
-from services.shared.db import upsert
+from services.shared.db import upsert, when_unlocked
 from contracts.envelope import event_types
 from services.shared.eventlog import EventLog, MalformedEvent, RawMessage, StoredEvent, describe
 
@@ -49,6 +49,9 @@ class Projector:
         self.position = 0
 
     async def create_schema(self) -> None:
+        await when_unlocked(self._create_schema)
+
+    async def _create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
             for name in self.projections:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -48,6 +51,25 @@ def insert_if_absent(dialect: str, table):
     `.values(**row)` embeds the row, and SQLAlchemy prepares each one anew, which cost projections
     most of their time per event."""
     return upsert(dialect, table).on_conflict_do_nothing()
+
+
+T = TypeVar("T")
+LOCKED_RETRIES = 60
+
+
+async def when_unlocked(step: Callable[[], Awaitable[T]]) -> T:
+    """Run `step` (a transaction), again while SQLite says 'database is locked'. SQLite refuses at
+    once, whatever its busy timeout, a transaction that read before another process wrote; at start
+    a previous instance may still be finishing its last batch (a child process of a killed
+    `aixin up` stops on SIGTERM, not at once)."""
+    for attempt in range(LOCKED_RETRIES):
+        try:
+            return await step()
+        except OperationalError as error:
+            if "database is locked" not in str(error) or attempt == LOCKED_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 class RowsToWrite:

@@ -87,8 +87,11 @@ class EmbeddedNats:
         config.write_text(self._config())
         self._stop_orphan()
         log = open(self.store_dir / "nats-server.log", "ab")
+        # A process group of its own: Ctrl-C in a terminal reaches `aixin up` only, which stops its
+        # services first and the server last, instead of the server vanishing under them.
         self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log,
-                                        preexec_fn=die_with_parent if sys.platform == "linux" else None)
+                                        preexec_fn=die_with_parent if sys.platform == "linux" else None,
+                                        process_group=0)
         self._pid_file.write_text(str(self.process.pid))
         self._wait_until_listening()
         return self

@@ -18,7 +18,7 @@ from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, s
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.privacy import ERASED, Sealed
-from services.shared.db import upsert
+from services.shared.db import upsert, when_unlocked
 
 ID_SECRET = "__child_id_secret__"  # a row of the key table, never a person's id
 metadata = MetaData()
@@ -45,8 +45,10 @@ class KeyStore:
         self._writer: asyncio.Task | None = None
 
     async def create_schema(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        async def create() -> None:
+            async with self._engine.begin() as conn:
+                await conn.run_sync(metadata.create_all)
+        await when_unlocked(create)
 
     async def key_for(self, person_id: str) -> bytes:
         """The person's key, created on first use; refuses a person whose key was destroyed."""
