@@ -30,9 +30,9 @@ from contracts.intake import ChildCategory, ChildSubtype, Guardian, GuardianRela
 from contracts.subjects import STREAM
 from services.child_services import UP_CHILDREN
 from services.client import CommandClient
-from services.demo import IN_FLIGHT
+from services.demo import IN_FLIGHT, wait_for_read_models
 from services.pairing.matching import batch as batch_proposal
-from services.projections.admin import POSITION, REPLAY
+from services.projections.admin import REPLAY
 from services.pairing.synthetic import district_snapshot
 from services.runtime import Platform
 from services.settings import Settings
@@ -113,11 +113,8 @@ async def _measure(platform: Platform, events: int, commands: int, console: Cons
 async def _read_models_caught_up(client: CommandClient) -> float:
     """Seconds until the projections have applied everything in the log."""
     started = time.perf_counter()
-    while True:
-        position = await client.request(POSITION, {}, timeout=30)
-        if position["applied"] >= position["stream_last_seq"]:
-            return time.perf_counter() - started
-        await asyncio.sleep(0.1)
+    await wait_for_read_models(client, timeout=3600)
+    return time.perf_counter() - started
 
 
 def _batch_match(children: int, volunteers: int) -> float:

@@ -75,8 +75,9 @@ class Platform:
             child = ChildService(spec, settings, nats_url)
             await child.start()
             self.running_children.append(child)
+        # An import worker child shares the bulk routes with this process's intake service.
         in_children = {name for spec in self.children for name in spec.services}
-        services = [name for name in self.services if name not in in_children or name == "imports"]
+        services = [name for name in self.services if name not in in_children]
 
         # Command endpoints log their own failures; FastStream's per-message access log would write two
         # lines for every command.

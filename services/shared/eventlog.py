@@ -177,8 +177,7 @@ class EventLog:
         """Store the events of one command; returns the stream sequence of the last one."""
         if not events:
             raise ValueError("append needs at least one event")
-        for event in events:
-            self._remember((event.envelope.aggregate_type, event.envelope.aggregate_id), [event.subject])
+        self._remember_subjects_of(events)
         try:
             if len(events) == 1:
                 return await self._publish_one(events[0])
@@ -196,8 +195,7 @@ class EventLog:
         where a conflict and a retry are told apart exactly."""
         if not 0 < len(events) <= MAX_BATCH_EVENTS:
             raise ValueError(f"an atomic batch holds 1 to {MAX_BATCH_EVENTS} events, not {len(events)}")
-        for event in events:
-            self._remember((event.envelope.aggregate_type, event.envelope.aggregate_id), [event.subject])
+        self._remember_subjects_of(events)
         try:
             return await self._publish_batch_when_open(events)
         except APIError as error:
@@ -299,6 +297,10 @@ class EventLog:
         answer, pending = await self._direct_get({"multi_last": filters, "batch": EXISTENCE_ANSWER},
                                                  f"the last messages of {len(filters)} filters")
         return None if pending else [msg.headers["Nats-Subject"] for msg in answer]
+
+    def _remember_subjects_of(self, events: Sequence[PendingEvent]) -> None:
+        for event in events:
+            self._remember((event.envelope.aggregate_type, event.envelope.aggregate_id), [event.subject])
 
     def _remember(self, key: tuple[str, str], subjects: list[str]) -> None:
         if len(self._subjects) >= SUBJECT_CACHE_SIZE and key not in self._subjects:
