@@ -143,11 +143,19 @@ def main() -> None:
         finally:
             await platform.stop()
 
-    asyncio.run(run())
-    # Everything this process writes is committed by now; what is left (a NATS client still trying
-    # to reach a server that is gone, say) must not keep it alive.
+    # Not asyncio.run: once the platform has stopped, everything this process writes is committed,
+    # and asyncio.run would then wait for every leftover task to finish cancelling (a NATS client
+    # still trying to reach a server that is gone never does), leaving an orphan behind.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(run())
+        code = 0
+    except BaseException:
+        log.exception("the %s stopped with an error", ", ".join(args.services))
+        code = 1
     logging.shutdown()
-    os._exit(0)
+    os._exit(code)
 
 
 if __name__ == "__main__":

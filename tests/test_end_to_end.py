@@ -131,8 +131,19 @@ def test_demo_stats_replay_and_a_crash(data_dir: Path) -> None:
         assert "崩溃测试" in names
     finally:
         up.stop()
+    assert_nothing_left_running(data_dir)  # the children of the SIGKILLed platform stopped too
     store = (data_dir / "nats").rglob("*")
     assert not any("崩溃测试".encode() in f.read_bytes() for f in store if f.is_file()), "a name in plaintext"
+
+
+def assert_nothing_left_running(data_dir: Path, seconds: float = 45) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-af", str(data_dir)], capture_output=True, text=True).stdout
+        if not left:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"processes of {data_dir} still running:\n{left}")
 
 
 async def register_until_killed(up: Up) -> list[str]:
