@@ -49,7 +49,7 @@ class ReminderState:
 
     @property
     def handles(self) -> frozenset[str]:
-        return frozenset(ROUTES)
+        return frozenset({*ROUTES, "ChildRegistered"})  # registrations are written together in apply
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         registered = RowsToWrite()  # new children, written before any later event touches them
@@ -80,10 +80,6 @@ async def _pair_count(conn: AsyncConnection, child_ids, step: int) -> None:
     child = watched_children.c
     await conn.execute(update(watched_children).where(child.child_id.in_(list(child_ids)))
                        .values(active_pairs=child.active_pairs + step))
-
-
-async def _child_registered(conn: AsyncConnection, data: dict, day: date) -> None:
-    await conn.execute(insert_if_absent(conn.dialect.name, watched_children), _registration(data))
 
 
 def _registration(data: dict) -> dict:
@@ -148,7 +144,7 @@ async def _insert(conn: AsyncConnection, table: Table, **row) -> None:
 
 ROUTES = {
     "PairFormed": _pair_formed, "PairEnded": _pair_ended,
-    "ChildRegistered": _child_registered, "ChildTransferredIn": _child_moved,
+    "ChildTransferredIn": _child_moved,
     "ChildRiskAssessed": _risk_assessed, "ChildExited": _child_exited,
     "WishSubmitted": _wish_submitted, "WishFulfilled": _wish_closed,
     "WishCancelled": _wish_closed,  # cancelling is contracts/giving.py's; matched by name

@@ -35,9 +35,7 @@ async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int
     listing = synthetic_children(rows, bad_share=0.01, seed=seed)
     job = prepare(KINDS["children"], listing.write_csv(directory / f"children-{rows}-{seed}.csv"), OPERATOR)
     async with CommandClient(nats_url) as client:
-        async def send(route, command):
-            return await client.send("intake", route, command, timeout=300)
-
+        send = _sender(client)
         raw = {64: raw_events / await _raw(client.nc, raw_events, 64),
                IN_FLIGHT * MAX_ROWS: raw_events / await _raw(client.nc, raw_events, IN_FLIGHT * MAX_ROWS)}
         summary = await Importer(send).run(job)
@@ -58,16 +56,19 @@ async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int
     return figures
 
 
+def _sender(client: CommandClient):
+    async def send(route, command):
+        return await client.send("intake", route, command, timeout=300)
+    return send
+
+
 def import_in_own_process(nats_url: str, path: Path) -> tuple[int, float]:
     """Import the children listed in `path` (rows, seconds): run in a process of its own, as the
     `aixin import` command is, so the list's parsing does not share the platform's processes."""
 
     async def run() -> tuple[int, float]:
         async with CommandClient(nats_url) as client:
-            async def send(route, command):
-                return await client.send("intake", route, command, timeout=300)
-
-            summary = await Importer(send).run(prepare(KINDS["children"], path, OPERATOR))
+            summary = await Importer(_sender(client)).run(prepare(KINDS["children"], path, OPERATOR))
             return summary.rows, summary.seconds
 
     return asyncio.run(run())
