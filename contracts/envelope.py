@@ -1,4 +1,5 @@
-"""The one envelope every event travels in, and the registry of event types.
+"""The one envelope every event travels in, and the base of every event (their registry by name is
+`contracts.registry`).
 
 The envelope is what is stored in JetStream. `event_id` doubles as the `Nats-Msg-Id` header, so a
 retried append is dropped by the stream's duplicate window instead of being stored twice.
@@ -33,9 +34,6 @@ class Actor(BaseModel):
     region: str = Field(description="division code of the operator's office ('CN' for national)")
 
 
-_EVENT_TYPES: dict[str, type[Event]] = {}
-
-
 class Event(BaseModel):
     """Base of all domain events: frozen, past tense, versioned.
 
@@ -53,29 +51,9 @@ class Event(BaseModel):
         """Every event names its aggregate in the field `<aggregate_type>_id`."""
         return getattr(self, f"{self.aggregate_type}_id")
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _EVENT_TYPES[cls.__name__] = cls
-
     @classmethod
     def type_name(cls) -> str:
         return cls.__name__
-
-
-def event_types() -> dict[str, type[Event]]:
-    """Every event type of the contract, by name."""
-    import contracts.activity  # noqa: F401  (registration happens on import)
-    import contracts.care  # noqa: F401
-    import contracts.child_file  # noqa: F401
-    import contracts.concerns  # noqa: F401
-    import contracts.giving  # noqa: F401
-    import contracts.intake  # noqa: F401
-    import contracts.matching  # noqa: F401
-    import contracts.pairing  # noqa: F401
-    import contracts.reminders  # noqa: F401
-    import contracts.volunteers  # noqa: F401
-
-    return dict(_EVENT_TYPES)
 
 
 class Envelope(BaseModel):
@@ -102,6 +80,3 @@ class Envelope(BaseModel):
     )
     data: dict[str, Any]
 
-    def event(self) -> Event:
-        """The typed event inside; raises KeyError for a type this version does not know."""
-        return event_types()[self.event_type].model_validate(self.data)

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from contracts.envelope import Envelope, Event, event_types
+from contracts.envelope import Envelope, Event
+from contracts.registry import event_types
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 

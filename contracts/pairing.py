@@ -24,6 +24,11 @@ class PairMode(StrEnum):
     family = "family"
 
 
+def children_counted(mode: PairMode, children: int) -> int:
+    """What a pair adds to each volunteer's load: a collective pair takes no individual capacity."""
+    return 0 if mode is PairMode.collective else children
+
+
 class PairEndReason(StrEnum):
     aged_out = "aged_out"
     moved = "moved"

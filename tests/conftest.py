@@ -13,7 +13,7 @@ import pytest
 
 from contracts.envelope import Actor, FederationLevel
 from services.shared.db import make_engine
-from services.shared.embedded_nats import EmbeddedNats
+from services.platform.embedded_nats import EmbeddedNats
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps

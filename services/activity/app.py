@@ -1,22 +1,33 @@
-"""The activity service: visits logged for active pairs, micro-wishes submitted and fulfilled."""
+"""The activity service's routes: care (visits, activities), giving (wishes, donors, funds, gift
+packs) and concerns, each handled by its own sub-package."""
 
 from contracts.activity import FulfilWish, LogVisit, SubmitWish
 from contracts.care import LogActivity, LogCollectiveActivity
 from contracts.concerns import CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
-from contracts.giving import (ApproveWish, CancelWish, DeliverGiftPack, IssueWishCard, OpenFund,
-                              PledgeWish, ReceiveDonation, RedeemWishCard, RegisterDonor)
-from services.activity import concerns, funding, giving
-from services.activity.care_handlers import log_activity, log_collective_activity
-from services.activity.handlers import log_visit, submit_wish
+from contracts.giving import (
+                              ApproveWish,
+                              CancelWish,
+                              DeliverGiftPack,
+                              IssueWishCard,
+                              OpenFund,
+                              PledgeWish,
+                              ReceiveDonation,
+                              RedeemWishCard,
+                              RegisterDonor,
+)
+from services.activity.care import handlers as care
+from services.activity.concerns import handlers as concerns
+from services.activity.giving import fund_handlers as funding
+from services.activity.giving import wish_handlers as giving
 from services.shared.endpoints import Routes
 
 CONTEXT = "activity"
 ROUTES: Routes = {
-    "log_visit": (LogVisit, log_visit),
-    "submit_wish": (SubmitWish, submit_wish),
+    "log_visit": (LogVisit, care.log_visit),
+    "log_activity": (LogActivity, care.log_activity),
+    "log_collective_activity": (LogCollectiveActivity, care.log_collective_activity),
+    "submit_wish": (SubmitWish, giving.submit_wish),
     "fulfil_wish": (FulfilWish, giving.fulfil_wish),  # direct, for a wish without a wish card
-    "log_activity": (LogActivity, log_activity),
-    "log_collective_activity": (LogCollectiveActivity, log_collective_activity),
     "approve_wish": (ApproveWish, giving.approve_wish),
     "pledge_wish": (PledgeWish, giving.pledge_wish),
     "issue_wish_card": (IssueWishCard, giving.issue_wish_card),

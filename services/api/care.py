@@ -6,8 +6,8 @@ from fastapi import FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, parse_region
-from services.activity.cadence import PROFILES, UnknownProfile, profile_for, profile_named
-from services.projections.compliance_query import pair_compliance
+from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
+from services.activity.care.compliance_report import pair_compliance
 
 
 def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:

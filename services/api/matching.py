@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import FederationLevel
 from contracts.regions import InvalidRegion, Region, parse_region
-from services.pairing.matching import batch, suggest
-from services.projections.matching_snapshot import child_snapshot, region_snapshot
+from services.pairing.matching.engine import batch, suggest
+from services.pairing.matching.snapshot import child_snapshot, region_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.projections.rematch_queue import waiting
 from services.projections.volunteer_pools import POOLS, pool_volunteers, pools

@@ -164,7 +164,7 @@ async def _append(deps: Deps, row: _Row, events: list[PendingEvent], kind: str) 
 
 def _region_of(kind: str, history: History) -> str:
     if kind == "child":
-        return child_state([stored.envelope.event() for stored in history.events]).region
+        return child_state([stored.event for stored in history.events]).region
     return history.events[-1].envelope.region
 
 

@@ -31,7 +31,7 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 
 async def _child(uow: UnitOfWork, child_id: str):
-    state = child_state(uow.events_of(await uow.load("child", child_id)))
+    state = await uow.state("child", child_id, child_state)
     if state.exists:
         require_within(uow.command.actor, parse_region(state.region), "this child")
     return state
@@ -111,7 +111,7 @@ async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]
     await uow.load("training", training_id)
     volunteers = {}
     for volunteer_id in command.volunteer_ids:
-        volunteers[volunteer_id] = volunteer_state(uow.events_of(await uow.load("volunteer", volunteer_id)))
+        volunteers[volunteer_id] = await uow.state("volunteer", volunteer_id, volunteer_state)
         if volunteers[volunteer_id].exists:
             require_within(command.actor, parse_region(volunteers[volunteer_id].region), "this volunteer")
     region = parse_region(command.actor.region)
@@ -127,7 +127,7 @@ async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]
 
 
 async def _volunteer(uow: UnitOfWork, volunteer_id: str):
-    state = volunteer_state(uow.events_of(await uow.load("volunteer", volunteer_id)))
+    state = await uow.state("volunteer", volunteer_id, volunteer_state)
     if state.exists:
         require_within(uow.command.actor, parse_region(state.region), "this volunteer")
     return state

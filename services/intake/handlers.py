@@ -34,20 +34,19 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     require_within(command.actor, region, "a child")
     child_id = command.child_id or await _new_child_id(deps, command)
     uow = UnitOfWork(deps, command)
-    history = await uow.load("child", child_id)
-    if earlier := uow.earlier_result():
-        return {"child_id": child_id, **earlier}
-    state = child_state(uow.events_of(history))
-    personal = await deps.keys.seal(child_id, {
-        "name": command.name, "id_number": command.id_number, "address": command.address,
-        "school": command.school})
-    guardian = None
-    if command.guardian:
-        guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
-            "name": command.guardian.name, "phone": command.guardian.phone})
-    events = decide_register_child(state, command, child_id=child_id, region=region,
-                                   today=uow.now.date(), personal=personal, guardian=guardian)
-    return {"child_id": child_id, **await uow.commit(events)}
+    state = await uow.state("child", child_id, child_state)
+
+    async def decide():  # sealed only for a new command: a retry makes no key and seals nothing
+        personal = await deps.keys.seal(child_id, {
+            "name": command.name, "id_number": command.id_number, "address": command.address,
+            "school": command.school})
+        guardian = None
+        if command.guardian:
+            guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
+                "name": command.guardian.name, "phone": command.guardian.phone})
+        return decide_register_child(state, command, child_id=child_id, region=region,
+                                     today=uow.now.date(), personal=personal, guardian=guardian)
+    return await uow.decide_and_commit(decide, child_id=child_id)
 
 
 async def _new_child_id(deps: Deps, command: RegisterChild) -> str:
@@ -62,11 +61,10 @@ async def recruit_volunteer(deps: Deps, command: RecruitVolunteer) -> dict[str, 
     require_within(command.actor, region, "a volunteer")
     volunteer_id = command.volunteer_id or derived_id(command.command_id, "volunteer")
     uow = UnitOfWork(deps, command)
-    history = await uow.load("volunteer", volunteer_id)
-    if earlier := uow.earlier_result():
-        return {"volunteer_id": volunteer_id, **earlier}
-    state = volunteer_state(uow.events_of(history))
-    personal = await deps.keys.seal(volunteer_id, {"name": command.name, "phone": command.phone})
-    events = decide_recruit_volunteer(state, command, volunteer_id=volunteer_id, region=region,
-                                      personal=personal)
-    return {"volunteer_id": volunteer_id, **await uow.commit(events)}
+    state = await uow.state("volunteer", volunteer_id, volunteer_state)
+
+    async def decide():  # sealed only for a new command, as for a child
+        personal = await deps.keys.seal(volunteer_id, {"name": command.name, "phone": command.phone})
+        return decide_recruit_volunteer(state, command, volunteer_id=volunteer_id, region=region,
+                                        personal=personal)
+    return await uow.decide_and_commit(decide, volunteer_id=volunteer_id)

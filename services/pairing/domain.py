@@ -8,9 +8,10 @@ from datetime import date
 
 from contracts.envelope import Event
 from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEnded,
-                               PairFormed, PairMode, VolunteerJoinedPair, VolunteerLeftPair)
+                               PairFormed, PairMode, VolunteerJoinedPair, VolunteerLeftPair,
+                               children_counted)
 from services.intake.domain import ChildState, VolunteerState
-from services.pairing.rules import CONSENT_AGE, SHAPES, check_members, check_shape, children_counted
+from services.pairing.rules import CONSENT_AGE, SHAPES, check_members, check_shape
 from services.pairing.state import PairState, PairStatus, evolve_pair, pair_state
 from services.shared.errors import NotFound, RuleViolated
 

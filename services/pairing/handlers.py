@@ -25,29 +25,29 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
-    pair = pair_state(uow.events_of(await uow.load("pair", pair_id)))
+    pair = await uow.state("pair", pair_id, pair_state)
     children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
-    if earlier := uow.earlier_result():
-        return {"pair_id": pair_id, **earlier}
-    require_within_members(uow, children, volunteers)
-    events = decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
-                              today=uow.now.date())
-    return {"pair_id": pair_id, **await uow.commit(events)}
+
+    def decide():  # the members' regions are checked only for a new command, not for a retry
+        require_within_members(uow, children, volunteers)
+        return decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
+                                today=uow.now.date())
+    return await uow.decide_and_commit(decide, pair_id=pair_id)
 
 
 async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair = await load_pair(uow, command.pair_id)
-    if earlier := uow.earlier_result():
-        return {"pair_id": command.pair_id, **earlier}
-    # Load the members so that their histories take part in the concurrency check.
-    await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
-    events = decide_end_pair(pair, command)
-    return {"pair_id": command.pair_id, **await uow.commit(events)}
+
+    async def decide():
+        # Load the members so that their histories take part in the concurrency check.
+        await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
+        return decide_end_pair(pair, command)
+    return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 
 async def load_pair(uow: UnitOfWork, pair_id: str) -> PairState:
-    pair = pair_state(uow.events_of(await uow.load("pair", pair_id)))
+    pair = await uow.state("pair", pair_id, pair_state)
     if pair.exists:
         require_within(uow.command.actor, parse_region(pair.region), "this pair")
     return pair
@@ -55,8 +55,8 @@ async def load_pair(uow: UnitOfWork, pair_id: str) -> PairState:
 
 async def load_members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]
                    ) -> tuple[dict[str, ChildState], dict[str, VolunteerState]]:
-    children = {c: child_state(uow.events_of(await uow.load("child", c))) for c in child_ids}
-    volunteers = {v: volunteer_state(uow.events_of(await uow.load("volunteer", v))) for v in volunteer_ids}
+    children = {c: await uow.state("child", c, child_state) for c in child_ids}
+    volunteers = {v: await uow.state("volunteer", v, volunteer_state) for v in volunteer_ids}
     return children, volunteers
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.envelope import Event
 from contracts.intake import VolunteerRecruited
 from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed
@@ -29,12 +30,12 @@ async def propose_pair(deps: Deps, command: ProposePair) -> dict[str, Any]:
     pair = await load_pair(uow, pair_id)
     children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
     venue = await _venue(uow, command.team_id, command.station_id, command.volunteer_ids)
-    if earlier := uow.earlier_result():
-        return {"pair_id": pair_id, **earlier}
-    require_within_members(uow, children, volunteers)
-    events = decide_propose_pair(pair, command, pair_id=pair_id, children=children,
-                                 volunteers=volunteers, venue=venue, today=uow.now.date())
-    return {"pair_id": pair_id, **await uow.commit(events)}
+
+    def decide():  # the members' regions are checked only for a new command, not for a retry
+        require_within_members(uow, children, volunteers)
+        return decide_propose_pair(pair, command, pair_id=pair_id, children=children,
+                                   volunteers=volunteers, venue=venue, today=uow.now.date())
+    return await uow.decide_and_commit(decide, pair_id=pair_id)
 
 
 async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
@@ -42,43 +43,50 @@ async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
     pair = await load_pair(uow, command.pair_id)
     children, volunteers = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
     venue = await _venue(uow, pair.team_id, pair.station_id, pair.volunteer_ids)
-    if earlier := uow.earlier_result():
-        return {"pair_id": command.pair_id, **earlier}
-    require_within_members(uow, children, volunteers)
-    events = decide_approve_pair(pair, command, children=children, volunteers=volunteers, venue=venue,
-                                 today=uow.now.date())
-    return {"pair_id": command.pair_id, **await uow.commit(events)}
+
+    def decide():  # as for a proposal: a retry is answered before the members' regions are checked
+        require_within_members(uow, children, volunteers)
+        return decide_approve_pair(pair, command, children=children, volunteers=volunteers, venue=venue,
+                                   today=uow.now.date())
+    return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 
 async def reject_pair(deps: Deps, command: RejectPair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair = await load_pair(uow, command.pair_id)
-    if earlier := uow.earlier_result():
-        return {"pair_id": command.pair_id, **earlier}
-    return {"pair_id": command.pair_id, **await uow.commit(decide_reject_pair(pair, command))}
+    return await uow.decide_and_commit(lambda: decide_reject_pair(pair, command), pair_id=command.pair_id)
 
 
 async def withdraw_proposal(deps: Deps, command: WithdrawProposal) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair = await load_pair(uow, command.pair_id)
-    if earlier := uow.earlier_result():
-        return {"pair_id": command.pair_id, **earlier}
-    return {"pair_id": command.pair_id, **await uow.commit(decide_withdraw_proposal(pair, command))}
+    return await uow.decide_and_commit(lambda: decide_withdraw_proposal(pair, command), pair_id=command.pair_id)
 
 
 async def _venue(uow: UnitOfWork, team_id: str | None, station_id: str | None, volunteer_ids) -> Venue:
-    team = next((e for e in uow.events_of(await uow.load("team", team_id)) if isinstance(e, TeamFormed)),
-                None) if team_id else None
-    station_open = None
-    if station_id:
-        for event in uow.events_of(await uow.load("station", station_id)):
-            if isinstance(event, (StationOpened, StationClosed)):
-                station_open = isinstance(event, StationOpened)
-    teams = {}
-    for volunteer_id in volunteer_ids:  # already loaded: the unit of work caches histories
-        recruited = [e for e in uow.events_of(await uow.load("volunteer", volunteer_id))
-                     if isinstance(e, VolunteerRecruited)]
-        teams[volunteer_id] = recruited[0].team_id if recruited else None
+    team = await uow.state("team", team_id, _team_formed) if team_id else None
+    station_open = await uow.state("station", station_id, _station_open) if station_id else None
+    # Already loaded: the unit of work caches histories.
+    teams = {v: await uow.state("volunteer", v, _recruited_to) for v in volunteer_ids}
     return Venue(team_id=team_id, team_region=team.region if team else None,
                  team_level=team.level if team else None, station_id=station_id,
                  station_open=station_open, volunteer_teams=teams)
+
+
+def _team_formed(events: list[Event]) -> TeamFormed | None:
+    return next((e for e in events if isinstance(e, TeamFormed)), None)
+
+
+def _station_open(events: list[Event]) -> bool | None:
+    """Whether the station's last opening or closing opened it; None if it never opened."""
+    station_open = None
+    for event in events:
+        if isinstance(event, (StationOpened, StationClosed)):
+            station_open = isinstance(event, StationOpened)
+    return station_open
+
+
+def _recruited_to(events: list[Event]) -> str | None:
+    """The team a volunteer was recruited to, if any."""
+    recruited = [e for e in events if isinstance(e, VolunteerRecruited)]
+    return recruited[0].team_id if recruited else None

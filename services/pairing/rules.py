@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from contracts.child_file import ConsentScope
-from contracts.pairing import PairMode
+from contracts.pairing import PairMode, children_counted
 from services.intake.domain import ChildState, VolunteerState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
@@ -23,11 +23,6 @@ SHAPES: dict[PairMode, tuple[tuple[int, int | None], tuple[int, int | None]]] = 
     PairMode.collective: ((2, None), (1, None)),
     PairMode.family: ((1, 1), (1, 1)),
 }
-
-
-def children_counted(mode: PairMode, children: int) -> int:
-    """What a pair adds to each volunteer's load: a collective pair takes no individual capacity."""
-    return 0 if mode is PairMode.collective else children
 
 
 def check_shape(mode: PairMode, child_ids: list[str], volunteer_ids: list[str]) -> None:

@@ -7,7 +7,7 @@ import json
 from faststream.nats import NatsMessage, NatsRouter
 
 from contracts.subjects import ADMIN_ROOT
-from services.projections.projector import Projector
+from services.shared.follower.projector import Projector
 from services.shared.eventlog import EventLog
 
 POSITION = f"{ADMIN_ROOT}.projections.position"

@@ -9,8 +9,11 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Date, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn
+from contracts.intake import ChildRegistered
+from contracts.pairing import ChildJoinedPair, ChildLeftPair
 from contracts.regions import Region
-from services.projections.base import metadata
+from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.privacy import KeyStore
@@ -30,36 +33,46 @@ children = Table(
 )
 
 
+async def _registered(conn: AsyncConnection, registered: RowsToWrite, event: ChildRegistered) -> None:
+    registered.add(insert_if_absent(conn.dialect.name, children), dict(
+        child_id=event.child_id, region=event.region, category=event.category.value,
+        subtype=event.subtype.value if event.subtype else None, sex=event.sex.value,
+        birth_date=event.birth_date, personal=event.personal.model_dump(), active_pairs=0,
+    ))
+
+
+def _changes(values):
+    """An update of the child's row, to the values `values(event)` gives."""
+    async def change(conn: AsyncConnection, registered: RowsToWrite, event) -> None:
+        await registered.flush(conn)  # the child may be one registered earlier in this batch
+        await conn.execute(children.update().where(children.c.child_id == event.child_id)
+                           .values(**values(event)))
+    return change
+
+
+def _paired(step: int):
+    return _changes(lambda e: {"active_pairs": children.c.active_pairs + step})
+
+
+APPLY = {
+    ChildRegistered: _registered,
+    ChildJoinedPair: _paired(1),
+    ChildLeftPair: _paired(-1),
+    ChildTransferredIn: _changes(lambda e: {"region": e.region}),
+    ChildRiskAssessed: _changes(lambda e: {"tier": e.tier.value}),
+    ChildExited: _changes(lambda e: {"exited": e.reason.value}),
+}
+
+
 class ChildrenDirectory:
     name = "children_directory"
     tables = (children,)
-    handles = frozenset({"ChildRegistered", "ChildJoinedPair", "ChildLeftPair", "ChildTransferredIn",
-                         "ChildRiskAssessed", "ChildExited"})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         registered = RowsToWrite()  # written before any update, which may be of these children
         for stored in events:
-            event = stored.envelope.event()
-            kind = stored.envelope.event_type
-            changes = {"ChildTransferredIn": lambda e: {"region": e.region},
-                       "ChildRiskAssessed": lambda e: {"tier": e.tier.value},
-                       "ChildExited": lambda e: {"exited": e.reason.value}}.get(kind)
-            if kind != "ChildRegistered":
-                await registered.flush(conn)
-            if changes:
-                await conn.execute(children.update().where(children.c.child_id == event.child_id)
-                                   .values(**changes(event)))
-            elif kind == "ChildRegistered":
-                registered.add(insert_if_absent(conn.dialect.name, children), dict(
-                    child_id=event.child_id, region=event.region, category=event.category.value,
-                    subtype=event.subtype.value if event.subtype else None, sex=event.sex.value,
-                    birth_date=event.birth_date, personal=event.personal.model_dump(),
-                    active_pairs=0,
-                ))
-            else:
-                step = 1 if stored.envelope.event_type == "ChildJoinedPair" else -1
-                await conn.execute(children.update().where(children.c.child_id == event.child_id)
-                                   .values(active_pairs=children.c.active_pairs + step))
+            await APPLY[type(stored.event)](conn, registered, stored.event)
         await registered.flush(conn)
 
 

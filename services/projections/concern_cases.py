@@ -8,8 +8,9 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.concerns import ConcernClosed, ConcernFollowedUp, ConcernRaised, ConcernReferred
 from contracts.regions import Region
-from services.projections.base import metadata
+from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -28,36 +29,55 @@ cases = Table(
 )
 
 
+async def _raised(conn: AsyncConnection, event: ConcernRaised) -> None:
+    raised_on = event.raised_on.isoformat()
+    await conn.execute(upsert(conn.dialect.name, cases).values(
+        concern_id=event.concern_id, child_id=event.child_id, region=event.region, kind=event.kind.value,
+        raised_on=raised_on, referred_to="", follow_ups=0, last_step_on=raised_on).on_conflict_do_nothing())
+
+
+# Days are kept as ISO text, so the latest step is the greatest string.
+async def _referred(conn: AsyncConnection, event: ConcernReferred) -> None:
+    if (row := await _case(conn, event.concern_id)) is not None:
+        referred = [p for p in row.referred_to.split(",") if p]
+        await _update(conn, row, referred_to=",".join(dict.fromkeys([*referred, event.professional.value])),
+                      last_step_on=max(row.last_step_on, event.referred_on.isoformat()))
+
+
+async def _followed_up(conn: AsyncConnection, event: ConcernFollowedUp) -> None:
+    if (row := await _case(conn, event.concern_id)) is not None:
+        await _update(conn, row, follow_ups=row.follow_ups + 1,
+                      last_step_on=max(row.last_step_on, event.followed_up_on.isoformat()))
+
+
+async def _closed(conn: AsyncConnection, event: ConcernClosed) -> None:
+    if (row := await _case(conn, event.concern_id)) is not None:
+        closed_on = event.closed_on.isoformat()
+        await _update(conn, row, outcome=event.outcome.value, closed_on=closed_on,
+                      last_step_on=max(row.last_step_on, closed_on))
+
+
+async def _case(conn: AsyncConnection, concern_id: str):
+    # A step on a concern this model never saw raised (not in the log it was built from) is skipped.
+    return (await conn.execute(select(cases).where(cases.c.concern_id == concern_id))).first()
+
+
+async def _update(conn: AsyncConnection, row, **values) -> None:
+    await conn.execute(cases.update().where(cases.c.concern_id == row.concern_id).values(**values))
+
+
+APPLY = {ConcernRaised: _raised, ConcernReferred: _referred, ConcernFollowedUp: _followed_up,
+         ConcernClosed: _closed}
+
+
 class ConcernCases:
     name = "concern_cases"
     tables = (cases,)
-    handles = frozenset({"ConcernRaised", "ConcernReferred", "ConcernFollowedUp", "ConcernClosed"})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         for stored in events:
-            data, kind = stored.envelope.data, stored.envelope.event_type
-            if kind == "ConcernRaised":
-                await conn.execute(upsert(conn.dialect.name, cases).values(
-                    concern_id=data["concern_id"], child_id=data["child_id"], region=data["region"],
-                    kind=data["kind"], raised_on=data["raised_on"], referred_to="", follow_ups=0,
-                    last_step_on=data["raised_on"]).on_conflict_do_nothing())
-                continue
-            row = (await conn.execute(select(cases).where(cases.c.concern_id == data["concern_id"]))).first()
-            if row is None:
-                continue
-            await conn.execute(cases.update().where(cases.c.concern_id == row.concern_id)
-                               .values(**_changes(kind, data, row)))
-
-
-def _changes(kind: str, data: dict, row) -> dict:
-    if kind == "ConcernReferred":
-        referred = [p for p in row.referred_to.split(",") if p]
-        return {"referred_to": ",".join(dict.fromkeys([*referred, data["professional"]])),
-                "last_step_on": max(row.last_step_on, data["referred_on"])}
-    if kind == "ConcernFollowedUp":
-        return {"follow_ups": row.follow_ups + 1, "last_step_on": max(row.last_step_on, data["followed_up_on"])}
-    return {"outcome": data["outcome"], "closed_on": data["closed_on"],
-            "last_step_on": max(row.last_step_on, data["closed_on"])}
+            await APPLY[type(stored.event)](conn, stored.event)
 
 
 async def concerns_in(conn: AsyncConnection, region: Region, open_only: bool = True) -> list[dict]:

@@ -2,7 +2,7 @@
 log order, each line with the balance after it.
 
 The balance here is for reading only; the rule that it never falls below zero is kept by the fund's
-own history (services.activity.funds), which this statement agrees with by construction.
+own history (services.activity.giving.funds), which this statement agrees with by construction.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.activity.funds import yuan
-from services.projections.base import metadata
+from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, FundAllocationReleased,
+                             FundOpened)
+from contracts.money import yuan
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
+from services.shared.follower.projection import metadata
 
 funds = Table(
     "fund_statement_funds", metadata,
@@ -48,41 +50,35 @@ donor_names = Table(
 TOTALS = {"donation": "received_fen", "allocation": "allocated_fen", "release": "released_fen"}
 
 
-class FundStatement:
-    name = "fund_statement"
-    tables = (funds, lines, donor_names)
-    handles = frozenset({"DonorRegistered", "FundOpened", "DonationReceived", "FundAllocated",
-                         "FundAllocationReleased"})
-
-    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        for stored in events:
-            envelope, data = stored.envelope, stored.envelope.data
-            kind = envelope.event_type
-            if kind == "DonorRegistered":
-                await conn.execute(upsert(conn.dialect.name, donor_names)
-                                   .values(donor_id=data["donor_id"], name=data["name"]).on_conflict_do_nothing())
-            elif kind == "FundOpened":
-                await conn.execute(upsert(conn.dialect.name, funds).values(
-                    fund_id=data["fund_id"], region=data["region"], name=data["name"],
-                    opened_on=envelope.occurred_at.date().isoformat(), received_fen=0, allocated_fen=0,
-                    released_fen=0, lines=0).on_conflict_do_nothing())
-            elif kind == "DonationReceived":
-                await _book(conn, stored, "donation", data["donation_id"], data["donor_kind"], data["donor_id"],
-                            data["amount_fen"], data["received_on"])
-            elif kind == "FundAllocated":
-                await _book(conn, stored, "allocation", data["allocation_id"], data["target"], data["target_id"],
-                            -data["amount_fen"])
-            else:
-                await _book_release(conn, stored)
+async def _donor_registered(conn: AsyncConnection, event: DonorRegistered, stored: StoredEvent) -> None:
+    await conn.execute(upsert(conn.dialect.name, donor_names)
+                       .values(donor_id=event.donor_id, name=event.name).on_conflict_do_nothing())
 
 
-async def _book_release(conn: AsyncConnection, stored: StoredEvent) -> None:
-    data = stored.envelope.data
+async def _opened(conn: AsyncConnection, event: FundOpened, stored: StoredEvent) -> None:
+    await conn.execute(upsert(conn.dialect.name, funds).values(
+        fund_id=event.fund_id, region=event.region, name=event.name,
+        opened_on=stored.envelope.occurred_at.date().isoformat(), received_fen=0, allocated_fen=0,
+        released_fen=0, lines=0).on_conflict_do_nothing())
+
+
+async def _received(conn: AsyncConnection, event: DonationReceived, stored: StoredEvent) -> None:
+    await _book(conn, stored, "donation", event.donation_id, event.donor_kind.value, event.donor_id,
+                event.amount_fen, event.received_on.isoformat())
+
+
+async def _allocated(conn: AsyncConnection, event: FundAllocated, stored: StoredEvent) -> None:
+    await _book(conn, stored, "allocation", event.allocation_id, event.target.value, event.target_id,
+                -event.amount_fen)
+
+
+async def _released(conn: AsyncConnection, event: FundAllocationReleased, stored: StoredEvent) -> None:
+    # The release names only the allocation: its party is the one the allocation line was booked to.
     allocated = (await conn.execute(select(lines.c.party_kind, lines.c.party_id).where(
-        lines.c.fund_id == data["fund_id"], lines.c.reference == data["allocation_id"],
+        lines.c.fund_id == event.fund_id, lines.c.reference == event.allocation_id,
         lines.c.kind == "allocation"))).first()
     party = (allocated.party_kind, allocated.party_id) if allocated else ("unknown", "")
-    await _book(conn, stored, "release", data["allocation_id"], *party, data["amount_fen"])
+    await _book(conn, stored, "release", event.allocation_id, *party, event.amount_fen)
 
 
 async def _book(conn: AsyncConnection, stored: StoredEvent, kind: str, reference: str, party_kind: str,
@@ -101,6 +97,20 @@ async def _book(conn: AsyncConnection, stored: StoredEvent, kind: str, reference
     total = TOTALS[kind]
     await conn.execute(funds.update().where(funds.c.fund_id == fund_id).values(
         {total: funds.c[total] + abs(amount_fen), "lines": funds.c.lines + 1}))
+
+
+APPLY = {DonorRegistered: _donor_registered, FundOpened: _opened, DonationReceived: _received,
+         FundAllocated: _allocated, FundAllocationReleased: _released}
+
+
+class FundStatement:
+    name = "fund_statement"
+    tables = (funds, lines, donor_names)
+    handles = frozenset(APPLY)
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        for stored in events:  # one by one: each line's balance follows from the line before
+            await APPLY[type(stored.event)](conn, stored.event, stored)
 
 
 async def fund_statement(conn: AsyncConnection, fund_id: str) -> dict | None:

@@ -11,8 +11,9 @@ from collections import Counter
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.giving import GiftPackDelivered
 from contracts.regions import Region
-from services.projections.base import metadata
+from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -28,14 +29,22 @@ deliveries = Table(
 )
 
 
+def _delivered(event: GiftPackDelivered, stored: StoredEvent) -> tuple[str, str, str, str]:
+    return stored.envelope.region, event.team_id, event.station_id or NO_STATION, event.version.value
+
+
+# Each event adds one pack to a count; the table gives the count's key. A batch's packs are summed
+# first, so each count is written once per batch however many packs it gained.
+COUNTED = {GiftPackDelivered: _delivered}
+
+
 class GiftPackDeliveries:
     name = "gift_pack_deliveries"
     tables = (deliveries,)
-    handles = frozenset({"GiftPackDelivered"})
+    handles = frozenset(COUNTED)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        counts = Counter((e.envelope.region, e.envelope.data["team_id"], e.envelope.data["station_id"] or NO_STATION,
-                          e.envelope.data["version"]) for e in events)
+        counts = Counter(COUNTED[type(stored.event)](stored.event, stored) for stored in events)
         for (region, team_id, station_id, version), packs in counts.items():
             statement = upsert(conn.dialect.name, deliveries).values(
                 region=region, team_id=team_id, station_id=station_id, version=version, packs=packs)

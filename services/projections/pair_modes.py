@@ -12,9 +12,11 @@ from collections import defaultdict
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.pairing import PairMode
+from contracts.child_file import ChildTransferredIn, ChildTransferredOut
+from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed, PairMode
 from contracts.regions import Region
-from services.projections.base import metadata
+from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -34,39 +36,79 @@ child_modes = Table(
     Column("mode", String(16), primary_key=True),
     Column("active", Integer, nullable=False),
 )
-PAIR_COUNTED = {"PairProposed": {"proposed": 1}, "PairApproved": {"approved": 1},
-                "PairRejected": {"rejected": 1}, "PairProposalWithdrawn": {"withdrawn": 1},
-                "PairFormed": {"pairs_formed": 1, "active_pairs": 1},
-                "PairEnded": {"pairs_ended": 1, "active_pairs": -1}}
-CHILD_EVENTS = ("ChildJoinedPair", "ChildLeftPair", "ChildTransferredOut", "ChildTransferredIn")
+Deltas = dict[tuple[str, str], dict[str, int]]  # (region, mode) -> figure -> change
+
+
+def _counted(**steps: int):
+    """A pair's event: it moves figures of the pair's mode where the pair is owned."""
+    async def count(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+        mode = await _mode(conn, stored.event.pair_id)
+        for figure, step in steps.items():
+            deltas[stored.envelope.region, mode][figure] += step
+    return count
+
+
+def _stands(**steps: int):
+    """A pair proposed or formed: its mode is remembered for its later events, which do not name it."""
+    count = _counted(**steps)
+
+    async def stands(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+        event = stored.event
+        await conn.execute(upsert(conn.dialect.name, pair_modes).values(
+            pair_id=event.pair_id, mode=event.mode.value).on_conflict_do_nothing())
+        await count(conn, stored, deltas)
+    return stands
+
+
+async def _joined(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+    await _child_paired(conn, stored, deltas, stored.event.mode.value, 1)
+
+
+async def _left(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+    # The event does not name the mode: the pair's remembered one.
+    await _child_paired(conn, stored, deltas, await _mode(conn, stored.event.pair_id), -1)
+
+
+async def _child_paired(
+    conn: AsyncConnection, stored: StoredEvent, deltas: Deltas, mode: str, step: int,
+) -> None:
+    if await _child_step(conn, stored.envelope.aggregate_id, mode, step):
+        deltas[stored.envelope.region, mode]["children_paired"] += step
+
+
+def _moved(step: int):
+    """The child moves: its standing in each mode leaves one region (-1) and joins another (+1)."""
+    async def move(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+        held = child_modes.c
+        query = select(held.mode).where(held.child_id == stored.envelope.aggregate_id, held.active > 0)
+        for (mode,) in await conn.execute(query):
+            deltas[stored.envelope.region, mode]["children_paired"] += step
+    return move
+
+
+APPLY = {
+    PairProposed: _stands(proposed=1),
+    PairApproved: _counted(approved=1),
+    PairRejected: _counted(rejected=1),
+    PairProposalWithdrawn: _counted(withdrawn=1),
+    PairFormed: _stands(pairs_formed=1, active_pairs=1),
+    PairEnded: _counted(pairs_ended=1, active_pairs=-1),
+    ChildJoinedPair: _joined,
+    ChildLeftPair: _left,
+    ChildTransferredOut: _moved(-1),
+    ChildTransferredIn: _moved(1),
+}
 
 
 class PairModes:
     name = "pair_modes"
     tables = (mode_figures, pair_modes, child_modes)
-    handles = frozenset({*PAIR_COUNTED, *CHILD_EVENTS})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        deltas: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        deltas: Deltas = defaultdict(lambda: defaultdict(int))
         for stored in events:
-            envelope = stored.envelope
-            kind, data, region = envelope.event_type, envelope.data, envelope.region
-            if kind in ("PairProposed", "PairFormed"):
-                await conn.execute(upsert(conn.dialect.name, pair_modes).values(
-                    pair_id=data["pair_id"], mode=data["mode"]).on_conflict_do_nothing())
-            if kind in PAIR_COUNTED:
-                mode = await _mode(conn, data["pair_id"])
-                for figure, step in PAIR_COUNTED[kind].items():
-                    deltas[region, mode][figure] += step
-            elif kind in ("ChildJoinedPair", "ChildLeftPair"):
-                mode = data.get("mode") or await _mode(conn, data["pair_id"])
-                if await _child_step(conn, envelope.aggregate_id, mode, 1 if kind == "ChildJoinedPair" else -1):
-                    deltas[region, mode]["children_paired"] += 1 if kind == "ChildJoinedPair" else -1
-            else:  # the child moves: its standing in each mode leaves one region and joins another
-                held = child_modes.c
-                query = select(held.mode).where(held.child_id == envelope.aggregate_id, held.active > 0)
-                for (mode,) in await conn.execute(query):
-                    deltas[region, mode]["children_paired"] += 1 if kind == "ChildTransferredIn" else -1
+            await APPLY[type(stored.event)](conn, stored, deltas)
         await _add(conn, deltas)
 
 

@@ -11,8 +11,13 @@ from collections import defaultdict
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
+from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn, ChildTransferredOut
+from contracts.intake import ChildRegistered, VolunteerRecruited
+from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.regions import PREFIX_LENGTHS, Region, region_name, subregions
-from services.projections.base import metadata
+from contracts.volunteers import StationClosed, StationOpened, TeamFormed, VolunteerWithdrew
+from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent, upsert
 from services.shared.eventlog import StoredEvent
 
@@ -42,84 +47,121 @@ exit_reasons = Table(
     Column("children", Integer, nullable=False),
 )
 
-# event type -> figure it adds one to
-COUNTED = {
-    "ChildRegistered": "children_registered",
-    "VolunteerRecruited": "volunteers_recruited",
-    "PairFormed": "pairs_formed",
-    "PairEnded": "pairs_ended",
-    "VisitLogged": "visits_logged",
-    "WishSubmitted": "wishes_submitted",
-    "WishFulfilled": "wishes_fulfilled",
-    "ChildExited": "children_exited",
-    "ChildTransferredIn": "children_moved_in",
-    "ChildTransferredOut": "children_moved_out",
-    "VolunteerWithdrew": "volunteers_withdrawn",
-    "TeamFormed": "teams_formed",
-    "StationOpened": "stations_open",
+
+class _Batch:
+    """What applying a batch builds up: the figures' changes per region, written at its end, and
+    the rows of children registered in it, written before any child's row is read."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.registered = RowsToWrite()
+
+    def here(self, stored: StoredEvent) -> dict[str, int]:
+        """The changes to the figures of the event's region."""
+        return self.deltas[stored.envelope.region]
+
+
+def _count(**steps: int):
+    """An event that moves only figures of its region, whatever came before."""
+    async def count(batch: _Batch, stored: StoredEvent) -> None:
+        here = batch.here(stored)
+        for figure, step in steps.items():
+            here[figure] += step
+    return count
+
+
+async def _registered(batch: _Batch, stored: StoredEvent) -> None:
+    batch.here(stored)["children_registered"] += 1
+    batch.registered.add(insert_if_absent(batch.conn.dialect.name, child_pair_counts), {
+        "child_id": stored.envelope.aggregate_id, "region": stored.envelope.region, "active_pairs": 0})
+
+
+def _child(change):
+    """An event whose figures depend on the child's standing (how many active pairs it is in, its
+    tier): `change(batch, stored, standing)` counts them and updates `standing`, written back."""
+    async def apply(batch: _Batch, stored: StoredEvent) -> None:
+        conn, child = batch.conn, child_pair_counts.c
+        await batch.registered.flush(conn)  # the child's row is read next
+        row = (await conn.execute(select(child.active_pairs, child.tier)
+                                  .where(child.child_id == stored.envelope.aggregate_id))).first()
+        pairs, tier = (row.active_pairs, row.tier) if row else (0, None)
+        standing = {"active_pairs": pairs, "tier": tier}
+        await change(batch, stored, standing)
+        await conn.execute(child_pair_counts.update().where(child.child_id == stored.envelope.aggregate_id)
+                           .values(**standing))
+    return apply
+
+
+def _paired(step: int):
+    async def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+        before = standing["active_pairs"]
+        after = standing["active_pairs"] = max(before + step, 0)
+        batch.here(stored)["children_paired"] += (after > 0) - (before > 0)
+    return change
+
+
+async def _assessed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+    here = batch.here(stored)
+    if standing["tier"]:
+        here[f"children_{standing['tier']}"] -= 1
+    standing["tier"] = stored.event.tier.value
+    here[f"children_{standing['tier']}"] += 1
+
+
+def _moved(step: int, figure: str):
+    """The child's standing leaves the old region (-1) and joins the new one (+1), and its row moves
+    with it; each region counts the move in `figure`."""
+    async def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+        here = batch.here(stored)
+        here[figure] += 1
+        here["children_registered"] += step
+        here["children_paired"] += step * (standing["active_pairs"] > 0)
+        if standing["tier"]:
+            here[f"children_{standing['tier']}"] += step
+        if step > 0:
+            standing["region"] = stored.envelope.region
+    return change
+
+
+async def _exited(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+    # The child stays on file where it was, counted as exited.
+    batch.here(stored)["children_exited"] += 1
+    await _count_exit(batch.conn, stored.envelope.region, stored.event.reason.value)
+
+
+APPLY = {
+    ChildRegistered: _registered,
+    VolunteerRecruited: _count(volunteers_recruited=1),
+    PairFormed: _count(pairs_formed=1, active_pairs=1),
+    PairEnded: _count(pairs_ended=1, active_pairs=-1),
+    VisitLogged: _count(visits_logged=1),
+    WishSubmitted: _count(wishes_submitted=1),
+    WishFulfilled: _count(wishes_fulfilled=1),
+    VolunteerWithdrew: _count(volunteers_withdrawn=1),
+    TeamFormed: _count(teams_formed=1),
+    StationOpened: _count(stations_open=1),
+    StationClosed: _count(stations_open=-1),
+    ChildJoinedPair: _child(_paired(1)),
+    ChildLeftPair: _child(_paired(-1)),
+    ChildRiskAssessed: _child(_assessed),
+    ChildTransferredOut: _child(_moved(-1, "children_moved_out")),
+    ChildTransferredIn: _child(_moved(1, "children_moved_in")),
+    ChildExited: _child(_exited),
 }
-CHILD_FILE = frozenset({"ChildJoinedPair", "ChildLeftPair", "ChildTransferredOut", "ChildTransferredIn",
-                        "ChildRiskAssessed", "ChildExited"})
 
 
 class RegionStats:
     name = "region_stats"
     tables = (region_figures, child_pair_counts, exit_reasons)
-    handles = frozenset({*COUNTED, *CHILD_FILE, "StationClosed"})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        registered = RowsToWrite()
+        batch = _Batch(conn)
         for stored in events:
-            envelope = stored.envelope
-            kind, region = envelope.event_type, envelope.region
-            if kind in COUNTED:
-                deltas[region][COUNTED[kind]] += 1
-            if kind == "PairFormed":
-                deltas[region]["active_pairs"] += 1
-            elif kind == "PairEnded":
-                deltas[region]["active_pairs"] -= 1
-            elif kind == "StationClosed":
-                deltas[region]["stations_open"] -= 1
-            elif kind == "ChildRegistered":
-                registered.add(insert_if_absent(conn.dialect.name, child_pair_counts),
-                               {"child_id": envelope.aggregate_id, "region": region, "active_pairs": 0})
-            elif kind in CHILD_FILE:
-                await registered.flush(conn)  # the child's row is read next
-                await self._child_changed(conn, stored, deltas)
-        await registered.flush(conn)
-        await _add(conn, deltas)
-
-    async def _child_changed(self, conn: AsyncConnection, stored: StoredEvent, deltas) -> None:
-        """Figures that depend on the child's standing: paired or not, tier, where it lives."""
-        envelope, data = stored.envelope, stored.envelope.data
-        child = child_pair_counts.c
-        row = (await conn.execute(select(child.active_pairs, child.tier)
-                                  .where(child.child_id == envelope.aggregate_id))).first()
-        pairs, tier = (row.active_pairs, row.tier) if row else (0, None)
-        here = deltas[envelope.region]
-        kind = envelope.event_type
-        if kind in ("ChildJoinedPair", "ChildLeftPair"):
-            after = max(pairs + (1 if kind == "ChildJoinedPair" else -1), 0)
-            here["children_paired"] += (after > 0) - (pairs > 0)
-            pairs = after
-        elif kind == "ChildRiskAssessed":
-            if tier:
-                here[f"children_{tier}"] -= 1
-            tier = data["tier"]
-            here[f"children_{tier}"] += 1
-        elif kind in ("ChildTransferredOut", "ChildTransferredIn"):
-            # The child's standing leaves the old region and joins the new one.
-            step = 1 if kind == "ChildTransferredIn" else -1
-            here["children_registered"] += step
-            here["children_paired"] += step * (pairs > 0)
-            if tier:
-                here[f"children_{tier}"] += step
-        elif kind == "ChildExited":  # the child stays on file where it was, counted as exited
-            await _count_exit(conn, envelope.region, data["reason"])
-        moved = {"region": envelope.region} if kind == "ChildTransferredIn" else {}
-        await conn.execute(child_pair_counts.update().where(child.child_id == envelope.aggregate_id)
-                           .values(active_pairs=pairs, tier=tier, **moved))
+            await APPLY[type(stored.event)](batch, stored)
+        await batch.registered.flush(conn)
+        await _add(conn, batch.deltas)
 
 
 async def _count_exit(conn: AsyncConnection, region: str, reason: str) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlalchemy import Column, String, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.child_file import ChildExited, ChildTransferredIn
+from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEndReason, PairMode
 from contracts.regions import Region
-from services.projections.base import metadata
+from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -30,46 +32,54 @@ child_pairs = Table(  # the queue's own memory of each child's active pairs and 
     Column("pair_id", String(64), primary_key=True),
     Column("mode", String(16), nullable=False),
 )
-NO_REMATCH = ("aged_out",)
+NO_REMATCH = (PairEndReason.aged_out,)
+
+
+async def _joined(conn: AsyncConnection, stored: StoredEvent) -> None:
+    child_id, event = stored.envelope.aggregate_id, stored.event
+    await conn.execute(upsert(conn.dialect.name, child_pairs).values(
+        child_id=child_id, pair_id=event.pair_id, mode=event.mode.value).on_conflict_do_nothing())
+    if event.mode is not PairMode.collective:
+        await conn.execute(delete(queue).where(queue.c.child_id == child_id))
+
+
+async def _left(conn: AsyncConnection, stored: StoredEvent) -> None:
+    envelope, event = stored.envelope, stored.event
+    mine = child_pairs.c.child_id == envelope.aggregate_id
+    this_pair = child_pairs.c.pair_id == event.pair_id
+    left = (await conn.execute(select(child_pairs.c.mode).where(mine, this_pair))).scalar()
+    await conn.execute(delete(child_pairs).where(mine, this_pair))
+    remaining = [m for (m,) in await conn.execute(select(child_pairs.c.mode).where(mine))]
+    collective = PairMode.collective.value
+    lost_care = not remaining if left == collective else all(m == collective for m in remaining)
+    if event.reason in NO_REMATCH or not lost_care:
+        return
+    waits = {"region": envelope.region, "left_pair_id": event.pair_id, "reason": event.reason.value,
+             "since": envelope.occurred_at.isoformat()}
+    statement = upsert(conn.dialect.name, queue).values(child_id=envelope.aggregate_id, **waits)
+    await conn.execute(statement.on_conflict_do_update(index_elements=["child_id"], set_=waits))
+
+
+async def _moved_in(conn: AsyncConnection, stored: StoredEvent) -> None:
+    await conn.execute(queue.update().where(queue.c.child_id == stored.envelope.aggregate_id)
+                       .values(region=stored.event.region))
+
+
+async def _exited(conn: AsyncConnection, stored: StoredEvent) -> None:
+    await conn.execute(delete(queue).where(queue.c.child_id == stored.envelope.aggregate_id))
+
+
+APPLY = {ChildJoinedPair: _joined, ChildLeftPair: _left, ChildTransferredIn: _moved_in, ChildExited: _exited}
 
 
 class RematchQueue:
     name = "rematch_queue"
     tables = (queue, child_pairs)
-    handles = frozenset({"ChildJoinedPair", "ChildLeftPair", "ChildTransferredIn", "ChildExited"})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         for stored in events:
-            envelope, kind = stored.envelope, stored.envelope.event_type
-            child_id, data = envelope.aggregate_id, envelope.data
-            if kind == "ChildJoinedPair":
-                await conn.execute(upsert(conn.dialect.name, child_pairs).values(
-                    child_id=child_id, pair_id=data["pair_id"], mode=data["mode"]).on_conflict_do_nothing())
-                if data["mode"] != "collective":
-                    await conn.execute(delete(queue).where(queue.c.child_id == child_id))
-            elif kind == "ChildLeftPair":
-                await self._left(conn, stored)
-            elif kind == "ChildTransferredIn":
-                await conn.execute(queue.update().where(queue.c.child_id == child_id).values(region=data["region"]))
-            else:  # ChildExited
-                await conn.execute(delete(queue).where(queue.c.child_id == child_id))
-
-    async def _left(self, conn: AsyncConnection, stored: StoredEvent) -> None:
-        envelope, data = stored.envelope, stored.envelope.data
-        mine = child_pairs.c.child_id == envelope.aggregate_id
-        this_pair = child_pairs.c.pair_id == data["pair_id"]
-        left = (await conn.execute(select(child_pairs.c.mode).where(mine, this_pair))).scalar()
-        await conn.execute(delete(child_pairs).where(mine, this_pair))
-        remaining = [m for (m,) in await conn.execute(select(child_pairs.c.mode).where(mine))]
-        lost_care = not remaining if left == "collective" else all(m == "collective" for m in remaining)
-        if data["reason"] in NO_REMATCH or not lost_care:
-            return
-        statement = upsert(conn.dialect.name, queue).values(
-            child_id=envelope.aggregate_id, region=envelope.region, left_pair_id=data["pair_id"],
-            reason=data["reason"], since=envelope.occurred_at.isoformat())
-        await conn.execute(statement.on_conflict_do_update(index_elements=["child_id"], set_={
-            "region": envelope.region, "left_pair_id": data["pair_id"], "reason": data["reason"],
-            "since": envelope.occurred_at.isoformat()}))
+            await APPLY[type(stored.event)](conn, stored)
 
 
 async def waiting(conn: AsyncConnection, region: Region, limit: int = 100) -> list[dict]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.intake import VolunteerRecruited
+from contracts.pairing import VolunteerJoinedPair, VolunteerLeftPair
 from contracts.regions import Region, parse_region, region_name
-from contracts.volunteers import REQUIRED_TRAINING
-from services.projections.base import metadata
+from contracts.volunteers import REQUIRED_TRAINING, VolunteerTrained, VolunteerWithdrew
+from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -37,35 +39,50 @@ def pool_of(capacity: int, load: int, topics: list[str], withdrawn: bool) -> str
     return "pairing" if load < capacity else "reserve_at_capacity"
 
 
+async def _recruited(conn: AsyncConnection, event: VolunteerRecruited) -> None:
+    await conn.execute(upsert(conn.dialect.name, pool_members).values(
+        volunteer_id=event.volunteer_id, region=event.region, capacity=event.capacity, load=0,
+        trained_topics=[], withdrawn=False, pool=pool_of(event.capacity, 0, [], False),
+    ).on_conflict_do_nothing())
+
+
+def _placed(change):
+    """An event that changes the volunteer's load, topics or withdrawal, as
+    `change(event, load, topics, withdrawn)` gives them anew, and so maybe the pool it is in."""
+    async def place(conn: AsyncConnection, event) -> None:
+        row = pool_members.c
+        found = (await conn.execute(select(pool_members).where(row.volunteer_id == event.volunteer_id))).first()
+        if found is None:
+            return  # an event of a volunteer recruited before this log began: nothing to place
+        load, topics, withdrawn = change(event, found.load, list(found.trained_topics), found.withdrawn)
+        await conn.execute(pool_members.update().where(row.volunteer_id == event.volunteer_id).values(
+            load=load, trained_topics=topics, withdrawn=withdrawn,
+            pool=pool_of(found.capacity, load, topics, withdrawn)))
+    return place
+
+
+def _trained(event: VolunteerTrained, load: int, topics: list[str], withdrawn: bool):
+    topic = event.topic.value
+    return load, topics if topic in topics else sorted([*topics, topic]), withdrawn
+
+
+APPLY = {
+    VolunteerRecruited: _recruited,
+    VolunteerTrained: _placed(_trained),
+    VolunteerWithdrew: _placed(lambda e, load, topics, withdrawn: (load, topics, True)),
+    VolunteerJoinedPair: _placed(lambda e, load, topics, withdrawn: (load + e.children, topics, withdrawn)),
+    VolunteerLeftPair: _placed(lambda e, load, topics, withdrawn: (load - e.children, topics, withdrawn)),
+}
+
+
 class VolunteerPools:
     name = "volunteer_pools"
     tables = (pool_members,)
-    handles = frozenset({"VolunteerRecruited", "VolunteerTrained", "VolunteerWithdrew",
-                         "VolunteerJoinedPair", "VolunteerLeftPair"})
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        row = pool_members.c
         for stored in events:
-            kind, event = stored.envelope.event_type, stored.envelope.event()
-            if kind == "VolunteerRecruited":
-                await conn.execute(upsert(conn.dialect.name, pool_members).values(
-                    volunteer_id=event.volunteer_id, region=event.region, capacity=event.capacity, load=0,
-                    trained_topics=[], withdrawn=False, pool=pool_of(event.capacity, 0, [], False),
-                ).on_conflict_do_nothing())
-                continue
-            found = (await conn.execute(select(pool_members).where(row.volunteer_id == event.volunteer_id))).first()
-            if found is None:
-                continue  # an event of a volunteer recruited before this log began: nothing to place
-            load, topics, withdrawn = found.load, list(found.trained_topics), found.withdrawn
-            if kind == "VolunteerTrained" and event.topic.value not in topics:
-                topics = sorted([*topics, event.topic.value])
-            elif kind == "VolunteerWithdrew":
-                withdrawn = True
-            elif kind in ("VolunteerJoinedPair", "VolunteerLeftPair"):
-                load += event.children if kind == "VolunteerJoinedPair" else -event.children
-            await conn.execute(pool_members.update().where(row.volunteer_id == event.volunteer_id).values(
-                load=load, trained_topics=topics, withdrawn=withdrawn,
-                pool=pool_of(found.capacity, load, topics, withdrawn)))
+            await APPLY[type(stored.event)](conn, stored.event)
 
 
 async def pools(conn: AsyncConnection, region: Region) -> dict:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import inspect
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from contracts.commands import Command
@@ -28,6 +29,8 @@ from services.shared.privacy import KeyStore
 AIXIN_NAMESPACE = uuid5(NAMESPACE_URL, "https://aixin.example/commands")
 _NAMESPACE_BYTES = AIXIN_NAMESPACE.bytes
 Clock = Callable[[], datetime]
+S = TypeVar("S")
+Decide = Callable[[], list[Event] | Awaitable[list[Event]]]
 
 
 def utc_now() -> datetime:
@@ -91,7 +94,12 @@ class UnitOfWork:
         return self._histories[key]
 
     def events_of(self, history: History) -> list[Event]:
-        return [stored.envelope.event() for stored in history.events]
+        return [stored.event for stored in history.events]
+
+    async def state(self, aggregate_type: str, aggregate_id: str, fold: Callable[[list[Event]], S]) -> S:
+        """The aggregate as `fold` makes it of its events. Loaded through `load`, so the history is
+        read once per command, takes part in the concurrency check and shows a retry."""
+        return fold(self.events_of(await self.load(aggregate_type, aggregate_id)))
 
     def earlier_result(self) -> dict[str, Any] | None:
         """The result of this very command if it was applied before (a retry), else None."""
@@ -102,12 +110,17 @@ class UnitOfWork:
         return {"command_id": self.command.command_id, "duplicate": True,
                 "events": [_summary(e) for e in done]}
 
-    async def decide_and_commit(self, decide: Callable[[], list[Event]], **ids: Any) -> dict[str, Any]:
-        """The last step of most handlers: `decide` runs only if this command was not applied before
-        (its events are not in the histories loaded), so a retry never decides twice."""
+    async def decide_and_commit(self, decide: Decide, **ids: Any) -> dict[str, Any]:
+        """The last step of every handler: `decide` runs only if this command was not applied before
+        (its events are not in the histories loaded), so a retry never decides twice. It may be
+        async: what only a new command needs (sealing a note, loading more histories) is done in it,
+        so a retry does none of that work."""
         if earlier := self.earlier_result():
             return {**ids, **earlier}
-        return {**ids, **await self.commit(decide())}
+        events = decide()
+        if inspect.isawaitable(events):
+            events = await events
+        return {**ids, **await self.commit(events)}
 
     async def commit(self, events: list[Event]) -> dict[str, Any]:
         pending = self.pending(events)

@@ -1,0 +1,34 @@
+"""Every event type of the contract, by the name its envelope gives (`event_type`).
+
+Importing this module imports every context's events; the envelope itself knows none of them, so
+that a module of events can import the envelope without a cycle.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from contracts import (activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
+                       pairing, reminders, volunteers)
+from contracts.envelope import Envelope, Event
+
+
+def _subclasses(base: type[Event]) -> list[type[Event]]:
+    found = []
+    for cls in base.__subclasses__():
+        found += [cls, *_subclasses(cls)]
+    return found
+
+
+EVENT_TYPES = MappingProxyType({cls.__name__: cls for cls in _subclasses(Event)})
+
+
+def event_types() -> dict[str, type[Event]]:
+    """Every event type of the contract, by name."""
+    return dict(EVENT_TYPES)
+
+
+def typed_event(envelope: Envelope) -> Event:
+    """The typed event inside an envelope; raises KeyError for a type this version does not know,
+    and pydantic's ValidationError for data that does not fit its type."""
+    return EVENT_TYPES[envelope.event_type].model_validate(envelope.data)

@@ -1,0 +1,19 @@
+"""The `aixin` command: run the platform, fill a demo federation, read figures, replay history,
+import lists, match, and judge compliance; each group of commands is a module of its own."""
+
+from __future__ import annotations
+
+import typer
+
+from services.cli import reads, running
+from services.cli.compliance import compliance
+from services.cli.imports import import_app
+from services.cli.match import match_app
+
+app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+for command in (running.up, running.serve, running.demo, reads.stats, reads.children, reads.history,
+                reads.replay, running.bench, compliance):
+    app.command()(command)
+app.add_typer(import_app, name="import")
+app.add_typer(match_app, name="match")

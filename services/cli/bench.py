@@ -1,0 +1,161 @@
+"""`aixin bench`: how far the command path and the replay are from what JetStream itself can do.
+
+Everything runs on a fresh temporary data dir, through a real `Platform` laid out as `aixin up` lays
+it out (embedded nats-server; command services in this process; log followers and an import worker
+in child processes), so the figures include every layer. The import runs in a process of its own,
+as `aixin import` does. The baseline publishes to
+its own stream on the SAME server with the SAME settings (file storage, `sync_interval: always`,
+so every append is fsynced), the same client library and the same concurrency as the command path.
+Timings are printed, never asserted: they depend on the machine and above all on its fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from contracts.envelope import Actor, FederationLevel
+from contracts.intake import (
+    ChildCategory,
+    ChildSubtype,
+    Guardian,
+    GuardianRelation,
+    RegisterChild,
+    Sex,
+)
+from contracts.subjects import STREAM
+from services.cli.bench_raw import EVENT_BYTES, raw_publish_seconds, timed
+from services.cli.client import CommandClient
+from services.cli.demo import IN_FLIGHT, wait_for_read_models
+from services.pairing.matching.engine import batch as batch_proposal
+from services.pairing.matching.synthetic import district_snapshot
+from services.platform.children import UP_CHILDREN
+from services.platform.embedded_nats import free_port, server_binary, server_version
+from services.platform.runtime import Platform
+from services.platform.settings import Settings
+from services.projections.admin import REPLAY
+
+COMMUNITY = "440105001001"  # a synthetic community: children register at community level
+OPERATOR = Actor(operator_id="bench", level=FederationLevel.national, region="CN")
+
+
+async def run_bench(events: int, commands: int, console: Console, imports: int = 0) -> dict:
+    # FastStream logs every message at the broker's log_level (WARNING in runtime.py), which would
+    # bury the figures under two lines per command; its cost was within the run-to-run noise.
+    access_log, quiet = logging.getLogger("faststream.access.nats"), lambda r: r.levelno >= logging.ERROR
+    access_log.addFilter(quiet)
+    with tempfile.TemporaryDirectory(prefix="aixin-bench-") as tmp:
+        platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()), children=UP_CHILDREN)
+        try:
+            await platform.start()
+            return await _measure(platform, events, commands, console, imports)
+        finally:
+            await platform.stop()
+            access_log.removeFilter(quiet)
+
+
+async def _import(nats_url: str, rows: int, directory: Path) -> tuple[int, float]:
+    """A civil-affairs list with 1 % bad rows, imported by `aixin import`'s own runner in a process
+    of its own, as an operator's `aixin import` is (the list is written before the clock starts)."""
+    from services.cli.bench_import import import_in_own_process
+    from services.importing.synthetic import synthetic_children
+
+    path = synthetic_children(rows, bad_share=0.01, seed=7).write_csv(directory / "bench-children.csv")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, import_in_own_process, nats_url, path)
+
+
+async def _measure(platform: Platform, events: int, commands: int, console: Console,
+                   imports: int = 0) -> dict:
+    nc, version = platform.nc, ".".join(map(str, server_version(server_binary())))
+    sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
+    console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
+                  f"sync_interval: {sync}; the raw baseline uses the same server and settings")
+    rows = [("raw_64", f"raw js.publish, {IN_FLIGHT} in flight", events, await raw_publish_seconds(nc, events, IN_FLIGHT)),
+            ("raw_1", "raw js.publish, 1 in flight", events, await raw_publish_seconds(nc, events, 1))]
+    async with CommandClient(platform.embedded.url) as client:
+        seconds, refused = await _commands(client, commands)
+        lag = None
+        rows.append(("commands", f"RegisterChild, {IN_FLIGHT} in flight", commands, seconds))
+        if imports:
+            rows.append(("import", "import children (CSV, 1 % bad rows)",
+                         *await _import(platform.embedded.url, imports, platform.settings.data_dir)))
+            lag = await _read_models_caught_up(client)
+            console.print(f"read models caught up {lag:.1f} s after the import ended (the log followers "
+                          "run at a lower CPU priority than commands)", highlight=False)
+        missing = events - await platform.event_log.last_sequence()
+        if missing > 0:  # the replay must cover at least `events` events; the top-up is not timed
+            refused += (await _commands(client, missing))[1]
+        await _read_models_caught_up(client)  # a replay stops where the live one stands
+        replayed = await client.request(REPLAY, {"projections": []}, timeout=3600)
+    if not replayed.get("ok"):
+        raise RuntimeError(f"replay failed: {replayed.get('error')}")
+    for report in replayed["reports"]:
+        name = report["projection"]
+        rows.append((f"replay_{name}", f"replay {name}", report["events"], report["seconds"]))
+    rows.append(("batch_match", "batch match 2000×2500", 2000, _batch_match(2000, 2500)))
+    state = (await nc.jetstream().stream_info(STREAM)).state
+    console.print(f"log: {state.messages} events, {state.bytes // max(state.messages, 1)} bytes stored "
+                  f"per event; raw payload {EVENT_BYTES} bytes; refused commands: {refused}")
+    return {"nats_server": version, "sync_always": platform.embedded.sync_always, "refused": refused,
+            "read_models_lag_after_import": lag, **_report(rows, console)}
+
+
+async def _read_models_caught_up(client: CommandClient) -> float:
+    """Seconds until the projections have applied everything in the log."""
+    started = time.perf_counter()
+    await wait_for_read_models(client, timeout=3600)
+    return time.perf_counter() - started
+
+
+def _batch_match(children: int, volunteers: int) -> float:
+    """Seconds to propose pairs for one synthetic district (pure: scores, solver, explanations)."""
+    snapshot = district_snapshot(children, volunteers)
+    started = time.perf_counter()
+    batch_proposal(snapshot)
+    return time.perf_counter() - started
+
+
+async def _commands(client: CommandClient, count: int) -> tuple[float, int]:
+    """Send `count` RegisterChild commands with the demo's concurrency; return seconds and refusals."""
+    refused = 0
+
+    async def one(i: int) -> None:
+        nonlocal refused
+        reply = await client.send("intake", "register_child", _child(i))
+        refused += not reply.ok
+
+    return await timed(count, IN_FLIGHT, one), refused
+
+
+def _child(i: int) -> RegisterChild:
+    # A new child each time (no child_id): no history to load, one key inserted per person sealed.
+    return RegisterChild(actor=OPERATOR, region=COMMUNITY, name=f"王小明{i}", sex=Sex.female,
+                         birth_date=date(2016, 5, 1), category=ChildCategory.left_behind,
+                         subtype=ChildSubtype.both_parents_away, address="南华西街道 1 号",
+                         guardian=Guardian(relation=GuardianRelation.grandparent, name="王奶奶",
+                                           phone="13900000000"))
+
+
+def _report(rows: list[tuple[str, str, int, float]], console: Console) -> dict:
+    baseline = rows[0][2] / rows[0][3]  # raw with 64 in flight: the ceiling for the command path
+    table = Table("measurement", "count", "seconds", "per second", "× raw (64)", title="aixin bench")
+    figures = {}
+    for key, label, count, seconds in rows:
+        rate = count / seconds if seconds else 0.0
+        figures[key] = {"count": count, "seconds": seconds, "per_second": rate, "ratio": rate / baseline}
+        table.add_row(label, str(count), f"{seconds:.2f}", f"{rate:,.0f}", f"{rate / baseline:.3f}")
+    console.print(table)
+    for key, label, *_ in rows:  # plain lines too, for logs and notes that strip tables
+        console.print(f"{label}: {figures[key]['per_second']:,.0f}/s = {figures[key]['ratio']:.3f} × raw",
+                      highlight=False)
+    return figures

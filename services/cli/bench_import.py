@@ -1,0 +1,92 @@
+"""Import speed: rows per second of a synthetic list imported into a running platform, and its ratio
+to the raw JetStream publish rate measured on the same server in the same run (the goal: 0.7).
+
+    python -m services.cli.bench_import --rows 100000 --data-dir /tmp/imp [--again]
+
+The raw baseline is `services.cli.bench`'s: js.publish of a 1.1 kB payload with a message id and an
+expected subject sequence, into a stream of its own on the same server, with 64 in flight (the
+figure `aixin bench` compares everything with) and with as many in flight as the import keeps
+(batches in flight × rows per batch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from contracts.envelope import Actor, FederationLevel
+from contracts.imports import MAX_ROWS
+from services.cli.bench_raw import raw_publish_seconds
+from services.cli.client import CommandClient, runtime
+from services.cli.imports import print_summary
+from services.importing.runner import IN_FLIGHT, KINDS, Importer, prepare
+from services.importing.synthetic import synthetic_children
+
+OPERATOR = Actor(operator_id="import-bench", level=FederationLevel.national, region="CN")
+
+
+async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int = 10_000,
+                      seed: int = 1, again: bool = False, console: Console | None = None) -> dict:
+    console = console or Console()
+    listing = synthetic_children(rows, bad_share=0.01, seed=seed)
+    job = prepare(KINDS["children"], listing.write_csv(directory / f"children-{rows}-{seed}.csv"), OPERATOR)
+    async with CommandClient(nats_url) as client:
+        send = _sender(client)
+        raw = {64: raw_events / await raw_publish_seconds(client.nc, raw_events, 64),
+               IN_FLIGHT * MAX_ROWS: raw_events / await raw_publish_seconds(client.nc, raw_events, IN_FLIGHT * MAX_ROWS)}
+        summary = await Importer(send).run(job)
+        print_summary(summary, "children", console)
+        figures = {"rows": summary.rows, "seconds": summary.seconds, "rows_per_second": summary.rows_per_second,
+                   "registered": summary.registered, "bad": summary.bad, "expected_bad": len(listing.bad),
+                   **{f"raw_{n}_per_second": rate for n, rate in raw.items()},
+                   "ratio": summary.rows_per_second / raw[64],
+                   "ratio_same_in_flight": summary.rows_per_second / raw[IN_FLIGHT * MAX_ROWS]}
+        if again:
+            repeat = await Importer(send).run(prepare(KINDS["children"], job.table.path, OPERATOR))
+            print_summary(repeat, "children", console)
+            figures |= {"again_registered": repeat.registered, "again_already": repeat.already_registered,
+                        "again_seconds": repeat.seconds}
+    for n, rate in raw.items():
+        console.print(f"raw js.publish, {n} in flight: {rate:,.0f}/s; import {summary.rows_per_second:,.0f} "
+                      f"rows/s = {summary.rows_per_second / rate:.2f} × raw", highlight=False)
+    return figures
+
+
+def _sender(client: CommandClient):
+    async def send(route, command):
+        return await client.send("intake", route, command, timeout=300)
+    return send
+
+
+def import_in_own_process(nats_url: str, path: Path) -> tuple[int, float]:
+    """Import the children listed in `path` (rows, seconds): run in a process of its own, as the
+    `aixin import` command is, so the list's parsing does not share the platform's processes."""
+
+    async def run() -> tuple[int, float]:
+        async with CommandClient(nats_url) as client:
+            summary = await Importer(_sender(client)).run(prepare(KINDS["children"], path, OPERATOR))
+            return summary.rows, summary.seconds
+
+    return asyncio.run(run())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--data-dir", type=Path, default=None, help="of the running 'aixin up'")
+    parser.add_argument("--raw-events", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--again", action="store_true", help="import the same list a second time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aixin-import-bench-") as tmp:
+        figures = asyncio.run(import_rate(runtime(args.data_dir).nats_url, args.rows, Path(tmp),
+                                          args.raw_events, args.seed, args.again))
+    print(figures)
+
+
+if __name__ == "__main__":
+    main()

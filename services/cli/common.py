@@ -1,0 +1,58 @@
+"""What every `aixin` command shares: the console, the options, and how a failure is told."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from nats.errors import Error as NatsError
+from rich.console import Console
+
+from contracts.regions import InvalidRegion, parse_region
+from services.cli.client import NotRunning, get, runtime
+
+console = Console()
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $AIXIN_DATA_DIR or ./aixin-data)")]
+AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise typer.BadParameter(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:8765)")
+    return host, int(port)
+
+
+def region_arg(text: str) -> str:
+    try:
+        return parse_region(text).code
+    except InvalidRegion as error:
+        fail(str(error))
+
+
+def get_json(data_dir: Path | None, path: str, **params) -> dict:
+    try:
+        return get(runtime(data_dir), path, **params)
+    except NotRunning as error:
+        fail(str(error))
+    except LookupError as error:
+        fail(str(error), code=1)
+
+
+def run(coroutine):
+    try:
+        return asyncio.run(coroutine)
+    except NotRunning as error:
+        fail(str(error))
+    except (OSError, NatsError) as error:
+        # The platform went away mid-way (stopped, or killed): what it acknowledged is kept, and
+        # running the same command again adds nothing twice (command ids are stable).
+        fail(f"lost the connection to aixin ({type(error).__name__}: {error}); start 'aixin up' "
+             f"again and repeat the command — what was acknowledged is kept and nothing is applied twice")

@@ -1,0 +1,67 @@
+"""`aixin compliance REGION --month 2026-05`: how the pairs of a region kept their cadence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.activity.care.cadence import PROFILES
+from services.activity.care.periods import month_bounds
+from services.cli.client import NotRunning, get, runtime
+
+console = Console()
+MARKS = {"met": "[green]✓", "missed": "[red]✗", "open": "[yellow]…", "not_due": "[dim]–"}
+
+
+def compliance(
+    region: Annotated[str, typer.Argument(help="CN or a division code (2, 4, 6, 9 or 12 digits)")],
+    month: Annotated[str, typer.Option(help="the month, e.g. 2026-05")],
+    profile: Annotated[Optional[str], typer.Option(
+        help=f"{', '.join(PROFILES)} (default: the profile the region follows)")] = None,
+    limit: int = 1000, offset: int = 0,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="data directory")] = None,
+) -> None:
+    """Cadence compliance (e.g. Haimen's "five ones") of every pair active in a month."""
+    try:
+        month_bounds(month)
+    except ValueError as error:
+        _fail(str(error), 2)
+    params = {"region": region, "month": month, "limit": limit, "offset": offset}
+    if profile:
+        params["profile"] = profile
+    try:
+        result = get(runtime(data_dir), "/pairs/compliance", **params)
+    except NotRunning as error:
+        _fail(str(error), 2)
+    except LookupError as error:
+        _fail(str(error), 1)
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    console.print(_table(result))
+    summary = result["summary"]
+    console.print(f"{summary['compliant']} of {summary['pairs']} pairs shown missed nothing "
+                  f"({result['total']} pairs active in {result['month']}); "
+                  f"✓ met  ✗ missed  … open  – not due")
+
+
+def _table(result: dict) -> Table:
+    rules = [r["rule"] for r in result["pairs"][0]["rules"]] if result["pairs"] else []
+    table = Table("pair", "children", *rules, "compliant",
+                  title=f"{result['label']} — {result['region']}, {result['month']}")
+    for pair in result["pairs"]:
+        marks = [f"{MARKS[r['status']]} {r['count']}" for r in pair["rules"]]
+        table.add_row(pair["pair_id"], str(len(pair["child_ids"])), *marks,
+                      "yes" if pair["compliant"] else "[red]no")
+    return table
+
+
+def _fail(message: str, code: int) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)

@@ -1,0 +1,108 @@
+"""`aixin up`, `serve`, `demo` and `bench`: commands that run the platform, or run work through it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from services.cli.client import CommandClient, runtime
+from services.cli.common import DataDir, console, fail, host_port, run
+from services.platform.settings import Settings
+
+
+def up(
+    data_dir: DataDir = None,
+    http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",
+    nats_url: Annotated[Optional[str], typer.Option("--nats-url", help="external NATS; default: embedded nats-server")] = None,
+) -> None:
+    """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
+    followers and an import worker in child processes)."""
+    from services.platform.children import UP_CHILDREN
+    from services.platform.runtime import Platform
+
+    host, port = host_port(http)
+    settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port)
+
+    async def main() -> None:
+        platform = Platform(settings, children=UP_CHILDREN)
+        try:
+            info = await platform.start()
+            console.print(f"aixin is up (data in {settings.data_dir})\n"
+                          f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
+                          f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"
+                          f"  read models {info.db_url}\nPress Ctrl-C to stop.")
+            await platform.run_until_signalled()
+        finally:
+            console.print("stopping…")
+            await platform.stop()
+
+    try:
+        asyncio.run(main())
+    except OSError as error:
+        fail(str(error))
+
+
+def serve(
+    services: Annotated[list[str], typer.Argument(
+        help="intake, imports (bulk registrations only), pairing, activity, projections, reminders, api")],
+    data_dir: DataDir = None,
+    nats_url: Annotated[Optional[str], typer.Option("--nats-url", envvar="AIXIN_NATS_URL")] = None,
+    http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",
+) -> None:
+    """Run some services alone against an external NATS (as in compose.yaml)."""
+    from services.platform.runtime import SERVICES, Platform
+
+    unknown = [s for s in services if s not in SERVICES]
+    if unknown:
+        fail(f"unknown service {unknown[0]!r}; choose from {', '.join(SERVICES)}")
+    if not nats_url:
+        fail("serve needs --nats-url (or AIXIN_NATS_URL); use 'aixin up' for the embedded platform")
+    host, port = host_port(http)
+    settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port)
+
+    async def main() -> None:
+        platform = Platform(settings, services=tuple(services))
+        try:
+            await platform.start()
+            console.print(f"serving {', '.join(services)} on {nats_url}")
+            await platform.run_until_signalled()
+        finally:
+            await platform.stop()
+
+    asyncio.run(main())
+
+
+def demo(
+    children: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
+    seed: int = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Fill a plausible federation through the real command path (needs 'aixin up')."""
+    from services.cli.demo import Demo, wait_for_read_models
+
+    async def main() -> None:
+        async with CommandClient(runtime(data_dir).nats_url) as client:
+            columns = (TextColumn("{task.description:>16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=console) as progress:
+                refused = await Demo(client, children, seed, progress).run()
+            position = await wait_for_read_models(client)
+        console.print(f"done; log at sequence {position['stream_last_seq']}, read models at {position['applied']}")
+        for reason, count in refused.items():
+            console.print(f"  refused {count}× {reason}")
+
+    run(main())
+
+
+def bench(
+    events: Annotated[int, typer.Option(help="events for the raw baseline and the replay")] = 5000,
+    commands: Annotated[int, typer.Option(help="intake commands to time")] = 2000,
+    rows: Annotated[int, typer.Option(help="rows of a civil-affairs list to import (0: skip)")] = 5000,
+) -> None:
+    """Print raw JetStream publish rate, intake commands/s, import rows/s, replay events/s and the
+    batch-match time, each rate with its ratio to the raw rate measured in the same run."""
+    from services.cli.bench import run_bench
+
+    run(run_bench(events=events, commands=commands, console=console, imports=rows))

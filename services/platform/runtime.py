@@ -1,0 +1,177 @@
+"""The whole platform: embedded nats-server (unless a URL is given), the four services, and the
+HTTP API. In one process (tests, `aixin serve`), or, for `aixin up`, with the log followers and an
+import worker in child processes (`services.platform.children`). Each service can also run alone
+(`aixin serve SERVICE`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+
+import nats
+import uvicorn
+from faststream.nats import NatsBroker
+
+from services.activity import app as activity
+from services.activity.reminders.process import ReminderProcess
+from services.platform.children import ChildService, ChildSpec
+from services.api.app import create_api
+from services.intake import app as intake
+from services.pairing import app as pairing
+from services.projections import all_projections
+from services.projections.admin import admin_router
+from services.shared.follower.projector import Projector
+from services.platform.settings import RuntimeInfo, Settings
+from services.shared.db import make_engine
+from services.platform.embedded_nats import EmbeddedNats
+from services.shared.endpoints import command_router
+from services.shared.eventlog import EventLog
+from services.shared.privacy import KeyStore
+from services.shared.unit_of_work import Deps
+
+COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
+# "imports": only the intake service's bulk registrations, for an import worker beside "intake".
+BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
+SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "api")
+STOP_STEP_SECONDS = 10.0
+log = logging.getLogger("aixin")
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    services: tuple[str, ...] = SERVICES
+    # Run these in child processes instead (`aixin up`); the services they name leave this process.
+    children: tuple[ChildSpec, ...] = ()
+    write_runtime: bool = True
+    embedded: EmbeddedNats | None = None
+    running_children: list[ChildService] = field(default_factory=list)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> RuntimeInfo:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        nats_url = settings.nats_url
+        if not nats_url:
+            self.embedded = await asyncio.to_thread(EmbeddedNats(settings.data_dir / "nats").start)
+            nats_url = self.embedded.url
+        self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
+                                     disconnected_cb=self._nats_disconnected,
+                                     reconnected_cb=self._nats_reconnected)
+        self.event_log = EventLog(self.nc)
+        await self.event_log.ensure_stream()
+        self.keys_engine = make_engine(settings.key_store_url, durable=True)
+        self.keys = KeyStore(self.keys_engine)
+        await self.keys.create_schema()
+        self.db = make_engine(settings.read_model_url)
+        deps = Deps(log=self.event_log, keys=self.keys)
+        # Children first: the read models' tables exist before the HTTP API reads them.
+        for spec in self.children:
+            child = ChildService(spec, settings, nats_url)
+            await child.start()
+            self.running_children.append(child)
+        # An import worker child shares the bulk routes with this process's intake service.
+        in_children = {name for spec in self.children for name in spec.services}
+        services = [name for name in self.services if name not in in_children]
+
+        # Command endpoints log their own failures; FastStream's per-message access log would write two
+        # lines for every command.
+        self.broker = NatsBroker(nats_url, logger=None, graceful_timeout=10)
+        for name, module in COMMAND_SERVICES.items():
+            if name in services:
+                self.broker.include_router(command_router(module.CONTEXT, module.ROUTES, deps))
+        if "imports" in services and "intake" not in services:
+            self.broker.include_router(command_router(intake.CONTEXT, BULK_ROUTES, deps))
+        if "projections" in services:
+            self.projector = Projector(self.event_log, self.db, all_projections())
+            await self.projector.create_schema()
+            self.broker.include_router(admin_router(self.projector, self.event_log))
+            self.tasks.append(asyncio.create_task(self.projector.run(), name="projector"))
+        if "reminders" in services:
+            self.reminders = ReminderProcess(deps, self.db)
+            await self.reminders.start()
+            self.tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
+        await self.broker.start()
+        http_url = ""
+        if "api" in services:
+            http_url = await self._start_api()
+        info = RuntimeInfo(os.getpid(), nats_url, http_url, settings.read_model_url, settings.key_store_url)
+        if self.write_runtime:
+            info.write(settings.data_dir)
+        return info
+
+    async def _start_api(self) -> str:
+        api = create_api(self.nc, self.event_log, self.db, self.keys)
+        config = uvicorn.Config(api, host=self.settings.http_host, port=self.settings.http_port,
+                                log_level="warning", lifespan="off")
+        self.http = _QuietServer(config)
+        self.tasks.append(asyncio.create_task(self.http.serve(), name="http"))
+        while not self.http.started:
+            if self.tasks[-1].done():
+                self.tasks[-1].result()
+                raise RuntimeError(f"HTTP API could not listen on {self.settings.http_host}:{self.settings.http_port}")
+            await asyncio.sleep(0.05)
+        return f"http://{self.settings.http_host}:{self.settings.http_port}"
+
+    # One line per event, not nats-py's tracebacks; reconnection is attempted for ever, and nothing
+    # is said of the connection while the platform itself is closing it.
+    async def _nats_error(self, error: Exception) -> None:
+        if not self.stopping.is_set():
+            log.warning("NATS: %r", error)
+
+    async def _nats_disconnected(self) -> None:
+        if not self.stopping.is_set():
+            log.warning("NATS: disconnected; reconnecting")
+
+    async def _nats_reconnected(self) -> None:
+        log.warning("NATS: reconnected")
+
+    async def stop(self) -> None:
+        """Stop everything, each step bounded in time and independent of the others: NATS may be
+        gone already (Ctrl-C reaches the embedded server too), and a step that fails or hangs must
+        not leave child processes or the server running."""
+        self.stopping.set()
+        if getattr(self, "http", None):
+            self.http.should_exit = True
+        if getattr(self, "broker", None):
+            await _bounded(self.broker.stop(), "stopping the command endpoints")
+        for child in self.running_children:
+            await child.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, STOP_STEP_SECONDS)
+        if getattr(self, "nc", None):
+            await _bounded(self.nc.drain(), "draining the NATS connection")
+        for engine in (getattr(self, "db", None), getattr(self, "keys_engine", None)):
+            if engine is not None:
+                await _bounded(engine.dispose(), "closing a database")
+        if self.embedded:
+            await self.embedded.astop()
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stopping.set)
+        await self.stopping.wait()
+
+
+async def _bounded(step, what: str) -> None:
+    try:
+        await asyncio.wait_for(step, STOP_STEP_SECONDS)
+    except Exception as error:  # TimeoutError included: go on with the rest of the stop
+        log.warning("%s did not finish cleanly: %r", what, error)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the platform stops it along with everything else."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield

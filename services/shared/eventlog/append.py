@@ -1,0 +1,130 @@
+"""Appending: the events of one command with a plain publish or one atomic batch, each with its
+`Nats-Msg-Id` and the expected last sequence of its subject, so that a concurrent writer gets
+`ConcurrencyConflict` and a retried command is recognised instead of stored twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Sequence
+from uuid import uuid4
+
+from nats.js.errors import APIError
+
+from contracts.subjects import STREAM
+from services.shared.errors import ConcurrencyConflict
+from services.shared.eventlog.records import BatchRefused, PendingEvent
+from services.shared.eventlog.stream import (BATCH_DUPLICATE_MSG_ID, BATCH_START_ATTEMPTS,
+                                              BATCH_TOO_MANY_INFLIGHT, MAX_BATCH_EVENTS, WRONG_LAST_SEQUENCE)
+
+
+class Appending:
+    """The writing half of `EventLog`. A refused append is told apart from a retry by loading the
+    aggregate (`Loading.load`); appended subjects are remembered by `Loading` too."""
+
+    _nc: object
+    _js: object
+    _open_batches: asyncio.Semaphore
+
+    async def append(self, events: Sequence[PendingEvent]) -> int:
+        """Store the events of one command; returns the stream sequence of the last one."""
+        if not events:
+            raise ValueError("append needs at least one event")
+        self._remember_subjects_of(events)
+        try:
+            if len(events) == 1:
+                return await self._publish_one(events[0])
+            return await self._publish_batch_when_open(events)
+        except APIError as error:
+            if error.err_code in (WRONG_LAST_SEQUENCE, BATCH_DUPLICATE_MSG_ID):
+                # A command retried after the duplicate window finds its own events in place.
+                return await self._already_stored(events, error.description or "")
+            raise
+
+    async def append_together(self, events: Sequence[PendingEvent]) -> int:
+        """Store the events of several commands (a bulk import's rows) in one atomic batch: one
+        round trip and one write to disk for all of them. All or none are stored; a refusal, for
+        whatever reason, raises `BatchRefused`, and the caller appends the commands one by one,
+        where a conflict and a retry are told apart exactly."""
+        if not 0 < len(events) <= MAX_BATCH_EVENTS:
+            raise ValueError(f"an atomic batch holds 1 to {MAX_BATCH_EVENTS} events, not {len(events)}")
+        self._remember_subjects_of(events)
+        try:
+            return await self._publish_batch_when_open(events)
+        except APIError as error:
+            raise BatchRefused(error.err_code, error.description or "") from error
+
+    async def _publish_one(self, event: PendingEvent) -> int:
+        ack = await self._js.publish(
+            event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=10
+        )
+        return ack.seq
+
+    async def _publish_batch_when_open(self, events: Sequence[PendingEvent]) -> int:
+        async with self._open_batches:
+            for attempt in range(BATCH_START_ATTEMPTS):
+                try:
+                    return await self._publish_batch(events)
+                except APIError as error:  # refused at its start: nothing of it was stored
+                    if error.err_code != BATCH_TOO_MANY_INFLIGHT or attempt == BATCH_START_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    async def _publish_batch(self, events: Sequence[PendingEvent]) -> int:
+        batch_id = uuid4().hex
+        last = len(events)
+        for number, event in enumerate(events, start=1):
+            headers = {**_headers(event), "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(number)}
+            if number == last:
+                headers["Nats-Batch-Commit"] = "1"
+            if number in (1, last):
+                # The first message opens the batch (the server answers with an empty reply);
+                # the commit is answered with the publish ack or the reason the batch was refused.
+                reply = await self._nc.request(event.subject, _body(event), headers=headers, timeout=10)
+                if number == last:
+                    return _batch_ack(reply.data)
+                if reply.data:  # the batch was refused at its start; its later messages would be dropped
+                    _batch_ack(reply.data)
+            else:
+                await self._nc.publish(event.subject, _body(event), headers=headers)
+        raise AssertionError("unreachable")
+
+    async def _already_stored(self, events: Sequence[PendingEvent], why: str) -> int:
+        """A refused append is a retry if its events are stored already, else a real conflict."""
+        first, last = events[0].envelope, events[-1].envelope
+        history = await self.load(first.aggregate_type, first.aggregate_id)
+        if first.event_id not in {e.envelope.event_id for e in history.events}:
+            raise ConcurrencyConflict(_aggregates(events), why)
+        if last.aggregate_id != first.aggregate_id:
+            history = await self.load(last.aggregate_type, last.aggregate_id)
+        return next(e.seq for e in history.events if e.envelope.event_id == last.event_id)
+
+
+def _headers(event: PendingEvent) -> dict[str, str]:
+    headers = {"Nats-Msg-Id": str(event.envelope.event_id),
+               "Aixin-Event-Type": event.envelope.event_type}
+    if event.expected_seq is not None:
+        headers["Nats-Expected-Last-Subject-Sequence"] = str(event.expected_seq)
+        if event.expected_over:
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = event.expected_over
+    return headers
+
+
+def _body(event: PendingEvent) -> bytes:
+    return event.envelope.model_dump_json().encode()
+
+
+def _batch_ack(data: bytes) -> int:
+    ack = json.loads(data)
+    if "error" in ack:
+        error = ack["error"]
+        raise APIError(code=error.get("code"), err_code=error.get("err_code"),
+                       description=error.get("description"))
+    return int(ack["seq"])
+
+
+def _aggregates(events: Sequence[PendingEvent]) -> str:
+    names = dict.fromkeys(f"{e.envelope.aggregate_type} {e.envelope.aggregate_id}" for e in events)
+    return ", ".join(names)

@@ -1,0 +1,39 @@
+"""What a projection is: tables, the event classes it reacts to, and one `apply` per batch.
+
+A projection is handed the events of a batch inside the projector's transaction; it must change
+rows only through that connection, so that its rows and its checkpoint commit together.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.envelope import Event
+from services.shared.eventlog import StoredEvent
+
+metadata = MetaData()
+
+checkpoints = Table(
+    "projection_checkpoints", metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+)
+
+dead_letters = Table(
+    "projection_dead_letters", metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+
+class Projection(Protocol):
+    name: str
+    tables: tuple[Table, ...]
+    handles: frozenset[type[Event]]  # the rest pass it by
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        """`events` are only of the classes handled, each already typed (`stored.event`)."""

@@ -1,0 +1,201 @@
+"""Care activities on a real nats-server, and the cadence compliance read model on SQLite and
+PostgreSQL: the answer for a month agrees with the activities in the log."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from contracts.envelope import Actor, FederationLevel
+from contracts.regions import parse_region
+from services.activity.care.cadence import HAIMEN, HEILONGJIANG, NINGXIA
+from services.activity.care.compliance_report import pair_compliance
+from services.api.app import create_api
+from services.cli import compliance as care_cli
+from services.projections import all_projections
+from services.shared.follower.projector import Projector
+from services.shared.unit_of_work import Deps
+from tests.log.care_cases import (
+    REGION,
+    FakeClock,
+    child,
+    haimen_from_answer,
+    haimen_from_log,
+    log_events,
+    ok,
+    volunteer,
+)
+from tests.log.projection_cases import catch_up, running
+from tests.log.test_commands import error_of, send
+from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL fixture)
+
+KINDS = ["phone_call", "home_visit", "reading", "holiday_activity", "birthday", "study_trip",
+         "station_activity", "counselling", "other"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(date(2026, 1, 5))
+
+
+@pytest.fixture
+def care_deps(event_log, keys, clock) -> Deps:
+    return Deps(log=event_log, keys=keys, clock=clock)
+
+
+async def a_pair(deps, pair_id: str = "p1") -> None:
+    await child(deps, "c1", date(2016, 5, 20))
+    await volunteer(deps, "v1")
+    await ok(deps, "form_pair", pair_id=pair_id, child_ids=["c1"], volunteer_ids=["v1"])
+
+
+async def test_activities_are_logged_on_their_pair_station_or_team(care_deps, event_log, keys, clock, nats_server) -> None:
+    await a_pair(care_deps)
+    await ok(care_deps, "open_station", station_id="s1", region=REGION, name="驿站", opening_days=["sat", "sun"])
+    await ok(care_deps, "form_team", team_id="t1", region="440105", name="海珠区爱心妈妈服务队")
+    clock.set(date(2026, 5, 31))
+    activity = dict(pair_id="p1", kind="reading", held_on="2026-05-30", duration_minutes=60, place="home",
+                    guardians_present=1, note="一起读完了《小王子》", evidence=["photo-1"])
+    first = await ok(care_deps, "log_activity", command_id="cmd-a", **activity)
+    assert (await ok(care_deps, "log_activity", command_id="cmd-a", **activity))["duplicate"] is True
+
+    [formed, logged] = (await event_log.load("pair", "p1")).events
+    assert logged.envelope.event_type == "ActivityLogged" and logged.subject == formed.subject
+    event = logged.event
+    assert (event.activity_id, event.person_times, event.evidence) == (first["activity_id"], 3, ("photo-1",))
+    assert (event.note.key_id, (await keys.unseal(event.note))["note"]) == ("c1", "一起读完了《小王子》")
+    on_disk = b"".join(p.read_bytes() for p in nats_server.store_dir.rglob("*") if p.is_file())
+    assert "小王子".encode() not in on_disk
+
+    collective = dict(kind="holiday_activity", held_on="2026-05-30", duration_minutes=120,
+                      child_ids=["c1"], volunteer_ids=["v1"], attendance=60, note="六一游园")
+    await ok(care_deps, "log_collective_activity", station_id="s1", **collective)
+    await ok(care_deps, "log_collective_activity", team_id="t1", **collective)
+    [station_event] = [e.envelope for e in (await event_log.load("station", "s1")).events][1:]
+    assert (station_event.event_type, station_event.data["person_times"]) == ("StationActivityLogged", 60)
+    [team_event] = [e.envelope.event_type for e in (await event_log.load("team", "t1")).events][1:]
+    assert team_event == "TeamActivityLogged"
+
+    await ok(care_deps, "close_station", station_id="s1", reason="搬迁")
+    closed = await send(care_deps, "log_collective_activity", station_id="s1", **collective)
+    assert error_of(closed)[0] == "rule_violated"
+    sichuan = Actor(operator_id="op-sc", level=FederationLevel.province, region="51")
+    assert error_of(await send(care_deps, "log_activity", actor=sichuan, **activity))[0] == "forbidden"
+    stranger = await send(care_deps, "log_activity", **{**activity, "child_ids": ["c9"]})
+    assert error_of(stranger) == ("invalid", [["child_ids", 0]])
+
+
+async def federation(deps, clock: FakeClock) -> None:
+    """Seven children in five pairs (one 1:N, one ended in April, one formed late in May), a
+    hundred-odd activities of every kind from January to June, collective ones, wishes."""
+    births = {"c1": date(2016, 5, 20), "c2": date(2015, 5, 29), "c3": date(2016, 2, 29),
+              "c4": date(2017, 9, 10), "c5": date(2014, 1, 3), "c6": date(2016, 11, 30), "c7": date(2016, 4, 1)}
+    for child_id, born in births.items():
+        await child(deps, child_id, born)
+    for volunteer_id, capacity in (("v1", 1), ("v2", 2), ("v3", 1), ("v4", 1), ("v5", 1)):
+        await volunteer(deps, volunteer_id, capacity)
+    await ok(deps, "form_pair", pair_id="p1", child_ids=["c1"], volunteer_ids=["v1"])
+    await ok(deps, "form_pair", pair_id="p2", mode="one_to_many", child_ids=["c2", "c3"], volunteer_ids=["v2"])
+    await ok(deps, "form_pair", pair_id="p3", child_ids=["c4"], volunteer_ids=["v3"])
+    await ok(deps, "form_pair", pair_id="p4", child_ids=["c5"], volunteer_ids=["v4"])
+    await ok(deps, "form_pair", pair_id="p7", child_ids=["c7"], volunteer_ids=["v5"])
+    clock.set(date(2026, 3, 10))
+    await ok(deps, "submit_wish", wish_id="w1", child_id="c2", item="书包", estimated_cost_yuan=80)
+    await ok(deps, "fulfil_wish", wish_id="w1")
+    clock.set(date(2026, 4, 10))
+    await ok(deps, "end_pair", pair_id="p7", reason="moved")
+    clock.set(date(2026, 5, 20))
+    await ok(deps, "form_pair", pair_id="p6", child_ids=["c6"], volunteer_ids=["v5"])
+    clock.set(date(2026, 6, 15))
+    await ok(deps, "submit_wish", wish_id="w2", child_id="c4", item="篮球", estimated_cost_yuan=120)
+    await ok(deps, "fulfil_wish", wish_id="w2")  # in June: not counted for May
+    rng = random.Random(7)
+    members = {"p1": ["c1"], "p2": ["c2", "c3"], "p3": ["c4"], "p4": ["c5"]}
+    for n in range(120):
+        pair_id = rng.choice(sorted(members))
+        held_on = date(2026, 1, 1).toordinal() + rng.randrange(161)  # to 10 June
+        fields = dict(pair_id=pair_id, kind=rng.choice(KINDS), duration_minutes=30)
+        if rng.random() < 0.3 and fields["kind"] != "other":
+            await ok(deps, "log_visit", visited_on=date.fromordinal(held_on), **fields)
+            continue
+        present = rng.sample(members[pair_id], rng.randint(0, len(members[pair_id])))
+        await ok(deps, "log_activity", held_on=date.fromordinal(held_on), child_ids=present,
+                 guardians_present=1 if not present else rng.randint(0, 1), **fields)
+    await ok(deps, "log_activity", pair_id="p1", kind="birthday", held_on="2026-05-22", duration_minutes=90)
+    await ok(deps, "open_station", station_id="s1", region=REGION, name="驿站", opening_days=["sat", "sun"])
+    # p1's child and volunteer meet at the station: it counts for p1; c4 without v3 counts for nobody.
+    await ok(deps, "log_collective_activity", station_id="s1", kind="holiday_activity", held_on="2026-05-02",
+             duration_minutes=120, child_ids=["c1", "c4"], volunteer_ids=["v1"], attendance=50)
+
+
+async def test_compliance_for_a_month_agrees_with_the_activities_logged(care_deps, event_log, read_db, clock) -> None:  # noqa: F811
+    await federation(care_deps, clock)
+    projector = Projector(event_log, read_db, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, event_log)
+    async with read_db.connect() as conn:
+        answer = await pair_compliance(conn, parse_region("440105"), "2026-05", HAIMEN)
+        heilongjiang = await pair_compliance(conn, parse_region("CN"), "2026-05", HEILONGJIANG)
+        ningxia = await pair_compliance(conn, parse_region("44"), "2026-05", NINGXIA, limit=2, offset=1)
+
+    expected = haimen_from_log(await log_events(event_log), date(2026, 5, 1), date(2026, 5, 31))
+    assert sorted(expected) == ["p1", "p2", "p3", "p4", "p6"]  # p7 ended in April
+    assert haimen_from_answer(answer) == expected
+    assert answer["total"] == 5 and answer["summary"]["pairs"] == 5
+    assert answer["summary"]["compliant"] == sum(
+        all(status != "missed" for status, _ in rules.values()) for rules in expected.values())
+    late = next(p for p in answer["pairs"] if p["pair_id"] == "p6")
+    assert late["rules"][0]["status"] == "not_due"  # paired on 20 May: no call was due yet
+    p1_holidays = next(r for r in answer["pairs"][0]["rules"] if r["rule"] == "holiday_activity")
+    assert p1_holidays["count"] >= 1  # the station's holiday activity, at least
+
+    assert [p["pair_id"] for p in heilongjiang["pairs"]] == ["p1", "p2", "p3", "p4", "p6"]
+    weeks = [r for r in heilongjiang["pairs"][0]["rules"] if r["rule"] == "weekly_contact"][0]["windows"]
+    assert [w["start"] for w in weeks] == ["2026-05-04", "2026-05-11", "2026-05-18", "2026-05-25"]
+    assert [p["pair_id"] for p in ningxia["pairs"]] == ["p2", "p3"] and ningxia["total"] == 5
+
+
+async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, clock, nc, monkeypatch) -> None:  # noqa: F811
+    await a_pair(care_deps)
+    clock.set(date(2026, 6, 1))
+    await ok(care_deps, "log_activity", pair_id="p1", kind="phone_call", held_on="2026-05-06", duration_minutes=20)
+    projector = Projector(event_log, read_db, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, event_log)
+    api = create_api(nc, event_log, read_db, care_deps.keys)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+        response = await http.get("/pairs/compliance", params={"region": "44", "month": "2026-05"})
+        assert response.status_code == 200, response.text
+        assert (await http.get("/pairs/compliance", params={"region": "44", "month": "2026-13"})).status_code == 422
+        bad_profile = await http.get("/pairs/compliance", params={"region": "44", "month": "2026-05", "profile": "x"})
+        assert bad_profile.status_code == 422 and "known: haimen" in bad_profile.json()["detail"]
+        assert (await http.get("/pairs/compliance", params={"region": "4x", "month": "2026-05"})).status_code == 422
+    result = response.json()
+    assert result["profile"] == "haimen"
+    [pair] = result["pairs"]
+    assert (pair["pair_id"], pair["rules"][0]["status"], pair["rules"][0]["count"]) == ("p1", "met", 1)
+
+    monkeypatch.setattr(care_cli, "runtime", lambda data_dir: None)
+    monkeypatch.setattr(care_cli, "get", lambda info, path, **params: result)
+    shown = CliRunner().invoke(care_cli_app(), ["44", "--month", "2026-05"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "p1" in shown.output and "monthly_call" in shown.output and "0 of 1 pairs" in shown.output  # the birthday was missed
+    as_json = CliRunner().invoke(care_cli_app(), ["44", "--month", "2026-05", "--json"])
+    assert json.loads(as_json.output)["pairs"][0]["pair_id"] == "p1"
+    bad_month = CliRunner().invoke(care_cli_app(), ["44", "--month", "2026-5"])
+    assert bad_month.exit_code == 2 and "not a month like 2026-05" in bad_month.output
+
+
+def care_cli_app():
+    import typer
+
+    app = typer.Typer()
+    app.command()(care_cli.compliance)
+    return app

@@ -1,0 +1,150 @@
+"""Matching on a real nats-server: every mode proposed, approved, ended and rematched; the pools,
+the rematch queue and the figures per mode at all six levels (on SQLite and PostgreSQL); replay;
+and 100 operators pairing one child at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.regions import parse_region
+from contracts.replies import ErrorCode
+from services.pairing.matching.engine import suggest
+from services.projections import all_projections
+from services.pairing.matching.snapshot import child_snapshot
+from services.projections.pair_modes import figures_by_mode
+from services.shared.follower.projector import Projector
+from services.projections.region_stats import figures
+from services.projections.rematch_queue import waiting
+from services.projections.volunteer_pools import pools
+from services.shared.db import make_engine
+from services.shared.endpoints import execute
+from tests.conftest import NATIONAL
+from tests.log.matching_cases import (LIFECYCLE, REMATCH, ROUTES, SIX_LEVELS, STREET, expected_modes,
+                                  expected_stats, send, setup_steps)
+from tests.log.projection_cases import catch_up, running
+from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL backends)
+
+TODAY = date(2026, 6, 1)  # the clock of the `deps` fixture
+MODE_CASES = {
+    "one_to_one": (["a1"], ["m2"], {}),
+    "one_to_many": (["a2", "a3"], ["m1"], {}),
+    "many_to_one": (["b1"], ["m3", "m6"], {}),
+    "collective": (["a1", "b1", "b2"], ["m1"], {"team_id": "t1", "station_id": "st1"}),
+    "family": (["b2"], ["f1"], {}),
+}
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")
+    yield engine
+    await engine.dispose()
+
+
+async def projected(event_log, engine: AsyncEngine) -> Projector:
+    projector = Projector(event_log, engine, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, event_log)
+    return projector
+
+
+async def queue_with_suggestions(engine: AsyncEngine, region: str) -> dict[str, list[str]]:
+    async with engine.connect() as conn:
+        result = {}
+        for entry in await waiting(conn, parse_region(region)):
+            child, snapshot = await child_snapshot(conn, entry["child_id"], TODAY)
+            result[entry["child_id"]] = [c.volunteer_id for c in suggest(child, snapshot, 10).candidates]
+        return result
+
+
+@pytest.mark.parametrize("mode", MODE_CASES)
+async def test_each_mode_is_proposed_approved_ended_and_its_children_rematched(
+    mode, deps, event_log, sqlite_db,
+) -> None:
+    children, volunteers, venue = MODE_CASES[mode]
+    await send(deps, setup_steps())
+    await send(deps, [(STREET, "propose_pair", {"pair_id": "P", "mode": mode, "child_ids": children,
+                                                "volunteer_ids": volunteers, **venue}),
+                      (STREET, "approve_pair", {"pair_id": "P"}), (STREET, "end_pair", {"pair_id": "P", "reason": "mismatch"})])
+    await projected(event_log, sqlite_db)
+    queue = await queue_with_suggestions(sqlite_db, "440105")
+    assert sorted(queue) == sorted(children)
+    for child_id, offered in queue.items():
+        assert offered, f"no fresh suggestion for {child_id}"
+        if mode != "collective":  # an individual pair that ended as a mismatch is not offered again
+            assert not set(offered) & set(volunteers)
+    first = children[0]
+    choice = queue[first][0]
+    new_mode = "family" if choice == "f1" else "one_to_one"
+    await send(deps, [(STREET, "propose_pair", {"pair_id": "R", "mode": new_mode, "child_ids": [first],
+                                                "volunteer_ids": [choice]}), (STREET, "approve_pair", {"pair_id": "R"})])
+    await projected(event_log, sqlite_db)
+    assert sorted(await queue_with_suggestions(sqlite_db, "440105")) == sorted(children[1:])
+    async with sqlite_db.connect() as conn:
+        by_mode = await figures_by_mode(conn, parse_region("CN"))
+    assert (by_mode[mode]["approved"], by_mode[mode]["pairs_ended"]) == (1 + (new_mode == mode), 1)
+    assert by_mode[new_mode]["active_pairs"] == 1 and by_mode[new_mode]["children_paired"] == 1
+
+
+async def test_figures_per_mode_pools_queue_and_replay_on_every_backend(
+    deps, event_log, read_db,  # noqa: F811
+) -> None:
+    await send(deps, setup_steps() + LIFECYCLE)
+    projector = await projected(event_log, read_db)
+    assert await queue_with_suggestions(read_db, "CN") == {
+        "a2": ["m7", "f1"], "a3": ["m7", "f1"],  # m1's pair with them ended as a mismatch
+        "b2": ["f1", "m1", "m7"]}  # f1 cared for b2 before, and the pair ended only because of a move
+    await send(deps, REMATCH)
+    async with running(projector):
+        await catch_up(projector, event_log)
+        assert sorted(await queue_with_suggestions(read_db, "CN")) == ["a2", "a3"]
+        async with read_db.connect() as conn:
+            for code in SIX_LEVELS:
+                region = parse_region(code)
+                assert await figures_by_mode(conn, region) == expected_modes(region), code
+                stats = await figures(conn, region)
+                assert tuple(stats[f] for f in ("pairs_formed", "pairs_ended", "active_pairs",
+                                                "children_paired")) == expected_stats(region), code
+            district = await pools(conn, parse_region("440105"))
+        reports = await projector.replay()
+    assert all(r.equal for r in reports), [r.differences for r in reports]
+    assert {k: district[k] for k in ("pairing", "reserve_untrained", "reserve_at_capacity", "withdrawn",
+                                     "free_places")} == {"pairing": 2, "reserve_untrained": 1,
+                                                         "reserve_at_capacity": 5, "withdrawn": 1, "free_places": 5}
+    streets = {s["region"]: (s["pairing"], s["reserve_at_capacity"]) for s in district["streets"]}
+    assert streets == {"440105001000": (2, 4), "440105002000": (0, 1)}
+
+
+async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(deps, event_log) -> None:
+    volunteers = [f"v{i:03d}" for i in range(100)]
+    await send(deps, setup_steps()[:2] + [  # child a1 with consent, and a hundred trained mothers
+        (NATIONAL, "recruit_volunteer", {"volunteer_id": v, "region": "440105001001", "name": "王芳",
+                                         "sex": "female", "kind": "mother"}) for v in volunteers] + [
+        (NATIONAL, "record_training", {"topic": "minors_protection_law", "held_on": "2026-05-02",
+                                       "volunteer_ids": volunteers})])
+    await send(deps, [(STREET, "propose_pair", {"pair_id": f"p-{v}", "child_ids": ["a1"], "volunteer_ids": [v]})
+                      for v in volunteers[:50]])
+
+    async def attempt(i: int):
+        # Half the operators approve a proposal, half form a pair directly, all at the same moment.
+        if i < 50:
+            command, fields = "approve_pair", {"pair_id": f"p-{volunteers[i]}"}
+        else:
+            command, fields = "form_pair", {"child_ids": ["a1"], "volunteer_ids": [volunteers[i]]}
+        model, handler = ROUTES[command]
+        body = json.dumps({"actor": STREET.model_dump(mode="json"), **fields}).encode()
+        return await execute(deps, model, handler, body)
+
+    replies = await asyncio.gather(*(attempt(i) for i in range(100)))
+    assert sum(r.ok for r in replies) == 1
+    assert {r.error.code for r in replies if not r.ok} <= {ErrorCode.conflict, ErrorCode.rule_violated}
+    # The losers are told plainly: the child changed under them, or it is paired now.
+    assert all("a1" in r.error.message or "p-v" in r.error.message for r in replies if not r.ok)
+    joined = [e for e in (await event_log.load("child", "a1")).events if e.envelope.event_type == "ChildJoinedPair"]
+    assert len(joined) == 1

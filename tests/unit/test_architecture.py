@@ -1,0 +1,147 @@
+"""The shape of the code, read from its import statements with `ast`, so that it cannot drift:
+no cycles; the contract depends on nothing of ours; read models know events, not contexts; contexts
+know no entry point; pure domain modules do no I/O; modules stay small; the read side names no
+event by a string."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from contracts.registry import event_types
+
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
+PACKAGES = ("contracts", "services")
+CONTEXTS = ("services.intake", "services.pairing", "services.activity", "services.importing")
+ENTRY_POINTS = ("services.cli", "services.platform", "services.api")
+READ_MODELS = ("services.projections",)
+# Modules of a context that talk to the log, the database or the key store; everything else in a
+# context is pure decide/evolve code.
+CONTEXT_ADAPTERS = frozenset({
+    "services.intake.app", "services.intake.handlers", "services.intake.file_handlers",
+    "services.intake.bulk", "services.intake.identity",
+    "services.pairing.app", "services.pairing.handlers", "services.pairing.proposal_handlers",
+    "services.pairing.matching.snapshot",
+    "services.activity.app", "services.activity.care.handlers", "services.activity.care.compliance_report",
+    "services.activity.giving.wish_handlers", "services.activity.giving.fund_handlers",
+    "services.activity.concerns.handlers",
+    "services.activity.reminders.process", "services.activity.reminders.state",
+    "services.importing.runner",
+})
+IO_LIBRARIES = ("nats", "faststream", "sqlalchemy", "httpx", "services.shared.eventlog", "services.shared.db")
+MAX_LINES = 260  # "about 250"
+STRING_FREE = ("services.projections", "services.activity.reminders")
+
+
+@cache
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+@cache
+def imports() -> dict[str, set[str]]:
+    """Every module's imports of other modules (of ours or not), wherever in the module they stand."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        targets: set[str] = set()
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], base]).strip(".")
+                for alias in node.names:
+                    submodule = f"{base}.{alias.name}"
+                    targets.add(submodule if submodule in known else base)
+        graph[name] = targets - {name}
+    return graph
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def offending(source: tuple[str, ...], target: tuple[str, ...], exempt=lambda name: False) -> list[str]:
+    return sorted(f"{name} imports {target_name}" for name, targets in imports().items()
+                  if within(name, source) and not exempt(name)
+                  for target_name in targets if within(target_name, target))
+
+
+def test_there_is_no_import_cycle() -> None:
+    graph = {name: {t for t in targets if t in modules()} for name, targets in imports().items()}
+    cycles, index, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while (member := stack.pop()) != node:
+                on_stack.discard(member)
+                component.append(member)
+            on_stack.discard(node)
+            if component:
+                cycles.append(sorted([node, *component]))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    assert cycles == []
+
+
+def test_the_contract_imports_nothing_of_the_services() -> None:
+    assert offending(("contracts",), ("services",)) == []
+
+
+def test_read_models_import_no_context() -> None:
+    assert offending(READ_MODELS, CONTEXTS + ENTRY_POINTS) == []
+
+
+def test_contexts_read_models_and_shared_code_import_no_entry_point() -> None:
+    assert offending(CONTEXTS + READ_MODELS + ("services.shared",), ENTRY_POINTS) == []
+
+
+def test_shared_code_imports_no_context_and_no_read_model() -> None:
+    assert offending(("services.shared",), CONTEXTS + READ_MODELS) == []
+
+
+def test_pure_domain_modules_do_no_io() -> None:
+    assert offending(CONTEXTS, IO_LIBRARIES, exempt=lambda name: name in CONTEXT_ADAPTERS) == []
+
+
+def test_every_adapter_named_above_exists() -> None:
+    assert sorted(CONTEXT_ADAPTERS - set(modules())) == []
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_module_is_longer_than_about_250_lines(package: str) -> None:
+    long = {name: n for name, path in modules().items() if within(name, (package,))
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_the_read_side_names_no_event_by_a_string() -> None:
+    names = set(event_types())
+    quoted = sorted(f"{name}: {node.value!r}" for name, path in modules().items() if within(name, STRING_FREE)
+                    for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.Constant) and node.value in names)
+    assert quoted == []
