@@ -90,13 +90,13 @@ def _after_arrivals(change):
 def _child(values):
     """A change to the child's row, to the values `values(event)` gives."""
     async def change(conn: AsyncConnection, event) -> None:
-        await conn.execute(update(children).where(children.c.child_id == event.child_id).values(**values(event)))
+        if changed := values(event):  # an UPDATE with nothing to set is refused by the database
+            await conn.execute(update(children).where(children.c.child_id == event.child_id).values(**changed))
     return _after_arrivals(change)
 
 
 def _consent(given: bool):
-    # Only consent to pairing matters here. FIXME: an event without that scope leaves nothing to
-    # set, and the database refuses the UPDATE.
+    # Only consent to pairing matters here; consent to photos alone changes nothing of matching.
     return _child(lambda e: {"consent": given} if ConsentScope.pairing in e.scopes else {})
 
 

@@ -148,3 +148,18 @@ async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(de
     assert all("a1" in r.error.message or "p-v" in r.error.message for r in replies if not r.ok)
     joined = [e for e in (await event_log.load("child", "a1")).events if e.envelope.event_type == "ChildJoinedPair"]
     assert len(joined) == 1
+
+
+async def test_consent_to_other_things_than_pairing_leaves_matching_as_it_was(deps, event_log, read_db) -> None:
+    """A consent to photos alone has nothing to change in the matching read model; it once made the
+    projector's UPDATE fail and stalled every read model behind it."""
+    await send(deps, setup_steps()[:2] + [
+        (NATIONAL, "record_consent", {"child_id": "a1", "relation": "grandparent", "given_by": "李大山",
+                                      "scopes": ["photos"], "given_on": "2026-05-02"})])
+    projector = Projector(event_log, read_db, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, event_log)
+    async with read_db.connect() as conn:
+        found = await child_snapshot(conn, "a1", date(2026, 6, 1))
+    assert found is not None and found[0].consent  # the consent to pairing given before still stands
