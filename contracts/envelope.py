@@ -25,13 +25,16 @@ class FederationLevel(StrEnum):
 
 
 class Actor(BaseModel):
-    """Who did it: an operator of one federation office."""
+    """Who did it: an operator (an account's username) of one federation office."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     operator_id: str = Field(min_length=1, max_length=64)
     level: FederationLevel
     region: str = Field(description="division code of the operator's office ('CN' for national)")
+    role: str | None = Field(default=None, max_length=32,
+                             description="the role the account acted in (contracts.accounts.Role); "
+                                         "None in events recorded before accounts existed")
 
 
 class Event(BaseModel):

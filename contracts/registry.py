@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from contracts import (activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
+from contracts import (accounts, activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
                        pairing, reminders, volunteers)
 from contracts.envelope import Envelope, Event
 

@@ -17,6 +17,11 @@ Optimistic concurrency is per aggregate subject (`Nats-Expected-Last-Subject-Seq
 An aggregate's whole history, even across a move to another region, is read with
 `history_filter(aggregate_type, aggregate_id)`.
 
+Accounts — one subject per account, outside the region hierarchy, so that a provincial or city
+subscription (`aixin.evt.44.>`) never sees who may sign in where:
+
+    aixin.acct.<username>              ACCOUNT_EVENTS = aixin.acct.> takes them all
+
 Commands — request/reply, one subject per command, replies are `contracts.replies.Reply`:
 
     aixin.cmd.<context>.<command>      e.g. aixin.cmd.intake.register_child
@@ -34,6 +39,9 @@ EVENTS_ROOT = "aixin.evt"
 ALL_EVENTS = f"{EVENTS_ROOT}.>"
 COMMANDS_ROOT = "aixin.cmd"
 ADMIN_ROOT = "aixin.admin"
+ACCOUNTS_ROOT = "aixin.acct"
+ACCOUNT_EVENTS = f"{ACCOUNTS_ROOT}.>"
+ACCOUNT_AGGREGATE = "account"
 PLACEHOLDER = "_"
 
 
@@ -53,7 +61,13 @@ def event_subject(region: Region, aggregate_type: str, aggregate_id: str) -> str
     return f"{EVENTS_ROOT}.{_region_path(region)}.{aggregate_type}.{aggregate_id}"
 
 
+def account_subject(username: str) -> str:
+    return f"{ACCOUNTS_ROOT}.{username}"
+
+
 def history_filter(aggregate_type: str, aggregate_id: str) -> str:
+    if aggregate_type == ACCOUNT_AGGREGATE:  # an account never moves: its one subject is its history
+        return account_subject(aggregate_id)
     return ".".join([EVENTS_ROOT, *["*"] * len(PREFIX_LENGTHS), aggregate_type, aggregate_id])
 
 

@@ -1,28 +1,35 @@
 """The HTTP API: commands by POST (sent on to the services over NATS), read models by GET.
 
-FastAPI validates bodies against the command models (422 with field paths); the services' typed
-replies map to 404 for unknown ids, 409 for conflicts and broken rules, 403 outside one's region.
-OpenAPI is served at /docs.
+Every route but /health and /auth/token needs a signed-in account (a bearer token from
+/auth/token; /docs has an Authorize button). Commands are acted as that account (services.api.
+commands); reads are scoped to her office's subtree, and personal data is shown only to roles that
+work with files (services.api.scope). FastAPI validates bodies against the command models (422 with
+field paths); the services' typed replies map to 404 for unknown ids, 409 for conflicts and broken
+rules, 403 outside one's region. OpenAPI is served at /docs.
 """
 
 from __future__ import annotations
 
-
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.commands import Command
-from contracts.regions import InvalidRegion, parse_region
 from contracts.replies import HTTP_STATUS
 from contracts.subjects import command_subject
 from services.activity.app import ROUTES as ACTIVITY
+from services.accounts.service import AccountService
+from services.api import accounts as account_routes
+from services.api import auth
+from services.api.auth import Caller, signed_in
 from services.api.care import add_care_routes
+from services.api.commands import add_command_route
 from services.api.giving import add_giving_routes
-from services.api.history import history_view
+from services.api.history import add_history_routes
 from services.api.matching import add_matching_routes
+from services.api.scope import log_children_read, readable_region, without_personal_data
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
 from services.projections.children_directory import children_in
@@ -33,12 +40,18 @@ from services.shared.privacy import KeyStore
 
 COMMAND_TIMEOUT = 30.0
 COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
-AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 
 
-def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -> FastAPI:
+def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
+               accounts: AccountService | None = None) -> FastAPI:
+    """The API; its routes find the account service on `app.state.accounts` (given here, or set by
+    the platform once it has opened it)."""
     api = FastAPI(title="aixin", version="0.1.0",
-                  description="Caring-mother (爱心妈妈) pairing: commands and read models")
+                  description="Caring-mother (爱心妈妈) pairing: commands and read models. "
+                              "Sign in with Authorize (POST /auth/token) first.")
+    api.state.accounts = accounts
+    api.include_router(auth.router)
+    api.include_router(account_routes.router)
 
     async def send(context: str, name: str, command: Command) -> JSONResponse:
         try:
@@ -54,38 +67,32 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
 
     for context, routes in COMMAND_ROUTES.items():
         for name, (model, _handler) in routes.items():
-            _command_route(api, send, context, name, model)
+            add_command_route(api, send, context, name, model)
 
-    add_matching_routes(api, db)
+    add_matching_routes(api, db, keys)
 
     @api.get("/regions/{code}/stats", tags=["read models"])
-    async def region_stats(code: str) -> dict:
-        region = _region(code)
+    async def region_stats(code: str, caller: Caller = Depends(signed_in)) -> dict:
+        """Figures of the region and of each region below it: no personal data, any role."""
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             return {"region": region.code, "level": region.level.value, "name": region.name,
                     **await figures(conn, region),
                     "subregions": await figures_by_subregion(conn, region)}
 
     @api.get("/regions/{code}/children", tags=["read models"])
-    async def region_children(code: str, limit: int = Query(100, ge=1, le=10_000),
-                              offset: int = Query(0, ge=0)) -> dict:
-        region = _region(code)
+    async def region_children(request: Request, code: str, limit: int = Query(100, ge=1, le=10_000),
+                              offset: int = Query(0, ge=0), caller: Caller = Depends(signed_in)) -> dict:
+        """The children of the region; names and birth dates only for caseworkers and approvers,
+        whose every reading of them is written to the access log."""
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             rows = await children_in(conn, keys, region, limit, offset)
-        return {"region": region.code, "children": rows}
+        if caller.sees_personal_data:
+            await log_children_read(request, caller, ((row["child_id"], row["region"]) for row in rows))
+        return {"region": region.code, "children": without_personal_data(caller, rows)}
 
-    @api.get("/history/{aggregate_type}/{aggregate_id}", tags=["log"])
-    async def history(aggregate_type: str, aggregate_id: str) -> dict:
-        if aggregate_type not in AGGREGATE_TYPES:
-            raise HTTPException(422, f"aggregate type {aggregate_type!r} is not one of {', '.join(AGGREGATE_TYPES)}")
-        if not aggregate_id.replace("-", "").replace("_", "").isalnum():
-            raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
-        loaded = await event_log.load(aggregate_type, aggregate_id)
-        if not loaded.exists:
-            raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
-        return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
-                "events": [history_view(stored) for stored in loaded.events]}
-
+    add_history_routes(api, event_log)
     add_care_routes(api, db)
     add_giving_routes(api, db)
 
@@ -94,20 +101,3 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore) -
         return {"nats": nc.is_connected, "stream_last_seq": await event_log.last_sequence()}
 
     return api
-
-
-def _command_route(api: FastAPI, send, context: str, name: str, model: type[Command]) -> None:
-    async def post(command):
-        return await send(context, name, command)
-
-    post.__annotations__ = {"command": model}  # the body model, resolved for FastAPI
-    post.__name__ = name
-    api.post(f"/commands/{context}/{name}", status_code=201, tags=[context],
-             summary=model.__doc__.splitlines()[0] if model.__doc__ else name.replace("_", " "))(post)
-
-
-def _region(code: str):
-    try:
-        return parse_region(code)
-    except InvalidRegion as error:
-        raise HTTPException(422, str(error)) from None

@@ -1,11 +1,13 @@
-"""HTTP read side of care: how the pairs of a region kept their cadence in a month."""
+"""HTTP read side of care: how the pairs of a region kept their cadence in a month (figures per
+pair, no personal data: any role may read them within her subtree)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, parse_region
+from services.api.auth import Caller, signed_in
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
 from services.activity.care.compliance_report import pair_compliance
 
@@ -19,11 +21,13 @@ def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:
                                     "default: the profile the region follows"),
         limit: int = Query(1000, ge=1, le=10_000),
         offset: int = Query(0, ge=0),
+        caller: Caller = Depends(signed_in),
     ) -> dict:
         """The cadence compliance of every pair of the region that was active in the month, per
         rule: met, missed, open (its period runs on) or not due, with the activities counted."""
         try:
             where = parse_region(region)
+            caller.require_within(where, f"the compliance of the pairs of {where.code}")
             chosen = profile_named(profile) if profile else profile_for(where.code)
             async with db.connect() as conn:
                 return await pair_compliance(conn, where, month, chosen, limit, offset)

@@ -1,12 +1,15 @@
 """Read models of giving and case work over HTTP: a fund's statement, gift packs delivered in a
-region, a region's concerns. Their commands are POSTed like every other, at /commands/activity/…."""
+region, a region's concerns. Their commands are POSTed like every other, at /commands/activity/….
+Each is read within the caller's subtree; none holds a child's name or a note (concerns name the
+child by id, their notes stay in the log, sealed)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.regions import InvalidRegion, Region, parse_region
+from services.api.auth import Caller, signed_in
+from services.api.scope import readable_region, require_readable
 from services.projections.concern_cases import concerns_in
 from services.projections.fund_statement import fund_statement
 from services.projections.gift_pack_deliveries import gift_packs_delivered
@@ -14,28 +17,24 @@ from services.projections.gift_pack_deliveries import gift_packs_delivered
 
 def add_giving_routes(api: FastAPI, db: AsyncEngine) -> None:
     @api.get("/funds/{fund_id}/statement", tags=["read models"])
-    async def statement(fund_id: str) -> dict:
+    async def statement(fund_id: str, caller: Caller = Depends(signed_in)) -> dict:
+        """Every line of the fund's account, for a fund kept by an office within the caller's subtree."""
         async with db.connect() as conn:
             found = await fund_statement(conn, fund_id)
         if found is None:
             raise HTTPException(404, f"no fund with id {fund_id}")
+        require_readable(caller, found["region"], f"the statement of fund {fund_id}")
         return found
 
     @api.get("/regions/{code}/gift-packs", tags=["read models"])
-    async def gift_packs(code: str) -> dict:
-        region = _region(code)
+    async def gift_packs(code: str, caller: Caller = Depends(signed_in)) -> dict:
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             return {"region": region.code, **await gift_packs_delivered(conn, region)}
 
     @api.get("/regions/{code}/concerns", tags=["read models"])
-    async def concerns(code: str, open_only: bool = Query(True, description="only concerns not yet closed")) -> dict:
-        region = _region(code)
+    async def concerns(code: str, open_only: bool = Query(True, description="only concerns not yet closed"),
+                       caller: Caller = Depends(signed_in)) -> dict:
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             return {"region": region.code, "concerns": await concerns_in(conn, region, open_only)}
-
-
-def _region(code: str) -> Region:
-    try:
-        return parse_region(code)
-    except InvalidRegion as error:
-        raise HTTPException(422, str(error)) from None

@@ -1,16 +1,58 @@
-"""How one stored event is shown to an operator: who, when, where — personal data stays sealed."""
+"""An aggregate's history over HTTP: who, when, where — personal data stays sealed, and free text
+(a wish's item, a withdrawal's reason, evidence) is withheld from roles that see no personal data.
+
+The history is read only within the caller's subtree: the aggregate belongs to the region of its
+last event (a child that moved belongs to her new district). The actor of each event is always
+shown: who did what is the point of a history, and operators are not the data subjects here.
+"""
 
 from __future__ import annotations
 
+import enum
+import typing
 from typing import Any
 
-from services.shared.eventlog import StoredEvent
+from fastapi import Depends, FastAPI, HTTPException, Request
 
+from contracts.registry import event_types
+from services.api.auth import Caller, signed_in
+from services.api.scope import log_children_read, require_readable
+from services.shared.eventlog import EventLog, StoredEvent
+
+AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 SEALED_MARK = "<sealed>"
+WITHHELD_MARK = "<withheld>"
+# Fields that may hold free text about a person; withheld unless their type is a closed vocabulary
+# (an enum such as PairEndReason says nothing of anyone in particular).
+FREE_TEXT_FIELDS = frozenset({"item", "note", "notes", "reason", "name", "donor", "certification", "evidence",
+                              "raised_by", "professional_name", "details", "given_by", "guardian", "personal"})
+EVENT_TYPES = event_types()
 
 
-def history_view(stored: StoredEvent) -> dict[str, Any]:
+def add_history_routes(api: FastAPI, event_log: EventLog) -> None:
+    @api.get("/history/{aggregate_type}/{aggregate_id}", tags=["log"])
+    async def history(aggregate_type: str, aggregate_id: str, request: Request,
+                      caller: Caller = Depends(signed_in)) -> dict:
+        """The aggregate's events in log order, for an aggregate within the caller's subtree."""
+        if aggregate_type not in AGGREGATE_TYPES:
+            raise HTTPException(422, f"aggregate type {aggregate_type!r} is not one of {', '.join(AGGREGATE_TYPES)}")
+        if not aggregate_id.replace("-", "").replace("_", "").isalnum():
+            raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
+        loaded = await event_log.load(aggregate_type, aggregate_id)
+        if not loaded.exists:
+            raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
+        region = loaded.events[-1].envelope.region
+        require_readable(caller, region, f"the history of {aggregate_type} {aggregate_id}")
+        personal = caller.sees_personal_data
+        if personal:  # the particulars of the children it names are read
+            await log_children_read(request, caller, ((c, region) for c in _children_named(loaded.events)))
+        return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
+                "events": [history_view(stored, personal) for stored in loaded.events]}
+
+
+def history_view(stored: StoredEvent, personal: bool = True) -> dict[str, Any]:
     envelope = stored.envelope
+    withheld = set() if personal else _free_text(envelope.event_type)
     return {
         "seq": stored.seq,
         "version": envelope.aggregate_version,
@@ -20,11 +62,40 @@ def history_view(stored: StoredEvent) -> dict[str, Any]:
         "actor": envelope.actor.model_dump(mode="json"),
         "region": envelope.region,
         "causation_id": envelope.causation_id,
-        "data": {key: _unsealed_view(value) for key, value in envelope.data.items()},
+        "data": {key: _shown(value, key in withheld) for key, value in envelope.data.items()},
     }
 
 
-def _unsealed_view(value: Any) -> Any:
+def _children_named(events: list[StoredEvent]) -> list[str]:
+    found: list[str] = []
+    for stored in events:
+        envelope = stored.envelope
+        ids = [envelope.aggregate_id] if envelope.aggregate_type == "child" else []
+        ids += [envelope.data["child_id"]] if isinstance(envelope.data.get("child_id"), str) else []
+        ids += [c for c in envelope.data.get("child_ids") or () if isinstance(c, str)]
+        found += [c for c in ids if c not in found]
+    return found
+
+
+def _free_text(event_type: str) -> set[str]:
+    """The FREE_TEXT_FIELDS of an event type that are not enums; all of them for an unknown type."""
+    cls = EVENT_TYPES.get(event_type)
+    if cls is None:
+        return set(FREE_TEXT_FIELDS)
+    return {name for name, info in cls.model_fields.items()
+            if name in FREE_TEXT_FIELDS and not _is_enum(info.annotation)}
+
+
+def _is_enum(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, enum.Enum)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return bool(args) and all(_is_enum(a) for a in args)
+
+
+def _shown(value: Any, withheld: bool) -> Any:
     if isinstance(value, dict) and {"key_id", "nonce", "ciphertext"} <= value.keys():
-        return SEALED_MARK
+        return SEALED_MARK  # whoever asks: the history never opens a sealed value
+    if withheld and value not in (None, [], ()):  # that there is none is no one's personal data
+        return WITHHELD_MARK
     return value

@@ -1,19 +1,24 @@
-"""The `aixin` command: run the platform, fill a demo federation, read figures, replay history,
-import lists, match, and judge compliance; each group of commands is a module of its own."""
+"""The `aixin` command: run the platform, sign in, manage accounts, fill a demo federation, read
+figures, replay history, import lists, match, judge compliance and read the access log; each group
+of commands is a module of its own."""
 
 from __future__ import annotations
 
 import typer
 
-from services.cli import reads, running
+from services.cli import reads, running, session
+from services.cli.audit import audit_app
 from services.cli.compliance import compliance
 from services.cli.imports import import_app
 from services.cli.match import match_app
+from services.cli.users import users_app
 
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-for command in (running.up, running.serve, running.demo, reads.stats, reads.children, reads.history,
-                reads.replay, running.bench, compliance):
+for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
+                reads.stats, reads.children, reads.history, reads.replay, running.bench, compliance):
     app.command()(command)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")

@@ -1,5 +1,7 @@
 """Import speed: rows per second of a synthetic list imported into a running platform, and its ratio
-to the raw JetStream publish rate measured on the same server in the same run (the goal: 0.7).
+to the raw JetStream publish rate measured on the same server in the same run (the goal: 0.7). The
+rows go over the HTTP API as the signed-in account (credential.json or `aixin login`), as
+`aixin import`'s do.
 
     python -m services.cli.bench_import --rows 100000 --data-dir /tmp/imp [--again]
 
@@ -18,24 +20,23 @@ from pathlib import Path
 
 from rich.console import Console
 
-from contracts.envelope import Actor, FederationLevel
 from contracts.imports import MAX_ROWS
 from services.cli.bench_raw import raw_publish_seconds
-from services.cli.client import CommandClient, runtime
+from services.cli.client import SIGNED_IN, AdminClient, HttpCommands, connect
 from services.cli.imports import print_summary
 from services.importing.runner import IN_FLIGHT, KINDS, Importer, prepare
 from services.importing.synthetic import synthetic_children
 
-OPERATOR = Actor(operator_id="import-bench", level=FederationLevel.national, region="CN")
 
 
-async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int = 10_000,
+async def import_rate(data_dir: Path | None, rows: int, directory: Path, raw_events: int = 10_000,
                       seed: int = 1, again: bool = False, console: Console | None = None) -> dict:
     console = console or Console()
     listing = synthetic_children(rows, bad_share=0.01, seed=seed)
-    job = prepare(KINDS["children"], listing.write_csv(directory / f"children-{rows}-{seed}.csv"), OPERATOR)
-    async with CommandClient(nats_url) as client:
-        send = _sender(client)
+    job = prepare(KINDS["children"], listing.write_csv(directory / f"children-{rows}-{seed}.csv"), SIGNED_IN)
+    connection = connect(data_dir)
+    async with AdminClient(connection.info.nats_url) as client, HttpCommands(connection) as http:
+        send = _sender(http)
         raw = {64: raw_events / await raw_publish_seconds(client.nc, raw_events, 64),
                IN_FLIGHT * MAX_ROWS: raw_events / await raw_publish_seconds(client.nc, raw_events, IN_FLIGHT * MAX_ROWS)}
         summary = await Importer(send).run(job)
@@ -46,7 +47,7 @@ async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int
                    "ratio": summary.rows_per_second / raw[64],
                    "ratio_same_in_flight": summary.rows_per_second / raw[IN_FLIGHT * MAX_ROWS]}
         if again:
-            repeat = await Importer(send).run(prepare(KINDS["children"], job.table.path, OPERATOR))
+            repeat = await Importer(send).run(prepare(KINDS["children"], job.table.path, SIGNED_IN))
             print_summary(repeat, "children", console)
             figures |= {"again_registered": repeat.registered, "again_already": repeat.already_registered,
                         "again_seconds": repeat.seconds}
@@ -56,19 +57,20 @@ async def import_rate(nats_url: str, rows: int, directory: Path, raw_events: int
     return figures
 
 
-def _sender(client: CommandClient):
+def _sender(client: HttpCommands):
     async def send(route, command):
         return await client.send("intake", route, command, timeout=300)
     return send
 
 
-def import_in_own_process(nats_url: str, path: Path) -> tuple[int, float]:
-    """Import the children listed in `path` (rows, seconds): run in a process of its own, as the
-    `aixin import` command is, so the list's parsing does not share the platform's processes."""
+def import_in_own_process(data_dir: Path, path: Path) -> tuple[int, float]:
+    """Import the children listed in `path` into the platform of `data_dir` (rows, seconds): run in
+    a process of its own, as the `aixin import` command is, so the list's parsing does not share the
+    platform's processes."""
 
     async def run() -> tuple[int, float]:
-        async with CommandClient(nats_url) as client:
-            summary = await Importer(_sender(client)).run(prepare(KINDS["children"], path, OPERATOR))
+        async with HttpCommands(connect(data_dir)) as client:
+            summary = await Importer(_sender(client)).run(prepare(KINDS["children"], path, SIGNED_IN))
             return summary.rows, summary.seconds
 
     return asyncio.run(run())
@@ -83,7 +85,7 @@ def main() -> None:
     parser.add_argument("--again", action="store_true", help="import the same list a second time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aixin-import-bench-") as tmp:
-        figures = asyncio.run(import_rate(runtime(args.data_dir).nats_url, args.rows, Path(tmp),
+        figures = asyncio.run(import_rate(args.data_dir, args.rows, Path(tmp),
                                           args.raw_events, args.seed, args.again))
     print(figures)
 

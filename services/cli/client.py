@@ -1,9 +1,17 @@
-"""How CLI commands reach a running platform: commands over NATS, read models over HTTP."""
+"""How CLI commands reach a running platform: everything over the HTTP API with a bearer token
+(commands by POST, read models and accounts by GET/POST/DELETE); only the read models' admin
+subjects (replay, position) over NATS.
+
+A command is built in Python with a placeholder actor (`Command.actor` is required) that is never
+sent: the body leaves out `actor` (and each bulk row's), and the API records the signed-in account.
+Results keep the shape of the services' replies (`Reply`), so callers read them as before.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +19,16 @@ import httpx
 import nats
 
 from contracts.commands import Command
-from contracts.replies import Reply
-from contracts.subjects import command_subject
+from contracts.envelope import Actor, FederationLevel
+from contracts.replies import HTTP_STATUS, Error, ErrorCode, ErrorDetail, Reply
+from services.cli.credentials import Auth, current, denied, detail_of
 from services.platform.settings import RuntimeInfo, default_data_dir
-from services.shared.endpoints import decode_reply
+
+# Stands in for the signed-in account while a command is built; never sent (see `body`).
+SIGNED_IN = Actor(operator_id="signed-in", level=FederationLevel.national, region="CN")
+CODES = {status: code for code, status in reversed(HTTP_STATUS.items())}
+KEEPALIVE_SECONDS = 2.0
+SEND_ATTEMPTS = 4
 
 
 class NotRunning(RuntimeError):
@@ -23,29 +37,143 @@ class NotRunning(RuntimeError):
 
 def runtime(data_dir: Path | None) -> RuntimeInfo:
     try:
-        return RuntimeInfo.read((data_dir or default_data_dir()).resolve())
+        return RuntimeInfo.read(data_directory(data_dir))
     except FileNotFoundError as error:
         raise NotRunning(str(error)) from None
 
 
-def get(info: RuntimeInfo, path: str, **params: Any) -> dict:
-    try:
-        response = httpx.get(info.http_url + path, params=params, timeout=60)
-    except httpx.HTTPError as error:
-        raise NotRunning(f"cannot reach the aixin HTTP API at {info.http_url} ({error}); is 'aixin up' running?") from None
+def data_directory(data_dir: Path | None) -> Path:
+    return (data_dir or default_data_dir()).resolve()
+
+
+@dataclass
+class Connection:
+    """A running platform and the account the command acts as."""
+
+    data_dir: Path
+    info: RuntimeInfo
+    auth: Auth
+
+    @property
+    def http_url(self) -> str:
+        return self.info.http_url
+
+
+def connect(data_dir: Path | None) -> Connection:
+    directory = data_directory(data_dir)
+    info = runtime(directory)
+    return Connection(directory, info, current(directory, info.http_url))
+
+
+def request(connection: Connection, method: str, path: str, *, params: dict | None = None,
+            body: dict | None = None) -> Any:
+    """One HTTP call; 401/403/429 raise AccessDenied, other errors LookupError with the detail."""
+    auth = connection.auth
+    for renew in (False, True):
+        try:
+            response = httpx.request(method, connection.http_url + path, params=params, json=body,
+                                     headers=auth.headers(renew), timeout=60)
+        except ConnectionError as error:  # signing in found nobody
+            raise NotRunning(str(error)) from None
+        except httpx.HTTPError as error:
+            raise NotRunning(f"cannot reach the aixin HTTP API at {connection.http_url} ({error}); "
+                             f"is 'aixin up' running?") from None
+        if response.status_code != 401 or not auth.renewable or renew:
+            break
+    if response.status_code in (401, 403, 429):
+        raise denied(response, auth.username)
     if response.status_code >= 400:
-        detail = response.json().get("detail", response.text)
-        raise LookupError(detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))
-    return response.json()
+        raise LookupError(detail_of(response))
+    return response.json() if response.content else {}
 
 
-class CommandClient:
-    """Sends commands over NATS request/reply, as any system of the federation would."""
+def get(connection: Connection, path: str, **params: Any) -> Any:
+    return request(connection, "GET", path, params=params)
+
+
+def body(command: Command) -> bytes:
+    """The command as the API takes it: without its actor, nor any bulk row's."""
+    exclude: dict[str, Any] = {"actor": True}
+    for name, value in command:
+        if isinstance(value, list) and value and isinstance(value[0], Command):
+            exclude[name] = {"__all__": {"actor"}}
+    return command.model_dump_json(exclude=exclude).encode()
+
+
+def reply_of(response: httpx.Response, username: str) -> Reply:
+    """The HTTP answer to a command as the services' Reply; refusals of the account itself raise."""
+    if response.status_code < 300:
+        return Reply(ok=True, result=response.json())
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = response.text
+    if isinstance(detail, dict) and "code" in detail:  # the service's own answer
+        return Reply(ok=False, error=Error.model_validate(detail))
+    if response.status_code in (401, 403, 429):
+        raise denied(response, username)
+    if response.status_code == 503:
+        raise NotRunning(f"{detail}; start 'aixin up' and repeat the command — what was acknowledged is kept "
+                         f"and nothing is applied twice")
+    if isinstance(detail, list):  # FastAPI's validation of the body
+        details = [ErrorDetail(loc=[p for p in d.get("loc", []) if p != "body"], msg=d.get("msg", ""))
+                   for d in detail]
+        message = "; ".join(f"{'.'.join(map(str, d.loc))}: {d.msg}" for d in details)
+        return Reply(ok=False, error=Error(code=ErrorCode.invalid, message=message, details=details))
+    code = CODES.get(response.status_code, ErrorCode.internal)
+    return Reply(ok=False, error=Error(code=code, message=str(detail)))
+
+
+class HttpCommands:
+    """Sends commands to `POST /commands/<context>/<name>`, many in flight on one connection pool."""
+
+    def __init__(self, connection: Connection, in_flight: int = 128) -> None:
+        self.connection, self.in_flight = connection, in_flight
+
+    async def __aenter__(self) -> HttpCommands:
+        # Idle connections are let go before uvicorn's keep-alive (5 s) closes them under a request.
+        limits = httpx.Limits(max_connections=self.in_flight, max_keepalive_connections=self.in_flight,
+                              keepalive_expiry=KEEPALIVE_SECONDS)
+        self.http = httpx.AsyncClient(base_url=self.connection.http_url, limits=limits)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.http.aclose()
+
+    async def send(self, context: str, name: str, command: Command, timeout: float = 60,
+                   auth: Auth | None = None) -> Reply:
+        """`auth`: act as another account than the connection's (the demo's district offices)."""
+        auth = auth or self.connection.auth
+        content, renew = body(command), False
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                headers = {**await auth.aheaders(self.http, renew), "Content-Type": "application/json"}
+                response = await self.http.post(f"/commands/{context}/{name}", content=content,
+                                                headers=headers, timeout=timeout)
+            except httpx.TimeoutException as error:
+                raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
+                # A pooled connection closed under the request: its command id makes sending it again safe.
+                if attempt + 1 < SEND_ATTEMPTS and not isinstance(error, httpx.ConnectError):
+                    await asyncio.sleep(0.05 * (attempt + 1))
+                    continue
+                raise NotRunning(f"lost the connection to aixin at {self.connection.http_url} "
+                                 f"({type(error).__name__}: {error}); start 'aixin up' again and repeat the "
+                                 f"command — what was acknowledged is kept and nothing is applied twice") from None
+            if response.status_code == 401 and auth.renewable and not renew:
+                renew = True  # the token ran out: sign in again, once
+                continue
+            return reply_of(response, auth.username)
+        return reply_of(response, auth.username)
+
+
+class AdminClient:
+    """The read models' admin subjects over NATS (replay, position): no commands, no personal data."""
 
     def __init__(self, nats_url: str) -> None:
         self.nats_url = nats_url
 
-    async def __aenter__(self) -> CommandClient:
+    async def __aenter__(self) -> AdminClient:
         self.closed = asyncio.Event()
         try:
             self.nc = await nats.connect(
@@ -65,22 +193,16 @@ class CommandClient:
         if not self.nc.is_closed:
             await self.nc.drain()
 
-    async def send(self, context: str, name: str, command: Command, timeout: float = 60) -> Reply:
-        data = await self._request(command_subject(context, name), command.model_dump_json().encode(), timeout)
-        return decode_reply(data)
-
     async def request(self, subject: str, payload: dict, timeout: float = 600) -> dict:
-        return json.loads(await self._request(subject, json.dumps(payload).encode(), timeout))
-
-    async def _request(self, subject: str, body: bytes, timeout: float) -> bytes:
         """A request that fails at once when the connection is lost for good, instead of waiting
         for its timeout (nats-py leaves pending requests waiting when a connection closes)."""
-        request = asyncio.ensure_future(self.nc.request(subject, body, timeout=timeout))
+        request = asyncio.ensure_future(self.nc.request(subject, json.dumps(payload).encode(), timeout=timeout))
         closed = asyncio.ensure_future(self.closed.wait())
         await asyncio.wait({request, closed}, return_when=asyncio.FIRST_COMPLETED)
         closed.cancel()
         if request.done():
-            return request.result().data
+            return json.loads(request.result().data)
         request.cancel()
         raise NotRunning(f"lost the connection to aixin at {self.nats_url}; start 'aixin up' again and "
                          f"repeat the command — what was acknowledged is kept and nothing is applied twice")
+

@@ -1,4 +1,5 @@
-"""What every `aixin` command shares: the console, the options, and how a failure is told."""
+"""What every `aixin` command shares: the console, the options, HTTP calls as the signed-in account,
+and how a failure is told."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from nats.errors import Error as NatsError
 from rich.console import Console
 
 from contracts.regions import InvalidRegion, parse_region
-from services.cli.client import NotRunning, get, runtime
+from services.cli.client import NotRunning, connect, data_directory, request, runtime
+from services.cli.credentials import AccessDenied
+from services.platform.settings import RuntimeInfo
 
 console = Console()
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $AIXIN_DATA_DIR or ./aixin-data)")]
@@ -37,13 +40,29 @@ def region_arg(text: str) -> str:
         fail(str(error))
 
 
-def get_json(data_dir: Path | None, path: str, **params) -> dict:
+def resolve(data_dir: Path | None) -> tuple[Path, RuntimeInfo]:
     try:
-        return get(runtime(data_dir), path, **params)
+        directory = data_directory(data_dir)
+        return directory, runtime(directory)
     except NotRunning as error:
         fail(str(error))
+
+
+def call(data_dir: Path | None, method: str, path: str, *, params: dict | None = None,
+         body: dict | None = None):
+    """One HTTP call as the signed-in account; a failure is one line and an exit code."""
+    try:
+        return request(connect(data_dir), method, path, params=params, body=body)
+    except NotRunning as error:
+        fail(str(error))
+    except AccessDenied as error:
+        fail(str(error), code=1)
     except LookupError as error:
         fail(str(error), code=1)
+
+
+def get_json(data_dir: Path | None, path: str, **params) -> dict:
+    return call(data_dir, "GET", path, params=params)
 
 
 def run(coroutine):
@@ -51,6 +70,8 @@ def run(coroutine):
         return asyncio.run(coroutine)
     except NotRunning as error:
         fail(str(error))
+    except (AccessDenied, LookupError) as error:
+        fail(str(error), code=1)
     except (OSError, NatsError) as error:
         # The platform went away mid-way (stopped, or killed): what it acknowledged is kept, and
         # running the same command again adds nothing twice (command ids are stable).

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from services.activity.care.cadence import PROFILES
 from services.activity.care.periods import month_bounds
-from services.cli.client import NotRunning, get, runtime
+from services.cli.common import console, fail, get_json
 
-console = Console()
 MARKS = {"met": "[green]✓", "missed": "[red]✗", "open": "[yellow]…", "not_due": "[dim]–"}
 
 
@@ -31,16 +29,11 @@ def compliance(
     try:
         month_bounds(month)
     except ValueError as error:
-        _fail(str(error), 2)
+        fail(str(error), 2)
     params = {"region": region, "month": month, "limit": limit, "offset": offset}
     if profile:
         params["profile"] = profile
-    try:
-        result = get(runtime(data_dir), "/pairs/compliance", **params)
-    except NotRunning as error:
-        _fail(str(error), 2)
-    except LookupError as error:
-        _fail(str(error), 1)
+    result = get_json(data_dir, "/pairs/compliance", **params)
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -60,8 +53,3 @@ def _table(result: dict) -> Table:
         table.add_row(pair["pair_id"], str(len(pair["child_ids"])), *marks,
                       "yes" if pair["compliant"] else "[red]no")
     return table
-
-
-def _fail(message: str, code: int) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)

@@ -2,7 +2,8 @@
 
 Children, volunteers, pairs, visits and wishes spread over the places in the programme's reports.
 Command ids are derived from the seed, so running the same demo again (after a crash, say) adds
-nothing twice: every command is recognised as a retry.
+nothing twice: every command is recognised as a retry. Each command's actor names the district
+office that sends it (over HTTP, `services.cli.demo_accounts`, as that office's caseworker).
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ import asyncio
 import random
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Protocol
 
 from rich.progress import Progress
 
 from contracts.activity import FulfilWish, LogVisit, SubmitWish, VisitKind, WishCategory
 from contracts.child_file import ConsentScope, RecordConsent
-from contracts.envelope import Actor, FederationLevel
+from contracts.envelope import Actor
 from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
                               RecruitVolunteer, RegisterChild, Sex, VolunteerKind, VolunteerType)
 from contracts.pairing import FormPair, PairMode
 from contracts.regions import communities
+from contracts.replies import Reply
 from contracts.volunteers import RecordTraining, TrainingTopic
+from services.cli.client import AdminClient
+from services.cli.demo_accounts import caseworker
 from services.cli.demo_care import care_activities
-from services.cli.client import CommandClient
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "小明 小红 欣怡 子涵 浩然 梓萱 宇轩 雨桐 俊杰 思琪 一诺 佳怡 子墨 诗涵 博文 梦瑶".split()
@@ -35,16 +39,19 @@ IN_FLIGHT = 64
 CONFLICT_RETRIES = 10
 
 
+class Sender(Protocol):
+    async def send(self, context: str, name: str, command) -> Reply: ...
+
+
 class Demo:
-    def __init__(self, client: CommandClient, children: int, seed: int, progress: Progress) -> None:
+    def __init__(self, client: Sender, children: int, seed: int, progress: Progress) -> None:
         self.client, self.n, self.seed, self.progress = client, children, seed, progress
         self.rng = random.Random(seed)
         self.places = sorted(communities(), key=lambda r: r.code)
         self.refused: dict[str, int] = defaultdict(int)
 
     def operator(self, region_code: str) -> Actor:
-        district = region_code[:6]
-        return Actor(operator_id=f"demo-{district}", level=FederationLevel.district, region=district)
+        return caseworker(region_code[:6])
 
     def cid(self, kind: str, index: int) -> str:
         return f"demo-{self.seed}-{kind}-{index}"
@@ -180,7 +187,7 @@ class Demo:
             donor="爱心企业")) for i, wish in enumerate(wishes) if self.rng.random() < 0.6]
 
 
-async def wait_for_read_models(client: CommandClient, timeout: float = 300) -> dict:
+async def wait_for_read_models(client: AdminClient, timeout: float = 300) -> dict:
     from services.projections.admin import POSITION
 
     deadline = asyncio.get_running_loop().time() + timeout

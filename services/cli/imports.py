@@ -1,8 +1,12 @@
 """`aixin import children FILE` and `aixin import volunteers FILE`: bulk import of civil-affairs
 lists into a running platform. The column mapping is documented in services/importing/columns.py.
 
+Rows are sent over the HTTP API as the signed-in account (a caseworker), whose office bounds the
+regions it may register in; the log records that account on every event.
+
 Exit codes: 0 the file was processed (bad rows, if any, are in the report); 1 the platform could
-not be reached; 2 the file is unusable (missing, not CSV/XLSX, no header with the required columns).
+not be reached, or the account may not import; 2 the file is unusable (missing, not CSV/XLSX, no
+header with the required columns).
 """
 
 from __future__ import annotations
@@ -12,14 +16,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from nats.errors import NoRespondersError
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from contracts.envelope import Actor
-from contracts.regions import InvalidRegion, parse_region
-from services.cli.client import CommandClient, NotRunning, runtime
+from services.cli.client import SIGNED_IN, HttpCommands, NotRunning, connect
+from services.cli.credentials import AccessDenied
 from services.importing.reading import UnusableFile
 from services.importing.runner import KINDS, Importer, Summary, prepare
 
@@ -29,46 +31,37 @@ console = Console()
 FileArg = Annotated[Path, typer.Argument(help="the list: .csv (UTF-8, GBK or GB18030) or .xlsx")]
 ReportOpt = Annotated[Optional[Path], typer.Option("--report", help="report file (default: FILE.import-report.csv)")]
 DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory of the running platform")]
-OperatorOpt = Annotated[str, typer.Option("--operator", help="operator id recorded on every event")]
-OfficeOpt = Annotated[str, typer.Option("--office", help="the operator's office: CN or a division code")]
 COMMAND_TIMEOUT = 120
 
 
 @import_app.command()
-def children(file: FileArg, report: ReportOpt = None, data_dir: DataDirOpt = None,
-             operator: OperatorOpt = "importer", office: OfficeOpt = "CN") -> None:
+def children(file: FileArg, report: ReportOpt = None, data_dir: DataDirOpt = None) -> None:
     """Register the children of a list (姓名, 性别, 出生日期, 身份证号, 类别, 区划代码, 监护人, 联系电话, …)."""
-    _import("children", file, report, data_dir, operator, office)
+    _import("children", file, report, data_dir)
 
 
 @import_app.command()
-def volunteers(file: FileArg, report: ReportOpt = None, data_dir: DataDirOpt = None,
-               operator: OperatorOpt = "importer", office: OfficeOpt = "CN") -> None:
+def volunteers(file: FileArg, report: ReportOpt = None, data_dir: DataDirOpt = None) -> None:
     """Recruit the volunteers of a list (姓名, 性别, 联系电话, 区划代码, 类型, 特长, …)."""
-    _import("volunteers", file, report, data_dir, operator, office)
+    _import("volunteers", file, report, data_dir)
 
 
-def _import(kind: str, file: Path, report: Path | None, data_dir: Path | None, operator: str,
-            office: str) -> None:
+def _import(kind: str, file: Path, report: Path | None, data_dir: Path | None) -> None:
     try:
-        job = prepare(KINDS[kind], file, _actor(operator, office))
+        job = prepare(KINDS[kind], file, SIGNED_IN)  # the API records the signed-in account instead
     except UnusableFile as error:
         _fail(str(error), 2)
     try:
         summary = asyncio.run(_send_all(job, report, data_dir))
-    except NotRunning as error:
+    except (NotRunning, AccessDenied) as error:
         _fail(str(error), 1)
     print_summary(summary, kind)
 
 
 async def _send_all(job, report: Path | None, data_dir: Path | None) -> Summary:
-    async with CommandClient(runtime(data_dir).nats_url) as client:
+    async with HttpCommands(connect(data_dir)) as client:
         async def send(route, command):
-            try:
-                return await client.send("intake", route, command, timeout=COMMAND_TIMEOUT)
-            except NoRespondersError:
-                raise NotRunning("no intake service answers on NATS; start 'aixin up' and import the "
-                                 "file again (rows already registered are recognised)") from None
+            return await client.send("intake", route, command, timeout=COMMAND_TIMEOUT)
 
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), TimeRemainingColumn())
@@ -90,14 +83,6 @@ def print_summary(summary: Summary, kind: str, out: Console = console) -> None:
     out.print(f"report: {summary.report}" if summary.report else "no bad rows, nothing already on file: no report")
     out.print(f"{summary.rows:,} rows of {kind} in {summary.seconds:.1f} s = {summary.rows_per_second:,.0f} rows/s",
               highlight=False)
-
-
-def _actor(operator: str, office: str) -> Actor:
-    try:
-        region = parse_region(office)
-    except InvalidRegion as error:
-        _fail(str(error), 2)
-    return Actor(operator_id=operator, level=region.level, region=office.strip().upper())
 
 
 def _fail(message: str, code: int) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from services.cli.client import CommandClient, runtime
+from services.cli.client import AdminClient, runtime
 from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run
 
 FIGURE_HEADINGS = {
@@ -50,7 +50,8 @@ def children(region: str, json_out: AsJson = False, limit: int = 100, offset: in
         return
     table = Table("child id", "name", "category", "region", "paired")
     for row in result["children"]:
-        table.add_row(row["child_id"], row["name"], row["category"], row["region"], "yes" if row["paired"] else "no")
+        name = row.get("name") or "[dim](not shown to this role)"  # names are for caseworkers and approvers
+        table.add_row(row["child_id"], name, row["category"], row["region"], "yes" if row["paired"] else "no")
     console.print(table)
 
 
@@ -68,8 +69,9 @@ def history(
     table = Table("v", "event", "occurred at", "actor", "region")
     for event in result["events"]:
         actor = event["actor"]
+        role = f"{actor['role']}, " if actor.get("role") else ""
         table.add_row(str(event["version"]), event["event_type"], event["occurred_at"],
-                      f"{actor['operator_id']} ({actor['level']} {actor['region']})", event["region"])
+                      f"{actor['operator_id']} ({role}{actor['level']} {actor['region']})", event["region"])
     console.print(table)
 
 
@@ -81,7 +83,7 @@ def replay(
     from services.projections.admin import REPLAY
 
     async def main() -> dict:
-        async with CommandClient(runtime(data_dir).nats_url) as client:
+        async with AdminClient(runtime(data_dir).nats_url) as client:
             return await client.request(REPLAY, {"projections": projection or []})
 
     result = run(main())

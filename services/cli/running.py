@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.cli.client import CommandClient, runtime
+from services.cli.client import AdminClient, HttpCommands, connect
 from services.cli.common import DataDir, console, fail, host_port, run
 from services.platform.settings import Settings
 
@@ -80,18 +80,26 @@ def demo(
     seed: int = 1,
     data_dir: DataDir = None,
 ) -> None:
-    """Fill a plausible federation through the real command path (needs 'aixin up')."""
-    from services.cli.demo import Demo, wait_for_read_models
+    """Fill a plausible federation over the HTTP API (needs 'aixin up'), sent by its offices' accounts.
+
+    The signed-in admin creates a caseworker and an approver per district and a viewer per province
+    (passwords in data_dir/demo-accounts.json); each district's caseworker sends its commands."""
+    from services.cli.demo import IN_FLIGHT, Demo, wait_for_read_models
+    from services.cli.demo_accounts import DemoSender, ensure_accounts, sign_in_hint
 
     async def main() -> None:
-        async with CommandClient(runtime(data_dir).nats_url) as client:
+        connection = connect(data_dir)
+        async with HttpCommands(connection, in_flight=IN_FLIGHT) as commands:
+            path, accounts = await ensure_accounts(commands)
             columns = (TextColumn("{task.description:>16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=console) as progress:
-                refused = await Demo(client, children, seed, progress).run()
-            position = await wait_for_read_models(client)
+                refused = await Demo(DemoSender(commands, accounts), children, seed, progress).run()
+        async with AdminClient(connection.info.nats_url) as admin:
+            position = await wait_for_read_models(admin)
         console.print(f"done; log at sequence {position['stream_last_seq']}, read models at {position['applied']}")
         for reason, count in refused.items():
             console.print(f"  refused {count}× {reason}")
+        console.print(sign_in_hint(path, accounts), highlight=False, soft_wrap=True)
 
     run(main())
 

@@ -2,8 +2,8 @@
 batches (a few in flight), and report every bad row and every person already on file.
 
 Bad rows are never sent. A batch whose reply is lost is sent again: its rows' command ids make
-that safe. `send(route, command)` is how a batch reaches the intake service (NATS request/reply
-from the CLI, `execute` in tests).
+that safe. `send(route, command)` is how a batch reaches the intake service (the HTTP API from the
+CLI, which records the signed-in account as every row's actor; `execute` in tests).
 """
 
 from __future__ import annotations

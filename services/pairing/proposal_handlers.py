@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.envelope import Event
+from contracts.envelope import Actor, Event
 from contracts.intake import VolunteerRecruited
-from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
+from contracts.matching import ApprovePair, PairProposed, ProposePair, RejectPair, WithdrawProposal
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed
 from services.pairing.handlers import load_members, load_pair, require_within_members
 from services.pairing.proposals import (
@@ -21,6 +21,7 @@ from services.pairing.proposals import (
     decide_reject_pair,
     decide_withdraw_proposal,
 )
+from services.shared.eventlog import History
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 
@@ -43,11 +44,12 @@ async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
     pair = await load_pair(uow, command.pair_id)
     children, volunteers = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
     venue = await _venue(uow, pair.team_id, pair.station_id, pair.volunteer_ids)
+    proposer = _proposer(await uow.load("pair", command.pair_id))  # already loaded: cached
 
     def decide():  # as for a proposal: a retry is answered before the members' regions are checked
         require_within_members(uow, children, volunteers)
         return decide_approve_pair(pair, command, children=children, volunteers=volunteers, venue=venue,
-                                   today=uow.now.date())
+                                   today=uow.now.date(), proposer=proposer)
     return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 
@@ -71,6 +73,11 @@ async def _venue(uow: UnitOfWork, team_id: str | None, station_id: str | None, v
     return Venue(team_id=team_id, team_region=team.region if team else None,
                  team_level=team.level if team else None, station_id=station_id,
                  station_open=station_open, volunteer_teams=teams)
+
+
+def _proposer(history: History) -> Actor | None:
+    """Who proposed the pair: the actor on its PairProposed event's envelope (None: never proposed)."""
+    return next((s.envelope.actor for s in history.events if isinstance(s.event, PairProposed)), None)
 
 
 def _team_formed(events: list[Event]) -> TeamFormed | None:

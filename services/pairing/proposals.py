@@ -6,7 +6,9 @@ members' histories as they stand at that moment and writes the pair's activation
 one event per member; a concurrent approval or formation for the same child or volunteer loses on
 the expected sequences. Pairs are owned at street/town level (the pools are managed per district
 and town), so a street office or any office above it whose region contains the pair approves; a
-collective pair of a team managed higher up is approved at the team's level.
+collective pair of a team managed higher up is approved at the team's level. Nobody approves her own
+proposal (four eyes): the proposer is the operator recorded on the PairProposed event; she may still
+reject or withdraw it.
 """
 
 from __future__ import annotations
@@ -66,10 +68,14 @@ def decide_propose_pair(
 
 def decide_approve_pair(
     pair: PairState, command: ApprovePair, *, children: dict[str, ChildState],
-    volunteers: dict[str, VolunteerState], venue: Venue, today: date,
+    volunteers: dict[str, VolunteerState], venue: Venue, today: date, proposer: Actor | None = None,
 ) -> list[Event]:
     _require_proposed(pair, command.pair_id)
     actor = command.actor
+    if proposer is not None and proposer.operator_id == actor.operator_id:
+        raise RuleViolated(f"pair {pair.pair_id} was proposed by operator {proposer.operator_id}, who may not "
+                           f"approve her own proposal; another operator of a {pair.approval_level or OWNING_LEVEL} "
+                           f"office or above approves it")
     _require_approver(actor, pair)
     load = check_members(pair.mode, children, volunteers, today)
     _check_venue(pair.mode, children, venue)

@@ -18,6 +18,8 @@ from faststream.nats import NatsBroker
 
 from services.activity import app as activity
 from services.activity.reminders.process import ReminderProcess
+from services.accounts import open_accounts
+from services.accounts.bootstrap import create_first_admin
 from services.platform.children import ChildService, ChildSpec
 from services.api.app import create_api
 from services.intake import app as intake
@@ -106,7 +108,13 @@ class Platform:
         return info
 
     async def _start_api(self) -> str:
-        api = create_api(self.nc, self.event_log, self.db, self.keys)
+        # Accounts live beside the key store; the first start makes the national admin and writes
+        # her password to data_dir/credential.json. Routes find the service on `app.state.accounts`.
+        self.accounts = await open_accounts(self.event_log, self.keys_engine, self.settings.data_dir)
+        if await create_first_admin(self.accounts, self.settings.data_dir):
+            log.info("created the national admin account; its password is in %s",
+                     self.settings.data_dir / "credential.json")
+        api = create_api(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
         config = uvicorn.Config(api, host=self.settings.http_host, port=self.settings.http_port,
                                 log_level="warning", lifespan="off")
         self.http = _QuietServer(config)

@@ -1,22 +1,66 @@
 """The HTTP API in process: commands go over a real nats-server to the services, errors map to
-the documented status codes with field paths."""
+the documented status codes with field paths. Also the helpers other tests use to sign in to an API
+built in process (accounts in a credential store of their own, tokens from POST /auth/token)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 import httpx
 import pytest
+from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.accounts import Role
+from contracts.regions import parse_region
+from services.accounts import AccountService, open_accounts
+from services.accounts.domain import Account
 from services.api.app import COMMAND_ROUTES, create_api
 from services.projections import all_projections
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
 from services.shared.endpoints import command_router
-from tests.conftest import NATIONAL
+from services.shared.eventlog import EventLog
 
-ACTOR = NATIONAL.model_dump(mode="json")
-CHILD = {"actor": ACTOR, "region": "440105001001", "name": "张小明", "sex": "male",
+PASSWORD = "correct horse battery"
+# Creates the test accounts; not itself an account (the service asks only who acts and where).
+ROOT = Account("root", parse_region("CN"), frozenset({Role.admin}))
+CHILD = {"region": "440105001001", "name": "张小明", "sex": "male",
          "birth_date": "2012-02-02", "category": "left_behind"}
+
+
+async def with_accounts(api: FastAPI, event_log: EventLog, engine: AsyncEngine, data_dir: Path) -> AccountService:
+    """The API's account service, its credential store on `engine`, its token key in `data_dir`."""
+    api.state.accounts = await open_accounts(event_log, engine, data_dir)
+    return api.state.accounts
+
+
+async def add_account(accounts: AccountService, username: str, office: str, *roles: Role) -> None:
+    await accounts.create(ROOT, username, parse_region(office), frozenset(roles), PASSWORD)
+
+
+async def bearer(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    reply = await http.post("/auth/token", data={"username": username, "password": PASSWORD})
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+@asynccontextmanager
+async def signed_in_client(api: FastAPI, event_log: EventLog, data_dir: Path,
+                           roles: tuple[Role, ...] = (Role.caseworker, Role.approver),
+                           ) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `api` signed in as `national`, an account at CN with `roles`."""
+    engine = make_engine(f"sqlite+aiosqlite:///{data_dir / 'accounts.db'}")
+    try:
+        await add_account(await with_accounts(api, event_log, engine, data_dir), "national", "CN", *roles)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+            http.headers.update(await bearer(http, "national"))
+            yield http
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture
@@ -28,7 +72,7 @@ async def client(nats_server, nc, event_log, deps, tmp_path):
     db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")
     await Projector(event_log, db, all_projections()).create_schema()
     api = create_api(nc, event_log, db, deps.keys)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+    async with signed_in_client(api, event_log, tmp_path) as http:
         yield http
     await broker.stop()
     await db.dispose()
@@ -48,7 +92,7 @@ async def test_commands_and_their_errors(client) -> None:
     assert unknown_region.json()["detail"]["details"][0]["loc"] == ["region"]
 
     no_volunteer = await client.post("/commands/pairing/form_pair",
-                                     json={"actor": ACTOR, "child_ids": [child_id], "volunteer_ids": ["nobody"]})
+                                     json={"child_ids": [child_id], "volunteer_ids": ["nobody"]})
     assert no_volunteer.status_code == 404
     assert "volunteer nobody" in no_volunteer.json()["detail"]["message"]
 

@@ -1,6 +1,8 @@
 """`aixin match …` and the matching HTTP endpoints against a whole platform in process (embedded
 nats-server, services, projector, HTTP API): suggest, batch (and propose it), approve, pools,
-rematch queue and pairs per mode."""
+rematch queue and pairs per mode. The CLI signs in as the accounts of the offices involved (`aixin
+login`): a caseworker proposes, approvers of other offices approve; without a session it acts as the
+national admin of credential.json."""
 
 from __future__ import annotations
 
@@ -12,28 +14,47 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from contracts.subjects import command_subject
 from services.cli.app import app
-from services.cli.client import CommandClient
 from services.pairing.app import ROUTES
 from services.platform.runtime import Platform
 from services.platform.settings import Settings
 from services.platform.embedded_nats import free_port
+from services.shared.endpoints import decode_reply
 from tests.log.matching_cases import LIFECYCLE, setup_steps
+
+# username: (office, role); each signs in with the password "pw-" + username
+ACCOUNTS = {"hz-caseworker": ("440105", "caseworker"), "nhx-approver": ("440105001", "approver"),
+            "c1-approver": ("440105001001", "approver")}
 
 
 @pytest.fixture
 async def platform(tmp_path: Path):
     running = Platform(Settings(data_dir=tmp_path / "data", http_port=free_port()))
     info = await running.start()
-    async with CommandClient(info.nats_url) as client:
-        for actor, command, fields in setup_steps() + LIFECYCLE:
-            context = "pairing" if command in ROUTES else "intake"
-            model = (ROUTES.get(command) or _intake(command))[0]
-            reply = await client.send(context, command, model(actor=actor, **fields))
-            assert reply.ok, (command, reply.error)
+    for actor, command, fields in setup_steps() + LIFECYCLE:  # the history, as the services take it
+        context = "pairing" if command in ROUTES else "intake"
+        model = (ROUTES.get(command) or _intake(command))[0]
+        message = await running.nc.request(command_subject(context, command),
+                                           model(actor=actor, **fields).model_dump_json().encode(), timeout=30)
+        reply = decode_reply(message.data)
+        assert reply.ok, (command, reply.error)
     await running.projector.wait_for(await running.event_log.last_sequence())
+    async with httpx.AsyncClient(base_url=info.http_url, headers=await admin_headers(running)) as http:
+        for username, (office, role) in ACCOUNTS.items():
+            created = await http.post("/accounts", json={"username": username, "office": office, "roles": [role],
+                                                         "password": f"pw-{username}"})
+            assert created.status_code == 201, created.text
     yield running, info
     await running.stop()
+
+
+async def admin_headers(running: Platform) -> dict[str, str]:
+    credential = json.loads((running.settings.data_dir / "credential.json").read_text())
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{running.settings.http_port}") as http:
+        response = await http.post("/auth/token", data=credential)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def _intake(command: str):
@@ -41,10 +62,11 @@ def _intake(command: str):
     return INTAKE[command]
 
 
-async def aixin(platform, *args: str) -> tuple[int, str]:
+async def aixin(platform, *args: str, input: str | None = None) -> tuple[int, str]:
     """Run the CLI in a thread: it calls the HTTP API that this test's event loop serves."""
     running, _ = platform
-    result = await asyncio.to_thread(CliRunner().invoke, app, [*args, "--data-dir", str(running.settings.data_dir)])
+    result = await asyncio.to_thread(CliRunner().invoke, app, [*args, "--data-dir", str(running.settings.data_dir)],
+                                     input=input)
     # Tables and messages are wrapped to the terminal's width: compare them with spaces unwrapped.
     return result.exit_code, result.output if "--json" in args else " ".join(result.output.split())
 
@@ -58,19 +80,26 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
     assert {"points": 12, "reason": "need 'psychological_counselling' met by specialty '心理咨询'"} in \
         suggestions["candidates"][0]["reasons"]
 
-    code, out = await aixin(platform, "match", "batch", "440105", "--json", "--propose", "--office", "440105001",
-                            "--operator", "op-nhx")
+    await sign_in(platform, "hz-caseworker")
+    code, out = await aixin(platform, "match", "batch", "440105", "--json", "--propose")
     assert code == 0, out
     proposal = json.loads(out)
     assert {p["child_id"] for p in proposal["proposals"]} == {"a2", "a3", "b2"}
     assert proposal["proposals"][0]["child_id"] == "a3"  # red tier first
     assert len(proposal["sent"]["proposed"]) == 3 and not proposal["sent"]["refused"]
 
-    code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0], "--office", "440105001001")
+    code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0])
+    assert code == 1 and "needs the role approver" in out  # a caseworker does not approve
+    await sign_in(platform, "c1-approver")
+    code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0])
     assert code == 1 and "street office or above" in out  # a community office may not approve
-    code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0], "--office", "440105001")
+    await sign_in(platform, "nhx-approver")
+    code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0])
     assert code == 0 and "PairApproved, PairFormed" in out
     await running.projector.wait_for(await running.event_log.last_sequence())
+    history = await http_get(platform, f"/history/pair/{proposal['sent']['proposed'][0]}")
+    assert [(e["event_type"], e["actor"]["operator_id"]) for e in history["events"]][:2] == [
+        ("PairProposed", "hz-caseworker"), ("PairApproved", "nhx-approver")]
 
     code, out = await aixin(platform, "match", "batch", "440105001", "--json")
     again = json.loads(out)
@@ -79,6 +108,8 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
     assert reasons["a3"] == [f"already cared for in pair {proposal['sent']['proposed'][0]}"]
     assert reasons["a2"][0].startswith("a proposal awaits approval")
 
+    code, out = await aixin(platform, "logout")
+    assert code == 0 and "signed out (nhx-approver)" in out  # the national admin of credential.json again
     code, out = await aixin(platform, "match", "modes", "CN", "--json")
     assert json.loads(out)["modes"][proposal["proposals"][0]["mode"]]["approved"] >= 1
     for command in (["match", "pools", "440105"], ["match", "rematch", "440105"], ["match", "modes", "4401"],
@@ -87,9 +118,24 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
         assert code == 0, (command, out)
 
 
+async def sign_in(platform, username: str) -> None:
+    code, out = await aixin(platform, "login", username, "--password-stdin", input=f"pw-{username}\n")
+    assert code == 0 and f"signed in as {username}" in out, out
+
+
+async def http_get(platform, path: str) -> dict:
+    running, info = platform
+    async with httpx.AsyncClient(base_url=info.http_url, headers=await admin_headers(running)) as http:
+        response = await http.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def test_the_http_endpoints_answer_and_refuse_clearly(platform) -> None:
-    _, info = platform
+    running, info = platform
     async with httpx.AsyncClient(base_url=info.http_url) as http:
+        assert (await http.get("/regions/440105/pools")).status_code == 401  # not signed in
+        http.headers.update(await admin_headers(running))
         pools = (await http.get("/regions/440105/pools", params={"members": "pairing"})).json()
         assert [v["volunteer_id"] for v in pools["volunteers"]] == ["m1", "m7", "f1"]
         queue = (await http.get("/regions/440105001/rematch-queue")).json()

@@ -16,6 +16,8 @@ from tests.conftest import NATIONAL
 
 ROUTES = {**INTAKE, **PAIRING}
 STREET = Actor(operator_id="op-nhx", level=FederationLevel.street, region="440105001")  # 南华西街道
+# Separation of duties: a proposal is approved by another operator than the one who proposed it.
+STREET_APPROVER = Actor(operator_id="op-nhx-2", level=FederationLevel.street, region="440105001")
 COMMUNITY = Actor(operator_id="op-c1", level=FederationLevel.community, region="440105001001")
 SIX_LEVELS = ("CN", "44", "4401", "440105", "440105001", "440105001001")
 C1, C2, STREET2, CONGHUA = "440105001001", "440105001002", "440105002001", "440117001001"
@@ -57,7 +59,7 @@ def _propose(pair_id, mode, children, volunteers, **venue) -> tuple[Actor, str, 
         "propose_pair", {"pair_id": pair_id, "mode": mode, "child_ids": children, "volunteer_ids": volunteers, **venue}
 
 
-def _approve(pair_id: str, actor: Actor = STREET) -> tuple[Actor, str, dict]:
+def _approve(pair_id: str, actor: Actor = STREET_APPROVER) -> tuple[Actor, str, dict]:
     return actor, "approve_pair", {"pair_id": pair_id}
 
 

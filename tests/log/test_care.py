@@ -7,7 +7,6 @@ import json
 import random
 from datetime import date
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -30,6 +29,7 @@ from tests.log.care_cases import (
     ok,
     volunteer,
 )
+from tests.e2e.test_http_api import signed_in_client
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_commands import error_of, send
 from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL fixture)
@@ -161,7 +161,8 @@ async def test_compliance_for_a_month_agrees_with_the_activities_logged(care_dep
     assert [p["pair_id"] for p in ningxia["pairs"]] == ["p2", "p3"] and ningxia["total"] == 5
 
 
-async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, clock, nc, monkeypatch) -> None:  # noqa: F811
+async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, clock, nc, monkeypatch,  # noqa: F811
+                                                tmp_path) -> None:
     await a_pair(care_deps)
     clock.set(date(2026, 6, 1))
     await ok(care_deps, "log_activity", pair_id="p1", kind="phone_call", held_on="2026-05-06", duration_minutes=20)
@@ -170,7 +171,7 @@ async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, c
     async with running(projector):
         await catch_up(projector, event_log)
     api = create_api(nc, event_log, read_db, care_deps.keys)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+    async with signed_in_client(api, event_log, tmp_path) as http:
         response = await http.get("/pairs/compliance", params={"region": "44", "month": "2026-05"})
         assert response.status_code == 200, response.text
         assert (await http.get("/pairs/compliance", params={"region": "44", "month": "2026-13"})).status_code == 422
@@ -182,8 +183,8 @@ async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, c
     [pair] = result["pairs"]
     assert (pair["pair_id"], pair["rules"][0]["status"], pair["rules"][0]["count"]) == ("p1", "met", 1)
 
-    monkeypatch.setattr(care_cli, "runtime", lambda data_dir: None)
-    monkeypatch.setattr(care_cli, "get", lambda info, path, **params: result)
+    # The CLI's HTTP call (signed in as the session's account) answers what the API answered above.
+    monkeypatch.setattr(care_cli, "get_json", lambda data_dir, path, **params: result)
     shown = CliRunner().invoke(care_cli_app(), ["44", "--month", "2026-05"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     assert "p1" in shown.output and "monthly_call" in shown.output and "0 of 1 pairs" in shown.output  # the birthday was missed

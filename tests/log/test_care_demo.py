@@ -1,4 +1,5 @@
-"""The demo federation, filled through the real command path on a real nats-server: the "five
+"""The demo federation, filled through the services' command path on a real nats-server (each
+command as the district caseworker its actor names, as the HTTP API would record it): the "five
 ones" compliance of every pair for May agrees with the activities the demo logged."""
 
 from __future__ import annotations
@@ -11,27 +12,37 @@ from rich.progress import Progress
 from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN
 from services.api.app import COMMAND_ROUTES
-from services.cli.client import CommandClient
+from contracts.subjects import command_subject
 from services.cli.demo import Demo
 from services.projections import all_projections
 from services.activity.care.compliance_report import pair_compliance
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
-from services.shared.endpoints import command_router
+from services.shared.endpoints import command_router, decode_reply
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, haimen_from_answer, haimen_from_log, log_events
 from tests.log.projection_cases import catch_up, running
 
 
-async def test_the_demo_federations_five_ones_for_may_agree_with_its_log(nats_server, event_log, keys, tmp_path) -> None:
+class NatsSender:
+    def __init__(self, nc) -> None:
+        self.nc = nc
+
+    async def send(self, context: str, name: str, command):
+        message = await self.nc.request(command_subject(context, name), command.model_dump_json().encode(),
+                                        timeout=60)
+        return decode_reply(message.data)
+
+
+async def test_the_demo_federations_five_ones_for_may_agree_with_its_log(nats_server, nc, event_log, keys,
+                                                                        tmp_path) -> None:
     deps = Deps(log=event_log, keys=keys, clock=FakeClock(date(2026, 6, 1)))
     broker = NatsBroker(nats_server.url, logger=None)
     for context, routes in COMMAND_ROUTES.items():
         broker.include_router(command_router(context, routes, deps))
     await broker.start()
     try:
-        async with CommandClient(nats_server.url) as client:
-            await Demo(client, children=40, seed=3, progress=Progress(disable=True)).run()
+        await Demo(NatsSender(nc), children=40, seed=3, progress=Progress(disable=True)).run()
     finally:
         await broker.stop()
     db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")

@@ -13,7 +13,7 @@ from nats.js.api import StorageType, StreamConfig
 from contracts.envelope import Envelope, Event
 from contracts.pairing import ChildJoinedPair, PairFormed, PairMode
 from contracts.regions import parse_region
-from contracts.subjects import ALL_EVENTS, STREAM, event_subject
+from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM, event_subject
 from services.shared.errors import ConcurrencyConflict
 from services.shared.eventlog import load as eventlog_module
 from services.shared.eventlog import BatchRefused, EventLog, MalformedEvent, PendingEvent
@@ -48,7 +48,7 @@ async def test_ensure_stream_creates_a_guarded_file_stream_and_is_idempotent(eve
     after = await js.stream_info(STREAM)
     config = after.config
     assert config.storage == StorageType.FILE
-    assert config.subjects == [ALL_EVENTS]
+    assert config.subjects == [ALL_EVENTS, ACCOUNT_EVENTS]
     assert (config.deny_delete, config.deny_purge, config.allow_direct, config.allow_atomic) == (
         True, True, True, True)
     assert config.duplicate_window == 600

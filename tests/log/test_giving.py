@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 
 from contracts.replies import ErrorCode, Reply
 from services.activity.giving.funds import fund_state
@@ -20,6 +19,7 @@ from services.projections.fund_statement import fund_statement
 from services.projections.gift_pack_deliveries import gift_packs_delivered
 from services.shared.follower.projector import Projector
 from contracts.regions import parse_region
+from tests.e2e.test_http_api import signed_in_client
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_commands import CHILD, error_of, event_types, ok, send
 from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL read models)
@@ -121,7 +121,7 @@ async def _pledge_retrying(deps, wish_id: str, donor_id: str, fund_id: str) -> R
             return reply
 
 
-async def test_the_fund_statement_agrees_with_the_log(deps, event_log, keys, nc, read_db) -> None:  # noqa: F811
+async def test_the_fund_statement_agrees_with_the_log(deps, event_log, keys, nc, read_db, tmp_path) -> None:  # noqa: F811
     child_id = await child(deps, birth_date="2019-06-01")  # seven today
     donor_id, fund_id = await funded(deps, "500.50")
     await ok(deps, "receive_donation", fund_id=fund_id, donor_kind="enterprise", donor_id=donor_id,
@@ -151,7 +151,7 @@ async def test_the_fund_statement_agrees_with_the_log(deps, event_log, keys, nc,
                      "by_station": {"(no station)": 1}}
 
     api = create_api(nc, event_log, read_db, keys)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+    async with signed_in_client(api, event_log, tmp_path) as http:
         assert (await http.get(f"/funds/{fund_id}/statement")).json() == statement
         assert (await http.get("/funds/nothing/statement")).status_code == 404
 

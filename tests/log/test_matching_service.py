@@ -24,7 +24,7 @@ from services.projections.volunteer_pools import pools
 from services.shared.db import make_engine
 from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
-from tests.log.matching_cases import (LIFECYCLE, REMATCH, ROUTES, SIX_LEVELS, STREET, expected_modes,
+from tests.log.matching_cases import (LIFECYCLE, REMATCH, ROUTES, SIX_LEVELS, STREET, STREET_APPROVER, expected_modes,
                                   expected_stats, send, setup_steps)
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL backends)
@@ -71,7 +71,7 @@ async def test_each_mode_is_proposed_approved_ended_and_its_children_rematched(
     await send(deps, setup_steps())
     await send(deps, [(STREET, "propose_pair", {"pair_id": "P", "mode": mode, "child_ids": children,
                                                 "volunteer_ids": volunteers, **venue}),
-                      (STREET, "approve_pair", {"pair_id": "P"}), (STREET, "end_pair", {"pair_id": "P", "reason": "mismatch"})])
+                      (STREET_APPROVER, "approve_pair", {"pair_id": "P"}), (STREET, "end_pair", {"pair_id": "P", "reason": "mismatch"})])
     await projected(event_log, sqlite_db)
     queue = await queue_with_suggestions(sqlite_db, "440105")
     assert sorted(queue) == sorted(children)
@@ -83,7 +83,7 @@ async def test_each_mode_is_proposed_approved_ended_and_its_children_rematched(
     choice = queue[first][0]
     new_mode = "family" if choice == "f1" else "one_to_one"
     await send(deps, [(STREET, "propose_pair", {"pair_id": "R", "mode": new_mode, "child_ids": [first],
-                                                "volunteer_ids": [choice]}), (STREET, "approve_pair", {"pair_id": "R"})])
+                                                "volunteer_ids": [choice]}), (STREET_APPROVER, "approve_pair", {"pair_id": "R"})])
     await projected(event_log, sqlite_db)
     assert sorted(await queue_with_suggestions(sqlite_db, "440105")) == sorted(children[1:])
     async with sqlite_db.connect() as conn:
@@ -138,7 +138,8 @@ async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(de
         else:
             command, fields = "form_pair", {"child_ids": ["a1"], "volunteer_ids": [volunteers[i]]}
         model, handler = ROUTES[command]
-        body = json.dumps({"actor": STREET.model_dump(mode="json"), **fields}).encode()
+        actor = STREET_APPROVER if command == "approve_pair" else STREET
+        body = json.dumps({"actor": actor.model_dump(mode="json"), **fields}).encode()
         return await execute(deps, model, handler, body)
 
     replies = await asyncio.gather(*(attempt(i) for i in range(100)))
@@ -150,7 +151,9 @@ async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(de
     assert len(joined) == 1
 
 
-async def test_consent_to_other_things_than_pairing_leaves_matching_as_it_was(deps, event_log, read_db) -> None:
+async def test_consent_to_other_things_than_pairing_leaves_matching_as_it_was(
+    deps, event_log, read_db,  # noqa: F811
+) -> None:
     """A consent to photos alone has nothing to change in the matching read model; it once made the
     projector's UPDATE fail and stalled every read model behind it."""
     await send(deps, setup_steps()[:2] + [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import ALL_EVENTS, STREAM
+from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM
 
 DUPLICATE_WINDOW_SECONDS = 600.0
 WRONG_LAST_SEQUENCE = 10071
@@ -32,7 +32,7 @@ READ_AHEAD_BYTES = 256 * 1024 * 1024
 def stream_config(replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=STREAM,
-        subjects=[ALL_EVENTS],
+        subjects=[ALL_EVENTS, ACCOUNT_EVENTS],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         num_replicas=replicas,
@@ -53,10 +53,14 @@ async def ensure_stream(js, replicas: int = 1) -> None:
         await js.add_stream(wanted)
         return
     have = info.config
-    if have.storage != StorageType.FILE or have.subjects != wanted.subjects:
+    subjects = set(have.subjects or [])
+    # A stream of an older version lacks the account subjects: it is extended, not refused. A stream
+    # on other subjects is someone else's, and is left alone.
+    if have.storage != StorageType.FILE or ALL_EVENTS not in subjects or not subjects <= set(wanted.subjects):
         raise RuntimeError(
             f"stream {STREAM} exists with storage {have.storage} and subjects {have.subjects}; "
             f"aixin needs file storage on {wanted.subjects}"
         )
-    if not (have.deny_delete and have.deny_purge and have.allow_direct and have.allow_atomic):
+    if subjects != set(wanted.subjects) or not (
+            have.deny_delete and have.deny_purge and have.allow_direct and have.allow_atomic):
         await js.update_stream(wanted)

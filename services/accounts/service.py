@@ -1,0 +1,201 @@
+"""The account service: signing in, the account behind a token, and an admin's changes to accounts,
+each recorded as an event on `aixin.acct.<username>` before the credential store is written.
+
+Every change loads the account's history and appends with the expected last sequence of its
+subject, so two admins creating the same username at once yield one account and one refusal; a
+change to an existing account that meets a concurrent one is decided again on the fresh history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from contracts.accounts import PasswordChanged, Role, is_username
+from contracts.envelope import Actor, Envelope, Event
+from contracts.regions import InvalidRegion, Region, parse_region
+from contracts.subjects import ACCOUNT_AGGREGATE, account_subject
+from services.accounts import domain
+from services.accounts.domain import Account, AccountExists, Principal
+from services.accounts.errors import AccountDisabled, LockedOut, TokenInvalid, WrongCredentials
+from services.accounts.lockout import Lockout
+from services.accounts.passwords import hash_password, verify_password
+from services.accounts.store import AccessEntry, CredentialStore
+from services.accounts.tokens import IssuedToken, TokenIssuer
+from services.shared.errors import ConcurrencyConflict, NotFound
+from services.shared.eventlog import EventLog, History, PendingEvent
+
+CHANGE_ATTEMPTS = 4
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AccountService:
+    def __init__(self, log: EventLog, store: CredentialStore, tokens: TokenIssuer,
+                 lockout: Lockout | None = None, clock: Callable[[], datetime] = _utc_now) -> None:
+        self.log, self.store, self.tokens = log, store, tokens
+        self.lockout = lockout or Lockout()
+        self._clock = clock
+
+    # Signing in -------------------------------------------------------------------------------
+
+    async def sign_in(self, username: str, password: str) -> IssuedToken:
+        """A token for the account; WrongCredentials (never saying which was wrong), LockedOut
+        after too many failures, AccountDisabled for a disabled account's right password."""
+        key = username[:64]  # what the lock-out remembers of an arbitrary string
+        if wait := self.lockout.wait(key, self._clock()):
+            raise LockedOut(wait)
+        found = await self.store.credentials(username) if len(username) <= 32 else None
+        if not await verify_password(found.password_hash if found else None, password):
+            self.lockout.failed(key, self._clock())
+            raise WrongCredentials()
+        self.lockout.succeeded(key)
+        if found.account.disabled:
+            raise AccountDisabled()
+        return self.tokens.issue(username)
+
+    async def account_of_token(self, token: str) -> Account:
+        """The account a token names, read afresh: TokenExpired, TokenInvalid, AccountDisabled."""
+        username = self.tokens.username_of(token)
+        account = await self.store.account(username)
+        if account is None:  # a token of another installation's key cannot get here; a deleted row can
+            raise TokenInvalid()
+        if account.disabled:
+            raise AccountDisabled()
+        return account
+
+    async def account(self, username: str) -> Account | None:
+        return await self.store.account(username)
+
+    # An admin's changes -----------------------------------------------------------------------
+
+    async def create(self, by: Principal, username: str, office: Region, roles: frozenset[Role],
+                     password: str) -> Account:
+        domain.check_password(password)
+        domain.decide_create(by, username, office, roles, None)  # the checks, before a subject is named
+        history = await self.log.load(ACCOUNT_AGGREGATE, username)
+        events = domain.decide_create(by, username, office, roles, self._fold(history))
+        password_hash = await hash_password(password)
+        try:
+            await self._append(history, events, domain.actor_of(by, Role.admin))
+        except ConcurrencyConflict:  # another admin created it a moment before
+            raise AccountExists(username) from None
+        account = domain.account_of(events)
+        await self.store.save(account, password_hash)
+        return account
+
+    async def grant(self, by: Principal, username: str, role: Role) -> Account:
+        return await self._change(by, username, lambda a: domain.decide_grant(by, a, username, role))
+
+    async def revoke(self, by: Principal, username: str, role: Role) -> Account:
+        return await self._change(by, username, lambda a: domain.decide_revoke(by, a, username, role))
+
+    async def disable(self, by: Principal, username: str) -> Account:
+        return await self._change(by, username, lambda a: domain.decide_disable(by, a, username))
+
+    async def change_password(self, by: Principal, username: str, password: str) -> Account:
+        domain.check_password(password)
+        password_hash = await hash_password(password)
+        return await self._change(by, username, lambda a: domain.decide_password(by, a, username),
+                                  password_hash)
+
+    async def within(self, by: Principal) -> list[Account]:
+        domain.check_manages(by, by.office, "the list of accounts")
+        return await self.store.within(by.office)
+
+    # The access log ---------------------------------------------------------------------------
+
+    async def record_access(self, caller: Principal, route: str, child_ids: list[str], region: str) -> None:
+        try:  # one spelling per region, so that an admin's subtree finds it by prefix
+            region = parse_region(region).code
+        except InvalidRegion:
+            pass
+        entries = [AccessEntry(caller.username, caller.office.code, route, child_id, region[:12])
+                   for child_id in (child_ids or [None])]
+        await self.store.record_access(entries)
+
+    async def access_entries(self, by: Principal, child_id: str | None = None,
+                             username: str | None = None) -> list[dict]:
+        domain.check_manages(by, by.office, "the access log")
+        return await self.store.access_entries(by.office, child_id, username)
+
+    # The first start --------------------------------------------------------------------------
+
+    async def bootstrap(self, username: str, office: Region, roles: frozenset[Role], password: str,
+                        actor: Actor) -> bool:
+        """Create the first account if the store holds none; False if it holds some. If the log
+        knows the account already (the store was lost), its state is taken from the log and only
+        the password is new."""
+        if await self.store.count():
+            return False
+        system = _System(actor.operator_id, office, frozenset({Role.admin}))
+        history = await self.log.load(ACCOUNT_AGGREGATE, username)
+        existing = self._fold(history)
+        if existing is None:
+            events = domain.decide_create(system, username, office, roles, None)
+        else:
+            events = [PasswordChanged(account_id=username)]
+        await self._append(history, events, actor)
+        await self.store.save(domain.account_of([*self._events(history), *events]),
+                              await hash_password(password))
+        return True
+
+    # ------------------------------------------------------------------------------------------
+
+    async def _change(self, by: Principal, username: str, decide: Callable[[Account | None], list[Event]],
+                      password_hash: str | None = None) -> Account:
+        if not is_username(username):  # never a wildcard or a dot in a subject loaded
+            raise NotFound(f"there is no account named {username!r}")
+        for attempt in range(CHANGE_ATTEMPTS):
+            history = await self.log.load(ACCOUNT_AGGREGATE, username)
+            events = decide(self._fold(history))
+            account = domain.account_of([*self._events(history), *events])
+            if events:
+                try:
+                    await self._append(history, events, domain.actor_of(by, Role.admin))
+                except ConcurrencyConflict:
+                    if attempt == CHANGE_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+                    continue
+            await self.store.save(account, password_hash)
+            return account
+        raise AssertionError("unreachable")
+
+    def _events(self, history: History) -> list[Event]:
+        return [stored.event for stored in history.events]
+
+    def _fold(self, history: History) -> Account | None:
+        return domain.account_of(self._events(history))
+
+    async def _append(self, history: History, events: list[Event], actor: Actor) -> int:
+        now, operation = self._clock(), uuid4().hex
+        username = events[0].aggregate_id
+        pending = [PendingEvent(
+            subject=account_subject(username),
+            envelope=Envelope(
+                event_id=uuid4(), event_type=event.type_name(), schema_version=event.schema_version,
+                aggregate_type=ACCOUNT_AGGREGATE, aggregate_id=username,
+                aggregate_version=history.version + number, occurred_at=now, recorded_at=_utc_now(),
+                actor=actor, region=self._region(history, events), correlation_id=operation,
+                causation_id=operation, data=event.model_dump(mode="json")),
+            # Only the first is checked: the server compares it with the stream before the batch.
+            expected_seq=history.last_seq if number == 1 else None,
+        ) for number, event in enumerate(events, start=1)]
+        return await self.log.append(pending)
+
+    def _region(self, history: History, events: list[Event]) -> str:
+        created = getattr(events[0], "office", None)
+        return created or history.events[-1].envelope.region
+
+
+class _System:
+    """The bootstrap acting as a national admin, for the domain's checks."""
+
+    def __init__(self, username: str, office: Region, roles: frozenset[Role]) -> None:
+        self.username, self.office, self.roles = username, office, roles

@@ -1,0 +1,88 @@
+"""Access tokens: HS256 JWTs (PyJWT) naming the account, valid for 15 minutes. The key is 32 random
+bytes in data_dir/token.key (0600), made on first start; deleting it signs everyone out.
+
+A token carries only the username and its times: roles, office and whether the account is disabled
+are read from the credential store on every request, so a change takes effect at once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+
+from services.accounts.errors import TokenExpired, TokenInvalid
+
+TOKEN_TTL = timedelta(minutes=15)
+ALGORITHM = "HS256"
+KEY_FILE = "token.key"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int  # seconds
+    token_type: str = "bearer"
+
+    def reply(self) -> dict:
+        return {"access_token": self.access_token, "token_type": self.token_type, "expires_in": self.expires_in}
+
+
+class TokenIssuer:
+    def __init__(self, key: bytes, ttl: timedelta = TOKEN_TTL,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        if len(key) < 32:
+            raise ValueError("a token key has at least 32 bytes")
+        self._key, self.ttl, self._clock = key, ttl, clock
+
+    def issue(self, username: str) -> IssuedToken:
+        now = self._clock()
+        claims = {"sub": username, "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp()),
+                  "jti": secrets.token_hex(8)}
+        return IssuedToken(jwt.encode(claims, self._key, algorithm=ALGORITHM), int(self.ttl.total_seconds()))
+
+    def username_of(self, token: str) -> str:
+        """The account the token names; TokenExpired or TokenInvalid otherwise."""
+        try:
+            # Expiry is checked against our own clock below, so that it can be tested without waiting.
+            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
+                                options={"require": ["sub", "exp", "iat"], "verify_exp": False,
+                                         "verify_iat": False})
+        except jwt.PyJWTError:
+            raise TokenInvalid() from None
+        if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("exp"), int):
+            raise TokenInvalid()
+        if self._clock().timestamp() >= claims["exp"]:
+            raise TokenExpired()
+        return claims["sub"]
+
+
+def token_key(data_dir: Path) -> bytes:
+    """The installation's token key, created (0600) if absent."""
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside and linked into place: another process never reads a half-written key, and
+        # if two make one at once, both use the one linked first.
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds {len(key)} bytes, a token key has 32; delete it to make a new one")
+    return key

@@ -1,0 +1,140 @@
+"""Managing accounts over HTTP (admins, within their office's subtree) and reading the access log.
+
+Bodies are validated here rather than by FastAPI's own 422, which echoes the request body — and so
+a password — back in its answer. Errors of the account service come back as the command routes
+give theirs: {"detail": {"code", "message", "details"}} with the status of the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from contracts.accounts import Role, is_username, USERNAME_PATTERN
+from contracts.replies import HTTP_STATUS, Error
+from services.accounts.domain import office_named, roles_named
+from services.api.auth import Caller, accounts_of, signed_in
+from services.shared.errors import AixinError
+
+router = APIRouter(tags=["accounts"])
+
+
+class NewAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    office: str
+    roles: list[str]
+    password: str
+
+
+class RoleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str
+
+
+class PasswordBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str
+
+
+def _parse(model: type[BaseModel], body: Any) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:  # without the `input` pydantic would name: it may be a password
+        raise HTTPException(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                                  for e in error.errors()]) from None
+
+
+def _username(username: str) -> str:
+    if not is_username(username):
+        raise HTTPException(422, f"{username!r} is not a username (they match {USERNAME_PATTERN})")
+    return username
+
+
+def _role(name: str) -> Role:
+    try:
+        return Role(name)
+    except ValueError:
+        raise HTTPException(422, f"{name!r} is not a role; roles are {', '.join(Role)}") from None
+
+
+def _refused(error: AixinError) -> JSONResponse:
+    detail = Error(code=error.code, message=error.message, details=error.details).model_dump(mode="json")
+    return JSONResponse({"detail": detail}, status_code=HTTP_STATUS[error.code])
+
+
+@router.post("/accounts", status_code=201)
+async def create_account(request: Request, body: Any = Body(...), caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    new = _parse(NewAccount, body)
+    try:
+        account = await accounts_of(request).create(
+            caller, new.username, office_named(new.office), roles_named(new.roles), new.password)
+    except AixinError as error:
+        return _refused(error)
+    return account.view()
+
+
+@router.get("/accounts")
+async def list_accounts(request: Request, caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    try:
+        found = await accounts_of(request).within(caller)
+    except AixinError as error:
+        return _refused(error)
+    return {"office": caller.office.code, "accounts": [account.view() for account in found]}
+
+
+@router.post("/accounts/{username}/roles")
+async def grant_role(request: Request, username: str, body: Any = Body(...),
+                     caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    role = _role(_parse(RoleBody, body).role)
+    return await _change(accounts_of(request).grant(caller, _username(username), role))
+
+
+@router.delete("/accounts/{username}/roles/{role}")
+async def revoke_role(request: Request, username: str, role: str, caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    return await _change(accounts_of(request).revoke(caller, _username(username), _role(role)))
+
+
+@router.post("/accounts/{username}/disable")
+async def disable_account(request: Request, username: str, caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    return await _change(accounts_of(request).disable(caller, _username(username)))
+
+
+@router.post("/accounts/{username}/password")
+async def change_password(request: Request, username: str, body: Any = Body(...),
+                          caller: Caller = Depends(signed_in)):
+    # Her own password anyone may change; another's only an admin managing that account.
+    if username != caller.username:
+        caller.require(Role.admin)
+    password = _parse(PasswordBody, body).password
+    return await _change(accounts_of(request).change_password(caller, _username(username), password))
+
+
+@router.get("/audit/access")
+async def access_log(request: Request, child_id: str | None = Query(None, max_length=64),
+                     account: str | None = Query(None, max_length=32), caller: Caller = Depends(signed_in)):
+    caller.require(Role.admin)
+    try:
+        entries = await accounts_of(request).access_entries(caller, child_id, account)
+    except AixinError as error:
+        return _refused(error)
+    return {"office": caller.office.code, "entries": entries}
+
+
+async def _change(step):
+    try:
+        account = await step
+    except AixinError as error:
+        return _refused(error)
+    return account.view()

@@ -1,0 +1,253 @@
+"""Who may do and read what over HTTP, on a real nats-server with the services and read models in
+process: a small federation of accounts at a district (440105 海珠区), a province (44) and national
+(CN), one per role, against reads and commands inside and outside their subtree — 440105 is inside
+all three, 440117 (从化区) inside the province's only, 510623 (中江县, Sichuan) inside CN's only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from faststream.nats import NatsBroker
+
+from contracts.accounts import PERSONAL_DATA_ROLES, Role
+from contracts.regions import parse_region
+from services.accounts import passwords
+from services.api.app import COMMAND_ROUTES, create_api
+from services.projections import all_projections
+from services.shared.db import make_engine
+from services.shared.endpoints import command_router
+from services.shared.follower.projector import Projector
+from tests.e2e.test_http_api import add_account, bearer, with_accounts
+from tests.log.projection_cases import catch_up, running
+
+OFFICES = {"d": "440105", "p": "44", "n": "CN"}
+IN, NEAR, FAR = "440105", "440117", "510623"
+TAGS = {IN: "in", NEAR: "near", FAR: "far"}
+NAMES = {IN: "李小花", NEAR: "黄乐", FAR: "王小雨"}
+ACCOUNTS = {f"{level}-{role}": (office, (role,)) for level, office in OFFICES.items() for role in Role}
+ACCOUNTS["d-both"] = (IN, (Role.caseworker, Role.approver))  # may propose and approve, not both of one pair
+CONTEXT_OF = {name: context for context, routes in COMMAND_ROUTES.items() for name in routes}
+OPEN_ROUTES = {("GET", "/health"), ("POST", "/auth/token")}
+
+
+@dataclass
+class World:
+    http: httpx.AsyncClient
+    headers: dict[str, dict[str, str]]
+    projector: Projector
+    event_log: object
+
+    async def post(self, who: str, command: str, /, **body) -> httpx.Response:
+        return await self.http.post(f"/commands/{CONTEXT_OF[command]}/{command}", json=body, headers=self.headers[who])
+
+    async def ok(self, who: str, command: str, /, **body) -> dict:
+        reply = await self.post(who, command, **body)
+        assert reply.status_code == 201, f"{command} by {who}: {reply.text}"
+        return reply.json()
+
+    async def get(self, who: str, path: str, /, **params) -> httpx.Response:
+        return await self.http.get(path, params=params, headers=self.headers[who])
+
+    async def caught_up(self) -> None:
+        await catch_up(self.projector, self.event_log)
+
+
+@pytest.fixture
+async def world(nats_server, nc, event_log, deps, tmp_path, monkeypatch) -> AsyncIterator[World]:
+    # Sixteen accounts signing in: argon2 at its cost for real passwords would take most of the test.
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    broker = NatsBroker(nats_server.url, logger=None)
+    for context, routes in COMMAND_ROUTES.items():
+        broker.include_router(command_router(context, routes, deps))
+    await broker.start()
+    db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")
+    accounts_db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'accounts.db'}")
+    projector = Projector(event_log, db, all_projections())
+    await projector.create_schema()
+    api = create_api(nc, event_log, db, deps.keys)
+    accounts = await with_accounts(api, event_log, accounts_db, tmp_path)
+    for username, (office, roles) in ACCOUNTS.items():
+        await add_account(accounts, username, office, *roles)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http:
+            headers = {username: await bearer(http, username) for username in ACCOUNTS}
+            async with running(projector):
+                yield World(http, headers, projector, event_log)
+    finally:
+        await broker.stop()
+        await db.dispose()
+        await accounts_db.dispose()
+
+
+async def programme(world: World) -> None:
+    """In each district: a child of sixteen (no consent needed to pair her), a trained mother with
+    room for five, a wish of the child's, a fund of the district's."""
+    for region, tag in TAGS.items():
+        await child(world, f"c-{tag}", region, NAMES[region])
+        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=f"{region}001001",
+                       name="王芳", sex="female", kind="mother", capacity=5)
+        await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
+                       volunteer_ids=[f"v-{tag}"])
+        await world.ok("n-caseworker", "submit_wish", wish_id=f"w-{tag}", child_id=f"c-{tag}", item="书包",
+                       estimated_cost_yuan=80)
+        await world.ok("n-caseworker", "open_fund", fund_id=f"f-{tag}", region=region, name="爱心基金")
+    await world.caught_up()
+
+
+async def child(world: World, child_id: str, region: str, name: str = "张小明", who: str = "n-caseworker") -> None:
+    await world.ok(who, "register_child", child_id=child_id, region=f"{region}001001", name=name,
+                   sex="female", birth_date="2010-03-08", category="left_behind")
+
+
+def within(username: str, region: str) -> bool:
+    return parse_region(ACCOUNTS[username][0]).contains(parse_region(region))
+
+
+def personal(username: str) -> bool:
+    return bool(set(ACCOUNTS[username][1]) & PERSONAL_DATA_ROLES)
+
+
+def dummy(path: str) -> str:
+    return path.replace("{code}", "440105").replace("{role}", "viewer").replace("{aggregate_type}", "child") \
+        .replace("{", "").replace("}", "")  # other ids: the parameter's name will do
+
+
+async def test_every_route_but_health_and_the_token_refuses_the_anonymous(world: World) -> None:
+    spec = (await world.http.get("/openapi.json")).json()
+    assert "OAuth2PasswordBearer" in spec["components"]["securitySchemes"]
+    walked = 0
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            if (method.upper(), path) in OPEN_ROUTES:
+                continue
+            assert operations[method].get("security"), f"{method} {path} does not declare the token"
+            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+                reply = await world.http.request(method, dummy(path), headers=headers)
+                assert reply.status_code == 401, f"{method} {path}: {reply.status_code} {reply.text}"
+                assert reply.headers["www-authenticate"] == "Bearer"
+            walked += 1
+    assert walked > 50
+    assert (await world.http.get("/health")).status_code == 200
+    assert "not signed in" in (await world.http.get("/regions/CN/stats")).json()["detail"]
+
+
+REGION_READS = ("/regions/{r}/stats", "/regions/{r}/children", "/regions/{r}/pools", "/regions/{r}/pair-modes",
+                "/regions/{r}/gift-packs", "/regions/{r}/concerns", "/regions/{r}/rematch-queue",
+                "/regions/{r}/batch-proposal", "/pairs/compliance?region={r}&month=2026-05")
+
+
+async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_work_with_files(world) -> None:
+    await programme(world)
+    for username in ACCOUNTS:
+        for region, tag in TAGS.items():
+            expected = 200 if within(username, region) else 403
+            for route in REGION_READS:
+                reply = await world.http.get(route.format(r=region), headers=world.headers[username])
+                assert reply.status_code == expected, f"{username} {route} {region}: {reply.text}"
+            for path in (f"/history/child/c-{tag}", f"/history/wish/w-{tag}", f"/children/c-{tag}/suggestions",
+                         f"/funds/f-{tag}/statement"):
+                reply = await world.get(username, path)
+                assert reply.status_code == expected, f"{username} {path}: {reply.text}"
+            if expected == 403:
+                assert "outside" in reply.json()["detail"]
+                continue
+            sees = personal(username)
+            [row] = (await world.get(username, f"/regions/{region}/children")).json()["children"]
+            assert (row["child_id"], row.get("name"), "birth_date" in row) == (
+                f"c-{tag}", NAMES[region] if sees else None, sees), username
+            suggested = (await world.get(username, f"/children/c-{tag}/suggestions")).json()
+            assert suggested.get("child_name") == (NAMES[region] if sees else None), username
+            assert [c["volunteer_id"] for c in suggested["candidates"]] == [f"v-{tag}"]
+            [submitted] = (await world.get(username, f"/history/wish/w-{tag}")).json()["events"]
+            assert submitted["data"]["item"] == ("书包" if sees else "<withheld>"), username
+            assert submitted["actor"]["operator_id"] == "n-caseworker"  # who acted is always shown
+            [registered] = (await world.get(username, f"/history/child/c-{tag}")).json()["events"]
+            assert registered["data"]["personal"] == "<sealed>"
+
+
+async def test_each_role_commands_what_its_role_allows_within_its_subtree(world) -> None:
+    for username in ACCOUNTS:
+        for region in (IN, FAR):
+            reply = await world.post(username, "register_child", region=f"{region}001001", name="张小明",
+                                     sex="male", birth_date="2010-02-02", category="left_behind")
+            may = Role.caseworker in ACCOUNTS[username][1] and within(username, region)
+            assert reply.status_code == (201 if may else 403), f"{username} {region}: {reply.text}"
+            if Role.caseworker not in ACCOUNTS[username][1]:
+                assert "needs the role caseworker" in reply.json()["detail"]
+
+    # A proposal per approver and district, made by the national caseworker; the approver approves
+    # within her subtree only, and no other role approves at all.
+    for region, tag in TAGS.items():
+        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=f"{region}001001",
+                       name="王芳", sex="female", kind="mother", capacity=5)
+        await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
+                       volunteer_ids=[f"v-{tag}"])
+        for level in OFFICES:
+            await child(world, f"a-{level}-{tag}", region)
+            await world.ok("n-caseworker", "propose_pair", pair_id=f"P-{level}-{tag}", child_ids=[f"a-{level}-{tag}"],
+                           volunteer_ids=[f"v-{tag}"])
+    for username in ("d-caseworker", "n-caseworker", "n-viewer", "n-admin", "n-system"):
+        reply = await world.post(username, "approve_pair", pair_id="P-n-in")
+        assert reply.status_code == 403 and "needs the role approver" in reply.json()["detail"], username
+        assert (await world.post(username, "reject_pair", pair_id="P-n-in", reason="mismatch")).status_code == 403
+    for region, tag in TAGS.items():
+        for level in OFFICES:
+            approver = f"{level}-approver"
+            reply = await world.post(approver, "approve_pair", pair_id=f"P-{level}-{tag}")
+            assert reply.status_code == (201 if within(approver, region) else 403), f"{approver}: {reply.text}"
+    # An approver registers no child: that is the caseworker's.
+    assert (await world.post("n-approver", "submit_wish", child_id="a-n-in", item="书包",
+                             estimated_cost_yuan=1)).status_code == 403
+
+
+async def test_the_token_is_the_actor_self_approval_is_refused_and_names_read_are_logged(world) -> None:
+    await child(world, "c-mine", IN, "陈明", who="d-caseworker")
+    [registered] = (await world.get("d-caseworker", "/history/child/c-mine")).json()["events"]
+    assert registered["actor"] == {"operator_id": "d-caseworker", "level": "district", "region": "440105000000",
+                                   "role": "caseworker"}
+    impostor = await world.post("d-caseworker", "register_child", region="440105001001", name="张小明", sex="male",
+                                birth_date="2010-02-02", category="left_behind",
+                                actor={"operator_id": "n-admin", "level": "national", "region": "CN"})
+    assert impostor.status_code == 422 and impostor.json()["detail"][0]["loc"] == ["body", "actor"]
+    rows = [{"region": "440105001001", "name": "李四", "sex": "male", "birth_date": "2010-02-02",
+             "category": "left_behind"}]
+    with_actor = [{**rows[0], "actor": {"operator_id": "x", "level": "national", "region": "CN"}}]
+    bulk = await world.post("d-caseworker", "register_children", rows=with_actor)
+    assert bulk.status_code == 422 and bulk.json()["detail"][0]["loc"] == ["body", "rows", 0, "actor"]
+    assert (await world.post("d-caseworker", "register_children", rows=rows)).status_code == 201
+
+    # Four eyes: the proposer may not approve her own proposal, another approver may.
+    await world.ok("n-caseworker", "recruit_volunteer", volunteer_id="v-mine", region="440105001001", name="王芳",
+                   sex="female", kind="mother")
+    await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
+                   volunteer_ids=["v-mine"])
+    await world.ok("d-both", "propose_pair", pair_id="P-mine", child_ids=["c-mine"], volunteer_ids=["v-mine"])
+    own = await world.post("d-both", "approve_pair", pair_id="P-mine")
+    assert own.status_code == 409, own.text
+    assert own.json()["detail"]["code"] == "rule_violated"
+    assert "proposed by operator d-both, who may not approve her own proposal" in own.json()["detail"]["message"]
+    approved = await world.ok("d-approver", "approve_pair", pair_id="P-mine")
+    assert approved["events"][0]["event_type"] == "PairApproved"
+    actors = [e["actor"]["operator_id"] for e in (await world.get("d-approver", "/history/pair/P-mine")).json()["events"]]
+    assert actors[:2] == ["d-both", "d-approver"]
+
+    # Reading names leaves one entry per child read; reading figures or rows without names leaves none.
+    await world.caught_up()
+    assert (await world.get("d-caseworker", "/regions/440105/children")).status_code == 200
+    assert (await world.get("d-caseworker", "/children/c-mine/suggestions")).status_code == 200
+    assert (await world.get("d-viewer", "/regions/440105/children")).status_code == 200
+    assert (await world.get("d-viewer", "/history/child/c-mine")).status_code == 200
+    audit = await world.get("n-admin", "/audit/access", account="d-caseworker")
+    assert audit.status_code == 200, audit.text
+    entries = [(e["route"], e["child_id"], e["region"]) for e in audit.json()["entries"]]
+    children_read = [c for route, c, _ in entries if route == "/regions/{code}/children"]
+    assert len(children_read) == 2 and "c-mine" in children_read  # c-mine and the child of the bulk command
+    assert ("/children/{child_id}/suggestions", "c-mine", "440105001001") in entries
+    assert ("/history/{aggregate_type}/{aggregate_id}", "c-mine", "440105001001") in entries
+    assert (await world.get("n-admin", "/audit/access", account="d-viewer")).json()["entries"] == []
+    by_child = (await world.get("d-admin", "/audit/access", child_id="c-mine")).json()["entries"]
+    assert {e["username"] for e in by_child} == {"d-caseworker", "d-approver"}  # she read the pair's history
