@@ -29,7 +29,7 @@ from services.api.commands import add_command_route
 from services.api.giving import add_giving_routes
 from services.api.history import add_history_routes
 from services.api.matching import add_matching_routes
-from services.api.scope import log_children_read, readable_region, without_personal_data
+from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
 from services.projections.children_directory import children_in
@@ -82,7 +82,7 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
 
     @api.get("/regions/{code}/children", tags=["read models"])
     async def region_children(request: Request, code: str, limit: int = Query(100, ge=1, le=10_000),
-                              offset: int = Query(0, ge=0), caller: Caller = Depends(signed_in)) -> dict:
+                              offset: int = Query(0, ge=0, le=MAX_OFFSET), caller: Caller = Depends(signed_in)) -> dict:
         """The children of the region; names and birth dates only for caseworkers and approvers,
         whose every reading of them is written to the access log."""
         region = readable_region(caller, code)

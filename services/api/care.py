@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, parse_region
 from services.api.auth import Caller, signed_in
+from services.api.scope import MAX_OFFSET
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
 from services.activity.care.compliance_report import pair_compliance
 
@@ -20,7 +21,7 @@ def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:
         profile: str | None = Query(None, description=f"one of {', '.join(PROFILES)}; "
                                     "default: the profile the region follows"),
         limit: int = Query(1000, ge=1, le=10_000),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
         caller: Caller = Depends(signed_in),
     ) -> dict:
         """The cadence compliance of every pair of the region that was active in the month, per

@@ -12,6 +12,8 @@ from fastapi import HTTPException, Request
 from contracts.regions import InvalidRegion, Region, parse_region
 from services.api.auth import Caller, log_access
 
+# Paging beyond this is no listing anyone reads, and larger numbers overflow the databases' integers.
+MAX_OFFSET = 10_000_000
 # Fields of a child's row that identify her: shown only to roles that see personal data.
 CHILD_PERSONAL_FIELDS = ("name", "birth_date")
 

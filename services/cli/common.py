@@ -4,12 +4,14 @@ and how a failure is told."""
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from nats.errors import Error as NatsError
 from rich.console import Console
+from rich.markup import escape
 
 from contracts.regions import InvalidRegion, parse_region
 from services.cli.client import NotRunning, connect, data_directory, request, runtime
@@ -22,8 +24,15 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {shown(message)}")
     raise typer.Exit(code)
+
+
+def shown(text: str) -> str:
+    """A stored or received string as the terminal may show it: control characters (an escape
+    sequence in a name would drive the operator's terminal) as visible escapes, and no markup."""
+    visible = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in text)
+    return escape(visible)
 
 
 def host_port(text: str) -> tuple[str, int]:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from services.cli.client import AdminClient, runtime
-from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run
+from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run, shown
 
 FIGURE_HEADINGS = {
     "children_registered": "children", "children_paired": "paired", "volunteers_recruited": "volunteers",
@@ -50,7 +50,8 @@ def children(region: str, json_out: AsJson = False, limit: int = 100, offset: in
         return
     table = Table("child id", "name", "category", "region", "paired")
     for row in result["children"]:
-        name = row.get("name") or "[dim](not shown to this role)"  # names are for caseworkers and approvers
+        # Names are for caseworkers and approvers.
+        name = shown(row["name"]) if row.get("name") else "[dim](not shown to this role)"
         table.add_row(row["child_id"], name, row["category"], row["region"], "yes" if row["paired"] else "no")
     console.print(table)
 

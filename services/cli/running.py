@@ -30,6 +30,10 @@ def up(
         platform = Platform(settings, children=UP_CHILDREN)
         try:
             info = await platform.start()
+        except BaseException:  # e.g. the data dir in use: nothing was running, nothing to announce
+            await platform.stop()
+            raise
+        try:
             console.print(f"aixin is up (data in {settings.data_dir})\n"
                           f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
                           f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"

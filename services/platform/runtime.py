@@ -21,6 +21,7 @@ from services.activity.reminders.process import ReminderProcess
 from services.accounts import open_accounts
 from services.accounts.bootstrap import create_first_admin
 from services.platform.children import ChildService, ChildSpec
+from services.platform.data_dir import DataDirLock
 from services.api.app import create_api
 from services.intake import app as intake
 from services.pairing import app as pairing
@@ -57,6 +58,9 @@ class Platform:
 
     async def start(self) -> RuntimeInfo:
         settings = self.settings
+        if self.write_runtime:  # the platform that owns the data dir (its children only share it)
+            self.lock = DataDirLock(settings.data_dir)
+            self.lock.acquire()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         nats_url = settings.nats_url
         if not nats_url:
@@ -162,6 +166,8 @@ class Platform:
                 await _bounded(engine.dispose(), "closing a database")
         if self.embedded:
             await self.embedded.astop()
+        if getattr(self, "lock", None):
+            self.lock.release()
 
     async def run_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()

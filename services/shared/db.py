@@ -18,14 +18,15 @@ def make_engine(url: str, durable: bool = False) -> AsyncEngine:
     """`sqlite+aiosqlite:///path.db` or `postgresql+asyncpg://...` (plain postgresql:// works too).
 
     `durable`: for data that cannot be rebuilt from the log (the key store) — SQLite syncs every
-    commit to disk, as the log does."""
+    commit to disk, as the log does, and leaves no copy of what it deletes or overwrites in the
+    file (see `_sqlite_pragmas_key_store`)."""
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///"):
         url = url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas_full if durable else _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas_key_store if durable else _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10)
 
@@ -40,8 +41,19 @@ def _sqlite_pragmas(dbapi_connection, _record, synchronous: str = "NORMAL") -> N
     cursor.close()
 
 
-def _sqlite_pragmas_full(dbapi_connection, record) -> None:
+def _sqlite_pragmas_key_store(dbapi_connection, record) -> None:
     _sqlite_pragmas(dbapi_connection, record, "FULL")
+    cursor = dbapi_connection.cursor()
+    # A destroyed key must not outlive its row in the file: secure_delete zeroes the space SQLite
+    # frees, both the old cell when a row is rewritten and cells left behind when pages are split
+    # or merged — on every connection, since any write may move a key's bytes.
+    cursor.execute("PRAGMA secure_delete=ON")
+    # Once a checkpoint has emptied the WAL, its next commit cuts the file to what it wrote,
+    # so frames holding old pages do not linger at the end of a reused WAL file. The key store
+    # still truncates the WAL itself after each destruction (`KeyStore.destroy`); this covers
+    # a truncation that could not run then.
+    cursor.execute("PRAGMA journal_size_limit=0")
+    cursor.close()
 
 
 @functools.cache

@@ -2,6 +2,11 @@
 
 Destroying a person's key (`KeyStore.destroy`) makes every sealed value of theirs unreadable in the
 log, in every replay and in every read model that keeps the sealed form: crypto-shredding.
+
+For the key to be gone from disk too, not only from the table, the store's engine comes from
+`make_engine(url, durable=True)`: on SQLite its connections zero what they free, and `destroy`
+truncates the WAL. On PostgreSQL the old row version stays until VACUUM and in WAL and backups
+(README, Guarantees: Privacy).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.privacy import ERASED, Sealed
 from services.shared.db import upsert, when_unlocked
 
+log = logging.getLogger(__name__)
+CHECKPOINT_WAIT_MS = 5000  # how long a destruction waits for readers before the WAL is truncated
+CHECKPOINT_ATTEMPTS = 3
 ID_SECRET = "__child_id_secret__"  # a row of the key table, never a person's id
 metadata = MetaData()
 person_keys = Table(
@@ -89,8 +98,7 @@ class KeyStore:
                     future.set_exception(error)
                 continue
             for person_id, future in batch.items():
-                self._cache[person_id] = found[person_id]
-                future.set_result(found[person_id])
+                future.set_result(self._remember(person_id, found[person_id]))
 
     async def _create(self, person_ids: list[str]) -> dict[str, bytes | None]:
         """Insert a fresh key for everyone asked for; where a key (or its erasure) exists already,
@@ -125,17 +133,53 @@ class KeyStore:
                 )).first()
             if row is None:
                 return None
-            self._cache[person_id] = row.key
+            self._remember(person_id, row.key)
+        return self._cache[person_id]
+
+    def _remember(self, person_id: str, key: bytes | None) -> bytes | None:
+        # A key read just before a destruction committed must not come back into the cache after
+        # `destroy` cleared it.
+        if self._cache.get(person_id, _UNKNOWN) is not None:
+            self._cache[person_id] = key
         return self._cache[person_id]
 
     async def destroy(self, person_id: str) -> bool:
+        """Destroy the person's key, in the table, in this store's cache and (on SQLite) on disk.
+
+        The row stays, key NULL, so the key is never created again. Overwriting the key with zeros
+        first would add nothing: SQLite zeroes the freed cell itself (secure_delete), and
+        PostgreSQL writes every update as a new row version, leaving the old one as it was."""
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(person_keys).where(person_keys.c.person_id == person_id)
                 .values(key=None, destroyed_at=_now())
             )
         self._cache[person_id] = None
+        if self._engine.dialect.name == "sqlite":
+            await self._truncate_wal()
         return result.rowcount > 0
+
+    async def _truncate_wal(self) -> None:
+        """Copy the WAL into the database file and cut it to nothing: until then the WAL holds the
+        page as it was before the destruction, key and all. The checkpoint needs every reader to
+        have moved past that page; a read open elsewhere (another process, or a read of this one)
+        is waited for, a bounded time, and if it is still open the erasure stands in the table and
+        the WAL is cut at a later destruction or checkpoint (journal_size_limit) instead."""
+        async with self._engine.connect() as conn:
+            # Outside any transaction: a connection in a transaction cannot checkpoint.
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                for _ in range(CHECKPOINT_ATTEMPTS):
+                    checkpoint = await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy, _frames, _copied = checkpoint.one()
+                    if not busy:
+                        return
+                log.warning("key store WAL not truncated after a key destruction: a reader held it "
+                            "for %.0f s; a destroyed key may stay in the WAL until the next checkpoint",
+                            CHECKPOINT_ATTEMPTS * CHECKPOINT_WAIT_MS / 1000)
+            finally:
+                await conn.exec_driver_sql("PRAGMA busy_timeout=30000")  # as `make_engine` set it
 
     async def seal(self, person_id: str, value: dict[str, Any]) -> Sealed:
         key = await self.key_for(person_id)

@@ -251,3 +251,11 @@ async def test_the_token_is_the_actor_self_approval_is_refused_and_names_read_ar
     assert (await world.get("n-admin", "/audit/access", account="d-viewer")).json()["entries"] == []
     by_child = (await world.get("d-admin", "/audit/access", child_id="c-mine")).json()["entries"]
     assert {e["username"] for e in by_child} == {"d-caseworker", "d-approver"}  # she read the pair's history
+
+
+async def test_paging_past_any_sane_offset_is_refused_as_invalid(world) -> None:
+    for path, params in (("/regions/CN/children", {}), ("/pairs/compliance", {"region": "CN", "month": "2026-05"})):
+        for offset in ("10000001", "9223372036854775808"):
+            reply = await world.get("n-caseworker", path, offset=offset, **params)
+            assert reply.status_code == 422, (path, offset, reply.text)
+            assert reply.json()["detail"][0]["loc"] == ["query", "offset"]
