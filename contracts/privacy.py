@@ -22,4 +22,7 @@ class Sealed(BaseModel):
 
 
 ERASED = "[erased]"
+# Shown for a sealed value that is there but cannot be opened (forged, or damaged): the rest of a
+# listing is shown as usual.
+UNREADABLE = "[无法读取]"
 """What a reader shows in place of personal data whose key was destroyed."""

@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from contracts.registry import event_types
 from services.api.auth import Caller, signed_in
 from services.api.scope import log_children_read, require_readable
-from services.shared.eventlog import EventLog, StoredEvent
+from services.shared.eventlog import EventLog, MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 SEALED_MARK = "<sealed>"
@@ -38,7 +38,11 @@ def add_history_routes(api: FastAPI, event_log: EventLog) -> None:
             raise HTTPException(422, f"aggregate type {aggregate_type!r} is not one of {', '.join(AGGREGATE_TYPES)}")
         if not aggregate_id.replace("-", "").replace("_", "").isalnum():
             raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
-        loaded = await event_log.load(aggregate_type, aggregate_id)
+        try:
+            loaded = await event_log.load(aggregate_type, aggregate_id)
+        except MalformedEvent as bad:  # said plainly; the message itself is in the dead letters
+            raise HTTPException(409, f"the history of {aggregate_type} {aggregate_id} holds a message that "
+                                     f"cannot be read at stream sequence {bad.seq}: {bad.reason}") from None
         if not loaded.exists:
             raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
         region = loaded.events[-1].envelope.region

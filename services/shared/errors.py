@@ -47,3 +47,16 @@ class ConcurrencyConflict(AixinError):
             f"reload and try again{': ' + detail if detail else ''}"
         )
         self.aggregate = aggregate
+
+
+class UnreadableHistory(AixinError):
+    """An aggregate's history holds a message this version cannot read (not JSON, not an aixin
+    event, data that does not fit its type). Deciding on the rest would ignore what it says, so
+    commands on that aggregate are refused, naming where it stands, until an operator repairs it."""
+
+    code = ErrorCode.conflict
+
+    def __init__(self, aggregate: str, seq: int, reason: str) -> None:
+        super().__init__(f"{aggregate} cannot be changed: its event at stream sequence {seq} cannot be "
+                         f"read ({reason}); it is in the read models' dead letters")
+        self.aggregate, self.seq = aggregate, seq

@@ -19,11 +19,12 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.privacy import ERASED, Sealed
+from contracts.privacy import ERASED, UNREADABLE, Sealed
 from services.shared.db import upsert, when_unlocked
 
 log = logging.getLogger(__name__)
@@ -202,8 +203,15 @@ class KeyStore:
         return json.loads(plaintext)
 
     async def name_of(self, sealed: Sealed | dict | None) -> str:
-        value = await self.unseal(sealed)
-        return value.get("name", ERASED) if value else ERASED
+        """The name for a listing: ERASED once the key is destroyed, UNREADABLE for a sealed value
+        that cannot be opened, so that one bad row never keeps the rest of a listing from showing."""
+        try:
+            value = await self.unseal(sealed)
+        except (InvalidTag, ValueError, TypeError) as error:  # ValueError: base64, JSON, pydantic
+            log.warning("a sealed name under key %s cannot be opened: %s",
+                        getattr(sealed, "key_id", None) or (sealed or {}).get("key_id"), type(error).__name__)
+            return UNREADABLE
+        return value.get("name", ERASED) if isinstance(value, dict) else ERASED
 
 
 _UNKNOWN = object()

@@ -18,12 +18,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from pydantic import ValidationError
+
 from contracts.commands import Command
 from contracts.envelope import Envelope, Event
 from contracts.regions import parse_region
 from contracts.subjects import event_subject, history_filter
-from services.shared.errors import ConcurrencyConflict
-from services.shared.eventlog import EventLog, History, PendingEvent
+from services.shared.errors import ConcurrencyConflict, UnreadableHistory
+from services.shared.eventlog import EventLog, History, MalformedEvent, PendingEvent, StoredEvent, describe
 from services.shared.privacy import KeyStore
 
 AIXIN_NAMESPACE = uuid5(NAMESPACE_URL, "https://aixin.example/commands")
@@ -90,11 +92,14 @@ class UnitOfWork:
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
         key = (aggregate_type, aggregate_id)
         if key not in self._histories:
-            self._histories[key] = await self.deps.log.load(aggregate_type, aggregate_id)
+            try:
+                self._histories[key] = await self.deps.log.load(aggregate_type, aggregate_id)
+            except MalformedEvent as bad:
+                raise UnreadableHistory(f"{aggregate_type} {aggregate_id}", bad.seq, bad.reason) from None
         return self._histories[key]
 
     def events_of(self, history: History) -> list[Event]:
-        return [stored.event for stored in history.events]
+        return [_typed(history, stored) for stored in history.events]
 
     async def state(self, aggregate_type: str, aggregate_id: str, fold: Callable[[list[Event]], S]) -> S:
         """The aggregate as `fold` makes it of its events. Loaded through `load`, so the history is
@@ -164,6 +169,16 @@ class UnitOfWork:
             causation_id=command.command_id,
             data=event.model_dump(mode="json"),
         )
+
+
+def _typed(history: History, stored: StoredEvent) -> Event:
+    try:
+        return stored.event
+    except KeyError:
+        raise UnreadableHistory(history.aggregate, stored.seq,
+                                f"{stored.envelope.event_type} is not an event this version knows") from None
+    except ValidationError as error:
+        raise UnreadableHistory(history.aggregate, stored.seq, describe(error)) from None
 
 
 def _link_moves(pending: list[PendingEvent]) -> list[PendingEvent]:
