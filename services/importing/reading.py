@@ -41,7 +41,7 @@ def open_table(path: Path) -> Table:
         raise UnusableFile(f"cannot read {path}: {error.strerror or error}") from None
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(XLSX_MAGIC):
-        return _xlsx(path, digest)
+        return _xlsx(path, data, digest)
     if data.startswith(XLS_MAGIC):
         raise UnusableFile(f"{path} is an old Excel .xls workbook; save it as .xlsx or as CSV first")
     text, encoding = _decode(path, data)
@@ -72,12 +72,15 @@ def _csv_rows(text: str) -> Rows:
         yield number, list(cells)
 
 
-def _xlsx(path: Path, digest: str) -> Table:
+def _xlsx(path: Path, data: bytes, digest: str) -> Table:
     from openpyxl import load_workbook  # only imported for workbooks
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        # From the bytes, not the path: openpyxl judges a path by its extension, and a workbook
+        # renamed .xls or .csv is still the workbook its content says it is.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as error:
         raise UnusableFile(f"{path} looks like a zip archive but is not a readable XLSX workbook ({error})") from None
     sheet = workbook.active or workbook.worksheets[0]
     return Table(path, f"XLSX, sheet {sheet.title!r}", digest, sheet.max_row or 0, _sheet_rows(workbook, sheet))
