@@ -11,6 +11,7 @@ from pydantic import Field
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
+from contracts.text import Label, Text
 
 
 class VisitKind(StrEnum):
@@ -38,20 +39,20 @@ class LogVisit(Command):
     kind: VisitKind
     visited_on: date
     duration_minutes: int = Field(ge=1, le=24 * 60)
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = None
 
 
 class SubmitWish(Command):
     wish_id: Id | None = None
     child_id: Id
-    item: str = Field(min_length=1, max_length=100)
+    item: Label
     category: WishCategory = WishCategory.other
-    estimated_cost_yuan: float = Field(ge=0, le=100_000)
+    estimated_cost_yuan: float = Field(ge=0, le=100_000, allow_inf_nan=False)
 
 
 class FulfilWish(Command):
     wish_id: Id
-    donor: str | None = Field(default=None, max_length=100, description="donor enterprise or volunteer")
+    donor: Label | None = Field(default=None, description="donor enterprise or volunteer")
 
 
 class VisitLogged(Event):

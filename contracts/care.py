@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
+from contracts.text import Text
 
 EvidenceRef = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^\S+$")]
 
@@ -50,7 +51,7 @@ class _Activity(Command):
     duration_minutes: int = Field(ge=1, le=24 * 60)
     place: ActivityPlace | None = Field(default=None, description="none for a phone call")
     guardians_present: int = Field(default=0, ge=0, le=10_000)
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = None
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=20)
 
 

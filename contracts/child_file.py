@@ -17,6 +17,11 @@ from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.intake import ChildCategory, ChildSubtype, GuardianRelation, Sex
 from contracts.privacy import Sealed
+from contracts.text import Name, RegionCode, ShortText, Text
+
+
+RiskReason = ShortText(500, min_length=1)
+"""Why a child is in a tier: free text, sealed with the child's key."""
 
 
 class NeedKind(StrEnum):
@@ -61,33 +66,33 @@ class ExitReason(StrEnum):
 class SurveyNeeds(Command):
     child_id: Id
     needs: list[NeedKind] = Field(min_length=1, max_length=len(NeedKind))
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: Text | None = None
     surveyed_on: date
 
 
 class AssessRisk(Command):
     child_id: Id
     tier: RiskTier
-    reason: str = Field(min_length=1, max_length=500)
+    reason: RiskReason
 
 
 class RecordConsent(Command):
     child_id: Id
     relation: GuardianRelation
-    given_by: str = Field(min_length=1, max_length=50, description="the guardian's name")
-    scopes: list[ConsentScope] = Field(min_length=1)
+    given_by: Name = Field(description="the guardian's name")
+    scopes: list[ConsentScope] = Field(min_length=1, max_length=len(ConsentScope))
     given_on: date
 
 
 class WithdrawConsent(Command):
     child_id: Id
-    scopes: list[ConsentScope] = Field(min_length=1)
+    scopes: list[ConsentScope] = Field(min_length=1, max_length=len(ConsentScope))
     withdrawn_on: date
 
 
 class TransferChild(Command):
     child_id: Id
-    to_region: str = Field(description="community/village code the child moves to")
+    to_region: RegionCode = Field(description="community/village code the child moves to")
 
 
 class ExitChild(Command):

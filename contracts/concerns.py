@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from contracts.child_file import RiskTier
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
+from contracts.text import Label, NoteText, Text
 
 
 class ConcernKind(StrEnum):
@@ -40,9 +41,6 @@ class ConcernOutcome(StrEnum):
     child_exited = "child_exited"
 
 
-NoteText = Annotated[str, Field(min_length=1, max_length=2000)]
-
-
 # --- commands (tier: also move the child to this care tier) ---
 
 class RaiseConcern(Command):
@@ -58,9 +56,9 @@ class RaiseConcern(Command):
 class ReferConcern(Command):
     concern_id: Id
     professional: ProfessionalKind
-    professional_name: str | None = Field(default=None, max_length=100)
+    professional_name: Label | None = None
     referred_on: date
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = None
     tier: RiskTier | None = None
 
 
@@ -75,7 +73,7 @@ class CloseConcern(Command):
     concern_id: Id
     outcome: ConcernOutcome
     closed_on: date
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = None
     tier: RiskTier | None = None
 
 

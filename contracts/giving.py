@@ -19,8 +19,10 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event
+from contracts.text import Code, Label, RegionCode
 
-Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2)]
+Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2,
+                                        allow_inf_nan=False)]
 
 
 class DonorKind(StrEnum):
@@ -68,7 +70,7 @@ class IssueWishCard(Command):
 
 class RedeemWishCard(Command):
     wish_id: Id
-    code: str = Field(min_length=1, max_length=100, description="the code printed on the card")
+    code: Code = Field(description="the code printed on the card")
 
 
 class CancelWish(Command):
@@ -81,14 +83,14 @@ class RegisterDonor(Command):
     a person who gives is a volunteer (donor_kind volunteer), whose name stays sealed."""
 
     donor_id: Id | None = None
-    region: str = Field(description="the federation office that keeps the donor (any level below national)")
-    name: str = Field(min_length=1, max_length=100, description="the enterprise's name")
+    region: RegionCode = Field(description="the federation office that keeps the donor (any level below national)")
+    name: Label = Field(description="the enterprise's name")
 
 
 class OpenFund(Command):
     fund_id: Id | None = None
-    region: str = Field(description="the office managing the fund; it funds wishes and packs below it")
-    name: str = Field(min_length=1, max_length=100)
+    region: RegionCode = Field(description="the office managing the fund; it funds wishes and packs below it")
+    name: Label
 
 
 class ReceiveDonation(Command):

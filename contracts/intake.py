@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
+from contracts.text import Address, Label, Name, RegionCode, Specialties
 
 
 class Sex(StrEnum):
@@ -60,34 +61,34 @@ class GuardianRelation(StrEnum):
 class Guardian(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     relation: GuardianRelation
-    name: str = Field(min_length=1, max_length=50)
+    name: Name
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
 
 
 class RegisterChild(Command):
     child_id: Id | None = None
-    region: str = Field(description="community/village code (12 digits) where the child lives")
-    name: str = Field(min_length=1, max_length=50)
+    region: RegionCode = Field(description="community/village code (12 digits) where the child lives")
+    name: Name
     sex: Sex
     birth_date: date
     category: ChildCategory
     subtype: ChildSubtype | None = None
     id_number: str | None = Field(default=None, pattern=r"^[0-9]{17}[0-9Xx]$")
-    address: str | None = Field(default=None, max_length=200)
-    school: str | None = Field(default=None, max_length=100)
+    address: Address | None = None
+    school: Label | None = None
     grade: int | None = Field(default=None, ge=0, le=12, description="0 before school, 1-12 school years")
     guardian: Guardian | None = None
 
 
 class RecruitVolunteer(Command):
     volunteer_id: Id | None = None
-    region: str
-    name: str = Field(min_length=1, max_length=50)
+    region: RegionCode
+    name: Name
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
     sex: Sex
     kind: VolunteerKind
     volunteer_type: VolunteerType = VolunteerType.neighbour
-    specialties: list[str] = Field(default_factory=list, max_length=20)
+    specialties: Specialties = Field(default_factory=list)
     capacity: int = Field(default=1, ge=1, le=20, description="children this volunteer can care for")
     team_id: Id | None = None
 

@@ -41,7 +41,7 @@ class ProposePair(Command):
     volunteer_ids: list[Id] = Field(min_length=1, max_length=50)
     team_id: Id | None = Field(default=None, description="the volunteer team of a collective pair")
     station_id: Id | None = Field(default=None, description="where a collective pair meets")
-    score: int | None = Field(default=None, ge=0, description="the matching score it was suggested with")
+    score: int | None = Field(default=None, ge=0, le=1_000_000, description="the matching score it was suggested with")
 
 
 class ApprovePair(Command):

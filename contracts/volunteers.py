@@ -15,6 +15,7 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event, FederationLevel
+from contracts.text import Label, Reason, RegionCode
 
 
 class TrainingTopic(StrEnum):
@@ -54,31 +55,31 @@ class RecordTraining(Command):
 
 class CertifyVolunteer(Command):
     volunteer_id: Id
-    certification: str = Field(min_length=1, max_length=100)
+    certification: Label
     certified_on: date
 
 
 class WithdrawVolunteer(Command):
     volunteer_id: Id
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Reason
 
 
 class FormTeam(Command):
     team_id: Id | None = None
-    region: str
-    name: str = Field(min_length=1, max_length=100)
+    region: RegionCode
+    name: Label
 
 
 class OpenStation(Command):
     station_id: Id | None = None
-    region: str
-    name: str = Field(min_length=1, max_length=100)
+    region: RegionCode
+    name: Label
     opening_days: list[Weekday] = Field(min_length=1, max_length=7)
 
 
 class CloseStation(Command):
     station_id: Id
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Reason
 
 
 # --- events ---

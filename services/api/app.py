@@ -5,15 +5,17 @@ Every route but /health and /auth/token needs a signed-in account (a bearer toke
 commands); reads are scoped to her office's subtree, and personal data is shown only to roles that
 work with files (services.api.scope). FastAPI validates bodies against the command models (422 with
 field paths); the services' typed replies map to 404 for unknown ids, 409 for conflicts and broken
-rules, 403 outside one's region. OpenAPI is served at /docs.
+rules, 403 outside one's region; a command body larger than the NATS server's max_payload is
+refused with 413 (services.api.limits). OpenAPI is served at /docs.
 """
 
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
+from nats.errors import MaxPayloadError, NoRespondersError, TimeoutError as NatsTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.commands import Command
@@ -28,6 +30,7 @@ from services.api.care import add_care_routes
 from services.api.commands import add_command_route
 from services.api.giving import add_giving_routes
 from services.api.history import add_history_routes
+from services.api.limits import CommandBodyLimit, too_large, validation_error
 from services.api.matching import add_matching_routes
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
 from services.intake.app import ROUTES as INTAKE
@@ -50,15 +53,23 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
                   description="Caring-mother (爱心妈妈) pairing: commands and read models. "
                               "Sign in with Authorize (POST /auth/token) first.")
     api.state.accounts = accounts
+    # The limit is read per request: the server announces it on (re)connecting.
+    api.add_middleware(CommandBodyLimit, limit=lambda: nc.max_payload)
+    api.add_exception_handler(RequestValidationError, validation_error)
     api.include_router(auth.router)
     api.include_router(account_routes.router)
 
     async def send(context: str, name: str, command: Command) -> JSONResponse:
+        try:  # the contracts' text types refuse what JSON cannot carry; this is the last guard
+            payload = command.model_dump_json().encode()
+        except ValueError as error:
+            raise HTTPException(422, f"{type(command).__name__} cannot be sent as JSON: {error}") from None
         try:
-            message = await nc.request(command_subject(context, name),
-                                       command.model_dump_json().encode(), timeout=COMMAND_TIMEOUT)
+            message = await nc.request(command_subject(context, name), payload, timeout=COMMAND_TIMEOUT)
         except (NoRespondersError, NatsTimeout):
             raise HTTPException(503, f"the {context} service is not answering") from None
+        except MaxPayloadError:  # a body within the limit may still grow (defaults, each row's actor)
+            return too_large(nc.max_payload)
         reply = decode_reply(message.data)
         if reply.ok:
             return JSONResponse(reply.result, status_code=201)

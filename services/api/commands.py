@@ -5,6 +5,10 @@ Who acted is never the client's to say: the body model of each command is the co
 ignored. The API fills the actor from the token (operator = username, her office, the role she acts
 in), and the rows of a bulk command get the same actor. The services still decide whether the actor
 may act on what the command names (403 from their reply).
+
+An `Idempotency-Key` header is the command's `command_id` (it wins over one in the body): event and
+new aggregate ids derive from the command id, so a client that retries a POST whose answer it lost,
+with the same key, gets the first answer back and nothing is created twice.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ from __future__ import annotations
 import typing
 from collections.abc import Awaitable, Callable
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -27,6 +31,14 @@ from services.api.auth import Caller, signed_in
 Send = Callable[[str, str, Command], Awaitable[JSONResponse]]
 # Deciding on a proposal is the approver's; everything else is the caseworker's everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair")})
+# Checked as the body's command_id is (1-128 characters, one line: see `command_of`), and kept to
+# printable ASCII besides: HTTP stacks decode other header bytes as Latin-1, so such a key could
+# differ from the one the client believes it sent, and its retry would not be recognised.
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IdempotencyKey = Annotated[str | None, Header(
+    alias=IDEMPOTENCY_KEY, min_length=1, max_length=128, pattern=r"^[\x20-\x7e]+$",
+    description="the command's command_id (overrides one in the body): a retry with the same key "
+                "creates nothing twice and answers as the first request did; 1-128 printable ASCII characters")]
 
 
 def role_for(context: str, name: str) -> Role:
@@ -57,27 +69,39 @@ def body_model(model: type[Command]) -> type[BaseModel]:
                         __doc__=model.__doc__, **fields)
 
 
-def command_of(model: type[Command], body: BaseModel, actor: Actor) -> Command:
+def command_of(model: type[Command], body: BaseModel, actor: Actor,
+               idempotency_key: str | None = None) -> Command:
     data = body.model_dump()
     data["actor"] = actor
+    if idempotency_key is not None:
+        data["command_id"] = idempotency_key
     for name, info in model.model_fields.items():
         if _rows_of(info.annotation) and data.get(name) is not None:
             data[name] = [{**row, "actor": actor} for row in data[name]]
     try:
         return model.model_validate(data)
-    except ValidationError as error:  # cannot happen while the body model mirrors the command; said plainly if so
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]) from None
+    except ValidationError as error:  # but for the key, cannot happen while the body model mirrors the command
+        raise RequestValidationError([{**e, "loc": _where(e["loc"], idempotency_key)} for e in error.errors()]) from None
+
+
+def _where(loc: tuple, idempotency_key: str | None) -> tuple:
+    """Where an error of the full command was sent: the command id came from the header if one was."""
+    if idempotency_key is not None and loc[:1] == ("command_id",):
+        return ("header", IDEMPOTENCY_KEY)
+    return ("body", *loc)
 
 
 def add_command_route(api: FastAPI, send: Send, context: str, name: str, model: type[Command]) -> None:
     body_type, role = body_model(model), role_for(context, name)
 
-    async def post(request: Request, body: BaseModel, caller: Caller = Depends(signed_in)) -> JSONResponse:
+    async def post(request: Request, body: BaseModel, caller: Caller = Depends(signed_in),
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
         actor = caller.actor(caller.require(role))
-        return await send(context, name, command_of(model, body, actor))
+        return await send(context, name, command_of(model, body, actor, idempotency_key))
 
     # The body model, resolved for FastAPI (the module's annotations are strings).
-    post.__annotations__ = {"request": Request, "body": body_type, "caller": Caller, "return": JSONResponse}
+    post.__annotations__ = {"request": Request, "body": body_type, "caller": Caller,
+                            "idempotency_key": IdempotencyKey, "return": JSONResponse}
     post.__name__ = name
     summary = model.__doc__.splitlines()[0] if model.__doc__ else name.replace("_", " ")
     api.post(f"/commands/{context}/{name}", status_code=201, tags=[context], summary=summary,

@@ -20,7 +20,7 @@ from services.importing import values as v
 from services.importing.columns import (CATEGORIES, CHILD_COLUMNS, KINDS, LEFT_BEHIND_SUBTYPES,
                                         RELATIONS, SEXES, SUBTYPES, VOLUNTEER_COLUMNS,
                                         VOLUNTEER_TYPES, Layout, MissingColumns)
-from services.importing.idcard import IdNumber
+from services.intake.idcard import IdNumber
 from services.intake.domain import ADULT_AGE, age_on
 
 SEX_NAMES = {Sex.male: "男", Sex.female: "女"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from contracts.intake import Sex
 from contracts.regions import communities
-from services.importing.idcard import synthetic_id_number
+from services.intake.idcard import synthetic_id_number
 
 HEADER = ["序号", "姓名", "性别", "出生日期", "身份证号", "类别", "子类别", "区划代码", "住址", "监护人",
           "监护人关系", "联系电话", "备注"]

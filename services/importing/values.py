@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from contracts.envelope import FederationLevel
 from contracts.regions import InvalidRegion, known_region
-from services.importing.idcard import IdNumber, parse_id_number
+from services.intake.idcard import IdNumber, parse_id_number
 
 T = TypeVar("T")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's fictitious 1900-02-29 included)

@@ -22,7 +22,7 @@ from typing import Any
 from contracts.imports import RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
 from contracts.intake import RecruitVolunteer, RegisterChild
 from contracts.regions import Region, parse_region, region_name
-from services.intake.domain import (ChildState, VolunteerState, child_state,
+from services.intake.domain import (ChildState, VolunteerState, check_child, child_state,
                                     decide_recruit_volunteer, decide_register_child)
 from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at
 from services.intake.identity import (child_id_for_id_number, child_id_for_particulars,
@@ -194,6 +194,7 @@ def _people(kind: str, row: _Row) -> list[str]:
 
 
 async def _child_id(deps: Deps, command: RegisterChild) -> str:
+    check_child(command, deps.clock().date())  # as in `handlers.register_child`: a wrong number derives no id
     if command.id_number:
         return await child_id_for_id_number(deps.keys, command.id_number)
     guardian = command.guardian.name if command.guardian else None

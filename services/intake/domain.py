@@ -42,6 +42,7 @@ from contracts.volunteers import (
     VolunteerTrained,
     VolunteerWithdrew,
 )
+from services.intake.idcard import InvalidIdNumber, parse_id_number
 from services.shared.errors import InvalidCommand, RuleViolated
 from services.shared.fold import fold
 
@@ -105,16 +106,39 @@ def decide_register_child(
 ) -> list[Event]:
     if state.exists:
         raise RuleViolated(f"child {child_id} is already registered in region {state.region}")
-    if command.birth_date > today:
-        raise InvalidCommand("birth_date", f"{command.birth_date} is in the future")
-    age = age_on(command.birth_date, today)
-    if age >= ADULT_AGE:
-        raise InvalidCommand("birth_date", f"the child is {age}; the programme is for children under 18")
+    check_child(command, today)
     return [ChildRegistered(
         child_id=child_id, region=region.code, sex=command.sex, birth_date=command.birth_date,
         category=command.category, subtype=command.subtype, grade=command.grade, personal=personal,
         guardian_relation=command.guardian.relation if command.guardian else None, guardian=guardian,
     )]
+
+
+def check_child(command: RegisterChild, today: date) -> None:
+    """The command's own facts, before any state: a birth date of a child, an ID number that agrees."""
+    if command.birth_date > today:
+        raise InvalidCommand("birth_date", f"{command.birth_date} is in the future")
+    age = age_on(command.birth_date, today)
+    if age >= ADULT_AGE:
+        raise InvalidCommand("birth_date", f"the child is {age}; the programme is for children under 18")
+    check_id_number(command)  # after the birth date's own checks: that field is then wrong itself
+
+
+def check_id_number(command: RegisterChild) -> None:
+    """The number the import checks, checked the same on every path: a typed number with a wrong
+    digit would otherwise derive another child's id, or a second id for the same child."""
+    if not command.id_number:
+        return
+    try:
+        card = parse_id_number(command.id_number)
+    except InvalidIdNumber as error:
+        raise InvalidCommand("id_number", str(error)) from None
+    if card.birth_date != command.birth_date:
+        raise InvalidCommand("id_number", f"the number gives the birth date {card.birth_date}, "
+                             f"the command's birth_date is {command.birth_date}")
+    if card.sex is not command.sex:
+        raise InvalidCommand("id_number", f"the number's 17th digit gives sex {card.sex}, "
+                             f"the command's sex is {command.sex}")
 
 
 def decide_recruit_volunteer(

@@ -8,8 +8,8 @@ from contracts.envelope import FederationLevel
 from contracts.intake import RecruitVolunteer, RegisterChild
 from contracts.regions import InvalidRegion, Region, known_region
 from services.intake.identity import child_id_for_id_number
-from services.intake.domain import (child_state, decide_recruit_volunteer, decide_register_child,
-                                    volunteer_state)
+from services.intake.domain import (check_child, child_state, decide_recruit_volunteer,
+                                    decide_register_child, volunteer_state)
 from services.shared.authority import require_within
 from services.shared.errors import InvalidCommand
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
@@ -32,8 +32,10 @@ def region_at(code: str, levels: tuple[FederationLevel, ...], field: str = "regi
 async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     region = region_at(command.region, CHILD_LEVELS)
     require_within(command.actor, region, "a child")
-    child_id = command.child_id or await _new_child_id(deps, command)
     uow = UnitOfWork(deps, command)
+    # Also decided below; checked first so that a mistyped ID number derives no id and makes no key.
+    check_child(command, uow.now.date())
+    child_id = command.child_id or await _new_child_id(deps, command)
     state = await uow.state("child", child_id, child_state)
 
     async def decide():  # sealed only for a new command: a retry makes no key and seals nothing

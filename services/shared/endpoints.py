@@ -1,7 +1,8 @@
 """Command endpoints over NATS request/reply: every request gets a typed `Reply`, never silence.
 
-The payload is decoded here rather than by FastStream, so that a malformed message (not JSON, wrong
-fields) is answered with an `invalid` reply naming the field, and never stops the service.
+The payload is decoded here rather than by FastStream, so that a malformed message (not JSON, not
+UTF-8, nested without end, wrong fields) is answered with an `invalid` reply naming the problem and
+where it is (services.shared.decoding), and never stops the service.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from contracts.commands import Command
 from contracts.replies import Error, ErrorCode, ErrorDetail, Reply
 from contracts.subjects import command_subject
+from services.shared.decoding import Undecodable, decode
 from services.shared.errors import AixinError
 from services.shared.unit_of_work import Deps
 
@@ -27,9 +29,11 @@ log = logging.getLogger("aixin.commands")
 
 async def execute(deps: Deps, model: type[Command], handler: Handler, body: bytes) -> Reply:
     try:
-        command = model.model_validate_json(body)
+        command = decode(model, body)
     except ValidationError as error:
         return _invalid(model, error)
+    except Undecodable as error:
+        return _refused(model, error.where, error.message)
     try:
         return Reply(ok=True, result=await handler(deps, command))
     except AixinError as error:
@@ -42,8 +46,15 @@ async def execute(deps: Deps, model: type[Command], handler: Handler, body: byte
                                            message=f"{model.__name__} failed unexpectedly; see the service log"))
 
 
+def _refused(model: type[Command], where: str, message: str) -> Reply:
+    return Reply(ok=False, error=Error(code=ErrorCode.invalid, message=f"{model.__name__}: {where}: {message}",
+                                       details=[ErrorDetail(loc=[where], msg=message)]))
+
+
 def _invalid(model: type[Command], error: ValidationError) -> Reply:
     details = [ErrorDetail(loc=list(e["loc"]) or ["body"], msg=e["msg"]) for e in error.errors()]
+    if not details:  # a ValidationError always lists its errors; should one not, still say what failed
+        return _refused(model, "body", "is not a valid command")
     first = details[0]
     where = ".".join(map(str, first.loc))
     return Reply(ok=False, error=Error(
@@ -61,11 +72,21 @@ def command_router(context: str, routes: Routes, deps: Deps, workers: int = 32) 
 
 def _endpoint(deps: Deps, model: type[Command], handler: Handler):
     async def endpoint(msg: NatsMessage) -> bytes:
-        reply = await execute(deps, model, handler, msg.body)
-        return reply.model_dump_json(exclude_none=True).encode()
+        return _encoded(model, await execute(deps, model, handler, msg.body))
 
     endpoint.__name__ = f"handle_{model.__name__}"
     return endpoint
+
+
+def _encoded(model: type[Command], reply: Reply) -> bytes:
+    """The reply as JSON; a result that cannot be serialised is an internal fault, answered as one."""
+    try:
+        return reply.model_dump_json(exclude_none=True).encode()
+    except Exception:
+        log.exception("reply to %s could not be serialised", model.__name__)
+        return Reply(ok=False, error=Error(
+            code=ErrorCode.internal, message=f"{model.__name__}: the reply could not be serialised; "
+                                             "see the service log")).model_dump_json(exclude_none=True).encode()
 
 
 def decode_reply(data: bytes) -> Reply:

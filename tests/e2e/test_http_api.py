@@ -108,3 +108,28 @@ async def test_openapi_lists_every_command(client) -> None:
     for context, routes in COMMAND_ROUTES.items():
         for name in routes:
             assert f"/commands/{context}/{name}" in paths
+
+
+async def test_an_idempotency_key_is_the_command_id_so_a_retried_post_creates_nothing_twice(client) -> None:
+    key = {"Idempotency-Key": "retry-7f3a"}
+    first = await client.post("/commands/intake/register_child", json=CHILD, headers=key)
+    again = await client.post("/commands/intake/register_child", json=CHILD, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert first.json()["command_id"] == again.json()["command_id"] == "retry-7f3a"
+    assert first.json()["child_id"] == again.json()["child_id"]
+    assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)
+    # The header wins over a command_id in the body: a client's retry library sets only the header.
+    body_id = await client.post("/commands/intake/register_child", json={**CHILD, "command_id": "other"},
+                                headers=key)
+    assert (body_id.json()["child_id"], body_id.json()["duplicate"]) == (first.json()["child_id"], True)
+    history = await client.get(f"/history/child/{first.json()['child_id']}")
+    assert [e["event_type"] for e in history.json()["events"]] == ["ChildRegistered"]
+
+    for bad in ("clé".encode("latin-1"), "k" * 129):  # not ASCII; too long
+        refused = await client.post("/commands/intake/register_child", json=CHILD, headers={"Idempotency-Key": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+
+    parameters = (await client.get("/openapi.json")).json()["paths"]["/commands/intake/register_child"]["post"]["parameters"]
+    assert {"name": "Idempotency-Key", "in": "header"}.items() <= next(
+        p for p in parameters if p["name"] == "Idempotency-Key").items()

@@ -17,7 +17,7 @@ from contracts.envelope import Actor, FederationLevel
 from contracts.intake import Sex
 from services.cli.app import app
 from services.importing.columns import CHILD_COLUMNS, match_fields
-from services.importing.idcard import InvalidIdNumber, check_character, parse_id_number, synthetic_id_number
+from services.intake.idcard import InvalidIdNumber, check_character, parse_id_number, synthetic_id_number
 from services.importing.reading import UnusableFile, open_table
 from services.importing.report import ALREADY, BAD, Entry, write_report
 from services.importing.runner import KINDS, Importer, prepare

@@ -200,3 +200,15 @@ def care_cli_app():
     app = typer.Typer()
     app.command()(care_cli.compliance)
     return app
+
+
+async def test_no_visit_or_activity_before_a_child_of_the_pair_was_born(care_deps, event_log) -> None:
+    await a_pair(care_deps)  # c1 born 2016-05-20
+    visit = dict(pair_id="p1", kind="home_visit", visited_on="1999-11-30", duration_minutes=30)
+    before = await send(care_deps, "log_visit", **visit)
+    assert error_of(before) == ("invalid", [["visited_on"]])
+    assert "before child c1 of the pair was born (2016-05-20)" in before.error.message
+    activity = dict(pair_id="p1", kind="reading", held_on="2016-05-19", duration_minutes=60)
+    assert error_of(await send(care_deps, "log_activity", **activity)) == ("invalid", [["held_on"]])
+    assert [e.envelope.event_type for e in (await event_log.load("pair", "p1")).events] == ["PairFormed"]
+    await ok(care_deps, "log_visit", **{**visit, "visited_on": "2016-05-20"})  # the day of birth is allowed

@@ -19,7 +19,7 @@ from tests.conftest import NATIONAL
 ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
 COMMUNITY = "440105001001"  # synthetic community in 海珠区, 广州 (Guangdong 44)
 CHILD = {"region": COMMUNITY, "name": "李小花", "sex": "female", "birth_date": "2016-03-08",
-         "category": "left_behind", "id_number": "440105201603080021",
+         "category": "left_behind", "id_number": "440105201603080020",
          "guardian": {"relation": "grandparent", "name": "李大山", "phone": "13800000000"}}
 MOTHER = {"region": "440105001002", "name": "王芳", "sex": "female", "kind": "mother"}
 
@@ -97,6 +97,22 @@ async def test_invalid_commands_are_answered_with_the_offending_field(deps) -> N
     no_sex = await send(deps, "register_child", **{k: v for k, v in CHILD.items() if k != "sex"})
     assert error_of(no_sex) == (ErrorCode.invalid, [["sex"]])
     assert "sex" in no_sex.error.message
+
+
+async def test_register_child_checks_the_id_number_as_the_import_does(deps, event_log) -> None:
+    wrong_digit = await send(deps, "register_child", **{**CHILD, "id_number": "440105201603080021"})
+    assert error_of(wrong_digit) == (ErrorCode.invalid, [["id_number"]])
+    assert "check digit is 1, the first 17 digits give 0" in wrong_digit.error.message
+    other_day = await send(deps, "register_child", **{**CHILD, "birth_date": "2016-03-09"})
+    assert error_of(other_day) == (ErrorCode.invalid, [["id_number"]])
+    assert "gives the birth date 2016-03-08" in other_day.error.message
+    boy = await send(deps, "register_child", **{**CHILD, "sex": "male"})
+    assert error_of(boy) == (ErrorCode.invalid, [["id_number"]])
+    # Through the bulk command too: the row is refused on the same field, nothing appended.
+    [row] = (await ok(deps, "register_children", rows=[{**CHILD, "sex": "male",
+                                                          "actor": NATIONAL.model_dump(mode="json")}]))["rows"]
+    assert (row["status"], row["field"]) == ("refused", "id_number")
+    assert (await event_log.last_sequence()) == 0
 
 
 async def test_malformed_json_gets_an_invalid_reply_not_an_exception(deps) -> None:

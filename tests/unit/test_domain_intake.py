@@ -73,3 +73,28 @@ def test_a_volunteer_is_recruited_once_with_a_capacity() -> None:
     assert volunteer_state(given).capacity == 2
     with pytest.raises(RuleViolated, match="volunteer v1 is already recruited"):
         recruit(given)
+
+
+def register_with_number(id_number: str, sex: Sex = Sex.female, birth_date: date = date(2016, 3, 8)) -> list[Event]:
+    command = RegisterChild(actor=ACTOR, region=COMMUNITY.code, name="李小花", sex=sex, birth_date=birth_date,
+                            category=ChildCategory.left_behind, id_number=id_number)
+    return decide_register_child(child_state([]), command, child_id="c1", region=COMMUNITY,
+                                 today=TODAY, personal=sealed("c1"), guardian=None)
+
+
+def test_an_id_number_is_checked_as_the_import_checks_it() -> None:
+    assert register_with_number("440105201603080020")  # check digit 0, born 2016-03-08, 17th digit even
+    assert register_with_number("44010520160308059x", sex=Sex.male)  # a lower-case x is the check X
+
+
+@pytest.mark.parametrize(("id_number", "fields", "problem"), [
+    ("440105201603080021", {}, "check digit is 1, the first 17 digits give 0"),
+    ("440105201603080020", {"birth_date": date(2016, 3, 9)},
+     "the number gives the birth date 2016-03-08, the command's birth_date is 2016-03-09"),
+    ("440105201603080020", {"sex": Sex.male}, "the number's 17th digit gives sex female, the command's sex is male"),
+    ("440105201602300028", {}, "not a calendar date"),
+])
+def test_a_wrong_id_number_is_refused_on_its_field(id_number, fields, problem) -> None:
+    with pytest.raises(InvalidCommand, match=problem) as refused:
+        register_with_number(id_number, **fields)
+    assert [d.loc for d in refused.value.details] == [["id_number"]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
@@ -12,6 +12,7 @@ from contracts.care import (ActivityLogged, LogActivity, LogCollectiveActivity,
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed
+from services.activity.care.dates import not_before_births, not_in_future
 from services.pairing.domain import PairState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
@@ -29,13 +30,17 @@ class HostState:
 
 def decide_log_activity(
     pair: PairState, command: LogActivity, *, activity_id: str, today: date, note: Sealed | None = None,
+    births: Mapping[str, date | None] | None = None,
 ) -> list[Event]:
+    """`births`: the birth dates of all the pair's children (by id): the pair was formed after the
+    youngest was born, so no activity of it precedes that, whoever of them was present."""
     if not pair.exists:
         raise NotFound(f"pair {command.pair_id} does not exist")
     if not pair.active:
         raise RuleViolated(f"pair {command.pair_id} is not active (ended, or only proposed); "
                            "activities are logged for active pairs")
-    _not_in_future(command.held_on, today)
+    not_in_future("held_on", command.held_on, today)
+    not_before_births("held_on", command.held_on, births or {})
     volunteers = _members("volunteer_ids", command.volunteer_ids, pair.volunteer_ids, pair.pair_id)
     children = _members("child_ids", command.child_ids, pair.child_ids, pair.pair_id)
     if not volunteers:
@@ -61,7 +66,7 @@ def decide_log_collective(
         raise NotFound(f"{host.kind} {host.host_id} does not exist")
     if host.closed:
         raise RuleViolated(f"station {host.host_id} is closed; no activity is held there")
-    _not_in_future(command.held_on, today)
+    not_in_future("held_on", command.held_on, today)
     _no_repeats("volunteer_ids", command.volunteer_ids)
     _no_repeats("child_ids", command.child_ids)
     named = len(command.volunteer_ids) + len(command.child_ids) + command.guardians_present
@@ -105,11 +110,6 @@ def _members(field: str, named: Sequence[str] | None, of_pair: tuple[str, ...], 
 def _no_repeats(field: str, ids: Sequence[str]) -> None:
     if len(set(ids)) != len(ids):
         raise InvalidCommand(field, "someone is listed twice")
-
-
-def _not_in_future(held_on: date, today: date) -> None:
-    if held_on > today:
-        raise InvalidCommand("held_on", f"{held_on} is in the future")
 
 
 @singledispatch

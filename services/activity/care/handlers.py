@@ -7,6 +7,7 @@ retry decides again on the reloaded history.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from contracts.activity import LogVisit
@@ -20,6 +21,8 @@ from services.activity.care.activities import (
     note_holder,
 )
 from services.activity.care.visits import decide_log_visit
+from services.intake.domain import child_state
+from services.pairing.domain import PairState
 from services.pairing.handlers import load_pair
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_conflict
@@ -32,10 +35,12 @@ async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
     pair = await load_pair(uow, command.pair_id)
 
     async def decide():  # a retry seals nothing
+        births = await _births(uow, pair)
         note = None
         if command.note and pair.child_ids:
             note = await deps.keys.seal(pair.child_ids[0], {"note": command.note})
-        return decide_log_visit(pair, command, visit_id=visit_id, today=uow.now.date(), note=note)
+        return decide_log_visit(pair, command, visit_id=visit_id, today=uow.now.date(), note=note,
+                                births=births)
     return await uow.decide_and_commit(decide, visit_id=visit_id)
 
 
@@ -47,7 +52,8 @@ async def log_activity(deps: Deps, command: LogActivity) -> dict[str, Any]:
 
     async def decide():
         # Decided before sealing, so that no key is made for a child the command names wrongly.
-        [event] = decide_log_activity(pair, command, activity_id=activity_id, today=uow.now.date())
+        [event] = decide_log_activity(pair, command, activity_id=activity_id, today=uow.now.date(),
+                                      births=await _births(uow, pair))
         if command.note:
             note = await deps.keys.seal(note_holder(pair, event), {"note": command.note})
             event = event.model_copy(update={"note": note})
@@ -72,3 +78,9 @@ async def log_collective_activity(deps: Deps, command: LogCollectiveActivity) ->
             event = event.model_copy(update={"note": note})
         return [event]
     return await uow.decide_and_commit(decide, activity_id=activity_id)
+
+
+async def _births(uow: UnitOfWork, pair: PairState) -> dict[str, date | None]:
+    """The pair's children's birth dates, loaded only for a new command (in its decide): a retry is
+    answered from the pair's history alone."""
+    return {c: (await uow.state("child", c, child_state)).birth_date for c in pair.child_ids}
