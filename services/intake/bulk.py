@@ -22,12 +22,12 @@ from typing import Any
 from contracts.imports import RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
 from contracts.intake import RecruitVolunteer, RegisterChild
 from contracts.regions import Region, parse_region, region_name
-from services.intake.domain import (ChildState, VolunteerState, check_child, child_state,
+from services.intake.domain import (REGISTERED_ELSEWHERE, ChildState, VolunteerState, check_child, child_state,
                                     decide_recruit_volunteer, decide_register_child)
 from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at
 from services.intake.identity import (child_id_for_id_number, child_id_for_particulars,
                                       volunteer_id_for_phone)
-from services.shared.authority import require_within
+from services.shared.authority import actor_region, require_within
 from services.shared.errors import AixinError, ConcurrencyConflict, Forbidden, InvalidCommand
 from services.shared.eventlog import MAX_BATCH_EVENTS, BatchRefused, History, NatsTimeout, PendingEvent
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
@@ -169,6 +169,9 @@ def _region_of(kind: str, history: History) -> str:
 
 
 def _already(row: _Row, region_code: str, earlier: dict | None) -> RowOutcome:
+    if not actor_region(row.uow.command.actor).contains(parse_region(region_code)):
+        # Outside the importer's subtree: that the person is on file, not who or where.
+        return RowOutcome(status=RowStatus.already_registered, message=REGISTERED_ELSEWHERE)
     name = region_name(parse_region(region_code))
     how = " (by an earlier import of this row)" if earlier else ""
     return RowOutcome(status=RowStatus.already_registered, id=row.aggregate_id, region=region_code,

@@ -96,6 +96,12 @@ class VolunteerState:
         return sum(self.load.values())
 
 
+# Said to an office outside whose subtree the person is on file: that she is, not who or where, so
+# that registering is no way to learn whether a child is known elsewhere, or where she lives.
+REGISTERED_ELSEWHERE = ("this person is already registered by another federation office; that office "
+                        "can transfer them to yours")
+
+
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from contracts.envelope import FederationLevel
 from contracts.intake import RecruitVolunteer, RegisterChild
-from contracts.regions import InvalidRegion, Region, known_region
+from contracts.regions import InvalidRegion, Region, known_region, parse_region
 from services.intake.identity import child_id_for_id_number
-from services.intake.domain import (check_child, child_state, decide_recruit_volunteer,
+from services.intake.domain import (REGISTERED_ELSEWHERE, check_child, child_state, decide_recruit_volunteer,
                                     decide_register_child, volunteer_state)
-from services.shared.authority import require_within
-from services.shared.errors import InvalidCommand
+from services.shared.authority import actor_region, require_within
+from services.shared.errors import InvalidCommand, RuleViolated
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 CHILD_LEVELS = (FederationLevel.community,)
@@ -39,6 +39,8 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     state = await uow.state("child", child_id, child_state)
 
     async def decide():  # sealed only for a new command: a retry makes no key and seals nothing
+        if state.exists and not actor_region(command.actor).contains(parse_region(state.region)):
+            raise RuleViolated(REGISTERED_ELSEWHERE)  # not which child, nor where: no membership oracle
         personal = await deps.keys.seal(child_id, {
             "name": command.name, "id_number": command.id_number, "address": command.address,
             "school": command.school})
