@@ -24,7 +24,7 @@ from contracts.intake import RecruitVolunteer, RegisterChild
 from contracts.regions import Region, parse_region, region_name
 from services.intake.domain import (REGISTERED_ELSEWHERE, ChildState, VolunteerState, check_child, child_state,
                                     decide_recruit_volunteer, decide_register_child)
-from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at
+from services.intake.handlers import CHILD_LEVELS, VOLUNTEER_LEVELS, region_at, seal_child
 from services.intake.identity import (child_id_for_id_number, child_id_for_particulars,
                                       volunteer_id_for_phone)
 from services.shared.authority import actor_region, require_within
@@ -213,13 +213,7 @@ async def _volunteer_id(deps: Deps, command: RecruitVolunteer) -> str:
 
 async def _seal_child(deps: Deps, row: _Row) -> list:
     command, child_id = row.command, row.aggregate_id
-    personal = await deps.keys.seal(child_id, {
-        "name": command.name, "id_number": command.id_number, "address": command.address,
-        "school": command.school})
-    guardian = None
-    if command.guardian:
-        guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
-            "name": command.guardian.name, "phone": command.guardian.phone})
+    personal, guardian = await seal_child(deps.keys, child_id, command)
     return decide_register_child(ChildState(), command, child_id=child_id, region=row.region,
                                  today=row.uow.now.date(), personal=personal, guardian=guardian)
 

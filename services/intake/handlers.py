@@ -6,12 +6,14 @@ from typing import Any
 
 from contracts.envelope import FederationLevel
 from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.privacy import Sealed
 from contracts.regions import InvalidRegion, Region, known_region, parse_region
 from services.intake.identity import child_id_for_id_number
 from services.intake.domain import (REGISTERED_ELSEWHERE, check_child, child_state, decide_recruit_volunteer,
                                     decide_register_child, volunteer_state)
 from services.shared.authority import actor_region, require_within
 from services.shared.errors import InvalidCommand, RuleViolated
+from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
 CHILD_LEVELS = (FederationLevel.community,)
@@ -41,16 +43,22 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
     async def decide():  # sealed only for a new command: a retry makes no key and seals nothing
         if state.exists and not actor_region(command.actor).contains(parse_region(state.region)):
             raise RuleViolated(REGISTERED_ELSEWHERE)  # not which child, nor where: no membership oracle
-        personal = await deps.keys.seal(child_id, {
-            "name": command.name, "id_number": command.id_number, "address": command.address,
-            "school": command.school})
-        guardian = None
-        if command.guardian:
-            guardian = await deps.keys.seal(f"guardian-of-{child_id}", {
-                "name": command.guardian.name, "phone": command.guardian.phone})
+        personal, guardian = await seal_child(deps.keys, child_id, command)
         return decide_register_child(state, command, child_id=child_id, region=region,
                                      today=uow.now.date(), personal=personal, guardian=guardian)
     return await uow.decide_and_commit(decide, child_id=child_id)
+
+
+async def seal_child(keys: KeyStore, child_id: str, command: RegisterChild) -> tuple[Sealed, Sealed | None]:
+    """The child's particulars under the child's key, the guardian's under the guardian's own, so
+    that each can be erased alone."""
+    personal = await keys.seal(child_id, {"name": command.name, "id_number": command.id_number,
+                                          "address": command.address, "school": command.school})
+    guardian = None
+    if command.guardian:
+        guardian = await keys.seal(f"guardian-of-{child_id}", {"name": command.guardian.name,
+                                                              "phone": command.guardian.phone})
+    return personal, guardian
 
 
 async def _new_child_id(deps: Deps, command: RegisterChild) -> str:
