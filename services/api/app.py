@@ -32,6 +32,7 @@ from services.api.giving import add_giving_routes
 from services.api.history import add_history_routes
 from services.api.limits import CommandBodyLimit, too_large, validation_error
 from services.api.matching import add_matching_routes
+from services.api.operations import add_operations_routes
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
@@ -106,6 +107,7 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
     add_history_routes(api, event_log)
     add_care_routes(api, db)
     add_giving_routes(api, db)
+    add_operations_routes(api, db)
 
     @api.get("/health", tags=["operations"])
     async def health() -> dict:

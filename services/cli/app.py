@@ -1,5 +1,5 @@
 """The `aixin` command: run the platform, sign in, manage accounts, fill a demo federation, read
-figures, replay history, import lists, match, judge compliance and read the access log; each group
+figures, replay history, import lists, match, judge compliance, read the access log and find unreadable messages; each group
 of commands is a module of its own."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import typer
 from services.cli import reads, running, session
 from services.cli.audit import audit_app
 from services.cli.compliance import compliance
+from services.cli.doctor import doctor
 from services.cli.imports import import_app
 from services.cli.match import match_app
 from services.cli.users import users_app
@@ -16,7 +17,7 @@ from services.cli.users import users_app
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
-                reads.stats, reads.children, reads.history, reads.replay, running.bench, compliance):
+                reads.stats, reads.children, reads.history, reads.replay, running.bench, compliance, doctor):
     app.command()(command)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")

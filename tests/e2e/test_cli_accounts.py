@@ -106,6 +106,10 @@ def test_an_account_reads_its_subtree_and_acts_as_itself(up: Up) -> None:
     assert json.loads(aixin(data_dir, "audit", "access", "--child-id", child_id, "--json").stdout)["entries"]
     assert "view44" not in aixin(data_dir, "audit", "access", "--json").stdout  # no names, nothing logged
 
+    # `aixin doctor` finds nothing unreadable in a clean log, and says so with exit code 0.
+    assert "no unreadable message in the log of CN" in " ".join(aixin(data_dir, "doctor").stdout.split())
+    assert json.loads(aixin(data_dir, "doctor", "--json").stdout)["unreadable"] == []
+
 
 def test_login_logout_and_refusals_through_the_cli(up: Up, tmp_path: Path) -> None:
     data_dir = up.data_dir

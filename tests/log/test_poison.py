@@ -7,6 +7,7 @@ import base64
 from datetime import UTC, datetime
 from uuid import uuid4
 
+from contracts.accounts import Role
 from contracts.envelope import Envelope
 from contracts.intake import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import UNREADABLE, Sealed
@@ -70,3 +71,30 @@ async def test_a_name_that_cannot_be_opened_is_listed_as_unreadable_and_the_rest
         listed = {row["child_id"]: row["name"] for row in await children_in(conn, deps.keys, parse_region("44"))}
     await engine.dispose()
     assert listed == {real: CHILD["name"], "forged1": UNREADABLE}
+
+
+async def test_the_unreadable_messages_are_reported_where_they_stand_within_the_subtree(
+        deps, event_log, nc, tmp_path) -> None:
+    from services.api.app import create_api
+    from services.shared.follower.unreadable import unreadable_in
+    from tests.e2e.test_http_api import signed_in_client
+
+    child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
+    subject = (await event_log.load("child", child_id)).subject
+    bad = await nc.jetstream().publish(subject, b"\xff not json", stream=STREAM)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")
+    projector = Projector(event_log, engine, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, event_log)
+    async with engine.connect() as conn:
+        assert await unreadable_in(conn, parse_region("51")) == []  # Sichuan's log is clean
+    api = create_api(nc, event_log, engine, deps.keys)
+    async with signed_in_client(api, event_log, tmp_path, roles=(Role.admin,)) as http:
+        reply = await http.get("/operations/unreadable")
+    await engine.dispose()
+    assert reply.status_code == 200, reply.text
+    [entry] = reply.json()["unreadable"]
+    assert (entry["seq"], entry["aggregate_type"], entry["aggregate_id"], entry["region"]) == (
+        bad.seq, "child", child_id, COMMUNITY)
+    assert "Invalid JSON" in entry["reason"] or "JSON" in entry["reason"]
