@@ -1,5 +1,6 @@
 """The `aixin` command: run the platform, sign in, manage accounts, fill a demo federation, read
-figures, replay history, import lists, match, judge compliance, read the access log and find unreadable messages; each group
+figures, replay history, import lists, match, judge compliance, read the access log, find unreadable messages and give provincial systems
+their NATS credentials; each group
 of commands is a module of its own."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from services.cli.compliance import compliance
 from services.cli.doctor import doctor
 from services.cli.imports import import_app
 from services.cli.match import match_app
+from services.cli.systems import nats_config, systems_app
 from services.cli.users import users_app
 
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
@@ -19,7 +21,9 @@ app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_he
 for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
                 reads.stats, reads.children, reads.history, reads.replay, running.bench, compliance, doctor):
     app.command()(command)
+app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")
+app.add_typer(systems_app, name="systems")

@@ -41,6 +41,7 @@ from services.pairing.matching.engine import batch as batch_proposal
 from services.pairing.matching.synthetic import district_snapshot
 from services.platform.children import UP_CHILDREN
 from services.platform.embedded_nats import free_port, server_binary, server_version
+from services.platform.nats_permissions import ADMIN
 from services.platform.runtime import Platform
 from services.platform.settings import RuntimeInfo, Settings
 from services.projections.admin import REPLAY
@@ -76,7 +77,8 @@ async def _import(directory: Path, rows: int) -> tuple[int, float]:
 
 async def _measure(platform: Platform, info: RuntimeInfo, events: int, commands: int, console: Console,
                    imports: int = 0) -> dict:
-    nc, version = platform.nc, ".".join(map(str, server_version(server_binary())))
+    # The raw baseline has a stream of its own, which only the admin user may create.
+    nc, version = await platform.connect(ADMIN), ".".join(map(str, server_version(server_binary())))
     sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
     console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
                   f"sync_interval: {sync}; the raw baseline uses the same server and settings")
@@ -84,7 +86,7 @@ async def _measure(platform: Platform, info: RuntimeInfo, events: int, commands:
             ("raw_1", "raw js.publish, 1 in flight", events, await raw_publish_seconds(nc, events, 1))]
     data_dir = platform.settings.data_dir
     connection = Connection(data_dir, info, current(data_dir, info.http_url))
-    async with HttpCommands(connection, IN_FLIGHT) as http, AdminClient(platform.embedded.url) as client:
+    async with HttpCommands(connection, IN_FLIGHT) as http, AdminClient(platform.embedded.url, platform.settings.data_dir) as client:
         seconds, refused = await _commands(http, commands)
         lag = None
         rows.append(("commands", f"RegisterChild over HTTP, {IN_FLIGHT} in flight", commands, seconds))

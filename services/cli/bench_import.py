@@ -35,7 +35,7 @@ async def import_rate(data_dir: Path | None, rows: int, directory: Path, raw_eve
     listing = synthetic_children(rows, bad_share=0.01, seed=seed)
     job = prepare(KINDS["children"], listing.write_csv(directory / f"children-{rows}-{seed}.csv"), SIGNED_IN)
     connection = connect(data_dir)
-    async with AdminClient(connection.info.nats_url) as client, HttpCommands(connection) as http:
+    async with AdminClient(connection.info.nats_url, connection.data_dir) as client, HttpCommands(connection) as http:
         send = _sender(http)
         raw = {64: raw_events / await raw_publish_seconds(client.nc, raw_events, 64),
                IN_FLIGHT * MAX_ROWS: raw_events / await raw_publish_seconds(client.nc, raw_events, IN_FLIGHT * MAX_ROWS)}

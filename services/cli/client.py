@@ -22,6 +22,8 @@ from contracts.commands import Command
 from contracts.envelope import Actor, FederationLevel
 from contracts.replies import HTTP_STATUS, Error, ErrorCode, ErrorDetail, Reply
 from services.cli.credentials import Auth, current, denied, detail_of
+from services.platform.nats_credentials import NatsCredentials, credentials_dir
+from services.platform.nats_permissions import ADMIN
 from services.platform.settings import RuntimeInfo, default_data_dir
 
 # Stands in for the signed-in account while a command is built; never sent (see `body`).
@@ -170,15 +172,20 @@ class HttpCommands:
 class AdminClient:
     """The read models' admin subjects over NATS (replay, position): no commands, no personal data."""
 
-    def __init__(self, nats_url: str) -> None:
+    def __init__(self, nats_url: str, data_dir: Path) -> None:
+        # As the platform's admin NATS user, whose NKey is in the data dir (mode 0600): replays and
+        # positions are for whoever runs the platform on this machine.
         self.nats_url = nats_url
+        directory = credentials_dir(data_dir)
+        self.options = (NatsCredentials.load(directory).connect_options(ADMIN)
+                        if NatsCredentials.exists(directory) else {})
 
     async def __aenter__(self) -> AdminClient:
         self.closed = asyncio.Event()
         try:
             self.nc = await nats.connect(
                 self.nats_url, connect_timeout=5, max_reconnect_attempts=3, reconnect_time_wait=1,
-                error_cb=self._connection_error, closed_cb=self._connection_closed)
+                error_cb=self._connection_error, closed_cb=self._connection_closed, **self.options)
         except Exception as error:
             raise NotRunning(f"cannot reach NATS at {self.nats_url} ({error}); is 'aixin up' running?") from None
         return self

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from services.cli.client import AdminClient, runtime
+from services.cli.client import AdminClient, data_directory, runtime
 from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run, shown
 
 FIGURE_HEADINGS = {
@@ -84,7 +84,7 @@ def replay(
     from services.projections.admin import REPLAY
 
     async def main() -> dict:
-        async with AdminClient(runtime(data_dir).nats_url) as client:
+        async with AdminClient(runtime(data_dir).nats_url, data_directory(data_dir)) as client:
             return await client.request(REPLAY, {"projections": projection or []})
 
     result = run(main())

@@ -98,7 +98,7 @@ def demo(
             columns = (TextColumn("{task.description:>16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress(*columns, console=console) as progress:
                 refused = await Demo(DemoSender(commands, accounts), children, seed, progress).run()
-        async with AdminClient(connection.info.nats_url) as admin:
+        async with AdminClient(connection.info.nats_url, connection.data_dir) as admin:
             position = await wait_for_read_models(admin)
         console.print(f"done; log at sequence {position['stream_last_seq']}, read models at {position['applied']}")
         for reason, count in refused.items():

@@ -69,6 +69,9 @@ class EmbeddedNats:
     store_dir: Path
     port: int = 0
     sync_always: bool = True
+    # A nats-server `authorization` block (`services.platform.nats_credentials`); None: anonymous
+    # clients are let in, which only the tests' bare servers are.
+    authorization: str | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -85,6 +88,7 @@ class EmbeddedNats:
         self.port = self.port or free_port()
         config = self.store_dir / "nats-server.conf"
         config.write_text(self._config())
+        config.chmod(0o600)
         self._stop_orphan()
         log = open(self.store_dir / "nats-server.log", "ab")
         # A process group of its own: Ctrl-C in a terminal reaches `aixin up` only, which stops its
@@ -100,19 +104,39 @@ class EmbeddedNats:
     def _pid_file(self) -> Path:
         return self.store_dir / "nats-server.pid"
 
-    def _stop_orphan(self) -> None:
-        """A server left running by a killed `aixin up` would hold the store: stop it first."""
+    def running_pid(self) -> int | None:
+        """The pid of a nats-server running on this store, if one is."""
         try:
             pid = int(self._pid_file.read_text())
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError):
+            return None
+        return pid if b"nats-server" in cmdline and str(self.store_dir).encode() in cmdline else None
+
+    def reload_running(self, authorization: str) -> bool:
+        """New users or permissions for a server started by another process on this store (as
+        `aixin systems add` does beside `aixin up`): its configuration rewritten, a reload signalled.
+        False when no server runs here: the next start reads the new configuration anyway."""
+        config = self.store_dir / "nats-server.conf"
+        pid = self.running_pid()
+        if pid is None or not config.exists():
+            return False
+        text = config.read_text()
+        kept = text[:text.index("authorization:")] if "authorization:" in text else text
+        config.write_text(kept + authorization)
+        os.kill(pid, signal.SIGHUP)
+        return True
+
+    def _stop_orphan(self) -> None:
+        """A server left running by a killed `aixin up` would hold the store: stop it first."""
+        pid = self.running_pid()
+        if pid is None:
             return
-        if b"nats-server" in cmdline and str(self.store_dir).encode() in cmdline:
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                if not Path(f"/proc/{pid}").exists():
-                    return
-                time.sleep(0.1)
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                return
+            time.sleep(0.1)
 
     def _config(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
@@ -120,7 +144,7 @@ class EmbeddedNats:
         return (
             f'listen: "127.0.0.1:{self.port}"\nmax_payload: 4MB\n'
             f'jetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
-        )
+        ) + (self.authorization or "")
 
     def _wait_until_listening(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import nats
 import uvicorn
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsNKey
 
 from services.activity import app as activity
 from services.activity.reminders.process import ReminderProcess
@@ -31,6 +31,8 @@ from services.shared.follower.projector import Projector
 from services.platform.settings import RuntimeInfo, Settings
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
+from services.platform.nats_credentials import nats_credentials_for
+from services.platform.nats_permissions import ADMIN, API
 from services.shared.endpoints import command_router
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
@@ -54,6 +56,8 @@ class Platform:
     embedded: EmbeddedNats | None = None
     running_children: list[ChildService] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
+    connections: list[nats.NATS] = field(default_factory=list)
+    brokers: list[NatsBroker] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> RuntimeInfo:
@@ -63,19 +67,19 @@ class Platform:
             self.lock.acquire()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         nats_url = settings.nats_url
+        self.credentials = nats_credentials_for(settings)
         if not nats_url:
-            self.embedded = await asyncio.to_thread(EmbeddedNats(settings.data_dir / "nats").start)
+            server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config())
+            self.embedded = await asyncio.to_thread(server.start)
             nats_url = self.embedded.url
-        self.nc = await nats.connect(nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
-                                     disconnected_cb=self._nats_disconnected,
-                                     reconnected_cb=self._nats_reconnected)
-        self.event_log = EventLog(self.nc)
-        await self.event_log.ensure_stream()
+        self.nats_url = nats_url
+        if self.write_runtime:  # only the admin user may create or change the stream
+            admin = await self.connect(ADMIN)
+            await EventLog(admin).ensure_stream()
         self.keys_engine = make_engine(settings.key_store_url, durable=True)
         self.keys = KeyStore(self.keys_engine)
         await self.keys.create_schema()
         self.db = make_engine(settings.read_model_url)
-        deps = Deps(log=self.event_log, keys=self.keys)
         # Children first: the read models' tables exist before the HTTP API reads them.
         for spec in self.children:
             child = ChildService(spec, settings, nats_url)
@@ -85,31 +89,55 @@ class Platform:
         in_children = {name for spec in self.children for name in spec.services}
         services = [name for name in self.services if name not in in_children]
 
-        # Command endpoints log their own failures; FastStream's per-message access log would write two
-        # lines for every command.
-        self.broker = NatsBroker(nats_url, logger=None, graceful_timeout=10)
+        # Each service connects as its own NATS user (`services.platform.nats_permissions`).
         for name, module in COMMAND_SERVICES.items():
             if name in services:
-                self.broker.include_router(command_router(module.CONTEXT, module.ROUTES, deps))
+                await self._serve(name, command_router(module.CONTEXT, module.ROUTES, await self._deps(name)))
         if "imports" in services and "intake" not in services:
-            self.broker.include_router(command_router(intake.CONTEXT, BULK_ROUTES, deps))
+            await self._serve("imports", command_router(intake.CONTEXT, BULK_ROUTES, await self._deps("imports")))
         if "projections" in services:
-            self.projector = Projector(self.event_log, self.db, all_projections())
+            self.projector = Projector(EventLog(await self.connect("projections")), self.db, all_projections())
             await self.projector.create_schema()
-            self.broker.include_router(admin_router(self.projector, self.event_log))
+            await self._serve("projections", admin_router(self.projector, self.projector.log))
             self.tasks.append(asyncio.create_task(self.projector.run(), name="projector"))
         if "reminders" in services:
-            self.reminders = ReminderProcess(deps, self.db)
+            self.reminders = ReminderProcess(await self._deps("reminders"), self.db)
             await self.reminders.start()
             self.tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
-        await self.broker.start()
         http_url = ""
         if "api" in services:
+            self.nc = await self.connect(API)
+            self.event_log = EventLog(self.nc)
             http_url = await self._start_api()
         info = RuntimeInfo(os.getpid(), nats_url, http_url, settings.read_model_url, settings.key_store_url)
         if self.write_runtime:
             info.write(settings.data_dir)
         return info
+
+    async def connect(self, user: str) -> nats.NATS:
+        """A connection as one of aixin's NATS users (anonymous only to an external NATS for which
+        this data dir holds no credentials: that server's own configuration then decides)."""
+        options = self.credentials.connect_options(user) if self.credentials else {}
+        nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
+                                disconnected_cb=self._nats_disconnected, reconnected_cb=self._nats_reconnected,
+                                name=f"aixin-{user}", **options)
+        self.connections.append(nc)
+        return nc
+
+    async def _deps(self, user: str) -> Deps:
+        return Deps(log=EventLog(await self.connect(user)), keys=self.keys)
+
+    async def _serve(self, user: str, router) -> None:
+        # Command endpoints log their own failures; FastStream's per-message access log would write
+        # two lines for every command.
+        options = {}
+        if self.credentials:
+            seed = self.credentials.connect_options(user)
+            options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"]), "inbox_prefix": seed["inbox_prefix"]}
+        broker = NatsBroker(self.nats_url, logger=None, graceful_timeout=10, name=f"aixin-{user}", **options)
+        broker.include_router(router)
+        await broker.start()
+        self.brokers.append(broker)
 
     async def _start_api(self) -> str:
         # Accounts live beside the key store; the first start makes the national admin and writes
@@ -150,8 +178,8 @@ class Platform:
         self.stopping.set()
         if getattr(self, "http", None):
             self.http.should_exit = True
-        if getattr(self, "broker", None):
-            await _bounded(self.broker.stop(), "stopping the command endpoints")
+        for broker in self.brokers:
+            await _bounded(broker.stop(), "stopping the command endpoints")
         for child in self.running_children:
             await child.stop()
         for task in self.tasks:
@@ -159,8 +187,8 @@ class Platform:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, STOP_STEP_SECONDS)
-        if getattr(self, "nc", None):
-            await _bounded(self.nc.drain(), "draining the NATS connection")
+        for nc in self.connections:
+            await _bounded(nc.drain(), "draining a NATS connection")
         for engine in (getattr(self, "db", None), getattr(self, "keys_engine", None)):
             if engine is not None:
                 await _bounded(engine.dispose(), "closing a database")

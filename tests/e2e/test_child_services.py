@@ -23,6 +23,7 @@ from services.projections.admin import POSITION
 from services.platform.runtime import Platform
 from services.platform.settings import Settings
 from services.platform.embedded_nats import free_port
+from services.platform.nats_permissions import API
 from services.shared.endpoints import decode_reply
 from tests.conftest import NATIONAL
 
@@ -30,7 +31,10 @@ pytestmark = pytest.mark.e2e
 
 
 async def send(platform: Platform, name: str, command: Command) -> Reply:
-    """A command on NATS, as the HTTP API sends it on to the services (the actor filled in)."""
+    """A command on NATS, as the HTTP API sends it on to the services (the actor filled in), with the
+    API's NATS user: the only one allowed to send commands."""
+    if not hasattr(platform, "nc"):
+        platform.nc = await platform.connect(API)
     message = await platform.nc.request(command_subject("intake", name), command.model_dump_json().encode(),
                                         timeout=30)
     return decode_reply(message.data)
@@ -51,7 +55,7 @@ async def test_the_import_worker_alone_serves_bulk_registrations(tmp_path: Path)
         assert reply.ok and reply.result["registered"] == 20
         with pytest.raises(NoRespondersError):  # single registrations are the intake service's
             await send(platform, "register_child", child(99))
-        await platform.projector.wait_for(await platform.event_log.last_sequence())
+        await platform.projector.wait_for(await platform.projector.log.last_sequence())
         assert platform.projector.position == 20
     finally:
         await platform.stop()
@@ -65,7 +69,7 @@ async def test_followers_run_niced_are_restarted_and_stop_with_the_platform(tmp_
         followers = next(c for c in platform.running_children if "projections" in c.spec.services)
         first = followers.process.pid
         assert os.getpriority(os.PRIO_PROCESS, first) == os.getpriority(os.PRIO_PROCESS, 0) + 10
-        async with AdminClient(platform.embedded.url) as client:
+        async with AdminClient(platform.embedded.url, platform.settings.data_dir) as client:
             assert (await send(platform, "register_child", child(1))).ok
             last = await platform.event_log.last_sequence()  # the child, after the first admin's AccountCreated
             os.kill(first, signal.SIGKILL)

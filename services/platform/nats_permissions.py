@@ -1,0 +1,127 @@
+"""Who may do what on NATS: one user per service, least privilege, no anonymous connection.
+
+The permissions are built here, from the subject scheme (`contracts.subjects`), and nowhere else:
+the embedded nats-server is configured with them, and `aixin nats-config` prints the same block
+for an external cluster. Pure: no I/O.
+
+- A command service publishes only the event subjects of the aggregates it writes and subscribes
+  only to its own command subjects, in its own queue group (nobody else may subscribe there, so
+  nobody can answer in its place); it answers requests through `allow_responses`.
+- The API alone publishes commands; it appends account events and reads histories.
+- Log followers (read models, the reminder process) read the log through consumers; the reminder
+  process appends only its own `reminder` events.
+- Only `admin` manages the stream or asks the read models for a replay; no other user may
+  create, update, delete or purge the stream or delete its messages.
+- A provincial or city system reads its subtree only: a core subscription on `aixin.evt.<office>.>`
+  and one consumer of its own name, created with its subtree as the filter in the request subject
+  (which the server checks against the consumer's configuration), so that neither a wider filter,
+  an unnamed (ordered) consumer, a direct get nor a message get reads anything outside it.
+
+Every user has an inbox prefix of its own (`_INBOX_<user>`) and may subscribe only there, so no
+user reads another's replies (a history answered by direct get, a command's reply).
+"""
+
+from __future__ import annotations
+
+import re
+
+from contracts.subjects import ACCOUNTS_ROOT, ADMIN_ROOT, COMMANDS_ROOT, EVENTS_ROOT, STREAM, subtree_filter
+from contracts.regions import PREFIX_LENGTHS
+
+JS = "$JS.API"
+ADMIN = "admin"
+API = "api"
+# The aggregates each command service writes: the `<aggregate_type>` token of `aixin.evt....`.
+WRITES: dict[str, tuple[str, ...]] = {
+    "intake": ("child", "volunteer", "station", "team", "training"),
+    "imports": ("child", "volunteer"),
+    "pairing": ("pair", "child", "volunteer"),
+    "activity": ("pair", "wish", "station", "team", "concern", "donor", "fund", "gift_pack", "child"),
+    "reminders": ("reminder",),
+}
+# The command subjects a service answers, and its queue group (see `services.shared.endpoints`).
+ANSWERS: dict[str, tuple[str, ...]] = {
+    "intake": ("intake.>",),
+    "imports": ("intake.register_children", "intake.recruit_volunteers"),
+    "pairing": ("pairing.>",),
+    "activity": ("activity.>",),
+}
+QUEUE = {"intake": "aixin-intake", "imports": "aixin-intake", "pairing": "aixin-pairing",
+         "activity": "aixin-activity"}
+FOLLOWERS = ("projections", "reminders")
+SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projections", "reminders")
+SYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
+def inbox_prefix(user: str) -> str:
+    return f"_INBOX_{user}"
+
+
+def _events_of(aggregate_type: str) -> str:
+    return ".".join([EVENTS_ROOT, *["*"] * len(PREFIX_LENGTHS), aggregate_type, "*"])
+
+
+def _reading_histories() -> list[str]:
+    # Loading one aggregate: a batched direct get (the filter travels in the body, so it cannot be
+    # narrowed here; only the services and the API have it) and the stream's last sequence.
+    return [f"{JS}.DIRECT.GET.{STREAM}", f"{JS}.STREAM.INFO.{STREAM}"]
+
+
+def _following() -> list[str]:
+    # An ordered consumer: created without a name, deleted on unsubscribe, flow control answered.
+    return [f"{JS}.CONSUMER.CREATE.{STREAM}", f"{JS}.CONSUMER.CREATE.{STREAM}.>",
+            f"{JS}.CONSUMER.DELETE.{STREAM}.*", f"{JS}.CONSUMER.INFO.{STREAM}.*", f"$JS.FC.{STREAM}.>"]
+
+
+def permissions(user: str) -> dict:
+    """The NATS permissions of one of aixin's own users."""
+    if user == ADMIN:
+        return {"publish": {"allow": [">"]}, "subscribe": {"allow": [">"]}}
+    inbox = f"{inbox_prefix(user)}.>"
+    publish = [_events_of(aggregate) for aggregate in WRITES.get(user, ())]
+    subscribe = [inbox]
+    responds = False
+    if user == API:
+        publish += [f"{COMMANDS_ROOT}.>", f"{ACCOUNTS_ROOT}.*", *_reading_histories(), *_following()]
+    if user in ANSWERS:
+        publish += _reading_histories()
+        subscribe += [f"{COMMANDS_ROOT}.{subject} {QUEUE[user]}" for subject in ANSWERS[user]]
+        responds = True
+    if user in FOLLOWERS:
+        publish += [*_reading_histories(), *_following()]
+    if user == "projections":
+        subscribe.append(f"{ADMIN_ROOT}.projections.>")
+        responds = True
+    if user not in SERVICE_USERS:
+        raise ValueError(f"no NATS user {user!r}; aixin's users are {', '.join(SERVICE_USERS)}")
+    result: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
+    if responds:
+        result["allow_responses"] = True
+    return result
+
+
+def check_system_name(name: str) -> str:
+    if not SYSTEM_NAME.fullmatch(name) or name in SERVICE_USERS:
+        raise ValueError(f"a system's name is 1 to 32 of a-z, 0-9 and '-', starting with a letter, and "
+                         f"not one of {', '.join(SERVICE_USERS)}: not {name!r}")
+    return name
+
+
+def system_permissions(name: str, office: str) -> dict:
+    """A provincial or city system: its subtree's events, read live or through its one consumer
+    (named as the system), and nothing else — no publish, no stream information."""
+    subtree = subtree_filter(office)  # raises ValueError for a code that is not a division
+    consumer = check_system_name(name)
+    return {
+        "publish": {"allow": [
+            f"{JS}.CONSUMER.CREATE.{STREAM}.{consumer}.{subtree}",
+            f"{JS}.CONSUMER.INFO.{STREAM}.{consumer}",
+            f"{JS}.CONSUMER.DELETE.{STREAM}.{consumer}",
+            f"{JS}.CONSUMER.MSG.NEXT.{STREAM}.{consumer}",
+            f"$JS.ACK.{STREAM}.{consumer}.>",
+            f"$JS.FC.{STREAM}.{consumer}.>",
+            # The last event of one subject of the subtree: the subject is in the request subject.
+            f"{JS}.DIRECT.GET.{STREAM}.{subtree}",
+        ]},
+        "subscribe": {"allow": [subtree, f"{inbox_prefix(consumer)}.>"]},
+    }

@@ -1,0 +1,228 @@
+"""NATS authorization against a real nats-server configured as the embedded one is: no anonymous
+connection; each service user limited to its own subjects; a provincial system reads its subtree
+and every other way of reading the log is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import nats
+import pytest
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import ConsumerConfig
+from nats.js.errors import APIError
+
+from contracts.subjects import STREAM
+from services.platform.embedded_nats import EmbeddedNats
+from services.platform.nats_credentials import NatsCredentials
+from services.shared.eventlog import EventLog
+
+GUANGDONG = "aixin.evt.44.4401.440105.440105001.440105001001.child.c-gd"
+BEIJING = "aixin.evt.11.1101.110101.110101001.110101001001.child.c-bj"
+REFUSED = (NatsTimeout, APIError, NatsError, asyncio.TimeoutError)
+
+
+class Client:
+    """A connection that keeps the permission violations the server reports."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    async def connect(self, url: str, **options) -> nats.NATS:
+        async def error(e: Exception) -> None:
+            self.violations.append(str(e))
+        self.nc = await nats.connect(url, error_cb=error, allow_reconnect=False, **options)
+        return self.nc
+
+    async def refused(self, what: str) -> bool:
+        for _ in range(50):
+            if any(what.lower() in v.lower() and "permissions" in v.lower() for v in self.violations):
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+
+@pytest.fixture
+async def server(tmp_path: Path):
+    credentials = NatsCredentials.load_or_create(tmp_path)
+    credentials.add_system("guangdong", "44")
+    credentials.add_system("beijing", "11")
+    server = EmbeddedNats(tmp_path / "nats", authorization=credentials.server_config()).start()
+    admin = await nats.connect(server.url, **credentials.connect_options("admin"))
+    await EventLog(admin).ensure_stream()
+    js = admin.jetstream()
+    await js.publish(GUANGDONG, b'{"n": 1}', stream=STREAM)
+    await js.publish(BEIJING, b'{"n": 2}', stream=STREAM)
+    yield server, credentials
+    await admin.close()
+    server.stop()
+
+
+def system_options(credentials: NatsCredentials, name: str) -> dict:
+    return {"nkeys_seed_str": credentials.systems[name]["seed"], "inbox_prefix": f"_INBOX_{name}"}
+
+
+async def test_an_anonymous_connection_is_refused(server) -> None:
+    embedded, _ = server
+    with pytest.raises(Exception, match="(?i)authorization"):
+        await nats.connect(embedded.url, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+
+
+async def test_files_are_private(server, tmp_path: Path) -> None:
+    _, credentials = server
+    assert (tmp_path / "nats-credentials.json").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "systems" / "guangdong.nk").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "nats" / "nats-server.conf").stat().st_mode & 0o777 == 0o600
+    config = (tmp_path / "nats" / "nats-server.conf").read_text()
+    assert not any(seed in config for seed in (*credentials.users.values(), credentials.systems["beijing"]["seed"]))
+
+
+async def test_a_system_reads_its_subtree_live_and_through_its_consumer(server) -> None:
+    embedded, credentials = server
+    client = Client()
+    nc = await client.connect(embedded.url, **system_options(credentials, "guangdong"))
+    live = await nc.subscribe("aixin.evt.44.>")
+    await nc.flush()
+    js = nc.jetstream()
+    pulled = await js.pull_subscribe("aixin.evt.44.>", durable="guangdong", stream=STREAM)
+    [message] = await pulled.fetch(1, timeout=5)
+    assert message.subject == GUANGDONG
+    await message.ack()
+    admin = await nats.connect(embedded.url, **credentials.connect_options("admin"))
+    await admin.publish(GUANGDONG, b"live")
+    assert (await live.next_msg(timeout=5)).subject == GUANGDONG
+    await admin.close()
+    assert client.violations == []
+
+
+@pytest.mark.parametrize("attempt", ["subscribe", "consumer on 11", "consumer on all", "ordered consumer",
+                                     "filter mismatch", "direct get", "direct get by subject", "message get",
+                                     "stream info", "publish", "delete stream", "other inboxes"])
+async def test_every_other_way_of_reading_beijing_is_refused_to_guangdong(server, attempt: str) -> None:
+    embedded, credentials = server
+    client = Client()
+    nc = await client.connect(embedded.url, **system_options(credentials, "guangdong"))
+    js = nc.jetstream(timeout=1)
+    got: list = []
+    if attempt == "subscribe":
+        sub = await nc.subscribe("aixin.evt.11.>")
+        assert await client.refused("aixin.evt.11.>")
+        with pytest.raises(REFUSED):
+            got.append(await sub.next_msg(timeout=0.5))
+    elif attempt in ("consumer on 11", "consumer on all"):
+        subject = "aixin.evt.11.>" if attempt == "consumer on 11" else ">"
+        with pytest.raises(REFUSED):
+            await js.pull_subscribe(subject, stream=STREAM, config=ConsumerConfig(name="guangdong"))
+    elif attempt == "ordered consumer":
+        with pytest.raises(REFUSED):
+            sub = await js.subscribe("aixin.evt.11.>", stream=STREAM, ordered_consumer=True)
+            got.append(await sub.next_msg(timeout=1))
+    elif attempt == "filter mismatch":  # the request subject says 44, the configuration asks for 11
+        request = {"stream_name": STREAM, "config": {"name": "guangdong", "filter_subject": "aixin.evt.11.>",
+                                                     "ack_policy": "explicit"}}
+        reply = await nc.request(f"$JS.API.CONSUMER.CREATE.{STREAM}.guangdong.aixin.evt.44.>",
+                                 json.dumps(request).encode(), timeout=2)
+        assert "error" in json.loads(reply.data)
+        request["config"]["filter_subjects"] = ["aixin.evt.11.>"]
+        del request["config"]["filter_subject"]
+        reply = await nc.request(f"$JS.API.CONSUMER.CREATE.{STREAM}.guangdong.aixin.evt.44.>",
+                                 json.dumps(request).encode(), timeout=2)
+        assert "error" in json.loads(reply.data)
+    elif attempt == "direct get":
+        with pytest.raises(REFUSED):
+            got.append(await nc.request(f"$JS.API.DIRECT.GET.{STREAM}", b'{"seq": 2}', timeout=1))
+    elif attempt == "direct get by subject":
+        with pytest.raises(REFUSED):
+            got.append(await nc.request(f"$JS.API.DIRECT.GET.{STREAM}.{BEIJING}", b"", timeout=1))
+    elif attempt == "message get":
+        with pytest.raises(REFUSED):
+            await js.get_msg(STREAM, seq=2)
+    elif attempt == "stream info":  # subjects and their counts would tell which children exist
+        with pytest.raises(REFUSED):
+            await js.stream_info(STREAM, subjects_filter=">")
+    elif attempt == "publish":
+        await nc.publish(GUANGDONG, b"forged")
+        assert await client.refused(GUANGDONG)
+    elif attempt == "delete stream":
+        with pytest.raises(REFUSED):
+            await js.delete_stream(STREAM)
+    elif attempt == "other inboxes":  # where the services' direct gets and the API's replies arrive
+        await nc.subscribe("_INBOX.>")
+        assert await client.refused("_INBOX.>"), client.violations
+    assert got == []
+    if attempt != "filter mismatch":  # refused by the server's permissions, not by some other failure
+        assert await client.refused(""), f"{attempt}: no permissions violation reported"
+
+
+@pytest.mark.parametrize("user, action", [
+    ("intake", "subscribe aixin.cmd.>"),
+    ("intake", "join aixin-pairing"),
+    ("intake", "publish a pair event"),
+    ("api", "subscribe aixin.cmd.intake.>"),
+    ("projections", "publish a child event"),
+    ("projections", "request a replay"),
+    ("reminders", "publish a child event"),
+    ("api", "delete the stream"),
+    ("intake", "purge the stream"),
+    ("activity", "update the stream"),
+    ("pairing", "delete a message"),
+])
+async def test_a_service_user_is_held_to_its_own_subjects(server, user: str, action: str) -> None:
+    embedded, credentials = server
+    client = Client()
+    nc = await client.connect(embedded.url, **credentials.connect_options(user))
+    js = nc.jetstream(timeout=1)
+    pair = "aixin.evt.44.4401.440105.440105001.440105001001.pair.p1"
+    if action.startswith("subscribe "):
+        subject = action.removeprefix("subscribe ")
+        await nc.subscribe(subject, queue=f"aixin-{subject.split('.')[2]}" if subject.count(".") > 2 else "")
+        assert await client.refused(subject)
+    elif action == "join aixin-pairing":
+        await nc.subscribe("aixin.cmd.pairing.form_pair", queue="aixin-pairing")
+        assert await client.refused("aixin.cmd.pairing.form_pair")
+    elif action.startswith("publish a "):
+        subject = pair if "pair" in action else GUANGDONG
+        await nc.publish(subject, b"{}")
+        assert await client.refused(subject)
+    elif action == "request a replay":
+        await nc.publish("aixin.admin.projections.replay", b"{}")
+        assert await client.refused("aixin.admin.projections.replay")
+    elif action == "delete the stream":
+        with pytest.raises(REFUSED):
+            await js.delete_stream(STREAM)
+    elif action == "purge the stream":
+        with pytest.raises(REFUSED):
+            await js.purge_stream(STREAM)
+    elif action == "update the stream":
+        info = await nats.connect(embedded.url, **credentials.connect_options("admin"))
+        config = (await info.jetstream().stream_info(STREAM)).config
+        await info.close()
+        config.deny_delete = False
+        with pytest.raises(REFUSED):
+            await js.update_stream(config)
+    elif action == "delete a message":
+        with pytest.raises(REFUSED):
+            await js.delete_msg(STREAM, 1)
+    assert await client.refused(""), f"{user} {action}: no permissions violation reported"
+
+
+async def test_the_services_may_do_their_work(server) -> None:
+    embedded, credentials = server
+    intake = Client()
+    nc = await intake.connect(embedded.url, **credentials.connect_options("intake"))
+    await nc.jetstream().publish(GUANGDONG, b'{"n": 3}', stream=STREAM)
+    sub = await nc.subscribe("aixin.cmd.intake.register_child", queue="aixin-intake")
+    api = Client()
+    api_nc = await api.connect(embedded.url, **credentials.connect_options("api"))
+    request = asyncio.ensure_future(api_nc.request("aixin.cmd.intake.register_child", b"{}", timeout=5))
+    message = await sub.next_msg(timeout=5)
+    await message.respond(b"ok")
+    assert (await request).data == b"ok"
+    follower = Client()
+    f_nc = await follower.connect(embedded.url, **credentials.connect_options("projections"))
+    ordered = await f_nc.jetstream().subscribe("aixin.evt.>", stream=STREAM, ordered_consumer=True)
+    assert (await ordered.next_msg(timeout=5)).subject == GUANGDONG
+    assert intake.violations == api.violations == follower.violations == []
