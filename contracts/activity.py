@@ -10,7 +10,7 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event
-from contracts.privacy import Sealed
+from contracts.privacy import LegacyPlaintext, Sealed
 from contracts.text import Label, Text
 
 
@@ -68,19 +68,30 @@ class VisitLogged(Event):
 
 
 class WishSubmitted(Event):
+    """v2: the item is sealed {item} with the child's key (v1 stored it in plaintext; read through
+    the upcaster, such an item is a `LegacyPlaintext`)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "wish"
 
     wish_id: str
     child_id: str
     region: str
-    item: str
+    item: Sealed | LegacyPlaintext = Field(description="sealed {item}, with the child's key")
     category: WishCategory
     estimated_cost_yuan: float
 
 
 class WishFulfilled(Event):
+    """v2: the pledging donor's id stands apart, in plaintext (an id, the one WishPledged names);
+    a donor named in words (FulfilWish.donor) is sealed {donor} with the child's key. v1 had one
+    plaintext `donor`, either of the two; read through the upcaster it is a `LegacyPlaintext`."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "wish"
 
     wish_id: str
     child_id: str
-    donor: str | None
+    donor_id: str | None = Field(default=None, description="the pledge's donor, if the wish was pledged")
+    donor: Sealed | LegacyPlaintext | None = Field(
+        default=None, description="sealed {donor}: who gave it as the operator named them, with the child's key")

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event
+from contracts.privacy import Sealed
 from contracts.text import Code, Label, RegionCode
 
 Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2,
@@ -26,7 +27,7 @@ Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_pla
 
 
 class DonorKind(StrEnum):
-    enterprise = "enterprise"  # a donor registered with RegisterDonor
+    enterprise = "enterprise"  # a donor registered with RegisterDonor (an organisation, or a person)
     volunteer = "volunteer"  # a recruited volunteer (caring mother, father or family)
 
 
@@ -79,12 +80,14 @@ class CancelWish(Command):
 
 
 class RegisterDonor(Command):
-    """An enterprise donor (爱心企业). Its name is not personal data and stands in the log as it is;
-    a person who gives is a volunteer (donor_kind volunteer), whose name stays sealed."""
+    """A donor: an enterprise or other organisation (爱心企业), whose name is not personal data and
+    stands in the log as it is, or a person giving in her own name (爱心人士, `individual`), whose
+    name is sealed with a key of her own. A recruited volunteer gives as donor_kind volunteer."""
 
     donor_id: Id | None = None
     region: RegionCode = Field(description="the federation office that keeps the donor (any level below national)")
-    name: Label = Field(description="the enterprise's name")
+    name: Label = Field(description="the organisation's name, or the person's")
+    individual: bool = Field(default=False, description="a person, not an organisation: her name is sealed")
 
 
 class OpenFund(Command):
@@ -153,10 +156,16 @@ class WishCancelled(Event):
 
 
 class DonorRegistered(Event):
+    """v2: a person's name is sealed (v1 knew organisations only: their names, in plaintext)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "donor"
     donor_id: str
     region: str
-    name: str
+    individual: bool = Field(default=False, description="a person giving in her own name")
+    name: str | None = Field(description="an organisation's name; None for a person")
+    personal: Sealed | None = Field(default=None, description=(
+        "a person's sealed {name}, with her own key (`donor-<donor_id>`); None for an organisation"))
 
 
 class FundOpened(Event):

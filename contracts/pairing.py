@@ -7,6 +7,7 @@ child at the same moment cannot both succeed, and no reader ever sees half a pai
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
@@ -43,6 +44,9 @@ class FormPair(Command):
     mode: PairMode = PairMode.one_to_one
     child_ids: list[Id] = Field(min_length=1, max_length=50)
     volunteer_ids: list[Id] = Field(min_length=1, max_length=50)
+    formed_on: date | None = Field(default=None, description=(
+        "the day the pair was formed (an agreement signed before it was recorded); default: today. "
+        "Not in the future, nor before any of its children was born"))
 
 
 class EndPair(Command):
@@ -51,6 +55,10 @@ class EndPair(Command):
 
 
 class PairFormed(Event):
+    """v2: the day the pair was formed. Read through the upcaster, a v1 event (which had none) was
+    formed on the day of its envelope's `occurred_at`, the day it was recorded."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pair"
 
     pair_id: str
@@ -58,6 +66,8 @@ class PairFormed(Event):
     region: str = Field(description="the (first) child's region: the pair is owned there")
     child_ids: tuple[str, ...]
     volunteer_ids: tuple[str, ...]
+    formed_on: date | None = Field(default=None, description=(
+        "the day the pair was formed; care for it is logged from that day on"))
 
 
 class PairEnded(Event):

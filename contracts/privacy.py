@@ -21,6 +21,17 @@ class Sealed(BaseModel):
     ciphertext: str = Field(description="base64 of the sealed JSON object and its tag")
 
 
+class LegacyPlaintext(BaseModel):
+    """Free text as an event stored before its field was sealed (an older schema version) holds it.
+
+    Made only by an upcaster (`contracts.upcasting`) when such an old event is read, never written:
+    every event written now seals the text instead."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plaintext: str
+
+
 ERASED = "[erased]"
 # Shown for a sealed value that is there but cannot be opened (forged, or damaged): the rest of a
 # listing is shown as usual.

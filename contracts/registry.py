@@ -11,6 +11,7 @@ from types import MappingProxyType
 from contracts import (accounts, activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
                        pairing, reminders, volunteers)
 from contracts.envelope import Envelope, Event
+from contracts.upcasting import upcast
 
 
 def _subclasses(base: type[Event]) -> list[type[Event]]:
@@ -29,6 +30,8 @@ def event_types() -> dict[str, type[Event]]:
 
 
 def typed_event(envelope: Envelope) -> Event:
-    """The typed event inside an envelope; raises KeyError for a type this version does not know,
-    and pydantic's ValidationError for data that does not fit its type."""
-    return EVENT_TYPES[envelope.event_type].model_validate(envelope.data)
+    """The typed event inside an envelope, upcast from the schema version it was stored with to the
+    current one; raises KeyError for a type this version does not know, and
+    pydantic's ValidationError for data that does not fit its type."""
+    event_type = EVENT_TYPES[envelope.event_type]
+    return event_type.model_validate(upcast(envelope, event_type.schema_version))

@@ -2,24 +2,40 @@
 
 Bodies are validated here rather than by FastAPI's own 422, which echoes the request body — and so
 a password — back in its answer. Errors of the account service come back as the command routes
-give theirs: {"detail": {"code", "message", "details"}} with the status of the code.
+give theirs: {"code", "message", "details"} with the status of the code (services.api.errors).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from contracts.accounts import Role, is_username, USERNAME_PATTERN
-from contracts.replies import HTTP_STATUS, Error
+from contracts.replies import Error
 from services.accounts.domain import office_named, roles_named
 from services.api.auth import Caller, accounts_of, signed_in
+from services.api.errors import refusal
 from services.shared.errors import AixinError
 
 router = APIRouter(tags=["accounts"])
+
+
+def _unicode(value: object) -> object:
+    """A lone surrogate (U+D800-U+DFFF) is no Unicode text: hashing such a password would fail (a 500)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(f"lone surrogate U+{ord(value[error.start]):04X} at character {error.start}: "
+                             "not Unicode text") from None
+    return value
+
+
+Password = Annotated[str, BeforeValidator(_unicode)]
 
 
 class NewAccount(BaseModel):
@@ -28,7 +44,7 @@ class NewAccount(BaseModel):
     username: str
     office: str
     roles: list[str]
-    password: str
+    password: Password
 
 
 class RoleBody(BaseModel):
@@ -40,15 +56,15 @@ class RoleBody(BaseModel):
 class PasswordBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str
+    password: Password
 
 
 def _parse(model: type[BaseModel], body: Any) -> Any:
     try:
         return model.model_validate(body)
     except ValidationError as error:  # without the `input` pydantic would name: it may be a password
-        raise HTTPException(422, [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                                  for e in error.errors()]) from None
+        raise RequestValidationError([{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]}
+                                      for e in error.errors()]) from None
 
 
 def _username(username: str) -> str:
@@ -65,8 +81,7 @@ def _role(name: str) -> Role:
 
 
 def _refused(error: AixinError) -> JSONResponse:
-    detail = Error(code=error.code, message=error.message, details=error.details).model_dump(mode="json")
-    return JSONResponse({"detail": detail}, status_code=HTTP_STATUS[error.code])
+    return refusal(Error(code=error.code, message=error.message, details=error.details))
 
 
 @router.post("/accounts", status_code=201)

@@ -1,32 +1,25 @@
-"""What the HTTP API refuses before a command is even read: bodies too large for NATS (413), and
-validation errors whose echoed input cannot itself be written as JSON.
+"""What the HTTP API refuses before a command is even read: bodies too large for NATS (413).
 
 A command travels to its service as one NATS message, so a body larger than the server's
 max_payload could never be delivered: it is refused as it arrives, before it is parsed, with the
-limit in the message. FastAPI's 422 echoes each refused value; a NaN or a lone surrogate cannot be
-written as strict UTF-8 JSON, and the error reply itself would fail with a 500 — so such values are
-echoed as their repr.
+limit in the message.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
-from typing import Any
 
-from fastapi import Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.api.errors import error_response
 
 COMMANDS = "/commands/"
 
 
 def too_large(limit: int) -> JSONResponse:
-    return JSONResponse({"detail": f"the body is larger than {limit} bytes, the most a command may be "
-                                   "(the NATS server's max_payload)"}, status_code=413)
+    return error_response(413, f"the body is larger than {limit} bytes, the most a command may be "
+                               "(the NATS server's max_payload)")
 
 
 class CommandBodyLimit:
@@ -66,24 +59,3 @@ class CommandBodyLimit:
 
         await self.app(scope, replay, send)
 
-
-def _writable(value: Any) -> Any:
-    """`value` if strict JSON (UTF-8, finite numbers) can hold it, else its repr, cut to 200 chars."""
-    try:
-        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        return value
-    except (ValueError, TypeError, UnicodeEncodeError, RecursionError):
-        text = repr(value) if not isinstance(value, float) or not math.isnan(value) else "NaN"
-        return text[:200]
-
-
-async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-    """FastAPI's 422, with each echoed input and context made writable."""
-    details = []
-    for item in jsonable_encoder(error.errors()):
-        item = dict(item)
-        for key in ("input", "ctx"):
-            if key in item:
-                item[key] = _writable(item[key])
-        details.append(item)
-    return JSONResponse({"detail": details}, status_code=422)

@@ -1,5 +1,7 @@
 """What an operator repairs: the messages of the log that cannot be read, as the log followers met
-them (admins and systems, their subtree; a subject and a reason hold no personal data)."""
+them, and sealed personal data that cannot be opened although its key was never destroyed (forged,
+or damaged; services.shared.unopenable) — for admins and systems, their subtree; a subject and a
+reason hold no personal data."""
 
 from __future__ import annotations
 
@@ -8,16 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.accounts import Role
 from services.api.auth import Caller, signed_in
+from services.shared.eventlog import EventLog
 from services.shared.follower.unreadable import unreadable_in
+from services.shared.privacy import KeyStore
+from services.shared.unopenable import unopenable_in
 
 
-def add_operations_routes(api: FastAPI, db: AsyncEngine) -> None:
+def add_operations_routes(api: FastAPI, db: AsyncEngine, event_log: EventLog, keys: KeyStore) -> None:
     @api.get("/operations/unreadable", tags=["operations"])
     async def unreadable(caller: Caller = Depends(signed_in)) -> dict:
-        """Messages of the log that are not aixin events or do not fit their type: stream sequence,
-        subject, the aggregate and region it names, and why; commands on that aggregate are refused
-        until it is repaired."""
+        """Messages of the log that are not aixin events or do not fit their type (`kind` "message":
+        commands on that aggregate are refused until it is repaired), and sealed personal data that
+        does not open with its person's key (`kind` "sealed"; an erased person's does not count):
+        stream sequence, subject, the aggregate and region it names, and why, in log order."""
         caller.require(Role.admin, Role.system)
         async with db.connect() as conn:
-            found = await unreadable_in(conn, caller.office)
-        return {"office": caller.office.code, "unreadable": found}
+            messages = await unreadable_in(conn, caller.office)
+        sealed = await unopenable_in(event_log, keys, caller.office)
+        found = [{**entry, "kind": "message"} for entry in messages] + [{**entry, "kind": "sealed"} for entry in sealed]
+        return {"office": caller.office.code, "unreadable": sorted(found, key=lambda entry: entry["seq"])}

@@ -21,6 +21,7 @@ import httpx
 CREDENTIAL_FILE = "credential.json"
 SESSION_FILE = "session.json"
 RENEW_MARGIN = 30.0  # seconds before expiry at which a token is treated as expired
+MAX_SAID = 500  # characters of an error answer shown
 
 
 class AccessDenied(RuntimeError):
@@ -37,10 +38,21 @@ def write_private(path: Path, content: dict) -> None:
 
 
 def detail_of(response: httpx.Response) -> str:
+    """The one line an error answer says: its `message` (services.api.errors), else what an older
+    API put under `detail`, else the text (a proxy's HTML page, say) on one line, cut short."""
+    return " ".join(_said(response).split())[:MAX_SAID] or f"HTTP {response.status_code}"
+
+
+def _said(response: httpx.Response) -> str:
     try:
-        detail = response.json().get("detail", response.text)
+        body = response.json()
     except ValueError:
         return response.text or response.reason_phrase
+    if not isinstance(body, dict):
+        return response.text
+    if isinstance(body.get("message"), str) and "code" in body:
+        return body["message"]
+    detail = body.get("detail", response.text)
     if isinstance(detail, dict):
         return detail.get("message", json.dumps(detail, ensure_ascii=False))
     if isinstance(detail, list):  # validation errors: where and what

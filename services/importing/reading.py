@@ -12,12 +12,17 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# What a damaged workbook raises as it is read: XML that does not parse (ElementTree's ParseError and
+# lxml's XMLSyntaxError are SyntaxErrors), a member that does not inflate or fails its CRC, a part
+# that is missing, a value that does not convert.
+BROKEN_WORKBOOK = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, OSError)
 Rows = Iterator[tuple[int, list[object]]]
 
 
@@ -45,12 +50,16 @@ def open_table(path: Path) -> Table:
     if data.startswith(XLS_MAGIC):
         raise UnusableFile(f"{path} is an old Excel .xls workbook; save it as .xlsx or as CSV first")
     text, encoding = _decode(path, data)
-    return Table(path, f"CSV, {encoding}", digest, text.count("\n") + 1, _csv_rows(text))
+    return Table(path, f"CSV, {encoding}", digest, text.count("\n") + 1, _csv_rows(path, text))
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as error:
+            raise UnusableFile(f"{path} starts as UTF-16 text but is not (undecodable bytes at offset "
+                               f"{error.start}), nor is it an XLSX workbook") from None
     if b"\x00" in data:
         raise UnusableFile(f"{path} is neither a CSV text file nor an XLSX workbook (it holds binary data)")
     try:
@@ -65,11 +74,15 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
                            f"offset {error.start}) nor an XLSX workbook") from None
 
 
-def _csv_rows(text: str) -> Rows:
+def _csv_rows(path: Path, text: str) -> Rows:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count)
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-        yield number, list(cells)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, 1):
+            yield number, list(cells)
+    except csv.Error as error:  # a field over the csv module's limit (128 KiB): no list has one
+        raise UnusableFile(f"{path}: line {reader.line_num} cannot be read as CSV ({error})") from None
 
 
 def _xlsx(path: Path, data: bytes, digest: str) -> Table:
@@ -80,15 +93,24 @@ def _xlsx(path: Path, data: bytes, digest: str) -> Table:
         # From the bytes, not the path: openpyxl judges a path by its extension, and a workbook
         # renamed .xls or .csv is still the workbook its content says it is.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as error:
-        raise UnusableFile(f"{path} looks like a zip archive but is not a readable XLSX workbook ({error})") from None
-    sheet = workbook.active or workbook.worksheets[0]
-    return Table(path, f"XLSX, sheet {sheet.title!r}", digest, sheet.max_row or 0, _sheet_rows(workbook, sheet))
+    except (*BROKEN_WORKBOOK, InvalidFileException, AttributeError, IndexError) as error:  # the last two:
+        # openpyxl meeting parts it does not expect (a workbook of chart sheets only, in read-only mode)
+        raise UnusableFile(f"{path} looks like a zip archive but is not a readable XLSX workbook "
+                           f"({type(error).__name__}: {error})") from None
+    if not workbook.worksheets:
+        raise UnusableFile(f"{path} is an XLSX workbook without a worksheet")
+    sheet = workbook.active if workbook.active in workbook.worksheets else workbook.worksheets[0]
+    return Table(path, f"XLSX, sheet {sheet.title!r}", digest, sheet.max_row or 0,
+                 _sheet_rows(path, workbook, sheet))
 
 
-def _sheet_rows(workbook, sheet) -> Rows:
+def _sheet_rows(path: Path, workbook, sheet) -> Rows:
+    number = 0
     try:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
             yield number, list(cells)
+    except BROKEN_WORKBOOK as error:  # read as it goes: the damage shows where it is
+        raise UnusableFile(f"{path}: row {number + 1} of sheet {sheet.title!r} cannot be read, the workbook "
+                           f"is damaged ({type(error).__name__}: {error})") from None
     finally:
         workbook.close()

@@ -21,6 +21,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -201,6 +202,33 @@ class KeyStore:
             base64.b64decode(sealed.nonce), base64.b64decode(sealed.ciphertext), sealed.key_id.encode()
         )
         return json.loads(plaintext)
+
+    async def prefetch(self, person_ids: list[str]) -> None:
+        """Read the keys of many people in one query per 500 (creating none): for opening many values."""
+        wanted = [p for p in dict.fromkeys(person_ids) if p not in self._cache]
+        for start in range(0, len(wanted), 500):
+            async with self._engine.connect() as conn:
+                found = (await conn.execute(select(person_keys.c.person_id, person_keys.c.key)
+                                            .where(person_keys.c.person_id.in_(wanted[start:start + 500])))).all()
+            for person_id, key in found:
+                self._remember(person_id, key)
+
+    async def why_unopenable(self, sealed: Sealed | dict) -> str | None:
+        """Why a sealed value cannot be opened although its key was never destroyed (forged, or
+        damaged), else None: it opens, or its person was erased, whose data is unreadable on purpose."""
+        try:
+            sealed = Sealed.model_validate(sealed)
+            if await self._lookup(sealed.key_id) is None and sealed.key_id not in self._cache:
+                return f"no key was ever made for {sealed.key_id!r}"
+            await self.unseal(sealed)
+        except InvalidTag:
+            return f"it does not open with the key of {sealed.key_id} (forged, or damaged)"
+        except ValidationError as error:  # without the input pydantic would echo: it may be personal data
+            return "it is not a sealed value: " + "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors()[:3])
+        except (ValueError, TypeError) as error:  # base64, nonce length, JSON
+            return f"it cannot be opened with the key of {sealed.key_id}: {type(error).__name__}: {error}"[:300]
+        return None
 
     async def name_of(self, sealed: Sealed | dict | None) -> str:
         """The name for a listing: ERASED once the key is destroyed, UNREADABLE for a sealed value

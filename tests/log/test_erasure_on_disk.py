@@ -1,6 +1,8 @@
 """Erasure that holds on disk: after a child is erased through the real handlers, neither the
-destroyed keys nor the particulars can be found in any file the platform wrote — the key store
-(database, WAL, shared memory) and the nats-server store — read byte for byte.
+destroyed keys nor the particulars — nor the free text written about the child (a wish's item, a
+visit's note, a concern's notes), each naming her — can be found in any file the platform wrote:
+the key store (database, WAL, shared memory), the nats-server store and the read models, read byte
+for byte.
 
 On PostgreSQL the server's files are out of a test's reach; there the key store's part is run to
 show the stored key is gone from the live row and from the store's cache (what the README promises
@@ -19,16 +21,24 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.privacy import ERASED
+from services.projections import all_projections
 from services.shared.db import make_engine
+from services.shared.follower.projector import Projector
 from services.shared.privacy import KeyStore, person_keys
+from services.shared.sealed_text import text_of
 from services.shared.unit_of_work import Deps
 from tests.conftest import POSTGRES_URL
-from tests.log.test_commands import CHILD, ok
+from tests.log.projection_cases import catch_up, running
+from tests.log.test_commands import CHILD, ok, trained_volunteers
 from tests.log.test_projections import _fresh_postgres_database
 
 PERSON = {**CHILD, "address": "广州市海珠区江南大道中一百号", "school": "海珠区第一小学"}
+# Free text about the child, each naming her: sealed with her key, so shredded with it.
+WRITTEN = {"item": f"{PERSON['name']}的新书包", "visit": f"和{PERSON['name']}一起读书",
+           "concern": f"{PERSON['name']}最近不愿说话", "follow_up": f"{PERSON['name']}按时咨询"}
 PARTICULARS = [PERSON["name"], PERSON["id_number"], PERSON["guardian"]["name"], PERSON["guardian"]["phone"],
-               PERSON["address"], PERSON["school"]]
+               PERSON["address"], PERSON["school"], *WRITTEN.values()]
 
 
 @pytest.fixture
@@ -69,10 +79,38 @@ def hits(root: Path, wanted: dict[str, bytes]) -> list[str]:
             for data in [path.read_bytes()] for label, needle in wanted.items() if needle in data]
 
 
+async def written_about(deps: Deps, child_id: str) -> dict[str, str]:
+    """A wish, a visit of her pair and a concern, each naming the child; the ids of wish and pair."""
+    await ok(deps, "record_consent", child_id=child_id, relation="grandparent", given_by=PERSON["guardian"]["name"],
+             scopes=["pairing"], given_on="2026-05-01")
+    volunteers = await trained_volunteers(deps)
+    pair_id = (await ok(deps, "form_pair", child_ids=[child_id], volunteer_ids=volunteers,
+                        formed_on="2026-05-10"))["pair_id"]
+    await ok(deps, "log_visit", pair_id=pair_id, kind="reading", visited_on="2026-05-30", duration_minutes=60,
+             note=WRITTEN["visit"])
+    wish_id = (await ok(deps, "submit_wish", child_id=child_id, item=WRITTEN["item"], estimated_cost_yuan=80))["wish_id"]
+    concern_id = (await ok(deps, "raise_concern", child_id=child_id, kind="depression_signs", raised_on="2026-05-20",
+                           note=WRITTEN["concern"]))["concern_id"]
+    await ok(deps, "follow_up_concern", concern_id=concern_id, followed_up_on="2026-05-29", note=WRITTEN["follow_up"])
+    return {"wish": wish_id, "pair": pair_id, "concern": concern_id}
+
+
+async def read_models_in(data_dir: Path, deps: Deps) -> None:
+    """The read models, built from the log into the data dir, as `aixin up` keeps them."""
+    engine = make_engine(f"sqlite+aiosqlite:///{data_dir / 'read.db'}")
+    projector = Projector(deps.log, engine, all_projections())
+    await projector.create_schema()
+    async with running(projector):
+        await catch_up(projector, deps.log)
+    await engine.dispose()
+
+
 async def test_erased_keys_and_particulars_are_in_no_file(durable_keys, event_log, tmp_path) -> None:
     store, engine = durable_keys
     deps = Deps(log=event_log, keys=store, clock=lambda: datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     child_id = (await ok(deps, "register_child", **PERSON))["child_id"]
+    ids = await written_about(deps, child_id)
+    await read_models_in(tmp_path / "data", deps)
     people = [child_id, f"guardian-of-{child_id}"]
     before = await stored_keys(engine, people)
     assert set(before) == set(people) and all(len(key) == 32 for key in before.values())
@@ -80,9 +118,19 @@ async def test_erased_keys_and_particulars_are_in_no_file(durable_keys, event_lo
     # The scan finds what is there: before erasure the keys are on disk (WAL or database file).
     assert any(label.startswith("key 0 raw") for label in hits(tmp_path, wanted))
 
+    [submitted] = (await event_log.load("wish", ids["wish"])).events
+    assert await text_of(store, submitted.event.item, "item") == WRITTEN["item"]  # there, sealed
+
     await ok(deps, "erase_child_data", child_id=child_id, requested_by="guardian")
+    await read_models_in(tmp_path / "data", deps)  # the erasure followed into the read models too
 
     assert await stored_keys(engine, people) == {p: None for p in people}
+    [_, visited] = (await event_log.load("pair", ids["pair"])).events
+    [raised, followed] = (await event_log.load("concern", ids["concern"])).events
+    written = [(submitted.event.item, "item"), (visited.event.note, "note"), (raised.event.note, "note"),
+               (followed.event.note, "note")]
+    assert [await text_of(store, value, field) for value, field in written] == [ERASED] * 4
+    assert (tmp_path / "data" / "read.db").exists()  # scanned below with the rest
     assert all(store._cache[p] is None for p in people)  # this process's cache dropped them too
     assert (tmp_path / "data" / "keys.db-wal").stat().st_size == 0  # truncated, not just reused
     assert hits(tmp_path, wanted) == []

@@ -12,7 +12,7 @@ from contracts.care import (ActivityLogged, LogActivity, LogCollectiveActivity,
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed
-from services.activity.care.dates import not_before_births, not_in_future
+from services.activity.care.dates import not_before_births, not_before_forming, not_in_future
 from services.pairing.domain import PairState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
@@ -41,6 +41,7 @@ def decide_log_activity(
                            "activities are logged for active pairs")
     not_in_future("held_on", command.held_on, today)
     not_before_births("held_on", command.held_on, births or {})
+    not_before_forming("held_on", command.held_on, pair.pair_id, pair.formed_on)
     volunteers = _members("volunteer_ids", command.volunteer_ids, pair.volunteer_ids, pair.pair_id)
     children = _members("child_ids", command.child_ids, pair.child_ids, pair.pair_id)
     if not volunteers:

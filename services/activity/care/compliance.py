@@ -2,11 +2,14 @@
 
 The answer is "as at the end of the month": a rule's period is counted from its start up to the
 month's last day, so a month's answer never changes because of what happens later (except for
-activities logged late with a date in that month, which is what they are for). Each period is
+activities logged late with a date in that month, which is what they are for). A month not over yet
+is judged on the days elapsed (`today`): what was done up to today, and a period is missed only
+once its last day is behind today — this month's call is missed from the first of next month, a
+week's contact from the Monday after. Each period is
 
     met      done as often as the rule asks
-    missed   the period is over by the month's end and it was not done
-    open     the period runs on past the month's end, not done yet (a yearly wish in May)
+    missed   the period is over by the month's end (and before today) and it was not done
+    open     the period runs on past the month's end or today, not done yet (a yearly wish in May)
     not_due  the pair was active for less than half the period (formed late, or ended early)
 """
 
@@ -58,15 +61,16 @@ class Window:
     child_id: str | None = None
 
 
-def evaluate(profile: Profile, facts: PairFacts, month: str) -> dict:
+def evaluate(profile: Profile, facts: PairFacts, month: str, today: date | None = None) -> dict:
+    """`today`: the day judged on (None: as if the month were over)."""
     month_start, month_end = month_bounds(month)
-    rules = [_rule(rule, facts, month_start, month_end) for rule in profile.rules]
+    rules = [_rule(rule, facts, month_start, month_end, today) for rule in profile.rules]
     return {"pair_id": facts.pair_id, "child_ids": list(facts.child_ids),
             "compliant": all(r["status"] != Status.missed for r in rules), "rules": rules}
 
 
-def _rule(rule: Rule, facts: PairFacts, month_start: date, month_end: date) -> dict:
-    judged = [_window(rule, facts, w, month_end) for w in _windows(rule, facts, month_start, month_end)]
+def _rule(rule: Rule, facts: PairFacts, month_start: date, month_end: date, today: date | None) -> dict:
+    judged = [_window(rule, facts, w, month_end, today) for w in _windows(rule, facts, month_start, month_end)]
     statuses = {w["status"] for w in judged}
     status = next((s for s in (Status.missed, Status.open, Status.met) if s in statuses), Status.not_due)
     return {"rule": rule.name, "label": rule.label, "period": rule.period.value, "status": status,
@@ -85,15 +89,16 @@ def _windows(rule: Rule, facts: PairFacts, month_start: date, month_end: date) -
     return [Window(s, e) for s, e in periods]
 
 
-def _window(rule: Rule, facts: PairFacts, window: Window, month_end: date) -> dict:
-    until = min(window.end, month_end)
+def _window(rule: Rule, facts: PairFacts, window: Window, month_end: date, today: date | None) -> dict:
+    until = min(window.end, month_end, today or month_end)
     count, evidenced = _evidence(rule, facts, window, until)
+    over = window.end <= month_end and (today is None or window.end < today)
     if count >= rule.times:
         status = Status.met
     elif not _due(facts, window):
         status = Status.not_due
     else:
-        status = Status.missed if window.end <= month_end else Status.open
+        status = Status.missed if over else Status.open
     judged = {"start": window.start.isoformat(), "end": window.end.isoformat(), "count": count,
               "evidenced": evidenced, "status": status}
     return judged | ({"child_id": window.child_id} if window.child_id else {})

@@ -23,10 +23,13 @@ CHUNK = 500  # ids per IN list, well below every backend's parameter limit
 
 
 async def pair_compliance(conn: AsyncConnection, region: Region, month: str, profile: Profile,
-                          limit: int = 1000, offset: int = 0) -> dict:
-    """Raises ValueError for a month that is not like 2026-05."""
+                          limit: int = 1000, offset: int = 0, today: date | None = None) -> dict:
+    """Raises ValueError for a month that is not like 2026-05. `today`: the day judged on, for a
+    month not over yet (or as of a past day); pairs formed after it are not asked about, and a pair
+    that ended after it was still active then."""
     month_start, month_end = month_bounds(month)
-    active = and_(pairs.c.started_on <= month_end,
+    last = min(month_end, today) if today else month_end
+    active = and_(pairs.c.started_on <= last,
                   or_(pairs.c.ended_on.is_(None), pairs.c.ended_on >= month_start))
     if region.prefix:
         active = and_(active, pairs.c.region.startswith(region.prefix, autoescape=True))
@@ -39,12 +42,13 @@ async def pair_compliance(conn: AsyncConnection, region: Region, month: str, pro
     births, fulfilled = await _children(conn, children, since, month_end)
     reports = []
     for row in rows:
-        facts = PairFacts(row.pair_id, tuple(row.child_ids), row.started_on, row.ended_on,
+        ended_on = row.ended_on if today is None or (row.ended_on and row.ended_on <= today) else None
+        facts = PairFacts(row.pair_id, tuple(row.child_ids), row.started_on, ended_on,
                           tuple(done[row.pair_id]), tuple(w for c in row.child_ids for w in fulfilled[c]),
                           {c: births[c] for c in row.child_ids if c in births})
-        reports.append({"region": row.region, "mode": row.mode, **evaluate(profile, facts, month)})
+        reports.append({"region": row.region, "mode": row.mode, **evaluate(profile, facts, month, today)})
     return {"region": region.code, "month": month, "profile": profile.name, "label": profile.label,
-            "total": total, "offset": offset, "summary": _summary(profile, reports), "pairs": reports}
+            "judged_on": (today or month_end).isoformat(), "total": total, "offset": offset, "summary": _summary(profile, reports), "pairs": reports}
 
 
 async def _activities(conn: AsyncConnection, pair_ids: list[str], since: date, until: date) -> dict[str, list[Done]]:

@@ -1,9 +1,9 @@
-"""Dates of care against the facts they follow: nothing is done with a child before the child is born.
+"""Dates of care against the facts they follow: nothing is done with a child before the child is born,
+nor for a pair before the pair was formed.
 
-A pair is formed only of registered children, so no visit or activity of a pair can come before the
-latest birth among its children. The pair's forming date would bound it tighter, but `PairFormed`
-carries no date of its own (only its envelope's time, which a fold never sees), so this is the
-bound the pair's state can give.
+`PairFormed` carries its forming date (v2; a v1 event is upcast to the day it was recorded), which
+is never before its children's births; both bounds are checked all the same, so that the refusal
+names the fact the date comes before.
 """
 
 from __future__ import annotations
@@ -19,6 +19,13 @@ def not_before_births(field: str, day: date, births: Mapping[str, date | None]) 
     for child_id, born in births.items():
         if born is not None and day < born:
             raise InvalidCommand(field, f"{day} is before child {child_id} of the pair was born ({born})")
+
+
+def not_before_forming(field: str, day: date, pair_id: str, formed_on: date | None) -> None:
+    """`formed_on`: the pair's forming date (None where its state has none: nothing to check)."""
+    if formed_on is not None and day < formed_on:
+        raise InvalidCommand(field, f"{day} is before pair {pair_id} was formed ({formed_on}); care is "
+                                    f"logged for a pair from the day it was formed")
 
 
 def not_in_future(field: str, day: date, today: date) -> None:

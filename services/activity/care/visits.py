@@ -8,7 +8,7 @@ from datetime import date
 from contracts.activity import LogVisit, VisitLogged
 from contracts.envelope import Event
 from contracts.privacy import Sealed
-from services.activity.care.dates import not_before_births, not_in_future
+from services.activity.care.dates import not_before_births, not_before_forming, not_in_future
 from services.pairing.domain import PairState
 from services.shared.errors import NotFound, RuleViolated
 
@@ -24,6 +24,7 @@ def decide_log_visit(
         raise RuleViolated(f"pair {command.pair_id} has ended; visits are logged for active pairs")
     not_in_future("visited_on", command.visited_on, today)
     not_before_births("visited_on", command.visited_on, births or {})
+    not_before_forming("visited_on", command.visited_on, pair.pair_id, pair.formed_on)
     return [VisitLogged(pair_id=pair.pair_id, visit_id=visit_id, kind=command.kind,
                         visited_on=command.visited_on, duration_minutes=command.duration_minutes,
                         child_ids=pair.child_ids, note=note)]

@@ -18,7 +18,7 @@ from contracts.giving import (
 )
 from contracts.regions import parse_region
 from services.activity.giving import funds, gift_packs
-from services.activity.giving.funds import FundState, fund_state
+from services.activity.giving.funds import FundState, donor_key, fund_state
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import region_at
 from services.shared.authority import require_within
@@ -48,8 +48,13 @@ async def register_donor(deps: Deps, command: RegisterDonor) -> dict[str, Any]:
     donor_id = command.donor_id or derived_id(command.command_id, "donor")
     uow = UnitOfWork(deps, command)
     exists = (await uow.load("donor", donor_id)).exists
-    return await uow.decide_and_commit(lambda: funds.decide_register_donor(exists, command, donor_id=donor_id, region=region),
-                         donor_id=donor_id)
+
+    async def decide():  # a retry seals nothing; a person's name is sealed with her own key
+        personal = None
+        if command.individual and not exists:
+            personal = await deps.keys.seal(donor_key(donor_id), {"name": command.name})
+        return funds.decide_register_donor(exists, command, donor_id=donor_id, region=region, personal=personal)
+    return await uow.decide_and_commit(decide, donor_id=donor_id)
 
 
 async def open_fund(deps: Deps, command: OpenFund) -> dict[str, Any]:

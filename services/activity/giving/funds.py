@@ -24,6 +24,7 @@ from contracts.giving import (
     RegisterDonor,
 )
 from contracts.money import fen, yuan
+from contracts.privacy import Sealed
 from contracts.regions import Region, parse_region
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 from services.shared.fold import fold
@@ -48,9 +49,21 @@ class InsufficientFunds(RuleViolated):
     """The allocation would take the fund below zero."""
 
 
-def decide_register_donor(exists: bool, command: RegisterDonor, *, donor_id: str, region: Region) -> list[Event]:
+def donor_key(donor_id: str) -> str:
+    """The key a person donor's name is sealed with: her own, apart from every child's and volunteer's."""
+    return f"donor-{donor_id}"
+
+
+def decide_register_donor(exists: bool, command: RegisterDonor, *, donor_id: str, region: Region,
+                          personal: Sealed | None = None) -> list[Event]:
+    """`personal`: a person's name, sealed with `donor_key` (required for an individual donor)."""
     if exists:
         raise RuleViolated(f"donor {donor_id} is already registered")
+    if command.individual:
+        if personal is None:
+            raise InvalidCommand("name", "a person's name is stored sealed, and nothing sealed it")
+        return [DonorRegistered(donor_id=donor_id, region=region.code, individual=True, name=None,
+                                personal=personal)]
     return [DonorRegistered(donor_id=donor_id, region=region.code, name=command.name)]
 
 

@@ -47,10 +47,12 @@ async def submit_wish(deps: Deps, command: SubmitWish) -> dict[str, Any]:
     wish = await uow.state("wish", wish_id, wish_lifecycle)
     child = await uow.state("child", command.child_id, child_state)
 
-    def decide():  # a retry is answered before the child's region is checked
-        if child.exists:
+    async def decide():  # a retry is answered before the child's region is checked, and seals nothing
+        item = None
+        if child.exists:  # an unknown child has no key to seal with: the decision refuses it
             require_within(command.actor, parse_region(child.region), "this child")
-        return wishes.decide_submit(wish, child, command, wish_id=wish_id)
+            item = await deps.keys.seal(command.child_id, {"item": command.item})
+        return wishes.decide_submit(wish, child, command, wish_id=wish_id, item=item)
     return await uow.decide_and_commit(decide, wish_id=wish_id)
 
 
@@ -128,4 +130,9 @@ async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
     """A wish without a card, fulfilled directly: the gift was handed over outside the card process."""
     uow = UnitOfWork(deps, command)
     wish, _ = await _wish(uow, command.wish_id)
-    return await uow.decide_and_commit(lambda: wishes.decide_fulfil_directly(wish, command), wish_id=command.wish_id)
+
+    async def decide():
+        wishes.require_open(wish, command.wish_id)  # nothing is sealed for a wish that cannot be fulfilled
+        donor = await deps.keys.seal(wish.child_id, {"donor": command.donor}) if command.donor else None
+        return wishes.decide_fulfil_directly(wish, command, donor=donor)
+    return await uow.decide_and_commit(decide, wish_id=command.wish_id)

@@ -29,6 +29,7 @@ from contracts.giving import (
     WishPledged,
 )
 from contracts.money import fen
+from contracts.privacy import Sealed
 from services.activity.giving.funds import FundState, decide_allocate, decide_release
 from services.intake.domain import ChildState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
@@ -64,13 +65,15 @@ def require_open(wish: Wish, wish_id: str) -> None:
         raise RuleViolated(f"wish {wish_id} is already {wish.status}")
 
 
-def decide_submit(wish: Wish, child: ChildState, command: SubmitWish, *, wish_id: str) -> list[Event]:
+def decide_submit(wish: Wish, child: ChildState, command: SubmitWish, *, wish_id: str,
+                  item: Sealed | None) -> list[Event]:
+    """`item`: the command's item, sealed with the child's key (None only for a child not on file)."""
     if wish.status is not WishStatus.none:
         raise RuleViolated(f"wish {wish_id} already exists")
-    if not child.exists:
+    if not child.exists or item is None:
         raise NotFound(f"child {command.child_id} is not registered")
     return [WishSubmitted(wish_id=wish_id, child_id=child.child_id, region=child.region,
-                          item=command.item, category=command.category,
+                          item=item, category=command.category,
                           estimated_cost_yuan=command.estimated_cost_yuan)]
 
 
@@ -118,16 +121,17 @@ def decide_redeem(wish: Wish, command: RedeemWishCard, *, presented_hash: str) -
     if not hmac.compare_digest(presented_hash, wish.card.code_hash):
         raise InvalidCommand("code", f"this is not the code of wish {command.wish_id}'s current card")
     return [WishCardRedeemed(wish_id=command.wish_id, card_id=wish.card.card_id),
-            WishFulfilled(wish_id=command.wish_id, child_id=wish.child_id, donor=wish.pledge.donor_id)]
+            WishFulfilled(wish_id=command.wish_id, child_id=wish.child_id, donor_id=wish.pledge.donor_id)]
 
 
-def decide_fulfil_directly(wish: Wish, command: FulfilWish) -> list[Event]:
+def decide_fulfil_directly(wish: Wish, command: FulfilWish, *, donor: Sealed | None = None) -> list[Event]:
+    """`donor`: the command's donor (named in words), sealed with the child's key."""
     require_open(wish, command.wish_id)
     if wish.card is not None:
         raise RuleViolated(f"wish {command.wish_id} has wish card {wish.card.card_id}; "
                            "it is fulfilled by redeeming that card")
-    donor = command.donor or (wish.pledge.donor_id if wish.pledge else None)
-    return [WishFulfilled(wish_id=command.wish_id, child_id=wish.child_id, donor=donor)]
+    return [WishFulfilled(wish_id=command.wish_id, child_id=wish.child_id,
+                          donor_id=wish.pledge.donor_id if wish.pledge else None, donor=donor)]
 
 
 def decide_cancel(wish: Wish, command: CancelWish, *, fund: FundState | None) -> list[Event]:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
 from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn, RiskTier
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn, RiskTier
 from contracts.giving import WishCancelled
 from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed
@@ -61,7 +61,7 @@ async def _child_registered(conn: AsyncConnection, registered: RowsToWrite, even
 
 async def _pair_formed(conn: AsyncConnection, registered: RowsToWrite, event: PairFormed, day: date) -> None:
     await _insert(conn, watched_pairs, pair_id=event.pair_id, region=event.region,
-                  child_ids=list(event.child_ids), formed_on=day, active=True)
+                  child_ids=list(event.child_ids), formed_on=event.formed_on or day, active=True)
     await _pair_count(conn, event.child_ids, +1)
 
 
@@ -78,7 +78,7 @@ async def _pair_count(conn: AsyncConnection, child_ids, step: int) -> None:
                        .values(active_pairs=child.active_pairs + step))
 
 
-async def _child_moved(conn: AsyncConnection, registered: RowsToWrite, event: ChildTransferredIn,
+async def _child_moved(conn: AsyncConnection, registered: RowsToWrite, event: ChildTransferredIn | ChildPlaceCompleted,
                        day: date) -> None:
     await _update_child(conn, event.child_id, region=event.region)
 
@@ -152,7 +152,7 @@ async def _insert(conn: AsyncConnection, table: Table, **row) -> None:
 APPLY = {
     ChildRegistered: _child_registered,
     PairFormed: _pair_formed, PairEnded: _pair_ended,
-    ChildTransferredIn: _child_moved, ChildRiskAssessed: _risk_assessed, ChildExited: _child_exited,
+    ChildTransferredIn: _child_moved, ChildPlaceCompleted: _child_moved, ChildRiskAssessed: _risk_assessed, ChildExited: _child_exited,
     WishSubmitted: _wish_submitted, WishFulfilled: _wish_closed, WishCancelled: _wish_closed,
     ReminderRaised: _reminder_raised,
     VisitLogged: _visit, ActivityLogged: _pair_activity,

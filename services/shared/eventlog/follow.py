@@ -55,6 +55,26 @@ class Following:
         finally:
             await sub.unsubscribe()
 
+    async def present(self, subject_filter: str = ALL_EVENTS, max_batch: int = 1000,
+                      ) -> AsyncIterator[list[RawMessage]]:
+        """The messages on `subject_filter` that the log holds now, from the first, in batches,
+        undecoded; ends with the last of them (one appended meanwhile may be included, or not)."""
+        sub = await self._ordered(subject_filter, 1)
+        try:
+            info = await sub.consumer_info()
+            if not info.num_pending and not (info.delivered and info.delivered.consumer_seq):
+                return  # nothing on the filter: waiting for a first message would never end
+            last = False
+            while not last:
+                batch: list[RawMessage] = []
+                while not last and len(batch) < max_batch and (not batch or sub.pending_msgs):
+                    msg = await sub.next_msg(timeout=None)
+                    batch.append(_raw(msg))
+                    last = not msg.metadata.num_pending  # the stream had none after it for us
+                yield batch
+        finally:
+            await sub.unsubscribe()
+
     async def _ordered(self, subject_filter: str, start_seq: int):
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                                 opt_start_seq=max(start_seq, 1))

@@ -1,0 +1,82 @@
+"""Events stored under an older schema version are still read: each is valid against the schema file
+of its own version, and the reader sees it as the current model, upcast (contracts/upcasting.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from contracts.envelope import Actor, Envelope, FederationLevel
+from contracts.export_schemas import SCHEMA_DIR
+from contracts.privacy import LegacyPlaintext, Sealed
+from contracts.registry import event_types, typed_event
+from contracts.upcasting import UPCASTERS
+
+NATIONAL = Actor(operator_id="op-national", level=FederationLevel.national, region="CN")
+RECORDED = datetime(2025, 11, 3, 23, 30, tzinfo=UTC)
+SEALED = {"key_id": "c1", "alg": "A256GCM", "nonce": "AA==", "ciphertext": "aXRlbQ=="}
+# As version 1 of each changed event stored them.
+V1 = {
+    "PairFormed": {"pair_id": "p1", "mode": "one_to_one", "region": "440105001101", "child_ids": ["c1"],
+                   "volunteer_ids": ["v1"]},
+    "WishSubmitted": {"wish_id": "w1", "child_id": "c1", "region": "440105001101", "item": "书包",
+                      "category": "study", "estimated_cost_yuan": 120.0},
+    "WishFulfilled": {"wish_id": "w1", "child_id": "c1", "donor": "某爱心企业"},
+    "DonorRegistered": {"donor_id": "d1", "region": "440105000000", "name": "某爱心企业"},
+}
+
+
+def stored(event_type: str, data: dict, version: int = 1) -> Envelope:
+    aggregate = event_types()[event_type].aggregate_type
+    return Envelope(event_id=uuid4(), event_type=event_type, schema_version=version, aggregate_type=aggregate,
+                    aggregate_id=data[f"{aggregate}_id"], aggregate_version=1, occurred_at=RECORDED,
+                    recorded_at=RECORDED, actor=NATIONAL, region="440105001101", correlation_id="c",
+                    causation_id="c", data=data)
+
+
+def test_every_later_version_has_an_upcaster_from_each_earlier_one() -> None:
+    for name, event_type in event_types().items():
+        for version in range(1, event_type.schema_version):
+            assert (name, version) in UPCASTERS, f"{name} v{version} cannot be read as v{version + 1}"
+            assert (SCHEMA_DIR / f"{name}.v{version}.json").exists(), f"{name}.v{version}.json was removed"
+    assert set(V1) == {name for name, version in UPCASTERS}
+
+
+@pytest.mark.parametrize("event_type", sorted(V1))
+def test_the_old_samples_are_what_version_1_published(event_type: str) -> None:
+    schema = json.loads((SCHEMA_DIR / f"{event_type}.v1.json").read_text("utf-8"))
+    jsonschema.validate(V1[event_type], schema)
+
+
+def test_a_pair_formed_without_a_date_was_formed_the_day_it_was_recorded() -> None:
+    event = typed_event(stored("PairFormed", V1["PairFormed"]))
+    assert event.formed_on == date(2025, 11, 3)  # occurred_at's day, as every read model counts it
+    dated = typed_event(stored("PairFormed", {**V1["PairFormed"], "formed_on": "2025-10-01"}, version=2))
+    assert dated.formed_on == date(2025, 10, 1)
+
+
+def test_old_plaintext_is_read_as_legacy_plaintext_and_new_data_passes_unchanged() -> None:
+    wish = typed_event(stored("WishSubmitted", V1["WishSubmitted"]))
+    assert wish.item == LegacyPlaintext(plaintext="书包")
+    fulfilled = typed_event(stored("WishFulfilled", V1["WishFulfilled"]))
+    assert (fulfilled.donor_id, fulfilled.donor) == (None, LegacyPlaintext(plaintext="某爱心企业"))
+    assert typed_event(stored("WishFulfilled", {**V1["WishFulfilled"], "donor": None})).donor is None
+    current = typed_event(stored("WishSubmitted", {**V1["WishSubmitted"], "item": SEALED}, version=2))
+    assert current.item == Sealed.model_validate(SEALED)
+    # Current data stored under the old number (a tool that never bumped it) is read the same way.
+    assert typed_event(stored("WishSubmitted", {**V1["WishSubmitted"], "item": SEALED})).item == current.item
+
+
+def test_a_donor_of_version_1_is_an_organisation_named_in_plaintext() -> None:
+    donor = typed_event(stored("DonorRegistered", V1["DonorRegistered"]))
+    assert (donor.individual, donor.name, donor.personal) == (False, "某爱心企业", None)
+
+
+def test_the_current_versions_refuse_plaintext_where_they_seal() -> None:
+    with pytest.raises(ValidationError):
+        typed_event(stored("WishSubmitted", {**V1["WishSubmitted"], "item": "书包"}, version=2))
