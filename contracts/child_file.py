@@ -95,6 +95,13 @@ class TransferChild(Command):
     to_region: RegionCode = Field(description="community/village code the child moves to")
 
 
+class CompleteChildPlace(Command):
+    """The village of a child registered at her county (her list named none): within that county."""
+
+    child_id: Id
+    region: RegionCode = Field(description="community/village code (12 digits) within the child's county")
+
+
 class ExitChild(Command):
     child_id: Id
     reason: ExitReason
@@ -170,6 +177,16 @@ class ChildTransferredIn(Event):
     guardian_relation: GuardianRelation | None
     guardian: Sealed | None
     active_pair_ids: tuple[str, ...]
+
+
+class ChildPlaceCompleted(Event):
+    """Stored under the village now known for a child registered at her county (from_region), within
+    that county: her file continues there, and her county's and its readers' subtree holds both."""
+
+    aggregate_type: ClassVar[str] = "child"
+    child_id: str
+    region: str
+    from_region: str
 
 
 class ChildExited(Event):

@@ -67,7 +67,8 @@ class Guardian(BaseModel):
 
 class RegisterChild(Command):
     child_id: Id | None = None
-    region: RegionCode = Field(description="community/village code (12 digits) where the child lives")
+    region: RegionCode = Field(description="community/village code (12 digits) where the child lives, "
+                                                "or her district/county code (6 digits) while the village is not known")
     name: Name
     sex: Sex
     birth_date: date

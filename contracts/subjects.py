@@ -4,7 +4,7 @@ Events — one subject per aggregate, under the region hierarchy of its owning r
 
     aixin.evt.<province>.<city>.<district>.<street>.<community>.<aggregate_type>.<aggregate_id>
 
-Each region token is the region's significant code (44, 4401, 440105, 440105001, 440105001001);
+Each region token is the region's significant code (44, 4401, 440105, 440105001, 440105001101);
 levels below the owning region are '_'. So a subscriber takes its subtree with one wildcard:
 
     aixin.evt.>                        everything (national)

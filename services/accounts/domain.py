@@ -15,7 +15,7 @@ from typing import Protocol
 from contracts.accounts import (AccountCreated, AccountDisabled, PasswordChanged, Role, RoleGranted,
                                 RoleRevoked, is_username, USERNAME_PATTERN)
 from contracts.envelope import Actor, Event
-from contracts.regions import InvalidRegion, Region, parse_region
+from contracts.regions import InvalidRegion, Region, known_region, parse_region
 from services.shared.errors import Forbidden, InvalidCommand, NotFound, RuleViolated
 
 MIN_PASSWORD = 10
@@ -70,8 +70,9 @@ def actor_of(who: Principal, role: Role) -> Actor:
 
 
 def office_named(text: str) -> Region:
+    """The office of a new account: CN or a known division code."""
     try:
-        return parse_region(text)
+        return known_region(text)
     except InvalidRegion as error:
         raise InvalidCommand("office", str(error)) from None
 

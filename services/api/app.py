@@ -6,20 +6,20 @@ commands); reads are scoped to her office's subtree, and personal data is shown 
 work with files (services.api.scope). FastAPI validates bodies against the command models (422 with
 field paths); the services' typed replies map to 404 for unknown ids, 409 for conflicts and broken
 rules, 403 outside one's region; a command body larger than the NATS server's max_payload is
-refused with 413 (services.api.limits). OpenAPI is served at /docs.
+refused with 413 (services.api.limits). Every error has one shape, {code, message, details}
+(services.api.errors). OpenAPI is served at /docs.
 """
 
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 from nats.errors import MaxPayloadError, NoRespondersError, TimeoutError as NatsTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.commands import Command
-from contracts.replies import HTTP_STATUS
+from contracts.regions import InvalidRegion, UnknownRegion, known_region
 from contracts.subjects import command_subject
 from services.activity.app import ROUTES as ACTIVITY
 from services.accounts.service import AccountService
@@ -30,14 +30,20 @@ from services.api.care import add_care_routes
 from services.api.commands import add_command_route
 from services.api.giving import add_giving_routes
 from services.api.history import add_history_routes
-from services.api.limits import CommandBodyLimit, too_large, validation_error
+from services.api.figures import add_figure_routes
+from services.api.errors import RESPONSES as ERROR_RESPONSES, document_errors, refusal
+from services.api.errors import install as install_error_handlers
+from services.api.limits import CommandBodyLimit, too_large
 from services.api.matching import add_matching_routes
+from services.api.proposals import add_pending_routes
 from services.api.operations import add_operations_routes
+from services.api.work_lists import work_list_routes
+from services.api.queues import queues_router
+from services.dashboard import add_dashboard
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
-from services.projections.children_directory import children_in
-from services.projections.region_stats import figures, figures_by_subregion
+from services.projections.children_directory import children_count, children_in
 from services.shared.endpoints import decode_reply
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
@@ -46,17 +52,30 @@ COMMAND_TIMEOUT = 30.0
 COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
 
 
+def _known_code(code: str) -> str:
+    """The code, unless it is well formed and names no division: 404 naming it (a malformed code is
+    refused with 422 by readable_region)."""
+    try:
+        known_region(code)
+    except UnknownRegion as error:
+        raise HTTPException(404, str(error)) from None
+    except InvalidRegion:
+        pass
+    return code
+
+
 def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
                accounts: AccountService | None = None) -> FastAPI:
     """The API; its routes find the account service on `app.state.accounts` (given here, or set by
     the platform once it has opened it)."""
     api = FastAPI(title="aixin", version="0.1.0",
                   description="Caring-mother (爱心妈妈) pairing: commands and read models. "
-                              "Sign in with Authorize (POST /auth/token) first.")
+                              "Sign in with Authorize (POST /auth/token) first.",
+                  responses=ERROR_RESPONSES, docs_url=None)  # /docs: services.dashboard, local assets
     api.state.accounts = accounts
     # The limit is read per request: the server announces it on (re)connecting.
     api.add_middleware(CommandBodyLimit, limit=lambda: nc.max_payload)
-    api.add_exception_handler(RequestValidationError, validation_error)
+    install_error_handlers(api)
     api.include_router(auth.router)
     api.include_router(account_routes.router)
 
@@ -74,43 +93,42 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
         reply = decode_reply(message.data)
         if reply.ok:
             return JSONResponse(reply.result, status_code=201)
-        return JSONResponse({"detail": reply.error.model_dump(mode="json")},
-                            status_code=HTTP_STATUS[reply.error.code])
+        return refusal(reply.error)
 
     for context, routes in COMMAND_ROUTES.items():
         for name, (model, _handler) in routes.items():
             add_command_route(api, send, context, name, model)
 
     add_matching_routes(api, db, keys)
+    add_pending_routes(api, db, keys)
 
-    @api.get("/regions/{code}/stats", tags=["read models"])
-    async def region_stats(code: str, caller: Caller = Depends(signed_in)) -> dict:
-        """Figures of the region and of each region below it: no personal data, any role."""
-        region = readable_region(caller, code)
-        async with db.connect() as conn:
-            return {"region": region.code, "level": region.level.value, "name": region.name,
-                    **await figures(conn, region),
-                    "subregions": await figures_by_subregion(conn, region)}
+    add_figure_routes(api, db)  # /regions/{code}/stats, /series, /report, /service-hours
 
     @api.get("/regions/{code}/children", tags=["read models"])
     async def region_children(request: Request, code: str, limit: int = Query(100, ge=1, le=10_000),
                               offset: int = Query(0, ge=0, le=MAX_OFFSET), caller: Caller = Depends(signed_in)) -> dict:
         """The children of the region; names and birth dates only for caseworkers and approvers,
         whose every reading of them is written to the access log."""
-        region = readable_region(caller, code)
+        region = readable_region(caller, _known_code(code))
         async with db.connect() as conn:
             rows = await children_in(conn, keys, region, limit, offset)
+            total = await children_count(conn, region)
         if caller.sees_personal_data:
             await log_children_read(request, caller, ((row["child_id"], row["region"]) for row in rows))
-        return {"region": region.code, "children": without_personal_data(caller, rows)}
+        return {"region": region.code, "total": total, "offset": offset,
+                "children": without_personal_data(caller, rows)}
 
     add_history_routes(api, event_log)
-    add_care_routes(api, db)
+    add_care_routes(api, db, keys)
     add_giving_routes(api, db)
-    add_operations_routes(api, db)
+    add_operations_routes(api, db, event_log, keys)
+    api.include_router(work_list_routes(db, keys))  # /regions/{code}/work/…
+    api.include_router(queues_router(db, keys))  # /regions/{code}/queues/…: work lists
 
     @api.get("/health", tags=["operations"])
     async def health() -> dict:
         return {"nats": nc.is_connected, "stream_last_seq": await event_log.last_sequence()}
 
+    add_dashboard(api, position=event_log.last_sequence)  # the web pages at /, assets at /static, /docs
+    document_errors(api)
     return api

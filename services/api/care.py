@@ -1,21 +1,27 @@
 """HTTP read side of care: how the pairs of a region kept their cadence in a month (figures per
-pair, no personal data: any role may read them within her subtree)."""
+pair: any role may read them within her subtree), with the names of each pair's children and
+volunteers for roles that see personal data (services.api.names; the children named are logged)."""
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from datetime import UTC, datetime
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, parse_region
 from services.api.auth import Caller, signed_in
+from services.api.names import Names, log_named, names_for, volunteers_of
 from services.api.scope import MAX_OFFSET
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
 from services.activity.care.compliance_report import pair_compliance
+from services.shared.privacy import KeyStore
 
 
-def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:
+def add_care_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
     @api.get("/pairs/compliance", tags=["read models"])
     async def compliance(
+        request: Request,
         region: str = Query(description="CN or a division code of 2 to 12 digits"),
         month: str = Query(pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-05"),
         profile: str | None = Query(None, description=f"one of {', '.join(PROFILES)}; "
@@ -31,6 +37,20 @@ def add_care_routes(api: FastAPI, db: AsyncEngine) -> None:
             caller.require_within(where, f"the compliance of the pairs of {where.code}")
             chosen = profile_named(profile) if profile else profile_for(where.code)
             async with db.connect() as conn:
-                return await pair_compliance(conn, where, month, chosen, limit, offset)
+                result = await pair_compliance(conn, where, month, chosen, limit, offset,
+                                               today=datetime.now(UTC).date())
+                volunteers = await volunteers_of(conn, [p["pair_id"] for p in result["pairs"]])
+                names = await names_for(conn, keys, caller, (c for p in result["pairs"] for c in p["child_ids"]),
+                                        (v for vs in volunteers.values() for v in vs))
         except (InvalidRegion, UnknownProfile, ValueError) as error:
             raise HTTPException(422, str(error)) from None
+        await log_named(request, caller, names)
+        result["pairs"] = [_named(p, volunteers.get(p["pair_id"], []), names) for p in result["pairs"]]
+        return result
+
+
+def _named(pair: dict, volunteer_ids: list[str], names: Names) -> dict:
+    """The pair with its volunteers, and the names of its people where the caller may read them."""
+    return {**pair, "volunteer_ids": volunteer_ids,
+            "children": [names.child({"child_id": c}, to="name") for c in pair["child_ids"]],
+            "volunteers": [names.volunteer({"volunteer_id": v}, to="name") for v in volunteer_ids]}

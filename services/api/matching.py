@@ -1,9 +1,9 @@
 """GET endpoints of matching: suggestions for a child, a batch proposal for a street or district,
 the pools, the rematch queue and pairs per mode. All read the read models; suggestions and batches
 are computed on request (in a worker thread: a district is a few hundred milliseconds of solving).
-Each is read within the caller's subtree (a child's suggestions within the child's region). They
-name children and volunteers by id only; the suggestions name their child to caseworkers and
-approvers, and that reading is written to the access log."""
+Each is read within the caller's subtree (a child's suggestions within the child's region). To
+caseworkers and approvers they also name the children and volunteers (services.api.names), and
+every child so named is written to the access log; other roles get ids only."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import FederationLevel
 from services.api.auth import Caller, signed_in
-from services.api.scope import log_children_read, readable_region, require_readable
+from services.api.names import log_named, names_for
+from services.api.scope import readable_region, require_readable
 from services.pairing.matching.engine import batch, suggest
 from services.pairing.matching.snapshot import child_snapshot, region_snapshot
-from services.projections.children_directory import children as children_directory
+from services.projections.matching_candidates import members as pair_members, pairs as matching_pairs
 from services.projections.pair_modes import figures_by_mode
 from services.projections.rematch_queue import waiting
 from services.projections.volunteer_pools import POOLS, pool_volunteers, pools
@@ -40,13 +41,14 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
                 raise HTTPException(404, f"no child with id {child_id} in the matching read model")
             child, snapshot = found
             require_readable(caller, child.region, f"the suggestions for child {child_id}")
-            named = {"child_name": await _child_name(conn, keys, child_id)} if caller.sees_personal_data else {}
-        if named:
-            await log_children_read(request, caller, [(child_id, child.region)])
-        return {"region": snapshot.scope, **named, **suggest(child, snapshot, top).as_dict()}
+            result = suggest(child, snapshot, top).as_dict()
+            names = await names_for(conn, keys, caller, [child_id], [c["volunteer_id"] for c in result["candidates"]])
+        await log_named(request, caller, names)
+        result["candidates"] = [names.volunteer(c) for c in result["candidates"]]
+        return {"region": snapshot.scope, **names.child({"child_id": child_id}), **result}
 
     @api.get("/regions/{code}/batch-proposal", tags=["matching"])
-    async def batch_proposal(code: str, caller: Caller = Depends(signed_in)) -> dict:
+    async def batch_proposal(request: Request, code: str, caller: Caller = Depends(signed_in)) -> dict:
         region = readable_region(caller, code)
         if region.level not in BATCH_LEVELS:
             raise HTTPException(422, f"a batch is proposed for a street/town or a district, not a {region.level}")
@@ -55,8 +57,17 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
         started = asyncio.get_running_loop().time()
         proposal = await asyncio.to_thread(batch, snapshot)
         seconds = asyncio.get_running_loop().time() - started
-        return {**proposal.as_dict(), "children": len(snapshot.children),
-                "volunteers": len(snapshot.volunteers), "seconds": round(seconds, 3)}
+        result = {**proposal.as_dict(), "children": len(snapshot.children),
+                  "volunteers": len(snapshot.volunteers), "seconds": round(seconds, 3)}
+        listed = [*result["proposals"], *result["unmatched"], *result["set_aside"]]
+        async with db.connect() as conn:
+            names = await names_for(conn, keys, caller, (r["child_id"] for r in listed),
+                                    (p["volunteer_id"] for p in result["proposals"]))
+        await log_named(request, caller, names)
+        result["proposals"] = [names.volunteer(names.child(p)) for p in result["proposals"]]
+        for part in ("unmatched", "set_aside"):
+            result[part] = [names.child(u) for u in result[part]]
+        return result
 
     @api.get("/regions/{code}/pools", tags=["matching"])
     async def region_pools(code: str, limit: int = Query(100, ge=1, le=10_000),
@@ -73,7 +84,7 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
         return result
 
     @api.get("/regions/{code}/rematch-queue", tags=["matching"])
-    async def rematch_queue(code: str, top: int = Query(3, ge=0, le=20),
+    async def rematch_queue(request: Request, code: str, top: int = Query(3, ge=0, le=20),
                             limit: int = Query(100, ge=1, le=1000), caller: Caller = Depends(signed_in)) -> dict:
         region = readable_region(caller, code)
         async with db.connect() as conn:
@@ -81,7 +92,31 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
             for entry in entries:  # fresh suggestions, from the volunteers' standing as it is now
                 found = await child_snapshot(conn, entry["child_id"], _today())
                 entry["suggestions"] = suggest(*found, top).as_dict() if found else None
-        return {"region": region.code, "children": entries}
+            offers = [c for e in entries if e["suggestions"] for c in e["suggestions"]["candidates"]]
+            names = await names_for(conn, keys, caller, (e["child_id"] for e in entries),
+                                    (c["volunteer_id"] for c in offers))
+        await log_named(request, caller, names)
+        for entry in entries:
+            if entry["suggestions"]:
+                entry["suggestions"]["candidates"] = [names.volunteer(c) for c in entry["suggestions"]["candidates"]]
+        return {"region": region.code, "children": [names.child(e) for e in entries]}
+
+    @api.get("/pairs/{pair_id}/members", tags=["matching"])
+    async def members_of_pair(request: Request, pair_id: str, caller: Caller = Depends(signed_in)) -> dict:
+        """Who a pair (or proposal) links, and where it stands; names for caseworkers and approvers."""
+        async with db.connect() as conn:
+            pair = (await conn.execute(select(matching_pairs).where(matching_pairs.c.pair_id == pair_id))).first()
+            if pair is None:
+                raise HTTPException(404, f"no pair with id {pair_id} in the matching read model")
+            require_readable(caller, pair.region, f"the members of pair {pair_id}")
+            query = select(pair_members).where(pair_members.c.pair_id == pair_id).order_by(pair_members.c.member_id)
+            rows = (await conn.execute(query)).all()
+            ids = {role: [r.member_id for r in rows if r.role == role] for role in ("child", "volunteer")}
+            names = await names_for(conn, keys, caller, ids["child"], ids["volunteer"])
+        await log_named(request, caller, names)
+        return {"pair_id": pair_id, "region": pair.region, "mode": pair.mode, "status": pair.status,
+                "children": [names.child({"child_id": c}) for c in ids["child"]],
+                "volunteers": [names.volunteer({"volunteer_id": v}) for v in ids["volunteer"]]}
 
     @api.get("/regions/{code}/pair-modes", tags=["matching"])
     async def pair_modes(code: str, caller: Caller = Depends(signed_in)) -> dict:
@@ -92,10 +127,3 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
 
 def _today():
     return datetime.now(UTC).date()
-
-
-async def _child_name(conn: AsyncConnection, keys: KeyStore, child_id: str) -> str | None:
-    """The child's name from the children directory (None if it has no row there yet)."""
-    query = select(children_directory.c.personal).where(children_directory.c.child_id == child_id)
-    personal = (await conn.execute(query)).scalar_one_or_none()
-    return await keys.name_of(personal) if personal is not None else None

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from fastapi import HTTPException, Request
 
-from contracts.regions import InvalidRegion, Region, parse_region
+from contracts.regions import InvalidRegion, Region, UnknownRegion, known_region, parse_region
 from services.api.auth import Caller, log_access
 
 # Paging beyond this is no listing anyone reads, and larger numbers overflow the databases' integers.
@@ -26,8 +26,13 @@ def region_of(code: str, where: str = "region") -> Region:
 
 
 def readable_region(caller: Caller, code: str, where: str = "region") -> Region:
-    """The region named in the request, if it is within the caller's subtree (422 malformed, 403 outside)."""
+    """The region named in the request, if it is within the caller's subtree (422 malformed, 404 a
+    code that names no division — a typo must not read as an empty district —, 403 outside)."""
     region = region_of(code, where)
+    try:
+        known_region(code)
+    except UnknownRegion as error:
+        raise HTTPException(404, str(error)) from None
     caller.require_within(region, f"the read models of {region.code}")
     return region
 

@@ -1,5 +1,5 @@
 """The `aixin` command: run the platform, sign in, manage accounts, fill a demo federation, read
-figures, replay history, import lists, match, judge compliance, read the access log, find unreadable messages and give provincial systems
+figures and monthly reports, replay history, import lists, match, judge compliance, read the access log, find unreadable messages and give provincial systems
 their NATS credentials; each group
 of commands is a module of its own."""
 
@@ -8,22 +8,28 @@ from __future__ import annotations
 import typer
 
 from services.cli import reads, running, session
+from services.cli.report import report
+from services.cli.stats import stats
 from services.cli.audit import audit_app
 from services.cli.compliance import compliance
 from services.cli.doctor import doctor
 from services.cli.imports import import_app
 from services.cli.match import match_app
+from services.cli.queues import queue_app
 from services.cli.systems import nats_config, systems_app
 from services.cli.users import users_app
+from services.cli.work import work_app
 
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
-                reads.stats, reads.children, reads.history, reads.replay, running.bench, compliance, doctor):
+                stats, report, reads.children, reads.history, reads.replay, running.bench, compliance, doctor):
     app.command()(command)
 app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")
+app.add_typer(queue_app, name="queue")
 app.add_typer(systems_app, name="systems")
+app.add_typer(work_app, name="work")

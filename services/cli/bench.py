@@ -46,7 +46,7 @@ from services.platform.runtime import Platform
 from services.platform.settings import RuntimeInfo, Settings
 from services.projections.admin import REPLAY
 
-COMMUNITY = "440105001001"  # a synthetic community: children register at community level
+COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区: children register at community level
 
 
 async def run_bench(events: int, commands: int, console: Console, imports: int = 0) -> dict:

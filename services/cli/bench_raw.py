@@ -15,7 +15,7 @@ BENCH_STREAM = "AIXIN_BENCH_RAW"
 # A stored ChildRegistered envelope (sealed name, address and guardian) is about 1.1 kB, more than
 # the 700 bytes first guessed; the baseline uses the measured size so it moves the same bytes.
 EVENT_BYTES = 1100
-RAW_SUBJECT = "bench.raw.44.4401.440105.440105001.440105001001.child."  # as deep as a real subject
+RAW_SUBJECT = "bench.raw.44.4401.440105.440105001.440105001101.child."  # as deep as a real subject
 
 
 async def raw_publish_seconds(nc, count: int, in_flight: int) -> float:

@@ -68,8 +68,9 @@ def connect(data_dir: Path | None) -> Connection:
 
 
 def request(connection: Connection, method: str, path: str, *, params: dict | None = None,
-            body: dict | None = None) -> Any:
-    """One HTTP call; 401/403/429 raise AccessDenied, other errors LookupError with the detail."""
+            body: dict | None = None, raw: bool = False) -> Any:
+    """One HTTP call; 401/403/429 raise AccessDenied, other errors LookupError with the detail.
+    `raw`: the answer's bytes (a file), not its JSON."""
     auth = connection.auth
     for renew in (False, True):
         try:
@@ -86,7 +87,13 @@ def request(connection: Connection, method: str, path: str, *, params: dict | No
         raise denied(response, auth.username)
     if response.status_code >= 400:
         raise LookupError(detail_of(response))
-    return response.json() if response.content else {}
+    if raw:
+        return response.content
+    try:
+        return response.json() if response.content else {}
+    except ValueError:  # a proxy's page, not the API: one clear line instead of a traceback
+        raise LookupError(f"{connection.http_url}{path} answered {response.status_code} with something that is "
+                          f"not JSON ({response.headers.get('content-type', 'no content type')})") from None
 
 
 def get(connection: Connection, path: str, **params: Any) -> Any:

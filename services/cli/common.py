@@ -13,7 +13,7 @@ from nats.errors import Error as NatsError
 from rich.console import Console
 from rich.markup import escape
 
-from contracts.regions import InvalidRegion, parse_region
+from contracts.regions import InvalidRegion, known_region
 from services.cli.client import NotRunning, connect, data_directory, request, runtime
 from services.cli.credentials import AccessDenied
 from services.platform.settings import RuntimeInfo
@@ -43,10 +43,21 @@ def host_port(text: str) -> tuple[str, int]:
 
 
 def region_arg(text: str) -> str:
+    """A region argument: 'CN' or a known division code (a malformed or unknown one exits 2)."""
     try:
-        return parse_region(text).code
+        return known_region(text).code
     except InvalidRegion as error:
         fail(str(error))
+
+
+def page(limit: int, offset: int, most: int = 10_000) -> dict[str, int]:
+    """--limit and --offset of a listing as the API takes them; out of range is one line (exit 2),
+    not the API's refusal of a query parameter the operator never typed."""
+    if not 1 <= limit <= most:
+        fail(f"--limit is the number of rows to list, from 1 to {most:,}; {limit} is not")
+    if offset < 0:
+        fail(f"--offset is the number of rows to skip, 0 or more; {offset} is not")
+    return {"limit": limit, "offset": offset}
 
 
 def resolve(data_dir: Path | None) -> tuple[Path, RuntimeInfo]:

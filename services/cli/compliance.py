@@ -11,7 +11,7 @@ from rich.table import Table
 
 from services.activity.care.cadence import PROFILES
 from services.activity.care.periods import month_bounds
-from services.cli.common import console, fail, get_json
+from services.cli.common import console, fail, get_json, page, region_arg, shown
 
 MARKS = {"met": "[green]✓", "missed": "[red]✗", "open": "[yellow]…", "not_due": "[dim]–"}
 
@@ -30,7 +30,7 @@ def compliance(
         month_bounds(month)
     except ValueError as error:
         fail(str(error), 2)
-    params = {"region": region, "month": month, "limit": limit, "offset": offset}
+    params = {"region": region_arg(region), "month": month, **page(limit, offset)}
     if profile:
         params["profile"] = profile
     result = get_json(data_dir, "/pairs/compliance", **params)
@@ -46,10 +46,17 @@ def compliance(
 
 def _table(result: dict) -> Table:
     rules = [r["rule"] for r in result["pairs"][0]["rules"]] if result["pairs"] else []
-    table = Table("pair", "children", *rules, "compliant",
+    table = Table("pair", "children", "volunteers", *rules, "compliant",
                   title=f"{result['label']} — {result['region']}, {result['month']}")
     for pair in result["pairs"]:
         marks = [f"{MARKS[r['status']]} {r['count']}" for r in pair["rules"]]
-        table.add_row(pair["pair_id"], str(len(pair["child_ids"])), *marks,
+        children = pair.get("children") or [{"child_id": c} for c in pair["child_ids"]]
+        table.add_row(pair["pair_id"], _people(children, "child_id"),
+                      _people(pair.get("volunteers", []), "volunteer_id"), *marks,
                       "yes" if pair["compliant"] else "[red]no")
     return table
+
+
+def _people(rows: list[dict], key: str) -> str:
+    """`王小红 (a3), 李小草 (a4)`: names where the API gave them (roles that see personal data), else ids."""
+    return ", ".join(f"{shown(r['name'])} ({r[key]})" if r.get("name") else r[key] for r in rows) or "-"

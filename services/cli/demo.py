@@ -22,7 +22,7 @@ from contracts.envelope import Actor
 from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
                               RecruitVolunteer, RegisterChild, Sex, VolunteerKind, VolunteerType)
 from contracts.pairing import FormPair, PairMode
-from contracts.regions import communities
+from contracts.regions.report_places import report_communities
 from contracts.replies import Reply
 from contracts.volunteers import RecordTraining, TrainingTopic
 from services.cli.client import AdminClient
@@ -34,6 +34,7 @@ GIVEN = "小明 小红 欣怡 子涵 浩然 梓萱 宇轩 雨桐 俊杰 思琪 �
 SPECIALTIES = ["tutoring", "psychology", "law", "arts", "sports", "reading", "medicine"]
 WISHES = [("书包", WishCategory.study, 80), ("自行车", WishCategory.daily_life, 400),
           ("篮球", WishCategory.sports, 120), ("画笔套装", WishCategory.arts, 60), ("词典", WishCategory.study, 50)]
+CARE_YEAR = date(2026, 1, 1)  # the pairs' forming day: the care the demo logs is of 2026
 ADULT_SOON = date(2012, 1, 1)  # born before: 14 or older, pairable without the guardian's consent
 IN_FLIGHT = 64
 CONFLICT_RETRIES = 10
@@ -47,7 +48,7 @@ class Demo:
     def __init__(self, client: Sender, children: int, seed: int, progress: Progress) -> None:
         self.client, self.n, self.seed, self.progress = client, children, seed, progress
         self.rng = random.Random(seed)
-        self.places = sorted(communities(), key=lambda r: r.code)
+        self.places = list(report_communities())
         self.refused: dict[str, int] = defaultdict(int)
 
     def operator(self, region_code: str) -> Actor:
@@ -153,7 +154,8 @@ class Demo:
             slot[1] -= 1
             jobs.append(("pairing", "form_pair", FormPair(
                 command_id=self.cid("pair", i), actor=self.operator(child["command"].region),
-                mode=PairMode.one_to_one, child_ids=[child["child_id"]], volunteer_ids=[slot[0]])))
+                mode=PairMode.one_to_one, child_ids=[child["child_id"]], volunteer_ids=[slot[0]],
+                formed_on=CARE_YEAR)))  # its visits and activities are logged from then on
         return jobs
 
     def visits(self, pairs: list[dict]):

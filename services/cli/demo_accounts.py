@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 from contracts.envelope import Actor, FederationLevel
-from contracts.regions import communities
+from contracts.regions.report_places import REPORT_TOWNS
 from contracts.replies import Reply
 from services.cli.client import Connection, HttpCommands
 from services.cli.credentials import Auth, denied, detail_of, write_private
@@ -28,7 +28,7 @@ def caseworker(district: str) -> Actor:
 
 def offices() -> list[tuple[str, str, list[str]]]:
     """(username, office, roles) of every demo account."""
-    districts = sorted({place.code[:6] for place in communities()})
+    districts = sorted({town[:6] for town in REPORT_TOWNS})
     accounts = []
     for district in districts:
         accounts.append((f"caseworker-{district}", district, ["caseworker"]))

@@ -5,8 +5,9 @@ Rows are sent over the HTTP API as the signed-in account (a caseworker), whose o
 regions it may register in; the log records that account on every event.
 
 Exit codes: 0 the file was processed (bad rows, if any, are in the report); 1 the platform could
-not be reached, or the account may not import; 2 the file is unusable (missing, not CSV/XLSX, no
-header with the required columns).
+not be reached, the account may not import, or the platform failed on a batch (HTTP 500); 2 the
+file is unusable (missing, not CSV/XLSX whatever its extension says, no header with the required
+columns, damaged further in).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from services.cli.client import SIGNED_IN, HttpCommands, NotRunning, connect
+from services.cli.common import shown
 from services.cli.credentials import AccessDenied
 from services.importing.reading import UnusableFile
-from services.importing.runner import KINDS, Importer, Summary, prepare
+from services.importing.runner import KINDS, Importer, PlatformFault, Summary, prepare
 
 import_app = typer.Typer(help="Import civil-affairs lists (CSV in UTF-8/GBK/GB18030, or XLSX).",
                          no_args_is_help=True)
@@ -55,6 +57,9 @@ def _import(kind: str, file: Path, report: Path | None, data_dir: Path | None) -
         summary = asyncio.run(_send_all(job, report, data_dir))
     except (NotRunning, AccessDenied) as error:
         _fail(str(error), 1)
+    except (UnusableFile, PlatformFault) as error:  # damage further into the file; a fault of the platform
+        _fail(f"{error}; the rows sent before it are kept, and importing the file again (once it is "
+              f"repaired) registers none of them twice", 2 if isinstance(error, UnusableFile) else 1)
     print_summary(summary, kind)
 
 
@@ -73,18 +78,20 @@ async def _send_all(job, report: Path | None, data_dir: Path | None) -> Summary:
 
 
 def print_summary(summary: Summary, kind: str, out: Console = console) -> None:
-    out.print(f"{summary.file} ({summary.source}; header in row {summary.header_line})")
+    # The file's name, its headers and the report's path are the file's words, not markup.
+    out.print(f"{shown(str(summary.file))} ({shown(summary.source)}; header in row {summary.header_line})")
     out.print(f"  rows read           {summary.rows:>9,}\n"
               f"  registered          {summary.registered:>9,}\n"
               f"  already registered  {summary.already_registered:>9,}\n"
               f"  bad rows            {summary.bad:>9,}  ({summary.problems:,} problems)", highlight=False)
     if summary.ignored_columns:
-        out.print(f"  ignored columns: {', '.join(summary.ignored_columns)}")
-    out.print(f"report: {summary.report}" if summary.report else "no bad rows, nothing already on file: no report")
+        out.print(f"  ignored columns: {shown(', '.join(map(str, summary.ignored_columns)))}")
+    out.print(f"report: {shown(str(summary.report))}" if summary.report
+              else "no bad rows, nothing already on file: no report")
     out.print(f"{summary.rows:,} rows of {kind} in {summary.seconds:.1f} s = {summary.rows_per_second:,.0f} rows/s",
               highlight=False)
 
 
 def _fail(message: str, code: int) -> None:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(f"[red]error:[/red] {shown(message)}", highlight=False)  # a path or a reason may hold [brackets]
     raise typer.Exit(code)

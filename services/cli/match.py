@@ -12,7 +12,8 @@ import typer
 
 from contracts.matching import ApprovePair, ProposalDropReason, ProposePair, RejectPair
 from services.cli import match_views as views
-from services.cli.client import SIGNED_IN, HttpCommands, connect
+from services.cli.client import SIGNED_IN, HttpCommands, NotRunning, connect, request
+from services.cli.credentials import AccessDenied
 from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run
 
 match_app = typer.Typer(help="Matching: suggestions, batch proposals, pools, rematch queue, approval.",
@@ -63,13 +64,14 @@ def modes(region: str, json_out: AsJson = False, data_dir: DataDir = None) -> No
 @match_app.command()
 def approve(pair_id: str, data_dir: DataDir = None) -> None:
     """Approve a proposed pair (an approver of a street/town office or above, not its proposer)."""
-    _reply(run(_send(data_dir, "approve_pair", ApprovePair(actor=SIGNED_IN, pair_id=pair_id))))
+    _reply(run(_send(data_dir, "approve_pair", ApprovePair(actor=SIGNED_IN, pair_id=pair_id))), data_dir)
 
 
 @match_app.command()
 def reject(pair_id: str, reason: Annotated[ProposalDropReason, typer.Option()], data_dir: DataDir = None) -> None:
     """Reject a proposed pair, with the reason (an approver)."""
-    _reply(run(_send(data_dir, "reject_pair", RejectPair(actor=SIGNED_IN, pair_id=pair_id, reason=reason))))
+    _reply(run(_send(data_dir, "reject_pair", RejectPair(actor=SIGNED_IN, pair_id=pair_id, reason=reason))),
+           data_dir)
 
 
 async def _send(data_dir: Path | None, name: str, command):
@@ -78,7 +80,7 @@ async def _send(data_dir: Path | None, name: str, command):
 
 
 async def _propose_all(data_dir: Path | None, proposals: list[dict]) -> dict:
-    sent = {"proposed": [], "refused": []}
+    sent = {"proposed": [], "pairs": [], "refused": []}
     async with HttpCommands(connect(data_dir)) as client:
         for p in proposals:
             reply = await client.send("pairing", "propose_pair", ProposePair(
@@ -86,16 +88,26 @@ async def _propose_all(data_dir: Path | None, proposals: list[dict]) -> dict:
                 score=p["score"]))
             if reply.ok:
                 sent["proposed"].append(reply.result["pair_id"])
+                sent["pairs"].append({"pair_id": reply.result["pair_id"], "child_id": p["child_id"],
+                                      "volunteer_id": p["volunteer_id"]})
             else:
                 sent["refused"].append({"child_id": p["child_id"], "error": reply.error.message})
     return sent
 
 
-def _reply(reply) -> None:
+def _reply(reply, data_dir: Path | None) -> None:
     if not reply.ok:
         fail(f"{reply.error.code}: {reply.error.message}", 1)
-    console.print(f"{reply.result['pair_id']}: " + ", ".join(e["event_type"] for e in reply.result["events"]))
+    views.approved(console, reply.result, _members(data_dir, reply.result["pair_id"]))
 
+
+def _members(data_dir: Path | None, pair_id: str) -> dict | None:
+    """Whom the pair links, named for roles that see personal data; None where the read model has
+    not caught up with the command yet (or the account may not read it)."""
+    try:
+        return request(connect(data_dir), "GET", f"/pairs/{pair_id}/members")
+    except (LookupError, AccessDenied, NotRunning):
+        return None
 
 
 def _echo(result: dict) -> None:

@@ -1,4 +1,5 @@
-"""`aixin stats`, `children`, `history` and `replay`: what the read models and the log say."""
+"""`aixin children`, `history` and `replay`: what the read models and the log say (`aixin stats`
+is services/cli/stats.py)."""
 
 from __future__ import annotations
 
@@ -9,42 +10,14 @@ import typer
 from rich.table import Table
 
 from services.cli.client import AdminClient, data_directory, runtime
-from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, run, shown
-
-FIGURE_HEADINGS = {
-    "children_registered": "children", "children_paired": "paired", "volunteers_recruited": "volunteers",
-    "active_pairs": "active pairs", "pairs_ended": "ended", "visits_logged": "visits",
-    "wishes_submitted": "wishes", "wishes_fulfilled": "fulfilled",
-}
-
-
-def stats(region: str, json_out: AsJson = False, data_dir: DataDir = None) -> None:
-    """Figures for CN or a division code (2, 4, 6, 9 or 12 digits)."""
-    code = region_arg(region)
-    result = get_json(data_dir, f"/regions/{code}/stats")
-    if json_out:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    table = Table(title=f"{result['name']} ({result['region']}, {result['level']})")
-    table.add_column("region")
-    for name in FIGURE_HEADINGS.values():
-        table.add_column(name, justify="right")
-    table.add_row("[bold]total", *(f"[bold]{result[n]}" for n in FIGURE_HEADINGS))
-    shown = [sub for sub in result["subregions"] if any(sub[n] for n in FIGURE_HEADINGS)]
-    for sub in shown:
-        table.add_row(f"{sub['name']} {sub['region'].rstrip('0') or sub['region']}",
-                      *(str(sub[n]) for n in FIGURE_HEADINGS))
-    console.print(table)
-    hidden = len(result["subregions"]) - len(shown)
-    if hidden:
-        console.print(f"({hidden} subregions with no figures not shown)")
+from services.cli.common import AsJson, DataDir, console, fail, get_json, page, region_arg, run, shown
 
 
 def children(region: str, json_out: AsJson = False, limit: int = 100, offset: int = 0,
              data_dir: DataDir = None) -> None:
     """The children of a region's subtree: id, name, category, whether paired."""
-    code = region_arg(region)
-    result = get_json(data_dir, f"/regions/{code}/children", limit=limit, offset=offset)
+    code, paging = region_arg(region), page(limit, offset)
+    result = get_json(data_dir, f"/regions/{code}/children", **paging)
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -54,6 +27,19 @@ def children(region: str, json_out: AsJson = False, limit: int = 100, offset: in
         name = shown(row["name"]) if row.get("name") else "[dim](not shown to this role)"
         table.add_row(row["child_id"], name, row["category"], row["region"], "yes" if row["paired"] else "no")
     console.print(table)
+    console.print(listed(len(result["children"]), result.get("total"), offset, "children"))
+
+
+def listed(shown_rows: int, total: int | None, offset: int, what: str) -> str:
+    """The line under a listing: all of it, or which part of it, and how to see the rest."""
+    if total is None or (offset == 0 and shown_rows >= total):
+        return f"{shown_rows} {what}"
+    if not shown_rows:
+        return f"none of {total} {what} at offset {offset}"
+    line = f"{what} {offset + 1}–{offset + shown_rows} of {total}"
+    if offset + shown_rows < total:
+        line += f" (more with --offset {offset + shown_rows}, or a larger --limit)"
+    return line
 
 
 def history(
@@ -80,22 +66,17 @@ def replay(
     projection: Annotated[Optional[list[str]], typer.Option(help="only this read model (repeatable)")] = None,
     json_out: AsJson = False, data_dir: DataDir = None,
 ) -> None:
-    """Rebuild read models from the log and compare them with the live ones."""
-    from services.projections.admin import REPLAY
+    """Rebuild read models from the log into shadow tables and swap them in, comparing them with
+    the live ones, which keep serving meanwhile; a rebuild stopped midway resumes where it was."""
+    from services.cli.rebuild_progress import follow, report
 
     async def main() -> dict:
         async with AdminClient(runtime(data_dir).nats_url, data_directory(data_dir)) as client:
-            return await client.request(REPLAY, {"projections": projection or []})
+            return await follow(client, projection or [], bar=not json_out)
 
-    result = run(main())
-    if not result.get("ok"):
-        fail(result.get("error", "replay failed"))
-    if json_out:
-        typer.echo(json.dumps(result, indent=2))
-        return
-    for report in result["reports"]:
-        verdict = "[green]equal to the live read model" if report["equal"] else "[red]DIFFERENT: " + "; ".join(report["differences"])
-        console.print(f"{report['projection']}: {report['events']} events in {report['seconds']} s "
-                      f"({report['events_per_second']}/s) — {verdict}")
-    if not all(r["equal"] for r in result["reports"]):
-        raise typer.Exit(1)
+    try:
+        status = run(main())
+    except KeyboardInterrupt:
+        console.print("the rebuild goes on in the platform; 'aixin replay' follows it again")
+        raise typer.Exit(130) from None
+    report(status, json_out)

@@ -6,7 +6,8 @@ match nothing (序号, 备注, …) are ignored and named in the summary. The he
 the first 20 rows that names at least three fields, so a title row above it does no harm.
 
 Children (RegisterChild): required 姓名, 类别, 区划代码, and 性别 + 出生日期 unless 身份证号 gives
-them. Volunteers (RecruitVolunteer): required 姓名, 性别, 区划代码; 类型 defaults to 爱心妈妈 for
+them. 区划代码 is the village/community code, or the district/county code with the village by name
+in 村/社区 (and its town in 乡镇/街道), or the county code alone (services/importing/places.py). Volunteers (RecruitVolunteer): required 姓名, 性别, 区划代码; 类型 defaults to 爱心妈妈 for
 women and 爱心爸爸 for men.
 """
 
@@ -26,6 +27,10 @@ CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("类别", "儿童类别", "儿童类型", "类型", "category"),
     "subtype": ("子类别", "具体类别", "困境类型", "留守类型", "细分类别", "subtype"),
     "region": ("区划代码", "行政区划代码", "社区代码", "村社区代码", "所在社区代码", "region"),
+    "town": ("乡镇", "街道", "乡镇街道", "街道乡镇", "乡镇/街道", "街道/乡镇", "所在乡镇", "所在街道", "乡镇名称",
+             "town"),
+    "village": ("村", "社区", "村社区", "社区村", "村/社区", "社区/村", "村居", "所在村", "所在社区", "村居委会",
+                "村名称", "社区名称", "village"),
     "address": ("住址", "家庭住址", "现住址", "地址", "address"),
     "school": ("学校", "就读学校", "school"),
     "grade": ("年级", "就读年级", "grade"),
@@ -113,8 +118,9 @@ def match_fields(headers: list[object], columns: dict[str, tuple[str, ...]]) -> 
     fields: dict[str, int] = {}
     for index, header in enumerate(headers):
         text = normalise(header)
-        field = lookup.get(text) or lookup.get(re.split(r"[（(]", text)[0]) or lookup.get(
-            re.sub(r"[（()）]", "", text))
+        # 乡镇（街道） and 村(社区)代码 read whole first: a note in brackets may be part of the name.
+        field = lookup.get(text) or lookup.get(re.sub(r"[（()）]", "", text)) or lookup.get(
+            re.split(r"[（(]", text)[0])
         if field and field not in fields:
             fields[field] = index
     return fields

@@ -26,7 +26,8 @@ class Entry:
 
 
 def default_path(source: Path) -> Path:
-    return source.with_name(f"{source.stem}.import-report.csv")
+    """Beside the list, named after its whole name: bad.csv and bad.xlsx have reports of their own."""
+    return source.with_name(f"{source.name}.import-report.csv")
 
 
 def write_report(path: Path, headers: tuple[str, ...], entries: list[Entry]) -> Path:

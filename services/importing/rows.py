@@ -1,7 +1,8 @@
 """One row of a list → a command, or every problem of the row (line, column, reason).
 
 Rows are checked here, before anything is sent: the identity number's check digit and its
-agreement with 出生日期 and 性别, the community code, the age, phone numbers, and repeats of the same
+agreement with 出生日期 and 性别, the place (a village code, or a county code with the town and
+village by name: places.py), the age, phone numbers, and repeats of the same
 child or volunteer within the file. A row's command id is derived from the file's digest and the
 row's line, so importing the same file again sends the same commands.
 """
@@ -20,6 +21,7 @@ from services.importing import values as v
 from services.importing.columns import (CATEGORIES, CHILD_COLUMNS, KINDS, LEFT_BEHIND_SUBTYPES,
                                         RELATIONS, SEXES, SUBTYPES, VOLUNTEER_COLUMNS,
                                         VOLUNTEER_TYPES, Layout, MissingColumns)
+from services.importing.places import PlaceProblem, place_of
 from services.intake.idcard import IdNumber
 from services.intake.domain import ADULT_AGE, age_on
 
@@ -114,7 +116,7 @@ class ChildRows(RowParser):
     def parse(self, line: int, cells: list[object]) -> RegisterChild | list[Problem]:
         row = _Cells(line, cells, self.layout, self.columns)
         name = row.get("name", required=True)
-        region = row.get("region", v.community, required=True)
+        region = self._place(row)
         card = row.get("id_number", v.id_number)
         sex, born = self._sex_and_birth(row, card)
         category, subtype = self._category(row)
@@ -126,6 +128,16 @@ class ChildRows(RowParser):
         if card:
             return self.once(row, command, card.number, "id_number")
         return self.once(row, command, f"{region}|{name}|{born}|{guardian and guardian.name}", "name")
+
+    def _place(self, row: _Cells) -> str | None:
+        code = row.get("region", required=True)
+        if code is None:
+            return None
+        try:
+            return place_of(code, row.get("town"), row.get("village"))
+        except PlaceProblem as problem:
+            row.problem(problem.field, str(problem))
+            return None
 
     def _sex_and_birth(self, row: _Cells, card: IdNumber | None) -> tuple[Sex | None, date | None]:
         needed = v.is_blank(row.raw("id_number"))  # else the number gives them (or is a problem already)
@@ -163,7 +175,14 @@ class ChildRows(RowParser):
         if len(name) > 50:
             row.problem("guardian", "is longer than 50 characters")
             return None
-        return Guardian(relation=relation or GuardianRelation.other, name=name, phone=phone)
+        try:  # what the contract refuses besides (a control character in the name) is the row's problem
+            return Guardian(relation=relation or GuardianRelation.other, name=name, phone=phone)
+        except ValidationError as error:
+            for e in error.errors():
+                field = str(e["loc"][0]) if e["loc"] else "name"
+                column = {"phone": "guardian_phone", "relation": "guardian_relation"}.get(field, "guardian")
+                row.problem(column, e["msg"])
+            return None
 
 
 class VolunteerRows(RowParser):

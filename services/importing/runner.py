@@ -19,7 +19,7 @@ from pathlib import Path
 from contracts.commands import Command
 from contracts.envelope import Actor
 from contracts.imports import MAX_ROWS, RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
-from contracts.replies import Reply
+from contracts.replies import ErrorCode, Reply
 from services.importing.columns import (CHILD_COLUMNS, CHILD_REQUIRED, HEADER_SEARCH_ROWS,
                                         VOLUNTEER_COLUMNS, VOLUNTEER_REQUIRED, Layout, MissingColumns,
                                         find_layout)
@@ -33,6 +33,11 @@ Send = Callable[[str, Command], Awaitable[Reply]]
 IN_FLIGHT = 8
 MAX_BATCH_BYTES = 700_000  # well under NATS's default 1 MB message limit
 SEND_ATTEMPTS = 3
+
+
+class PlatformFault(RuntimeError):
+    """The platform failed on a batch (an internal error, HTTP 500): no fault of its rows, which are
+    not reported as bad; the import stops. Importing the file again sends nothing twice."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,10 @@ class Importer:
 
     async def _dispatch(self, batch: list) -> None:
         await self.gate.acquire()
+        failed = next((t for t in self.tasks if t.done() and not t.cancelled() and t.exception()), None)
+        if failed is not None:  # stop sending as soon as the platform has failed on a batch
+            self.gate.release()
+            raise failed.exception()
         task = asyncio.create_task(self._send(batch))
         task.add_done_callback(lambda _: self.gate.release())
         self.tasks.append(task)
@@ -151,6 +160,9 @@ class Importer:
                 break
             except TimeoutError as error:  # the reply was lost, or is late: sending again is safe
                 why = f"no reply from the intake service ({type(error).__name__})"
+        if reply is not None and not reply.ok and reply.error.code is ErrorCode.internal:
+            raise PlatformFault(f"the platform failed on the rows of lines {batch[0][0]}-{batch[-1][0]}: "
+                                f"{reply.error.message}")
         if reply is None or not reply.ok:
             why = why or f"{reply.error.code}: {reply.error.message}"
             outcomes = [RowOutcome(status=RowStatus.refused, message=why)] * len(batch)

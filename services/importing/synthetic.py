@@ -1,6 +1,7 @@
 """Synthetic civil-affairs lists for tests and benchmarks: invented people with well-formed
-identity numbers (made with the check-digit function, never taken from anyone), in the synthetic
-communities, with a share of bad rows of many kinds whose lines are known in advance."""
+identity numbers (made with the check-digit function, never taken from anyone), in the real
+communities of the report towns (contracts.regions.report_places), with a share of bad rows of
+many kinds whose lines are known in advance."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from contracts.intake import Sex
-from contracts.regions import communities
+from contracts.regions.report_places import report_communities
 from services.intake.idcard import synthetic_id_number
 
 HEADER = ["序号", "姓名", "性别", "出生日期", "身份证号", "类别", "子类别", "区划代码", "住址", "监护人",
@@ -26,7 +27,7 @@ BAD_KINDS: dict[str, tuple[str, object]] = {
     "birth_disagrees": ("出生日期", lambda r: r.update({"出生日期": _shift(r["出生日期"])})),
     "sex_disagrees": ("性别", lambda r: r.update({"性别": "女" if r["性别"] == "男" else "男"})),
     "unknown_region": ("区划代码", lambda r: r.update({"区划代码": r["区划代码"][:9] + "999"})),
-    "district_region": ("区划代码", lambda r: r.update({"区划代码": r["区划代码"][:6]})),
+    "town_region": ("区划代码", lambda r: r.update({"区划代码": r["区划代码"][:9]})),  # neither village nor county
     "bad_phone": ("联系电话", lambda r: r.update({"联系电话": "12345"})),
     "empty_name": ("姓名", lambda r: r.update({"姓名": ""})),
     "unknown_category": ("类别", lambda r: r.update({"类别": "孤寡老人"})),
@@ -59,7 +60,7 @@ def synthetic_children(count: int, bad_share: float = 0.01, seed: int = 1, no_id
                        offset: int = 0) -> SyntheticList:
     """`count` rows (line 2 onwards); row i is the same child in every list with the same seed, so
     two lists with overlapping `offset` ranges overlap in people."""
-    places = sorted(c.code for c in communities())
+    places = [c.code for c in report_communities()]
     kinds = [*BAD_KINDS, ADULT, REPEAT]
     spoiled = random.Random(seed * 7919 + offset)
     listing = SyntheticList(HEADER, [])

@@ -3,6 +3,7 @@ volunteers' training, teams and stations are kept."""
 
 from contracts.child_file import (
                                   AssessRisk,
+                                  CompleteChildPlace,
                                   EraseChildData,
                                   ExitChild,
                                   RecordConsent,
@@ -36,6 +37,7 @@ ROUTES: Routes = {
     "record_consent": (RecordConsent, file.record_consent),
     "withdraw_consent": (WithdrawConsent, file.withdraw_consent),
     "transfer_child": (TransferChild, file.transfer_child),
+    "complete_child_place": (CompleteChildPlace, file.complete_child_place),
     "exit_child": (ExitChild, file.exit_child),
     "erase_child_data": (EraseChildData, file.erase_child_data),
     "record_training": (RecordTraining, file.record_training),

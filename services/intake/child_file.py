@@ -9,6 +9,7 @@ from contracts.child_file import (
     ChildExited,
     ChildNeedsSurveyed,
     ChildPersonalDataErased,
+    ChildPlaceCompleted,
     ChildRiskAssessed,
     ChildTransferredIn,
     ChildTransferredOut,
@@ -20,9 +21,9 @@ from contracts.child_file import (
     SurveyNeeds,
     WithdrawConsent,
 )
-from contracts.envelope import Event
+from contracts.envelope import Event, FederationLevel
 from contracts.privacy import Sealed
-from contracts.regions import Region
+from contracts.regions import Region, parse_region, region_name
 from services.intake.domain import ChildState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
@@ -82,6 +83,20 @@ def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]
                            guardian_relation=file.guardian_relation, guardian=file.guardian,
                            active_pair_ids=tuple(state.active_pairs)),
     ]
+
+
+def decide_complete_place(state: ChildState, child_id: str, village: Region) -> list[Event]:
+    """The village of a child registered at her county, within that county; a child who has one
+    already moves with a transfer instead."""
+    require_active(state, child_id)
+    county = parse_region(state.region)
+    if county.level is not FederationLevel.district:
+        raise RuleViolated(f"child {child_id} lives in {region_name(county)} ({county.code}) already; "
+                           f"a move to another village is a transfer (transfer_child)")
+    if not county.contains(village):
+        raise InvalidCommand("region", f"{village.code} ({region_name(village)}) is not in {region_name(county)} "
+                             f"({county.code}), the county the child was registered at")
+    return [ChildPlaceCompleted(child_id=child_id, region=village.code, from_region=county.code)]
 
 
 def decide_erase(state: ChildState, command: EraseChildData) -> list[Event]:

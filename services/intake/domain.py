@@ -6,19 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.child_file import (
-    ChildExited,
-    ChildNeedsSurveyed,
-    ChildRiskAssessed,
-    ChildTransferredIn,
-    ChildTransferredOut,
-    ConsentScope,
-    ExitReason,
-    GuardianConsentGiven,
-    GuardianConsentWithdrawn,
-    NeedKind,
-    RiskTier,
-)
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildRiskAssessed,
+                                  ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitReason,
+                                  GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind, RiskTier)
 from contracts.envelope import Event
 from contracts.intake import (
     ChildRegistered,
@@ -198,6 +188,11 @@ def _(event: ChildTransferredOut, state: ChildState) -> ChildState:
 @evolve_child.register
 def _(event: ChildTransferredIn, state: ChildState) -> ChildState:
     return replace(state, region=event.region, registration=event)
+
+
+@evolve_child.register
+def _(event: ChildPlaceCompleted, state: ChildState) -> ChildState:
+    return replace(state, region=event.region)  # the file's standing facts are the registration's
 
 
 @evolve_child.register

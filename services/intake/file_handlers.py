@@ -6,6 +6,7 @@ from typing import Any
 
 from contracts.child_file import (
     AssessRisk,
+    CompleteChildPlace,
     EraseChildData,
     ExitChild,
     RecordConsent,
@@ -25,7 +26,7 @@ from contracts.volunteers import (
 )
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
-from services.intake.handlers import CHILD_LEVELS, region_at
+from services.intake.handlers import VILLAGE_LEVELS, region_at
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -76,13 +77,23 @@ async def withdraw_consent(deps: Deps, command: WithdrawConsent) -> dict[str, An
 
 
 async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
-    to = region_at(command.to_region, CHILD_LEVELS, "to_region")
+    to = region_at(command.to_region, VILLAGE_LEVELS, "to_region")
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
     # Both sides of a move between regions must be within the operator's reach.
     require_within(command.actor, to, "a child moving in")
     return await uow.decide_and_commit(
         lambda: child_file.decide_transfer(state, command.child_id, to), child_id=command.child_id
+    )
+
+
+async def complete_child_place(deps: Deps, command: CompleteChildPlace) -> dict[str, Any]:
+    village = region_at(command.region, VILLAGE_LEVELS)
+    uow = UnitOfWork(deps, command)
+    state = await _child(uow, command.child_id)
+    require_within(command.actor, village, "a child's village")
+    return await uow.decide_and_commit(
+        lambda: child_file.decide_complete_place(state, command.child_id, village), child_id=command.child_id
     )
 
 

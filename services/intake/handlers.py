@@ -16,7 +16,9 @@ from services.shared.errors import InvalidCommand, RuleViolated
 from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
-CHILD_LEVELS = (FederationLevel.community,)
+# A child lives in a village; a list that names only her county registers her there until it is known.
+CHILD_LEVELS = (FederationLevel.community, FederationLevel.district)
+VILLAGE_LEVELS = (FederationLevel.community,)
 VOLUNTEER_LEVELS = (FederationLevel.community,)
 
 

@@ -11,7 +11,7 @@ from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair
                                PairFormed, PairMode, VolunteerJoinedPair, VolunteerLeftPair,
                                children_counted)
 from services.intake.domain import ChildState, VolunteerState
-from services.pairing.rules import CONSENT_AGE, SHAPES, check_members, check_shape
+from services.pairing.rules import CONSENT_AGE, SHAPES, check_formed_on, check_members, check_shape
 from services.pairing.state import PairState, PairStatus, evolve_pair, pair_state
 from services.shared.errors import NotFound, RuleViolated
 
@@ -27,16 +27,19 @@ def decide_form_pair(
         raise RuleViolated(f"pair {pair_id} already exists")
     check_shape(command.mode, command.child_ids, command.volunteer_ids)
     load = check_members(command.mode, children, volunteers, today)
+    formed_on = command.formed_on or today
+    check_formed_on(formed_on, today, children)
     region = children[command.child_ids[0]].region
-    return formation_events(pair_id, command.mode, region, command.child_ids, command.volunteer_ids, load)
+    return formation_events(pair_id, command.mode, region, command.child_ids, command.volunteer_ids, load,
+                            formed_on=formed_on)
 
 
 def formation_events(pair_id: str, mode: PairMode, region: str, child_ids, volunteer_ids,
-                     load: int) -> list[Event]:
+                     load: int, *, formed_on: date) -> list[Event]:
     """What a pair becoming active writes, formed directly or approved: one event per member."""
     return [
-        PairFormed(pair_id=pair_id, mode=mode, region=region,
-                   child_ids=tuple(child_ids), volunteer_ids=tuple(volunteer_ids)),
+        PairFormed(pair_id=pair_id, mode=mode, region=region, child_ids=tuple(child_ids),
+                   volunteer_ids=tuple(volunteer_ids), formed_on=formed_on),
         *(ChildJoinedPair(child_id=c, pair_id=pair_id, mode=mode) for c in child_ids),
         *(VolunteerJoinedPair(volunteer_id=v, pair_id=pair_id, mode=mode, children=load)
           for v in volunteer_ids),

@@ -81,7 +81,8 @@ def decide_approve_pair(
     _check_venue(pair.mode, children, venue)
     region = children[pair.child_ids[0]].region  # where the child lives now, should it have moved
     return [PairApproved(pair_id=pair.pair_id, approved_at_level=actor.level),
-            *formation_events(pair.pair_id, pair.mode, region, pair.child_ids, pair.volunteer_ids, load)]
+            *formation_events(pair.pair_id, pair.mode, region, pair.child_ids, pair.volunteer_ids, load,
+                              formed_on=today)]
 
 
 def decide_reject_pair(pair: PairState, command: RejectPair) -> list[Event]:

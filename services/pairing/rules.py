@@ -51,6 +51,16 @@ def check_members(mode: PairMode, children: dict[str, ChildState], volunteers: d
     return load
 
 
+def check_formed_on(formed_on: date, today: date, children: dict[str, ChildState]) -> None:
+    """A pair is formed no later than today, and not before any of its children was born."""
+    if formed_on > today:
+        raise InvalidCommand("formed_on", f"{formed_on} is in the future")
+    for child in children.values():
+        if child.birth_date is not None and formed_on < child.birth_date:
+            raise InvalidCommand("formed_on", f"{formed_on} is before child {child.child_id} was born "
+                                              f"({child.birth_date})")
+
+
 def check_known(children: dict[str, ChildState], volunteers: dict[str, VolunteerState]) -> None:
     for child_id, child in children.items():
         if not child.exists:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 from functools import singledispatch
 
@@ -39,6 +40,7 @@ class PairState:
     team_id: str | None = None
     station_id: str | None = None
     approval_level: FederationLevel | None = None
+    formed_on: date | None = None  # None: not formed (yet), or formed in a history read without envelopes
 
 
 @singledispatch
@@ -63,7 +65,7 @@ def _(event: PairFormed, state: PairState) -> PairState:
     # An approved proposal keeps its team, station and approval level.
     return replace(state, pair_id=event.pair_id, exists=True, active=True, region=event.region,
                    mode=event.mode, child_ids=event.child_ids, volunteer_ids=event.volunteer_ids,
-                   status=PairStatus.active)
+                   status=PairStatus.active, formed_on=event.formed_on)
 
 
 @evolve_pair.register

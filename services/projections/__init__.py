@@ -2,18 +2,22 @@
 
 from services.projections.children_directory import ChildrenDirectory
 from services.projections.concern_cases import ConcernCases
+from services.projections.figures.ledger import FigureLedger
 from services.projections.fund_statement import FundStatement
 from services.projections.gift_pack_deliveries import GiftPackDeliveries
 from services.projections.matching_candidates import MatchingCandidates
 from services.projections.pair_compliance import PairCompliance
 from services.projections.pair_modes import PairModes
+from services.projections.places_to_complete import PlacesToComplete
 from services.projections.region_stats import RegionStats
 from services.projections.rematch_queue import RematchQueue
+from services.projections.volunteer_directory import VolunteerDirectory
 from services.projections.volunteer_pools import VolunteerPools
+from services.projections.work_queues import WorkQueues
 
 
 def all_projections():
     return [RegionStats(), ChildrenDirectory(),
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
-            PairCompliance()]
+            PairCompliance(), FigureLedger(), VolunteerDirectory(), PlacesToComplete(), WorkQueues()]

@@ -6,10 +6,10 @@ key erases the name here too, without touching the table.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, Integer, String, Table, select
+from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn
 from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair
 from contracts.regions import Region
@@ -59,6 +59,7 @@ APPLY = {
     ChildJoinedPair: _paired(1),
     ChildLeftPair: _paired(-1),
     ChildTransferredIn: _changes(lambda e: {"region": e.region}),
+    ChildPlaceCompleted: _changes(lambda e: {"region": e.region}),
     ChildRiskAssessed: _changes(lambda e: {"tier": e.tier.value}),
     ChildExited: _changes(lambda e: {"exited": e.reason.value}),
 }
@@ -89,3 +90,20 @@ async def children_in(
         "birth_date": row.birth_date.isoformat(), "paired": row.active_pairs > 0,
         "tier": row.tier, "exited": row.exited,
     } for row in rows]
+
+
+async def children_count(conn: AsyncConnection, region: Region) -> int:
+    """How many children the region's subtree holds: the total that a page of children_in is of."""
+    query = select(func.count()).select_from(children)
+    if region.prefix:
+        query = query.where(children.c.region.startswith(region.prefix, autoescape=True))
+    return (await conn.execute(query)).scalar_one()
+
+
+async def child_names(conn: AsyncConnection, keys: KeyStore, child_ids) -> dict[str, tuple[str, str]]:
+    """The name and region of these children (those with a row here), for a reader who may see them."""
+    wanted = sorted(set(child_ids))
+    if not wanted:
+        return {}
+    query = select(children.c.child_id, children.c.personal, children.c.region).where(children.c.child_id.in_(wanted))
+    return {row.child_id: (await keys.name_of(row.personal), row.region) for row in await conn.execute(query)}

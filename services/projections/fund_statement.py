@@ -3,11 +3,14 @@ log order, each line with the balance after it.
 
 The balance here is for reading only; the rule that it never falls below zero is kept by the fund's
 own history (services.activity.giving.funds), which this statement agrees with by construction.
+
+An organisation's name is kept here as it is; a person donor's only sealed, opened when the statement
+is read for someone who may see personal data (a key store is passed), so her erasure reaches it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, select
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, FundAllocationReleased,
@@ -15,6 +18,8 @@ from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, 
 from contracts.money import yuan
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
+from services.shared.privacy import KeyStore
+from services.shared.sealed_text import text_of
 from services.shared.follower.projection import metadata
 
 funds = Table(
@@ -47,12 +52,21 @@ donor_names = Table(
     Column("donor_id", String(64), primary_key=True),
     Column("name", String(100), nullable=False),
 )
+donor_people = Table(
+    "fund_statement_donor_people", metadata,
+    Column("donor_id", String(64), primary_key=True),
+    Column("personal", JSON, nullable=False),  # the sealed {name}, never the name itself
+)
 TOTALS = {"donation": "received_fen", "allocation": "allocated_fen", "release": "released_fen"}
 
 
 async def _donor_registered(conn: AsyncConnection, event: DonorRegistered, stored: StoredEvent) -> None:
-    await conn.execute(upsert(conn.dialect.name, donor_names)
-                       .values(donor_id=event.donor_id, name=event.name).on_conflict_do_nothing())
+    if event.personal is not None:
+        row, table = {"personal": event.personal.model_dump()}, donor_people
+    else:
+        row, table = {"name": event.name or ""}, donor_names
+    await conn.execute(upsert(conn.dialect.name, table).values(donor_id=event.donor_id, **row)
+                       .on_conflict_do_nothing())
 
 
 async def _opened(conn: AsyncConnection, event: FundOpened, stored: StoredEvent) -> None:
@@ -105,7 +119,7 @@ APPLY = {DonorRegistered: _donor_registered, FundOpened: _opened, DonationReceiv
 
 class FundStatement:
     name = "fund_statement"
-    tables = (funds, lines, donor_names)
+    tables = (funds, lines, donor_names, donor_people)
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
@@ -113,21 +127,27 @@ class FundStatement:
             await APPLY[type(stored.event)](conn, stored.event, stored)
 
 
-async def fund_statement(conn: AsyncConnection, fund_id: str) -> dict | None:
+async def fund_statement(conn: AsyncConnection, fund_id: str, keys: KeyStore | None = None) -> dict | None:
+    """`keys`: for a reader who may see personal data, the key store that opens a person donor's
+    name; without it her name is None (an organisation's is always shown)."""
     fund = (await conn.execute(select(funds).where(funds.c.fund_id == fund_id))).first()
     if fund is None:
         return None
-    named = (lines.c.party_kind == "enterprise") & (lines.c.party_id == donor_names.c.donor_id)
-    query = (select(lines, donor_names.c.name).outerjoin(donor_names, named)
+    registered = lines.c.party_kind == "enterprise"  # a donor registered with RegisterDonor
+    query = (select(lines, donor_names.c.name, donor_people.c.personal)
+             .outerjoin(donor_names, registered & (lines.c.party_id == donor_names.c.donor_id))
+             .outerjoin(donor_people, registered & (lines.c.party_id == donor_people.c.donor_id))
              .where(lines.c.fund_id == fund_id).order_by(lines.c.line))
     rows = (await conn.execute(query)).all()
+    names = {r.line: r.name if r.personal is None or keys is None else await text_of(keys, r.personal, "name")
+             for r in rows}
     balance = fund.received_fen - fund.allocated_fen + fund.released_fen
     return {
         "fund_id": fund.fund_id, "name": fund.name, "region": fund.region, "opened_on": fund.opened_on,
         "received_fen": fund.received_fen, "allocated_fen": fund.allocated_fen,
         "released_fen": fund.released_fen, "balance_fen": balance, "balance_yuan": yuan(balance),
         "lines": [{"line": r.line, "seq": r.seq, "kind": r.kind, "reference": r.reference,
-                   "party_kind": r.party_kind, "party_id": r.party_id, "party_name": r.name,
+                   "party_kind": r.party_kind, "party_id": r.party_id, "party_name": names[r.line],
                    "amount_fen": r.amount_fen, "amount_yuan": yuan(r.amount_fen),
                    "balance_fen": r.balance_fen, "booked_on": r.booked_on, "recorded_by": r.recorded_by}
                   for r in rows],

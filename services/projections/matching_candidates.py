@@ -8,7 +8,8 @@ import functools
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildRiskAssessed, ChildTransferredIn,
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildRiskAssessed,
+                                  ChildTransferredIn,
                                   ConsentScope, GuardianConsentGiven, GuardianConsentWithdrawn)
 from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.matching import PairProposalWithdrawn, PairProposed, PairRejected
@@ -145,6 +146,7 @@ def _pair_closed(status: str):
 APPLY = {
     ChildRegistered: _child_arrived,
     ChildTransferredIn: _child_arrived,
+    ChildPlaceCompleted: _child(lambda e: {"region": e.region}),
     VolunteerRecruited: _volunteer_arrived,
     ChildNeedsSurveyed: _child(lambda e: {"needs": [n.value for n in e.needs]}),
     ChildRiskAssessed: _child(lambda e: {"tier": e.tier.value}),

@@ -89,8 +89,9 @@ def _activity(event: CareActivity) -> _Done:
 # Every handler gets the batch's connection, the birthdays held back to be written together at the
 # end of the batch (only queries ever read them), the event, and the day it was recorded.
 async def _formed(conn: AsyncConnection, born: RowsToWrite, event: PairFormed, day: date) -> None:
+    formed_on = event.formed_on or day  # the day it was formed, which may be before it was recorded
     await _insert(conn, pairs, pair_id=event.pair_id, region=event.region, mode=event.mode.value,
-                  child_ids=list(event.child_ids), formed_on=day, started_on=day)
+                  child_ids=list(event.child_ids), formed_on=formed_on, started_on=formed_on)
     for role, ids in (("child", event.child_ids), ("volunteer", event.volunteer_ids)):
         for person in ids:
             await _insert(conn, members, person_id=person, pair_id=event.pair_id, role=role)

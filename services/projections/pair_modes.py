@@ -12,7 +12,7 @@ from collections import defaultdict
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildTransferredIn, ChildTransferredOut
+from contracts.child_file import ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
 from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed, PairMode
 from contracts.regions import Region
@@ -86,6 +86,15 @@ def _moved(step: int):
     return move
 
 
+async def _placed(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+    """The child's village is completed: her standing leaves her county for it, in one event."""
+    held = child_modes.c
+    query = select(held.mode).where(held.child_id == stored.envelope.aggregate_id, held.active > 0)
+    for (mode,) in await conn.execute(query):
+        deltas[stored.event.from_region, mode]["children_paired"] -= 1
+        deltas[stored.event.region, mode]["children_paired"] += 1
+
+
 APPLY = {
     PairProposed: _stands(proposed=1),
     PairApproved: _counted(approved=1),
@@ -97,6 +106,7 @@ APPLY = {
     ChildLeftPair: _left,
     ChildTransferredOut: _moved(-1),
     ChildTransferredIn: _moved(1),
+    ChildPlaceCompleted: _placed,
 }
 
 

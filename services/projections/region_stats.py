@@ -12,7 +12,8 @@ from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
-from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn, ChildTransferredOut
+from contracts.child_file import (ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn,
+                                  ChildTransferredOut)
 from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.regions import PREFIX_LENGTHS, Region, region_name, subregions
@@ -124,6 +125,17 @@ def _moved(step: int, figure: str):
     return change
 
 
+async def _placed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+    """The child's village is completed: her standing leaves her county for it (not a move in or out)."""
+    for region, step in ((stored.event.from_region, -1), (stored.event.region, 1)):
+        here = batch.deltas[region]
+        here["children_registered"] += step
+        here["children_paired"] += step * (standing["active_pairs"] > 0)
+        if standing["tier"]:
+            here[f"children_{standing['tier']}"] += step
+    standing["region"] = stored.event.region
+
+
 async def _exited(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
     # The child stays on file where it was, counted as exited.
     batch.here(stored)["children_exited"] += 1
@@ -147,6 +159,7 @@ APPLY = {
     ChildRiskAssessed: _child(_assessed),
     ChildTransferredOut: _child(_moved(-1, "children_moved_out")),
     ChildTransferredIn: _child(_moved(1, "children_moved_in")),
+    ChildPlaceCompleted: _child(_placed),
     ChildExited: _child(_exited),
 }
 

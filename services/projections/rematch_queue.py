@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Column, String, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildTransferredIn
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEndReason, PairMode
 from contracts.regions import Region
 from services.shared.follower.projection import metadata
@@ -69,7 +69,8 @@ async def _exited(conn: AsyncConnection, stored: StoredEvent) -> None:
     await conn.execute(delete(queue).where(queue.c.child_id == stored.envelope.aggregate_id))
 
 
-APPLY = {ChildJoinedPair: _joined, ChildLeftPair: _left, ChildTransferredIn: _moved_in, ChildExited: _exited}
+APPLY = {ChildJoinedPair: _joined, ChildLeftPair: _left, ChildTransferredIn: _moved_in,
+         ChildPlaceCompleted: _moved_in, ChildExited: _exited}
 
 
 class RematchQueue:

@@ -141,18 +141,23 @@ class UnitOfWork:
         for index, event in enumerate(events):
             key = (event.aggregate_type, event.aggregate_id)
             history = self._histories.get(key) or History(f"{key[0]} {key[1]}")
+            # An aggregate that moves with its first event of the batch (a child whose village is
+            # completed) is checked over its whole history, so that no concurrent change is lost.
+            moves = key not in versions and history.exists and getattr(event, "region", None) is not None
             versions[key] = versions.get(key, history.version) + 1
             # An event naming a region is stored under it (a new aggregate, a child moving in);
             # any other event stays on the subject its aggregate last wrote to.
             region = getattr(event, "region", None) or history.events[-1].envelope.region
             subject = event_subject(parse_region(region), *key) if getattr(event, "region", None) else history.subject
+            moves = moves and subject != history.subject
             pending.append(PendingEvent(
                 subject=subject,
                 envelope=self._envelope(event, index, versions[key], region),
                 # Only a subject's first event in a batch is checked: the server compares the
                 # expectation with the stream as it stood before the batch.
-                expected_seq=None if subject in checked else history.last_seq_on(subject),
-                expected_over=None if history.exists or subject in checked else history_filter(*key),
+                expected_seq=history.events[-1].seq if moves else None if subject in checked
+                else history.last_seq_on(subject),
+                expected_over=history_filter(*key) if moves or not (history.exists or subject in checked) else None,
             ))
             checked.add(subject)
         return _link_moves(pending)

@@ -28,6 +28,7 @@ OFFICES = {"d": "440105", "p": "44", "n": "CN"}
 IN, NEAR, FAR = "440105", "440117", "510623"
 TAGS = {IN: "in", NEAR: "near", FAR: "far"}
 NAMES = {IN: "李小花", NEAR: "黄乐", FAR: "王小雨"}
+COMMUNITY = {IN: "440105001101", NEAR: "440117001001", FAR: "510623100003"}  # a real community of each
 ACCOUNTS = {f"{level}-{role}": (office, (role,)) for level, office in OFFICES.items() for role in Role}
 ACCOUNTS["d-both"] = (IN, (Role.caseworker, Role.approver))  # may propose and approve, not both of one pair
 CONTEXT_OF = {name: context for context, routes in COMMAND_ROUTES.items() for name in routes}
@@ -88,7 +89,7 @@ async def programme(world: World) -> None:
     room for five, a wish of the child's, a fund of the district's."""
     for region, tag in TAGS.items():
         await child(world, f"c-{tag}", region, NAMES[region])
-        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=f"{region}001001",
+        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=COMMUNITY[region],
                        name="王芳", sex="female", kind="mother", capacity=5)
         await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
                        volunteer_ids=[f"v-{tag}"])
@@ -99,7 +100,7 @@ async def programme(world: World) -> None:
 
 
 async def child(world: World, child_id: str, region: str, name: str = "张小明", who: str = "n-caseworker") -> None:
-    await world.ok(who, "register_child", child_id=child_id, region=f"{region}001001", name=name,
+    await world.ok(who, "register_child", child_id=child_id, region=COMMUNITY[region], name=name,
                    sex="female", birth_date="2010-03-08", category="left_behind")
 
 
@@ -132,7 +133,7 @@ async def test_every_route_but_health_and_the_token_refuses_the_anonymous(world:
             walked += 1
     assert walked > 50
     assert (await world.http.get("/health")).status_code == 200
-    assert "not signed in" in (await world.http.get("/regions/CN/stats")).json()["detail"]
+    assert "not signed in" in (await world.http.get("/regions/CN/stats")).json()["message"]
 
 
 REGION_READS = ("/regions/{r}/stats", "/regions/{r}/children", "/regions/{r}/pools", "/regions/{r}/pair-modes",
@@ -153,7 +154,7 @@ async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_
                 reply = await world.get(username, path)
                 assert reply.status_code == expected, f"{username} {path}: {reply.text}"
             if expected == 403:
-                assert "outside" in reply.json()["detail"]
+                assert "outside" in reply.json()["message"]
                 continue
             sees = personal(username)
             [row] = (await world.get(username, f"/regions/{region}/children")).json()["children"]
@@ -163,7 +164,8 @@ async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_
             assert suggested.get("child_name") == (NAMES[region] if sees else None), username
             assert [c["volunteer_id"] for c in suggested["candidates"]] == [f"v-{tag}"]
             [submitted] = (await world.get(username, f"/history/wish/w-{tag}")).json()["events"]
-            assert submitted["data"]["item"] == ("书包" if sees else "<withheld>"), username
+            # WishSubmitted v2 seals the item with the child's key; the history shows no sealed value.
+            assert submitted["data"]["item"] == "<sealed>", username
             assert submitted["actor"]["operator_id"] == "n-caseworker"  # who acted is always shown
             [registered] = (await world.get(username, f"/history/child/c-{tag}")).json()["events"]
             assert registered["data"]["personal"] == "<sealed>"
@@ -172,17 +174,17 @@ async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_
 async def test_each_role_commands_what_its_role_allows_within_its_subtree(world) -> None:
     for username in ACCOUNTS:
         for region in (IN, FAR):
-            reply = await world.post(username, "register_child", region=f"{region}001001", name="张小明",
+            reply = await world.post(username, "register_child", region=COMMUNITY[region], name="张小明",
                                      sex="male", birth_date="2010-02-02", category="left_behind")
             may = Role.caseworker in ACCOUNTS[username][1] and within(username, region)
             assert reply.status_code == (201 if may else 403), f"{username} {region}: {reply.text}"
             if Role.caseworker not in ACCOUNTS[username][1]:
-                assert "needs the role caseworker" in reply.json()["detail"]
+                assert "needs the role caseworker" in reply.json()["message"]
 
     # A proposal per approver and district, made by the national caseworker; the approver approves
     # within her subtree only, and no other role approves at all.
     for region, tag in TAGS.items():
-        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=f"{region}001001",
+        await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=f"v-{tag}", region=COMMUNITY[region],
                        name="王芳", sex="female", kind="mother", capacity=5)
         await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
                        volunteer_ids=[f"v-{tag}"])
@@ -192,7 +194,7 @@ async def test_each_role_commands_what_its_role_allows_within_its_subtree(world)
                            volunteer_ids=[f"v-{tag}"])
     for username in ("d-caseworker", "n-caseworker", "n-viewer", "n-admin", "n-system"):
         reply = await world.post(username, "approve_pair", pair_id="P-n-in")
-        assert reply.status_code == 403 and "needs the role approver" in reply.json()["detail"], username
+        assert reply.status_code == 403 and "needs the role approver" in reply.json()["message"], username
         assert (await world.post(username, "reject_pair", pair_id="P-n-in", reason="mismatch")).status_code == 403
     for region, tag in TAGS.items():
         for level in OFFICES:
@@ -209,27 +211,27 @@ async def test_the_token_is_the_actor_self_approval_is_refused_and_names_read_ar
     [registered] = (await world.get("d-caseworker", "/history/child/c-mine")).json()["events"]
     assert registered["actor"] == {"operator_id": "d-caseworker", "level": "district", "region": "440105000000",
                                    "role": "caseworker"}
-    impostor = await world.post("d-caseworker", "register_child", region="440105001001", name="张小明", sex="male",
+    impostor = await world.post("d-caseworker", "register_child", region="440105001101", name="张小明", sex="male",
                                 birth_date="2010-02-02", category="left_behind",
                                 actor={"operator_id": "n-admin", "level": "national", "region": "CN"})
-    assert impostor.status_code == 422 and impostor.json()["detail"][0]["loc"] == ["body", "actor"]
-    rows = [{"region": "440105001001", "name": "李四", "sex": "male", "birth_date": "2010-02-02",
+    assert impostor.status_code == 422 and impostor.json()["details"][0]["loc"] == ["body", "actor"]
+    rows = [{"region": "440105001101", "name": "李四", "sex": "male", "birth_date": "2010-02-02",
              "category": "left_behind"}]
     with_actor = [{**rows[0], "actor": {"operator_id": "x", "level": "national", "region": "CN"}}]
     bulk = await world.post("d-caseworker", "register_children", rows=with_actor)
-    assert bulk.status_code == 422 and bulk.json()["detail"][0]["loc"] == ["body", "rows", 0, "actor"]
+    assert bulk.status_code == 422 and bulk.json()["details"][0]["loc"] == ["body", "rows", 0, "actor"]
     assert (await world.post("d-caseworker", "register_children", rows=rows)).status_code == 201
 
     # Four eyes: the proposer may not approve her own proposal, another approver may.
-    await world.ok("n-caseworker", "recruit_volunteer", volunteer_id="v-mine", region="440105001001", name="王芳",
+    await world.ok("n-caseworker", "recruit_volunteer", volunteer_id="v-mine", region="440105001101", name="王芳",
                    sex="female", kind="mother")
     await world.ok("n-caseworker", "record_training", topic="minors_protection_law", held_on="2026-05-02",
                    volunteer_ids=["v-mine"])
     await world.ok("d-both", "propose_pair", pair_id="P-mine", child_ids=["c-mine"], volunteer_ids=["v-mine"])
     own = await world.post("d-both", "approve_pair", pair_id="P-mine")
     assert own.status_code == 409, own.text
-    assert own.json()["detail"]["code"] == "rule_violated"
-    assert "proposed by operator d-both, who may not approve her own proposal" in own.json()["detail"]["message"]
+    assert own.json()["code"] == "rule_violated"
+    assert "proposed by operator d-both, who may not approve her own proposal" in own.json()["message"]
     approved = await world.ok("d-approver", "approve_pair", pair_id="P-mine")
     assert approved["events"][0]["event_type"] == "PairApproved"
     actors = [e["actor"]["operator_id"] for e in (await world.get("d-approver", "/history/pair/P-mine")).json()["events"]]
@@ -246,8 +248,8 @@ async def test_the_token_is_the_actor_self_approval_is_refused_and_names_read_ar
     entries = [(e["route"], e["child_id"], e["region"]) for e in audit.json()["entries"]]
     children_read = [c for route, c, _ in entries if route == "/regions/{code}/children"]
     assert len(children_read) == 2 and "c-mine" in children_read  # c-mine and the child of the bulk command
-    assert ("/children/{child_id}/suggestions", "c-mine", "440105001001") in entries
-    assert ("/history/{aggregate_type}/{aggregate_id}", "c-mine", "440105001001") in entries
+    assert ("/children/{child_id}/suggestions", "c-mine", "440105001101") in entries
+    assert ("/history/{aggregate_type}/{aggregate_id}", "c-mine", "440105001101") in entries
     assert (await world.get("n-admin", "/audit/access", account="d-viewer")).json()["entries"] == []
     by_child = (await world.get("d-admin", "/audit/access", child_id="c-mine")).json()["entries"]
     assert {e["username"] for e in by_child} == {"d-caseworker", "d-approver"}  # she read the pair's history
@@ -258,4 +260,4 @@ async def test_paging_past_any_sane_offset_is_refused_as_invalid(world) -> None:
         for offset in ("10000001", "9223372036854775808"):
             reply = await world.get("n-caseworker", path, offset=offset, **params)
             assert reply.status_code == 422, (path, offset, reply.text)
-            assert reply.json()["detail"][0]["loc"] == ["query", "offset"]
+            assert reply.json()["details"][0]["loc"] == ["query", "offset"]

@@ -41,7 +41,7 @@ async def send(platform: Platform, name: str, command: Command) -> Reply:
 
 
 def child(n: int) -> RegisterChild:
-    return RegisterChild(actor=NATIONAL, region="440105001001", name=f"童{n}", sex=Sex.female,
+    return RegisterChild(actor=NATIONAL, region="440105001101", name=f"童{n}", sex=Sex.female,
                          birth_date="2016-05-05", category=ChildCategory.left_behind)
 
 

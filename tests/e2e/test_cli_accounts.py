@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.test_end_to_end import Up, aixin
 
 pytestmark = pytest.mark.e2e
-CHILD = {"region": "440105001001", "name": "李小明", "sex": "male", "birth_date": "2016-03-08",
+CHILD = {"region": "440105001101", "name": "李小明", "sex": "male", "birth_date": "2016-03-08",
          "category": "left_behind"}
 
 
@@ -124,8 +124,8 @@ def test_login_logout_and_refusals_through_the_cli(up: Up, tmp_path: Path) -> No
 
     # Commands of the CLI act as gd44: an import, every row recorded with gd44.
     listing = tmp_path / "list.csv"
-    listing.write_text("姓名,性别,出生日期,类别,区划代码\n王小红,女,2015-04-01,留守儿童,440105001001\n"
-                       "张小华,女,2015-04-01,留守儿童,510623001002\n", encoding="utf-8")
+    listing.write_text("姓名,性别,出生日期,类别,区划代码\n王小红,女,2015-04-01,留守儿童,440105001101\n"
+                       "张小华,女,2015-04-01,留守儿童,510623100004\n", encoding="utf-8")
     imported = " ".join(aixin(data_dir, "import", "children", str(listing)).stdout.split())
     assert "registered 1" in imported and "bad rows 1" in imported, imported  # Sichuan is outside gd44's office
     rows = wait_for(lambda: [r for r in json.loads(aixin(data_dir, "children", "44", "--json").stdout)["children"]

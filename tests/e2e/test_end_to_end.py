@@ -19,7 +19,7 @@ import pytest
 from services.platform.embedded_nats import free_port
 
 pytestmark = pytest.mark.e2e
-LEVELS = ["CN", "44", "4401", "440105", "440105001", "440105001001"]
+LEVELS = ["CN", "44", "4401", "440105", "440105001", "440105001101"]
 DEMO_CHILDREN = 120
 
 
@@ -83,7 +83,8 @@ def stats(data_dir: Path, region: str) -> dict:
 
 
 def figures(result: dict) -> dict:
-    return {k: v for k, v in result.items() if isinstance(v, int)}
+    # Reminders are raised by the clock (the reminder process ticks once a minute), not by commands.
+    return {k: v for k, v in result.items() if isinstance(v, int) and not k.startswith("reminders_")}
 
 
 def assert_consistent_at_all_levels(data_dir: Path) -> dict:
@@ -179,7 +180,7 @@ async def register_until_killed(up: Up) -> list[str]:
     """Send registrations over HTTP while `aixin up` is SIGKILLed; return the ids whose commands
     were acknowledged (201)."""
     acknowledged: list[str] = []
-    command = {"region": "440105001002", "name": "崩溃测试", "sex": "female", "birth_date": "2016-05-05",
+    command = {"region": "440105001102", "name": "崩溃测试", "sex": "female", "birth_date": "2016-05-05",
                "category": "left_behind"}
 
     async def one(http: httpx.AsyncClient, i: int) -> None:

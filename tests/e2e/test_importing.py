@@ -27,7 +27,7 @@ from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
 
 TODAY = date(2026, 6, 1)  # the deps fixture's clock
-COMMUNITY = "440105001001"
+COMMUNITY = "440105001101"
 BOY = synthetic_id_number("440105", date(2016, 3, 8), Sex.male, 7)
 
 
@@ -120,7 +120,7 @@ def test_the_values_lists_use_are_understood(tmp_path: Path) -> None:
 
 def test_every_problem_of_a_row_is_named_with_its_column(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "list.csv", [child_row(), child_row(
-        姓名="", 区划代码="440105", 联系电话="12345", 类别="孤寡老人", 身份证号=BOY[:17] + "0")])
+        姓名="", 区划代码="440105001", 联系电话="12345", 类别="孤寡老人", 身份证号=BOY[:17] + "0")])
     assert {column for column, _ in problems_of(path)[3]} == {"姓名", "区划代码", "联系电话", "类别", "身份证号"}
 
 
@@ -137,13 +137,13 @@ def test_children_of_18_are_not_registered(tmp_path: Path) -> None:
 
 def test_the_report_opens_in_a_spreadsheet_as_written(tmp_path: Path) -> None:
     entries = [Entry(7, "联系电话", BAD, "'12345' is not a phone number", ("王小红", "=1+1", BOY)),
-               Entry(3, "身份证号", ALREADY, "already registered in 南华西街道第1社区", ("李小明",))]
+               Entry(3, "身份证号", ALREADY, "already registered in 下渡社区居委会", ("李小明",))]
     path = write_report(tmp_path / "report.csv", ("姓名", "备注", "身份证号"), entries)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "联系电话".encode() in raw  # UTF-8 with BOM
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows == [["行号/line", "列/column", "结果/outcome", "原因/reason", "姓名", "备注", "身份证号"],
-                    ["3", "身份证号", ALREADY, "already registered in 南华西街道第1社区", "李小明", "", ""],
+                    ["3", "身份证号", ALREADY, "already registered in 下渡社区居委会", "李小明", "", ""],
                     ["7", "联系电话", BAD, "'12345' is not a phone number", "王小红", "'=1+1", f'="{BOY}"']]
 
 
@@ -247,7 +247,7 @@ async def test_an_overlapping_list_adds_only_the_children_not_on_file(deps, even
 
 
 async def test_a_child_registered_elsewhere_is_reported_not_duplicated(deps, event_log, tmp_path: Path) -> None:
-    body = {"actor": NATIONAL.model_dump(mode="json"), "region": "510623001002", "name": "李小明",
+    body = {"actor": NATIONAL.model_dump(mode="json"), "region": "510623100004", "name": "李小明",
             "sex": "male", "birth_date": "2016-03-08", "category": "left_behind", "id_number": BOY}
     model, handler = INTAKE["register_child"]
     registered = await execute(deps, model, handler, json.dumps(body).encode())
@@ -257,11 +257,11 @@ async def test_a_child_registered_elsewhere_is_reported_not_duplicated(deps, eve
     assert (summary.registered, summary.already_registered, summary.bad) == (0, 1, 0)
     [entry] = report_rows(summary.report)
     assert entry["列/column"] == "身份证号" and "already registered in" in entry["原因/reason"]
-    assert "510623001002" in entry["原因/reason"] and entry["身份证号"] == f'="{BOY}"'
+    assert "510623100004" in entry["原因/reason"] and entry["身份证号"] == f'="{BOY}"'
     assert await event_log.last_sequence() == 1
 
     again = await execute(deps, model, handler, json.dumps({**body, "region": COMMUNITY}).encode())
-    assert again.error.code == "rule_violated" and "already registered in region 510623001002" in again.error.message
+    assert again.error.code == "rule_violated" and "already registered in region 510623100004" in again.error.message
 
 
 async def test_rows_outside_the_operators_region_are_refused_on_their_region(deps, event_log, tmp_path: Path) -> None:
@@ -277,7 +277,7 @@ async def test_rows_outside_the_operators_region_are_refused_on_their_region(dep
 async def test_one_child_twice_in_a_batch_is_registered_once(deps, event_log) -> None:
     row = {"actor": NATIONAL.model_dump(mode="json"), "name": "李小明", "sex": "male",
            "birth_date": "2016-03-08", "category": "left_behind", "id_number": BOY}
-    rows = [{**row, "command_id": "a", "region": COMMUNITY}, {**row, "command_id": "b", "region": "510623001002"}]
+    rows = [{**row, "command_id": "a", "region": COMMUNITY}, {**row, "command_id": "b", "region": "510623100004"}]
     model, handler = INTAKE["register_children"]
     reply = await execute(deps, model, handler, json.dumps({"actor": row["actor"], "rows": rows}).encode())
     assert [r["status"] for r in reply.result["rows"]] == ["registered", "already_registered"]

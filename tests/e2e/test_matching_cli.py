@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,7 @@ from tests.log.matching_cases import LIFECYCLE, setup_steps
 
 # username: (office, role); each signs in with the password "pw-" + username
 ACCOUNTS = {"hz-caseworker": ("440105", "caseworker"), "nhx-approver": ("440105001", "approver"),
-            "c1-approver": ("440105001001", "approver")}
+            "c1-approver": ("440105001101", "approver")}
 
 
 @pytest.fixture
@@ -81,12 +82,19 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
         suggestions["candidates"][0]["reasons"]
 
     await sign_in(platform, "hz-caseworker")
-    code, out = await aixin(platform, "match", "batch", "440105", "--json", "--propose")
+    code, out = await aixin(platform, "match", "batch", "440105", "--json")
     assert code == 0, out
     proposal = json.loads(out)
     assert {p["child_id"] for p in proposal["proposals"]} == {"a2", "a3", "b2"}
     assert proposal["proposals"][0]["child_id"] == "a3"  # red tier first
-    assert len(proposal["sent"]["proposed"]) == 3 and not proposal["sent"]["refused"]
+    assert proposal["proposals"][0]["child_name"] == "小a3"  # a caseworker sees names
+    # As people read it: children and volunteers named, and the ids `match approve` takes.
+    code, out = await aixin(platform, "match", "batch", "440105", "--propose")
+    assert code == 0, out
+    assert "小a3 (a3)" in out and "proposed 3, refused 0" in out
+    sent = re.findall(r"proposal (\w+): 小(\w+) \(\w+\) with \S+ \((\w+)\) — approve with: aixin match approve \1", out)
+    assert {child for _, child, _ in sent} == {"a2", "a3", "b2"}, out
+    proposal["sent"] = {"proposed": [pair_id for pair_id, child, _ in sent if child == "a3"]}
 
     code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0])
     assert code == 1 and "needs the role approver" in out  # a caseworker does not approve
@@ -96,6 +104,7 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
     await sign_in(platform, "nhx-approver")
     code, out = await aixin(platform, "match", "approve", proposal["sent"]["proposed"][0])
     assert code == 0 and "PairApproved, PairFormed" in out
+    assert "— 小a3 (a3) with " in out, out  # whom the pair links, named for an approver
     await running.projector.wait_for(await running.event_log.last_sequence())
     history = await http_get(platform, f"/history/pair/{proposal['sent']['proposed'][0]}")
     assert [(e["event_type"], e["actor"]["operator_id"]) for e in history["events"]][:2] == [
@@ -104,9 +113,14 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
     code, out = await aixin(platform, "match", "batch", "440105001", "--json")
     again = json.loads(out)
     assert again["proposals"] == []  # every child is paired or awaits approval of its proposal
-    reasons = {u["child_id"]: u["reasons"] for u in again["unmatched"]}
+    assert again["unmatched"] == []  # children paired, or with a proposal, are not "unmatched"
+    reasons = {u["child_id"]: u["reasons"] for u in again["set_aside"]}
     assert reasons["a3"] == [f"already cared for in pair {proposal['sent']['proposed'][0]}"]
     assert reasons["a2"][0].startswith("a proposal awaits approval")
+    code, out = await aixin(platform, "match", "batch", "440105001")
+    assert "unmatched" not in out and "needs no new pair: 小a3 (a3): already cared for" in out
+    code, out = await aixin(platform, "match", "suggest", "a3")
+    assert "child 小a3 (a3) cannot be paired now" in out and "a child who may be paired" not in out, out
 
     code, out = await aixin(platform, "logout")
     assert code == 0 and "signed out (nhx-approver)" in out  # the national admin of credential.json again

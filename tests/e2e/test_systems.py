@@ -53,7 +53,7 @@ async def test_a_system_added_while_running_reads_its_subtree_only(tmp_path: Pat
         assert system is not None
         consumer = await system.jetstream().pull_subscribe("aixin.evt.44.>", durable="guangdong", stream=STREAM)
         api = await platform.connect(API)
-        for n, region in enumerate(("510623001001", "440105001001")):
+        for n, region in enumerate(("510623100003", "440105001101")):
             message = await api.request(command_subject("intake", "register_child"),
                                         child(region, n).model_dump_json().encode(), timeout=30)
             assert decode_reply(message.data).ok  # the services' own connections survived the reload

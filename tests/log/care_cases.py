@@ -17,7 +17,7 @@ from services.shared.eventlog import EventLog, StoredEvent
 from tests.conftest import NATIONAL
 
 ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
-REGION = "440105001001"
+REGION = "440105001101"
 
 
 class FakeClock:
@@ -67,8 +67,9 @@ def haimen_from_log(events: list[StoredEvent], month_start: date, month_end: dat
         if e.event_type == "ChildRegistered":
             births[data["child_id"]] = date.fromisoformat(data["birth_date"])
         elif e.event_type == "PairFormed":
+            formed = date.fromisoformat(data["formed_on"]) if data.get("formed_on") else day
             pairs[data["pair_id"]] = {"children": data["child_ids"], "volunteers": data["volunteer_ids"],
-                                      "formed": day, "ended": None}
+                                      "formed": formed, "ended": None}
         elif e.event_type == "PairEnded":
             pairs[data["pair_id"]]["ended"] = day
         elif e.event_type in ("VisitLogged", "ActivityLogged"):

@@ -15,12 +15,12 @@ from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
 
 ROUTES = {**INTAKE, **PAIRING}
-STREET = Actor(operator_id="op-nhx", level=FederationLevel.street, region="440105001")  # 南华西街道
+STREET = Actor(operator_id="op-nhx", level=FederationLevel.street, region="440105001")  # 赤岗街道
 # Separation of duties: a proposal is approved by another operator than the one who proposed it.
 STREET_APPROVER = Actor(operator_id="op-nhx-2", level=FederationLevel.street, region="440105001")
-COMMUNITY = Actor(operator_id="op-c1", level=FederationLevel.community, region="440105001001")
-SIX_LEVELS = ("CN", "44", "4401", "440105", "440105001", "440105001001")
-C1, C2, STREET2, CONGHUA = "440105001001", "440105001002", "440105002001", "440117001001"
+COMMUNITY = Actor(operator_id="op-c1", level=FederationLevel.community, region="440105001101")
+SIX_LEVELS = ("CN", "44", "4401", "440105", "440105001", "440105001101")
+C1, C2, STREET2, CONGHUA = "440105001101", "440105001102", "440105002101", "440117001001"
 CHILDREN = {"a1": C1, "a2": C1, "a3": C1, "b1": C2, "b2": C2, "s1": STREET2, "z1": CONGHUA}
 VOLUNTEERS = {  # id: (region, kind, capacity, specialties)
     "m1": (C1, "mother", 3, ["tutoring"]), "m2": (C1, "mother", 1, []), "m3": (C2, "mother", 1, []),

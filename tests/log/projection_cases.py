@@ -29,10 +29,10 @@ from services.shared.eventlog import EventLog
 from tests.conftest import NATIONAL
 
 ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
-SIX_LEVELS = ("CN", "44", "4401", "440105", "440105001", "440105001001")
+SIX_LEVELS = ("CN", "44", "4401", "440105", "440105001", "440105001101")
 NAMES = {"c-hz-1": "李小花", "c-hz-2": "李小草", "c-hz-3": "陈明", "c-ch-1": "黄乐", "c-sc-1": "王小雨"}
-REGIONS = {"c-hz-1": "440105001001", "c-hz-2": "440105001001", "c-hz-3": "440105001002",
-           "c-ch-1": "440117001001", "c-sc-1": "510623001001"}
+REGIONS = {"c-hz-1": "440105001101", "c-hz-2": "440105001101", "c-hz-3": "440105001102",
+           "c-ch-1": "440117001001", "c-sc-1": "510623100003"}
 
 
 def _child(child_id: str) -> list[tuple[str, dict]]:
@@ -52,7 +52,9 @@ def _volunteer(volunteer_id: str, region: str, capacity: int = 1) -> list[tuple[
 
 
 def _pair(pair_id: str, mode: str, children: list[str], volunteers: list[str]) -> tuple[str, dict]:
-    return "form_pair", {"pair_id": pair_id, "mode": mode, "child_ids": children, "volunteer_ids": volunteers}
+    # Formed in May, recorded later: its visits at the end of May come after the forming.
+    return "form_pair", {"pair_id": pair_id, "mode": mode, "child_ids": children, "volunteer_ids": volunteers,
+                         "formed_on": "2026-05-15"}
 
 
 def _visit(pair_id: str, visit_id: str) -> tuple[str, dict]:
@@ -62,8 +64,8 @@ def _visit(pair_id: str, visit_id: str) -> tuple[str, dict]:
 
 PROGRAMME: list[tuple[str, dict]] = [
     *(step for c in NAMES for step in _child(c)),
-    *_volunteer("v-hz-2", "440105001002", capacity=3), *_volunteer("v-hz", "440105001001"),
-    *_volunteer("v-ch", "440117001001"), *_volunteer("v-sc", "510623001001"),
+    *_volunteer("v-hz-2", "440105001102", capacity=3), *_volunteer("v-hz", "440105001101"),
+    *_volunteer("v-ch", "440117001001"), *_volunteer("v-sc", "510623100003"),
     _pair("p-hz-1", "one_to_one", ["c-hz-1"], ["v-hz"]),
     _pair("p-hz-2", "one_to_many", ["c-hz-1", "c-hz-2"], ["v-hz-2"]),
     # Collective pairs add nothing to a volunteer's load, so v-hz can take this one too.
@@ -83,14 +85,14 @@ PROGRAMME: list[tuple[str, dict]] = [
 
 # The figures of each owning region, worked out by hand from PROGRAMME (absent figures are 0).
 EXPECTED_LEAVES: dict[str, dict[str, int]] = {
-    "440105001001": dict(children_registered=2, children_paired=2, volunteers_recruited=1,
+    "440105001101": dict(children_registered=2, children_paired=2, volunteers_recruited=1,
                          active_pairs=2, pairs_formed=3, pairs_ended=1, visits_logged=2,
                          wishes_submitted=1, wishes_fulfilled=1),
-    "440105001002": dict(children_registered=1, children_paired=1, volunteers_recruited=1,
+    "440105001102": dict(children_registered=1, children_paired=1, volunteers_recruited=1,
                          wishes_submitted=1),
     "440117001001": dict(children_registered=1, children_paired=1, volunteers_recruited=1, active_pairs=1,
                          pairs_formed=1, visits_logged=1),
-    "510623001001": dict(children_registered=1, volunteers_recruited=1, pairs_formed=1, pairs_ended=1,
+    "510623100003": dict(children_registered=1, volunteers_recruited=1, pairs_formed=1, pairs_ended=1,
                          visits_logged=1, wishes_submitted=1, wishes_fulfilled=1),
 }
 

@@ -48,11 +48,11 @@ async def test_a_body_over_the_nats_max_payload_is_413_with_the_limit(client, nc
     # The embedded server allows 4 MB; a stock nats-server 1 MB. The client's own copy of the limit
     # is lowered to the stock one (nats-py checks it before sending, so the server never sees more).
     monkeypatch.setattr(nc, "_max_payload", NATS_DEFAULT_MAX_PAYLOAD)
-    padded = b'{"region": "440105001001",' + b" " * 2_000_000 + json.dumps(HTTP_CHILD).encode()[1:]
+    padded = b'{"region": "440105001101",' + b" " * 2_000_000 + json.dumps(HTTP_CHILD).encode()[1:]
     reply = await client.post("/commands/intake/register_child", content=padded,
                               headers={"Content-Type": "application/json"})
     assert reply.status_code == 413, reply.text
-    assert f"larger than {NATS_DEFAULT_MAX_PAYLOAD} bytes" in reply.json()["detail"]
+    assert f"larger than {NATS_DEFAULT_MAX_PAYLOAD} bytes" in reply.json()["message"]
 
 
 async def test_a_command_that_outgrows_the_max_payload_on_its_way_is_413(client, nc, monkeypatch) -> None:  # noqa: F811
@@ -62,7 +62,7 @@ async def test_a_command_that_outgrows_the_max_payload_on_its_way_is_413(client,
     reply = await client.post("/commands/intake/register_child", content=body,
                               headers={"Content-Type": "application/json"})
     assert reply.status_code == 413, reply.text
-    assert f"larger than {len(body) + 10} bytes" in reply.json()["detail"]
+    assert f"larger than {len(body) + 10} bytes" in reply.json()["message"]
 
 
 async def test_nan_and_a_lone_surrogate_over_http_are_422(client) -> None:  # noqa: F811
@@ -70,13 +70,13 @@ async def test_nan_and_a_lone_surrogate_over_http_are_422(client) -> None:  # no
     wish = b'{"child_id": "c1", "item": "book", "estimated_cost_yuan": NaN}'
     nan = await client.post("/commands/activity/submit_wish", content=wish, headers=headers)
     assert nan.status_code == 422, nan.text
-    assert nan.json()["detail"][0]["loc"] == ["body", "estimated_cost_yuan"]
+    assert nan.json()["details"][0]["loc"] == ["body", "estimated_cost_yuan"]
 
     surrogate = json.dumps({**HTTP_CHILD, "name": "\ud800"}).encode()  # ASCII: the escape travels as is
     refused = await client.post("/commands/intake/register_child", content=surrogate, headers=headers)
     assert refused.status_code == 422, refused.text
-    assert refused.json()["detail"][0]["loc"] == ["body", "name"]
-    assert "lone surrogate U+D800" in refused.json()["detail"][0]["msg"]
+    assert refused.json()["details"][0]["loc"] == ["body", "name"]
+    assert "lone surrogate U+D800" in refused.json()["details"][0]["msg"]
 
     ideographic = await client.post("/commands/intake/register_child", json={**HTTP_CHILD, "name": "\u3000"})
     assert ideographic.status_code == 422, ideographic.text

@@ -48,10 +48,10 @@ def care_deps(event_log, keys, clock) -> Deps:
     return Deps(log=event_log, keys=keys, clock=clock)
 
 
-async def a_pair(deps, pair_id: str = "p1") -> None:
+async def a_pair(deps, pair_id: str = "p1", **fields) -> None:
     await child(deps, "c1", date(2016, 5, 20))
     await volunteer(deps, "v1")
-    await ok(deps, "form_pair", pair_id=pair_id, child_ids=["c1"], volunteer_ids=["v1"])
+    await ok(deps, "form_pair", pair_id=pair_id, child_ids=["c1"], volunteer_ids=["v1"], **fields)
 
 
 async def test_activities_are_logged_on_their_pair_station_or_team(care_deps, event_log, keys, clock, nats_server) -> None:
@@ -99,10 +99,13 @@ async def federation(deps, clock: FakeClock) -> None:
         await child(deps, child_id, born)
     for volunteer_id, capacity in (("v1", 1), ("v2", 2), ("v3", 1), ("v4", 1), ("v5", 1)):
         await volunteer(deps, volunteer_id, capacity)
-    await ok(deps, "form_pair", pair_id="p1", child_ids=["c1"], volunteer_ids=["v1"])
-    await ok(deps, "form_pair", pair_id="p2", mode="one_to_many", child_ids=["c2", "c3"], volunteer_ids=["v2"])
-    await ok(deps, "form_pair", pair_id="p3", child_ids=["c4"], volunteer_ids=["v3"])
-    await ok(deps, "form_pair", pair_id="p4", child_ids=["c5"], volunteer_ids=["v4"])
+    # Formed on New Year's Day, recorded on the 5th (records kept late): care is logged from the 1st.
+    early = {"formed_on": "2026-01-01"}
+    await ok(deps, "form_pair", pair_id="p1", child_ids=["c1"], volunteer_ids=["v1"], **early)
+    await ok(deps, "form_pair", pair_id="p2", mode="one_to_many", child_ids=["c2", "c3"], volunteer_ids=["v2"],
+             **early)
+    await ok(deps, "form_pair", pair_id="p3", child_ids=["c4"], volunteer_ids=["v3"], **early)
+    await ok(deps, "form_pair", pair_id="p4", child_ids=["c5"], volunteer_ids=["v4"], **early)
     await ok(deps, "form_pair", pair_id="p7", child_ids=["c7"], volunteer_ids=["v5"])
     clock.set(date(2026, 3, 10))
     await ok(deps, "submit_wish", wish_id="w1", child_id="c2", item="书包", estimated_cost_yuan=80)
@@ -176,7 +179,7 @@ async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, c
         assert response.status_code == 200, response.text
         assert (await http.get("/pairs/compliance", params={"region": "44", "month": "2026-13"})).status_code == 422
         bad_profile = await http.get("/pairs/compliance", params={"region": "44", "month": "2026-05", "profile": "x"})
-        assert bad_profile.status_code == 422 and "known: haimen" in bad_profile.json()["detail"]
+        assert bad_profile.status_code == 422 and "known: haimen" in bad_profile.json()["message"]
         assert (await http.get("/pairs/compliance", params={"region": "4x", "month": "2026-05"})).status_code == 422
     result = response.json()
     assert result["profile"] == "haimen"
@@ -203,7 +206,7 @@ def care_cli_app():
 
 
 async def test_no_visit_or_activity_before_a_child_of_the_pair_was_born(care_deps, event_log) -> None:
-    await a_pair(care_deps)  # c1 born 2016-05-20
+    await a_pair(care_deps, formed_on="2016-05-20")  # c1 born 2016-05-20, paired the same day
     visit = dict(pair_id="p1", kind="home_visit", visited_on="1999-11-30", duration_minutes=30)
     before = await send(care_deps, "log_visit", **visit)
     assert error_of(before) == ("invalid", [["visited_on"]])

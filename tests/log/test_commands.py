@@ -17,11 +17,11 @@ from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
 
 ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
-COMMUNITY = "440105001001"  # synthetic community in 海珠区, 广州 (Guangdong 44)
+COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区, 广州 (Guangdong 44)
 CHILD = {"region": COMMUNITY, "name": "李小花", "sex": "female", "birth_date": "2016-03-08",
          "category": "left_behind", "id_number": "440105201603080020",
          "guardian": {"relation": "grandparent", "name": "李大山", "phone": "13800000000"}}
-MOTHER = {"region": "440105001002", "name": "王芳", "sex": "female", "kind": "mother"}
+MOTHER = {"region": "440105001102", "name": "王芳", "sex": "female", "kind": "mother"}
 
 
 async def send_raw(deps, command: str, body: bytes) -> Reply:
@@ -90,8 +90,8 @@ async def test_a_retried_registration_without_an_id_says_it_is_a_duplicate(deps)
 async def test_invalid_commands_are_answered_with_the_offending_field(deps) -> None:
     unknown_region = await send(deps, "register_child", **{**CHILD, "region": "440105999999"})
     assert error_of(unknown_region) == (ErrorCode.invalid, [["region"]])
-    district = await send(deps, "register_child", **{**CHILD, "region": "440105"})
-    assert error_of(district) == (ErrorCode.invalid, [["region"]])
+    town = await send(deps, "register_child", **{**CHILD, "region": "440105001"})  # a county code is a child's
+    assert error_of(town) == (ErrorCode.invalid, [["region"]])  # place until her village is known; a town's is not
     nineteen = await send(deps, "register_child", **{**CHILD, "birth_date": "2007-01-01"})
     assert error_of(nineteen) == (ErrorCode.invalid, [["birth_date"]])
     no_sex = await send(deps, "register_child", **{k: v for k, v in CHILD.items() if k != "sex"})
@@ -149,7 +149,8 @@ async def test_concurrent_pairings_of_one_child_let_exactly_one_through(deps, ev
 async def test_no_visit_is_logged_for_an_ended_pair(deps) -> None:
     child_id = await pairable_child(deps)
     [volunteer_id] = await trained_volunteers(deps)
-    pair_id = (await ok(deps, "form_pair", child_ids=[child_id], volunteer_ids=[volunteer_id]))["pair_id"]
+    pair_id = (await ok(deps, "form_pair", child_ids=[child_id], volunteer_ids=[volunteer_id],
+                        formed_on="2026-05-15"))["pair_id"]
     visit = {"pair_id": pair_id, "kind": "home_visit", "visited_on": "2026-05-30", "duration_minutes": 60}
     await ok(deps, "log_visit", **visit)
     await ok(deps, "end_pair", pair_id=pair_id, reason="moved")

@@ -19,7 +19,7 @@ from services.shared.eventlog import load as eventlog_module
 from services.shared.eventlog import BatchRefused, EventLog, MalformedEvent, PendingEvent
 from tests.conftest import NATIONAL
 
-REGION = parse_region("440105001001")
+REGION = parse_region("440105001101")
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
@@ -149,7 +149,7 @@ async def test_events_of_many_commands_are_stored_together_or_not_at_all(event_l
 
 
 async def test_subjects_of_tells_which_aggregates_exist_and_where(event_log, nc, monkeypatch) -> None:
-    elsewhere = parse_region("510623001002")
+    elsewhere = parse_region("510623100004")
     for number in range(1, 4):
         await event_log.append([pending(joined(f"c{number}"), 1, 0)])
     moved = pending(joined("c1", "p2"), 2, 0)  # c1 continues under another region's subject

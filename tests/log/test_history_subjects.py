@@ -11,7 +11,7 @@ from services.shared.eventlog import EventLog
 from services.shared.unit_of_work import Deps
 from tests.log.test_commands import ok, pairable_child
 
-NEW = "510623001002"
+NEW = "510623100004"
 
 
 async def test_a_move_through_another_process_is_followed(nats_server, deps: Deps) -> None:
@@ -53,7 +53,7 @@ async def test_one_id_cannot_be_started_in_two_regions_at_once(deps: Deps) -> No
 
     from tests.log.test_commands import CHILD, send
 
-    regions = ["440105001001", NEW] * 10
+    regions = ["440105001101", NEW] * 10
     replies = await asyncio.gather(*(
         send(deps, "register_child", **{**CHILD, "child_id": "same-child", "region": region})
         for region in regions))

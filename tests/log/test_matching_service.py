@@ -124,7 +124,7 @@ async def test_figures_per_mode_pools_queue_and_replay_on_every_backend(
 async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(deps, event_log) -> None:
     volunteers = [f"v{i:03d}" for i in range(100)]
     await send(deps, setup_steps()[:2] + [  # child a1 with consent, and a hundred trained mothers
-        (NATIONAL, "recruit_volunteer", {"volunteer_id": v, "region": "440105001001", "name": "王芳",
+        (NATIONAL, "recruit_volunteer", {"volunteer_id": v, "region": "440105001101", "name": "王芳",
                                          "sex": "female", "kind": "mother"}) for v in volunteers] + [
         (NATIONAL, "record_training", {"topic": "minors_protection_law", "held_on": "2026-05-02",
                                        "volunteer_ids": volunteers})])

@@ -9,7 +9,7 @@ from services.intake.domain import REGISTERED_ELSEWHERE
 from tests.log.test_commands import CHILD, error_of, ok, send
 
 SICHUAN = Actor(operator_id="op-sc", level=FederationLevel.province, region="51")
-IN_SICHUAN = {**CHILD, "region": "510623001002"}
+IN_SICHUAN = {**CHILD, "region": "510623100004"}
 
 
 async def test_a_child_on_file_in_another_subtree_is_said_to_be_so_without_id_or_region(deps) -> None:
@@ -31,4 +31,4 @@ async def test_a_bulk_row_of_a_child_on_file_elsewhere_names_neither_id_nor_regi
 async def test_within_her_subtree_an_office_is_told_which_child_and_where(deps) -> None:
     child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
     reply = await send(deps, "register_child", **CHILD, command_id="again-later")
-    assert child_id in reply.error.message and "440105001001" in reply.error.message
+    assert child_id in reply.error.message and "440105001101" in reply.error.message

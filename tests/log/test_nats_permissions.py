@@ -20,7 +20,7 @@ from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_credentials import NatsCredentials
 from services.shared.eventlog import EventLog
 
-GUANGDONG = "aixin.evt.44.4401.440105.440105001.440105001001.child.c-gd"
+GUANGDONG = "aixin.evt.44.4401.440105.440105001.440105001101.child.c-gd"
 BEIJING = "aixin.evt.11.1101.110101.110101001.110101001001.child.c-bj"
 REFUSED = (NatsTimeout, APIError, NatsError, asyncio.TimeoutError)
 
@@ -175,7 +175,7 @@ async def test_a_service_user_is_held_to_its_own_subjects(server, user: str, act
     client = Client()
     nc = await client.connect(embedded.url, **credentials.connect_options(user))
     js = nc.jetstream(timeout=1)
-    pair = "aixin.evt.44.4401.440105.440105001.440105001001.pair.p1"
+    pair = "aixin.evt.44.4401.440105.440105001.440105001101.pair.p1"
     if action.startswith("subscribe "):
         subject = action.removeprefix("subscribe ")
         await nc.subscribe(subject, queue=f"aixin-{subject.split('.')[2]}" if subject.count(".") > 2 else "")

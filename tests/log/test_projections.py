@@ -35,7 +35,7 @@ from tests.conftest import POSTGRES_URL
 from tests.log.projection_cases import (NAMES, PROGRAMME, REGIONS, SIX_LEVELS, catch_up, expected_figures,
                                     running, send, snapshot)
 
-BAD_SUBJECT = "aixin.evt.44.4401.440105.440105001.440105001001.child.bad"
+BAD_SUBJECT = "aixin.evt.44.4401.440105.440105001.440105001101.child.bad"
 HALF = len(PROGRAMME) // 2
 _unreachable: dict[str, str] = {}  # probe PostgreSQL once per session, not once per test
 
@@ -116,7 +116,7 @@ async def test_figures_at_all_six_levels_add_up(deps, event_log, projector, read
     # Five children; c-hz-1 is in two active pairs and c-sc-1's pair ended: four children paired.
     headline = national["children_registered"], national["children_paired"], national["active_pairs"]
     assert headline == (5, 4, 3)
-    assert await figures_at(read_db, "51") == expected_figures(parse_region("510623001001"))
+    assert await figures_at(read_db, "51") == expected_figures(parse_region("510623100003"))
     async with read_db.connect() as conn:
         for code in SIX_LEVELS[:-1]:
             region = parse_region(code)
@@ -310,10 +310,10 @@ async def test_children_directory_lists_the_subtree_and_erases_names(
     everyone = sorted(((c, NAMES[c], REGIONS[c], paired[c]) for c in NAMES), key=lambda r: (r[2], r[0]))
     assert await listed("CN") == everyone
     assert await listed("4401") == [row for row in everyone if row[2].startswith("4401")]
-    assert await listed("440105001001") == [("c-hz-1", "李小花", "440105001001", True),
-                                            ("c-hz-2", "李小草", "440105001001", True)]
-    assert await listed("51") == [("c-sc-1", "王小雨", "510623001001", False)]
+    assert await listed("440105001101") == [("c-hz-1", "李小花", "440105001101", True),
+                                            ("c-hz-2", "李小草", "440105001101", True)]
+    assert await listed("51") == [("c-sc-1", "王小雨", "510623100003", False)]
     assert await listed("32") == []
     assert await keys.destroy("c-hz-1")
-    assert await listed("440105001001") == [("c-hz-1", ERASED, "440105001001", True),
-                                            ("c-hz-2", "李小草", "440105001001", True)]
+    assert await listed("440105001101") == [("c-hz-1", ERASED, "440105001101", True),
+                                            ("c-hz-2", "李小草", "440105001101", True)]

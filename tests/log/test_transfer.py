@@ -20,12 +20,12 @@ from tests.log.projection_cases import catch_up, running
 from tests.log.test_commands import error_of, ok, pairable_child, send, trained_volunteers
 from tests.log.test_projections import projector, read_db  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
-OLD = "440105001001"  # synthetic community of 海珠区, 广州, 广东 (where pairable_child lives)
-NEW = "510623001002"  # synthetic community of 中江县, 德阳, 四川
-THIRD = "440117001001"  # synthetic community of 从化区, 广州
+OLD = "440105001101"  # 下渡社区 of 海珠区, 广州, 广东 (where pairable_child lives)
+NEW = "510623100004"  # 公园街社区, 凯江镇, 中江县, 德阳, 四川
+THIRD = "440117001001"  # 新城社区, 街口街道, 从化区, 广州
 OLD_SIDE = ("44", "4401", "440105", "440105001", OLD)
-NEW_SIDE = ("51", "5106", "510623", "510623001", NEW)
-VOLUNTEER_HOME = "440105001002"  # trained_volunteers recruits there
+NEW_SIDE = ("51", "5106", "510623", "510623100", NEW)
+VOLUNTEER_HOME = "440105001102"  # trained_volunteers recruits there
 
 
 def subject(region: str, child_id: str) -> str:
@@ -148,7 +148,7 @@ async def test_the_history_follows_the_child_across_regions(deps, event_log) -> 
         ("ChildTransferredIn", subject(NEW, child_id), NEW),
         ("ChildRiskAssessed", subject(NEW, child_id), NEW),  # a later command lands on the new subject
     ]
-    assert subject(NEW, child_id) == f"aixin.evt.51.5106.510623.510623001.{NEW}.child.{child_id}"
+    assert subject(NEW, child_id) == f"aixin.evt.51.5106.510623.510623100.{NEW}.child.{child_id}"
     assert [e.envelope.aggregate_version for e in events] == [1, 2, 3, 4, 5, 6]
     out, into = events[3], events[4]
     assert into.seq == out.seq + 1  # one atomic batch: nothing between them
@@ -204,7 +204,7 @@ async def test_each_sides_subscribers_see_their_half_of_the_move(deps, event_log
 
     after_the_move = ["ChildTransferredIn", "ChildRiskAssessed"]
     before_the_move = ["ChildRegistered", "GuardianConsentGiven", "ChildJoinedPair", "ChildTransferredOut"]
-    assert await seen("51", last) == await seen("510623001", last) == after_the_move
+    assert await seen("51", last) == await seen("510623100", last) == after_the_move
     # Guangdong's subtree ends with the move out: nothing of the child was stored there after it.
     assert await seen("44", out.seq) == await seen(OLD, out.seq) == before_the_move
     assert await seen("CN", last) == before_the_move + after_the_move
@@ -280,7 +280,7 @@ async def test_transfers_that_cannot_be_are_refused_and_store_nothing(deps, even
     stored = await event_log.last_sequence()
     same = await send(deps, "transfer_child", child_id=child_id, to_region=OLD)
     assert error_of(same) == (ErrorCode.invalid, [["to_region"]])
-    for not_a_community in ("510623", "510623001", "510623999999"):
+    for not_a_community in ("510623", "510623100", "510623999999"):
         reply = await send(deps, "transfer_child", child_id=child_id, to_region=not_a_community)
         assert error_of(reply) == (ErrorCode.invalid, [["to_region"]]), not_a_community
     unknown = await send(deps, "transfer_child", child_id="nobody", to_region=NEW)

@@ -16,7 +16,7 @@ from contracts.registry import event_types
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
 PACKAGES = ("contracts", "services")
 CONTEXTS = ("services.intake", "services.pairing", "services.activity", "services.importing")
-ENTRY_POINTS = ("services.cli", "services.platform", "services.api")
+ENTRY_POINTS = ("services.cli", "services.platform", "services.api", "services.dashboard")
 READ_MODELS = ("services.projections",)
 # Modules of a context that talk to the log, the database or the key store; everything else in a
 # context is pure decide/evolve code.
@@ -26,6 +26,7 @@ CONTEXT_ADAPTERS = frozenset({
     "services.pairing.app", "services.pairing.handlers", "services.pairing.proposal_handlers",
     "services.pairing.matching.snapshot",
     "services.activity.app", "services.activity.care.handlers", "services.activity.care.compliance_report",
+    "services.activity.care.compliance_figures",
     "services.activity.giving.wish_handlers", "services.activity.giving.fund_handlers",
     "services.activity.concerns.handlers",
     "services.activity.reminders.process", "services.activity.reminders.state",

@@ -109,10 +109,10 @@ def test_a_fulfilled_wish_counts_for_its_own_child() -> None:
 
 
 def test_profiles_are_configured_by_region_and_by_name() -> None:
-    assert profile_for("320614101001").name == "haimen"
+    assert profile_for("320614104001").name == "haimen"
     assert profile_for("230100000000").name == "heilongjiang"
     assert profile_for("640100000000").name == "ningxia"
-    assert profile_for("440105001001").name == "haimen"  # the default
+    assert profile_for("440105001101").name == "haimen"  # the default
     with pytest.raises(UnknownProfile, match="known: haimen"):
         profile_named("guizhou")
     with pytest.raises(ValueError):

@@ -76,7 +76,7 @@ def test_numbers_refuse_nan_and_infinity(value) -> None:
 
 
 def test_the_commands_use_the_types() -> None:
-    child = {"actor": ACTOR, "region": "440105001001", "sex": "male", "birth_date": "2012-02-02",
+    child = {"actor": ACTOR, "region": "440105001101", "sex": "male", "birth_date": "2012-02-02",
              "category": "left_behind"}
     assert RegisterChild(**child, name="欧阳娜娜", guardian={"relation": "parent", "name": "Li Xiaoming"}).name == "欧阳娜娜"
     for bad in BAD_NAMES.values():
@@ -85,7 +85,7 @@ def test_the_commands_use_the_types() -> None:
         with pytest.raises(ValidationError):
             RegisterChild(**child, name="李小花", guardian={"relation": "parent", "name": bad})
     with pytest.raises(ValidationError):
-        RecruitVolunteer(actor=ACTOR, region="440105001002", name="王芳", sex="female", kind="mother",
+        RecruitVolunteer(actor=ACTOR, region="440105001102", name="王芳", sex="female", kind="mother",
                          specialties=["阅读"] * 21)
     with pytest.raises(ValidationError):
         RegisterChild(**{**child, "actor": {**ACTOR, "region": "CN\x00"}}, name="李小花")

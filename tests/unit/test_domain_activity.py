@@ -25,7 +25,7 @@ from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-REGION = "440105001001"
+REGION = "440105001101"
 PAIR = PairFormed(pair_id="p1", mode=PairMode.one_to_many, region=REGION, child_ids=("c1", "c2"),
                   volunteer_ids=("v1",))
 CHILD = ChildRegistered(child_id="c1", region=REGION, sex=Sex.female, birth_date=date(2016, 3, 8),
@@ -60,15 +60,20 @@ def test_a_visit_cannot_be_in_the_future() -> None:
     assert refused.value.details[0].loc == ["visited_on"]
 
 
+ITEM = Sealed(key_id="c1", nonce="AA==", ciphertext="aXRlbQ==")
+
+
 def submit(wish_given: list[Event], child_given: list[Event]) -> list[Event]:
     command = SubmitWish(actor=ACTOR, child_id="c1", item="书包", estimated_cost_yuan=120)
-    return decide_submit(wish_lifecycle(wish_given), child_state(child_given), command, wish_id="w1")
+    return decide_submit(wish_lifecycle(wish_given), child_state(child_given), command, wish_id="w1",
+                         item=ITEM if child_given else None)
 
 
-def test_a_wish_is_submitted_for_a_known_child_in_the_child_region() -> None:
+def test_a_wish_is_submitted_for_a_known_child_in_the_child_region_its_item_sealed() -> None:
     [event] = submit([], [CHILD])
     assert isinstance(event, WishSubmitted)
-    assert (event.wish_id, event.child_id, event.region, event.item) == ("w1", "c1", REGION, "书包")
+    assert (event.wish_id, event.child_id, event.region, event.item) == ("w1", "c1", REGION, ITEM)
+    assert "书包" not in event.model_dump_json()
 
 
 def test_a_wish_for_an_unknown_child_is_not_found() -> None:

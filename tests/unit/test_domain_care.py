@@ -18,7 +18,7 @@ from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-REGION = "440105001001"
+REGION = "440105001101"
 PAIR = PairFormed(pair_id="p1", mode=PairMode.many_to_one, region=REGION, child_ids=("c1",),
                   volunteer_ids=("v1", "v2"))
 STATION = StationOpened(station_id="s1", region=REGION, name="驿站", opening_days=(Weekday.sat, Weekday.sun))

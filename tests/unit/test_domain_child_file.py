@@ -27,8 +27,8 @@ from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-HOME = "440105001001"  # 海珠区, 广州 (synthetic community)
-ELSEWHERE = "510623001002"  # 中江县, 德阳 (synthetic community)
+HOME = "440105001101"  # 下渡社区, 海珠区, 广州
+ELSEWHERE = "510623100004"  # 公园街社区, 中江县, 德阳
 N = NeedKind
 
 
@@ -264,7 +264,7 @@ def test_a_transfer_to_the_community_the_child_lives_in_is_refused() -> None:
     with pytest.raises(InvalidCommand) as refused:
         transfer([registered()], to=HOME)
     assert refused.value.details[0].loc == ["to_region"]
-    assert "already lives in 440105001001" in refused.value.message
+    assert "already lives in 440105001101" in refused.value.message
     moved = [registered(), *transfer([registered()])]
     with pytest.raises(InvalidCommand, match=f"already lives in {ELSEWHERE}"):
         transfer(moved, to=ELSEWHERE)

@@ -30,7 +30,7 @@ from services.intake.domain import child_state
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-REGION = "510623001001"
+REGION = "510623100003"
 TODAY = date(2026, 6, 1)
 SEALED = Sealed(key_id="c1", nonce="AA==", ciphertext="AA==")
 CHILD = ChildRegistered(child_id="c1", region=REGION, sex=Sex.male, birth_date=date(2014, 9, 1),

@@ -43,10 +43,11 @@ from services.intake.domain import child_state
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-REGION = "440305001001"  # a synthetic community of 南山区, 深圳
+REGION = "440305001001"  # 南头城社区, 南头街道, 南山区, 深圳
 TODAY = date(2026, 6, 1)
 SECRET = b"k" * 32
-SUBMITTED = WishSubmitted(wish_id="w1", child_id="c1", region=REGION, item="书包",
+SEALED_ITEM = Sealed(key_id="c1", nonce="AA==", ciphertext="aXRlbQ==")
+SUBMITTED = WishSubmitted(wish_id="w1", child_id="c1", region=REGION, item=SEALED_ITEM,
                           category=WishCategory.study, estimated_cost_yuan=120.5)
 APPROVED = [SUBMITTED, WishApproved(wish_id="w1")]
 PLEDGED = [*APPROVED, WishPledged(wish_id="w1", donor_kind=DonorKind.enterprise, donor_id="d1",
@@ -91,7 +92,7 @@ def test_a_pledge_paid_from_a_fund_allocates_from_it_in_the_same_decision() -> N
 def test_a_wish_card_is_redeemed_once_and_fulfils_the_wish() -> None:
     redeemed, fulfilled = redeem([*PLEDGED, CARD])
     assert redeemed == WishCardRedeemed(wish_id="w1", card_id="card1")
-    assert fulfilled == WishFulfilled(wish_id="w1", child_id="c1", donor="d1")
+    assert fulfilled == WishFulfilled(wish_id="w1", child_id="c1", donor_id="d1", donor=None)
     with pytest.raises(RuleViolated, match="already fulfilled"):
         redeem([*PLEDGED, CARD, redeemed, fulfilled])
 
@@ -119,8 +120,12 @@ def test_a_card_is_issued_only_for_a_pledged_wish_and_codes_are_unguessable() ->
 def test_direct_fulfilment_is_for_wishes_without_a_card() -> None:
     fulfil = FulfilWish(actor=ACTOR, wish_id="w1")
     assert wishes.decide_fulfil_directly(wish_lifecycle([SUBMITTED]), fulfil) == [
-        WishFulfilled(wish_id="w1", child_id="c1", donor=None)]
-    assert wishes.decide_fulfil_directly(wish_lifecycle(PLEDGED), fulfil)[0].donor == "d1"
+        WishFulfilled(wish_id="w1", child_id="c1", donor_id=None, donor=None)]
+    assert wishes.decide_fulfil_directly(wish_lifecycle(PLEDGED), fulfil)[0].donor_id == "d1"
+    # A donor named in words stands sealed beside the pledge's donor id, never in its place.
+    named = Sealed(key_id="c1", nonce="AA==", ciphertext="ZG9ub3I=")
+    [fulfilled] = wishes.decide_fulfil_directly(wish_lifecycle(PLEDGED), fulfil, donor=named)
+    assert (fulfilled.donor_id, fulfilled.donor) == ("d1", named)
     with pytest.raises(RuleViolated, match="fulfilled by redeeming that card"):
         wishes.decide_fulfil_directly(wish_lifecycle([*PLEDGED, CARD]), fulfil)
     with pytest.raises(NotFound):
@@ -158,7 +163,7 @@ def test_a_fund_never_goes_below_zero() -> None:
 
 def test_a_fund_pays_only_within_its_region_and_only_once_opened() -> None:
     with pytest.raises(RuleViolated, match="within it"):
-        allocate(FUND, 100, region="440105001001")  # 海珠区, not 南山区
+        allocate(FUND, 100, region="440105001101")  # 海珠区, not 南山区
     with pytest.raises(NotFound, match="fund f1 does not exist"):
         allocate([], 100)
 

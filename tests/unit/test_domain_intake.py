@@ -17,7 +17,7 @@ from services.shared.errors import InvalidCommand, RuleViolated
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-COMMUNITY = parse_region("440105001001")
+COMMUNITY = parse_region("440105001101")
 
 
 def sealed(person: str) -> Sealed:
@@ -61,10 +61,10 @@ def test_a_child_is_registered_once() -> None:
 
 
 def recruit(given: list[Event]) -> list[Event]:
-    command = RecruitVolunteer(actor=ACTOR, region="440105001002", name="王芳", sex=Sex.female,
+    command = RecruitVolunteer(actor=ACTOR, region="440105001102", name="王芳", sex=Sex.female,
                                kind=VolunteerKind.mother, capacity=2)
     return decide_recruit_volunteer(volunteer_state(given), command, volunteer_id="v1",
-                                    region=parse_region("440105001002"), personal=sealed("v1"))
+                                    region=parse_region("440105001102"), personal=sealed("v1"))
 
 
 def test_a_volunteer_is_recruited_once_with_a_capacity() -> None:

@@ -26,7 +26,7 @@ from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 TODAY = date(2026, 6, 1)
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-COMMUNITY = "440105001001"
+COMMUNITY = "440105001101"
 DISTRICT = parse_region("440105")
 LAW = TrainingTopic.minors_protection_law
 W = Weekday
@@ -162,7 +162,7 @@ def test_a_withdrawn_volunteer_is_not_withdrawn_again_nor_paired() -> None:
 
 @pytest.mark.parametrize(("code", "level"), [
     ("4401", FederationLevel.city), ("440105", FederationLevel.district),
-    ("440105001", FederationLevel.street), ("440105001001", FederationLevel.community),
+    ("440105001", FederationLevel.street), ("440105001101", FederationLevel.community),
 ])
 def test_a_team_is_formed_at_city_district_street_or_community_level(code, level) -> None:
     region = parse_region(code)

@@ -21,7 +21,7 @@ from services.pairing.domain import decide_end_pair, decide_form_pair, pair_stat
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
-REGION = "440105001001"
+REGION = "440105001101"
 M = PairMode
 
 
@@ -64,9 +64,9 @@ def history(given: list[Event], aggregate_type: str, aggregate_id: str) -> list[
 
 
 def form(given: list[Event], mode: PairMode, child_ids: list[str], volunteer_ids: list[str],
-         pair_id: str = "p1") -> list[Event]:
+         pair_id: str = "p1", **fields) -> list[Event]:
     command = FormPair(actor=ACTOR, pair_id=pair_id, mode=mode, child_ids=child_ids,
-                       volunteer_ids=volunteer_ids)
+                       volunteer_ids=volunteer_ids, **fields)
     return decide_form_pair(
         pair_state(history(given, "pair", pair_id)), command, pair_id=pair_id,
         children={c: child_state(history(given, "child", c)) for c in child_ids},
@@ -91,7 +91,7 @@ def test_each_mode_forms_one_pair_with_an_event_per_member(mode, child_ids, volu
     events = form(PROGRAMME, mode, child_ids, volunteer_ids)
     assert events == [
         PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
-                   volunteer_ids=tuple(volunteer_ids)),
+                   volunteer_ids=tuple(volunteer_ids), formed_on=TODAY),
         *(ChildJoinedPair(child_id=c, pair_id="p1", mode=mode) for c in child_ids),
         *(VolunteerJoinedPair(volunteer_id=v, pair_id="p1", mode=mode, children=load)
           for v in volunteer_ids),
@@ -111,6 +111,17 @@ def test_a_pair_of_the_wrong_shape_is_invalid(mode, child_ids, volunteer_ids, fi
     with pytest.raises(InvalidCommand) as refused:
         form(PROGRAMME, mode, child_ids, volunteer_ids)
     assert refused.value.details[0].loc == [field]
+
+
+def test_a_pair_is_formed_on_the_day_the_command_names_or_today() -> None:
+    [formed, *_] = form(PROGRAMME, M.one_to_one, ["c1"], ["v1"], formed_on=date(2026, 5, 20))
+    assert formed.formed_on == date(2026, 5, 20)
+    assert pair_state([formed]).formed_on == date(2026, 5, 20)
+    with pytest.raises(InvalidCommand, match="2026-06-02 is in the future") as refused:
+        form(PROGRAMME, M.one_to_one, ["c1"], ["v1"], formed_on=date(2026, 6, 2))
+    assert refused.value.details[0].loc == ["formed_on"]
+    with pytest.raises(InvalidCommand, match=r"2014-12-31 is before child c1 was born \(2015-01-01\)"):
+        form(PROGRAMME, M.one_to_one, ["c1"], ["v1"], formed_on=date(2014, 12, 31))
 
 
 def test_unknown_child_or_volunteer_is_not_found() -> None:

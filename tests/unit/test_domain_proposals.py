@@ -70,7 +70,7 @@ def test_each_mode_is_proposed_then_approved_with_the_events_of_a_formation(mode
     assert approved == [
         PairApproved(pair_id="p1", approved_at_level=FederationLevel.street),
         PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
-                   volunteer_ids=tuple(volunteer_ids)),
+                   volunteer_ids=tuple(volunteer_ids), formed_on=TODAY),  # the day it was approved
         *(ChildJoinedPair(child_id=c, pair_id="p1", mode=mode) for c in child_ids),
         *(VolunteerJoinedPair(volunteer_id=v, pair_id="p1", mode=mode, children=load) for v in volunteer_ids),
     ]

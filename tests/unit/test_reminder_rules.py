@@ -9,7 +9,7 @@ from services.activity.reminders.rules import (ChildWatch, PairWatch, WishWatch,
                                               cause_id, contact_overdue, due_reminders,
                                               red_tier_without_contact, wish_waiting)
 
-GUANGZHOU = "440105001001"  # the default profile: Haimen's monthly call, overdue after 31 days
+GUANGZHOU = "440105001101"  # the default profile: Haimen's monthly call, overdue after 31 days
 HARBIN = "230102001001"  # Heilongjiang: weekly contact, overdue after 7 days
 
 

@@ -55,8 +55,9 @@ class Suggestions:
 class BatchProposal:
     scope: str
     proposals: list[Candidate]
-    unmatched: list[dict]
+    unmatched: list[dict]  # children who need a pair and got none: why
     passed_over: dict[str, int]
+    set_aside: list[dict] = field(default_factory=list)  # children who need no new pair now: why
 
     @property
     def total_score(self) -> int:
@@ -65,7 +66,7 @@ class BatchProposal:
     def as_dict(self) -> dict:
         return {"region": self.scope, "solver": SOLVER, "total_score": self.total_score,
                 "proposals": [c.as_dict() for c in self.proposals], "unmatched": self.unmatched,
-                "passed_over": self.passed_over}
+                "set_aside": self.set_aside, "passed_over": self.passed_over}
 
 
 def candidate(child: ChildProfile, volunteer: VolunteerProfile, snapshot: Snapshot) -> Candidate:
@@ -106,15 +107,18 @@ def batch(snapshot: Snapshot) -> BatchProposal:
     assert all(p.score == weights[i, j] for p, (i, j) in zip(proposals, chosen)), "explanation drifted"
     matched = {i for i, _ in chosen}
     feasible = (weights > 0).sum(axis=1)
+    # Children paired already, awaiting approval of a proposal or gone are not unmatched: they are set aside.
+    aside = [{"child_id": c.child_id, "tier": c.tier, "reasons": blocked[c.child_id]} for c in children
+             if c.needs_no_pair()]
     unmatched = [{"child_id": c.child_id, "tier": c.tier, "reasons": blocked[c.child_id]} for c in children
-                 if blocked[c.child_id]]
+                 if blocked[c.child_id] and not c.needs_no_pair()]
     unmatched += [{"child_id": c.child_id, "tier": c.tier,
                    "reasons": [_unmatched_reason(int(feasible[i]), snapshot.scope)]}
                   for i, c in enumerate(rows) if i not in matched]
     unmatched.sort(key=lambda u: (TIER_ORDER[u["tier"]], u["child_id"]))
     tiers = {c.child_id: c.tier for c in rows}
     proposals.sort(key=lambda p: (TIER_ORDER[tiers[p.child_id]], -p.score, p.child_id))
-    return BatchProposal(snapshot.scope, proposals, unmatched, {k: n for k, n in passed.items() if k})
+    return BatchProposal(snapshot.scope, proposals, unmatched, {k: n for k, n in passed.items() if k}, aside)
 
 
 def pair_weights(rows: list[ChildProfile], columns: list[VolunteerProfile], snapshot: Snapshot) -> np.ndarray:

@@ -21,6 +21,10 @@ class ChildProfile:
     cared_in: tuple[str, ...] = ()  # active pairs other than collective ones
     proposed_in: tuple[str, ...] = ()  # proposals awaiting approval
 
+    def needs_no_pair(self) -> bool:
+        """Cared for already, awaiting approval of a proposal, or gone: no new pair is looked for."""
+        return bool(self.exited or self.cared_in or self.proposed_in)
+
     def blocked(self) -> list[str]:
         """Why the child cannot be given a new individual pair now (empty: it can)."""
         reasons = []

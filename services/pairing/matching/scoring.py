@@ -75,7 +75,9 @@ def excluded(past: PastPair | None) -> str | None:
 
 
 def explain(child: ChildProfile, volunteer: VolunteerProfile, past: PastPair | None = None) -> list[Reason]:
-    reasons = [Reason(ELIGIBLE, "eligible: a trained volunteer with a free place, a child who may be paired")]
+    # Suggestions are also shown for a child who cannot be paired now: they must not say she may be.
+    child_side = "a child who may be paired" if not child.blocked() else "once the child may be paired"
+    reasons = [Reason(ELIGIBLE, f"eligible: a trained volunteer with a free place, {child_side}")]
     if child.region == volunteer.region:
         reasons.append(Reason(SAME_COMMUNITY, f"same community ({_name(child.region)})"))
     elif child.region[:9] == volunteer.region[:9]:

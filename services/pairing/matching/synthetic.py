@@ -1,5 +1,5 @@
 """A synthetic district for benchmarks and tests of the matching engine (no personal data): children
-and volunteers spread over the synthetic communities of one district, with seeded randomness."""
+and volunteers spread over the real communities of one district, with seeded randomness."""
 
 from __future__ import annotations
 

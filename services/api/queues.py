@@ -1,0 +1,96 @@
+"""GET endpoints of an office's work lists (services/projections/work_queues.py): the reminders
+still open, the pairs whose contact is overdue, and the children at risk without a pair.
+
+Each is read within the caller's subtree, as the region endpoints are; children and volunteers are
+named only for roles that see personal data, and every child so named is written to the access log
+(services.api.names)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.regions import InvalidRegion, Region, UnknownRegion, known_region
+from services.activity.care.cadence import profile_for
+from services.api.auth import Caller, signed_in
+from services.api.names import log_named, names_for, volunteers_of
+from services.api.scope import MAX_OFFSET, readable_region
+from services.projections.work_queues import open_reminders, overdue_contacts, unpaired_at_risk
+from services.shared.privacy import KeyStore
+
+Limit = Query(100, ge=1, le=10_000)
+Offset = Query(0, ge=0, le=MAX_OFFSET)
+
+
+def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
+    router = APIRouter(prefix="/regions/{code}/queues", tags=["work lists"])
+
+    @router.get("/reminders")
+    async def reminders(request: Request, code: str, limit: int = Limit, offset: int = Offset,
+                        caller: Caller = Depends(signed_in)) -> dict:
+        """Reminders raised and not yet resolved, the longest due first."""
+        region = _region(caller, code)
+        async with db.connect() as conn:
+            found = await open_reminders(conn, region, _today())
+            return await _answer(request, conn, caller, region, "reminders", found, limit, offset)
+
+    @router.get("/overdue-contacts")
+    async def overdue(request: Request, code: str, limit: int = Limit, offset: int = Offset,
+                      caller: Caller = Depends(signed_in)) -> dict:
+        """Active pairs without contact for longer than their region's cadence allows, the longest overdue first."""
+        region = _region(caller, code)
+        async with db.connect() as conn:
+            found = await overdue_contacts(conn, region, _today(), _patience)
+            return await _answer(request, conn, caller, region, "pairs", found, limit, offset)
+
+    @router.get("/unpaired-at-risk")
+    async def at_risk(request: Request, code: str, limit: int = Limit, offset: int = Offset,
+                      caller: Caller = Depends(signed_in)) -> dict:
+        """Children with a risk tier and no active pair: red first, then orange, yellow, blue; the
+        longest registered first within a tier."""
+        region = _region(caller, code)
+        async with db.connect() as conn:
+            total, rows = await unpaired_at_risk(conn, region, limit, offset)
+            names = await names_for(conn, keys, caller, (r["child_id"] for r in rows))
+        await log_named(request, caller, names)
+        return {"region": region.code, "total": total, "offset": offset,
+                "children": [names.child(r, to="name") for r in rows]}
+
+    async def _answer(request: Request, conn, caller: Caller, region: Region, key: str, found: list[dict],
+                      limit: int, offset: int) -> dict:
+        page = found[offset:offset + limit]
+        pair_ids = [r["pair_id"] for r in page if r.get("pair_id")]
+        volunteers = await volunteers_of(conn, pair_ids)
+        names = await names_for(conn, keys, caller, (c for r in page for c in r["child_ids"]),
+                                (v for vs in volunteers.values() for v in vs))
+        await log_named(request, caller, names)
+        rows = [{**r, "children": [names.child({"child_id": c}, to="name") for c in r["child_ids"]],
+                 "volunteers": [names.volunteer({"volunteer_id": v}, to="name")
+                                for v in volunteers.get(r.get("pair_id"), [])]} for r in page]
+        return {"region": region.code, "total": len(found), "offset": offset, key: rows}
+
+    return router
+
+
+
+
+def _region(caller: Caller, code: str) -> Region:
+    """As the region endpoints: 404 for a well-formed code that names no division, 422 malformed,
+    403 outside the caller's subtree."""
+    try:
+        known_region(code)
+    except UnknownRegion as error:
+        raise HTTPException(404, str(error)) from None
+    except InvalidRegion:
+        pass
+    return readable_region(caller, code)
+
+
+def _patience(region: str) -> int:
+    return profile_for(region).contact_overdue_days
+
+
+def _today():
+    return datetime.now(UTC).date()

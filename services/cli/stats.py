@@ -1,0 +1,58 @@
+"""`aixin stats REGION`: the federation's figures for a region, as of today or any past day
+(`--as-of`), or month by month of a year (`--monthly`); in zh-CN unless `--lang en`; `--json`
+prints the API's answer, whose keys are stable English identifiers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Optional
+
+import typer
+
+from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg
+from services.cli.figures_format import LOCALES, WORDS, drill_down_table, figures_table, series_tables
+
+Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en")]
+
+
+def _as_of(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        fail(f"--as-of is a day like 2026-06-30; {text!r} is not")
+
+
+def stats(
+    region: Annotated[str, typer.Argument(help="CN or a division code of 2, 4, 6, 9 or 12 digits")],
+    monthly: Annotated[Optional[int], typer.Option("--monthly", help="month by month of this year")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="as it stood at the end of this day (YYYY-MM-DD)")] = None,
+    lang: Lang = "zh", json_out: AsJson = False, data_dir: DataDir = None,
+) -> None:
+    """The figures of a region and of each region directly below it."""
+    code, day = region_arg(region), _as_of(as_of)
+    if lang not in LOCALES:
+        fail(f"--lang is zh or en, not {lang!r}")
+    params = {"as_of": day} if day else {}
+    if monthly is not None:
+        result = get_json(data_dir, f"/regions/{code}/series", year=monthly, **params)
+    else:
+        result = get_json(data_dir, f"/regions/{code}/stats", **params)
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if monthly is not None:
+        tables, zero = series_tables(result, lang)
+        for table in tables:
+            console.print(table)
+        if zero:
+            console.print(WORDS[lang]["zero"].format(n=zero))
+        return
+    console.print(figures_table(result, lang))
+    if result["subregions"]:
+        table, hidden = drill_down_table(result, lang)
+        console.print(table)
+        if hidden:
+            console.print(WORDS[lang]["hidden"].format(n=hidden))

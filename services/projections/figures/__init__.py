@@ -1,0 +1,3 @@
+"""The federation's figures: one ledger read model (`ledger`), its pure rules (`people`, `care`,
+`reminders`), its arithmetic (`arithmetic`), the catalogue of figures (`catalogue`) and the queries
+that answer for a region as of a day, month by month, and per sub-region (`queries`)."""

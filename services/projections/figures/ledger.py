@@ -1,0 +1,144 @@
+"""Read model: the federation's figures as a ledger of (leaf region, day, figure, delta).
+
+Every event adds deltas on the day the thing happened — the event's own date (`held_on`,
+`visited_on`, `formed_on`, `exited_on`, …) where it has one, else the day it was recorded — to the
+region that owns it. A region's figure is the sum over the codes under its prefix; as of a day, the
+sum of the rows up to that day; a stock moved between regions (a child's transfer) is subtracted in
+one and added in the other on its day. The rows are added to (upserts that sum), in the projector's
+transaction with its checkpoint, so applying a batch is exactly-once in effect; and a key stepped to
+a net zero keeps its row, so the rows do not depend on how the log was cut into batches.
+
+A batch runs in three steps: read the standing its events need (one query per table and 500 ids),
+apply the pure rules (`people`, `care`, `reminders`) in memory, write back what changed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.activity import VisitLogged, WishFulfilled
+from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
+from contracts.child_file import (ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn,
+                                  ChildTransferredOut)
+from contracts.giving import WishCancelled
+from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
+from contracts.reminders import ReminderRaised
+from contracts.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
+from services.projections.figures import care, people, reminders
+from services.projections.figures.state import Batch, Fact
+from services.projections.figures.tables import STANDING, TABLES, ledger, service
+from services.shared.db import upsert
+from services.shared.eventlog import StoredEvent
+
+APPLY = {**people.APPLY, **care.APPLY, ReminderRaised: reminders.raised}
+CHUNK = 500
+CHILD_EVENTS = (ChildJoinedPair, ChildLeftPair, ChildRiskAssessed, ChildTransferredOut, ChildTransferredIn,
+                ChildExited, ChildPlaceCompleted)
+ACTIVITIES = (VisitLogged, ActivityLogged, StationActivityLogged, TeamActivityLogged)
+OF_PAIR = (VisitLogged, ActivityLogged, PairEnded)
+OF_VOLUNTEER = (VolunteerTrained, VolunteerCertified, VolunteerWithdrew)
+
+
+class FigureLedger:
+    name = "figure_ledger"
+    tables = TABLES
+    handles = frozenset(APPLY)
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        facts = [Fact(s.event, s.envelope.region, s.envelope.occurred_at.date()) for s in events]
+        batch = Batch()
+        await _read(conn, batch, facts)
+        for fact in facts:
+            APPLY[type(fact.event)](batch, fact)
+        await _write(conn, batch)
+
+
+def needs(facts: list[Fact]) -> dict[str, set[str]]:
+    """The ids of the standing rows the facts read, by the batch's attribute; 'subjects': whose
+    open reminders they may close."""
+    need: dict[str, set[str]] = defaultdict(set)
+    for fact in facts:
+        e = fact.event
+        if isinstance(e, CHILD_EVENTS):
+            need["children"].add(e.child_id)
+            need["subjects"].add(e.child_id)
+        if isinstance(e, ChildJoinedPair):
+            need["pairs"].add(e.pair_id)
+        if isinstance(e, ACTIVITIES):
+            need["children"].update(e.child_ids)
+            need["subjects"].update(e.child_ids)
+            need["volunteers"].update(getattr(e, "volunteer_ids", ()))
+        if isinstance(e, OF_PAIR):
+            need["pairs"].add(e.pair_id)
+            need["subjects"].add(e.pair_id)
+        if isinstance(e, OF_VOLUNTEER):
+            need["volunteers"].add(e.volunteer_id)
+        if isinstance(e, (WishFulfilled, WishCancelled)):
+            need["subjects"].add(e.wish_id)
+        if isinstance(e, ReminderRaised):
+            for attribute, value in (("pairs", e.pair_id), ("children", e.child_id), ("closed_wishes", e.wish_id)):
+                if value is not None:
+                    need[attribute].add(value)
+    return need
+
+
+def visit_volunteers(facts: list[Fact], batch: Batch) -> set[str]:
+    """The volunteers of the pairs visited: a visit names none, its pair's are present."""
+    formed = {f.event.pair_id: f.event for f in facts if isinstance(f.event, PairFormed)}
+    found: set[str] = set()
+    for fact in facts:
+        if isinstance(fact.event, VisitLogged):
+            pair_id = fact.event.pair_id
+            if pair_id in formed:
+                found.update(formed[pair_id].volunteer_ids)
+            elif (pair := batch.pairs.get(pair_id)) is not None:
+                found.update(pair["volunteer_ids"])
+    return found
+
+
+async def _read(conn: AsyncConnection, batch: Batch, facts: list[Fact]) -> None:
+    need = needs(facts)
+    for attribute in ("children", "pairs", "closed_wishes"):
+        await _load(conn, batch, attribute, need.get(attribute, ()))
+    await _load(conn, batch, "volunteers", need.get("volunteers", set()) | visit_volunteers(facts, batch))
+    await _load(conn, batch, "reminders", need.get("subjects", ()), by="subject_id")
+
+
+async def _load(conn: AsyncConnection, batch: Batch, attribute: str, ids, by: str | None = None) -> None:
+    """The rows of `ids` (by key, or by the column `by`: then only reminders still open)."""
+    table, key = STANDING[attribute]
+    column, ids, rows = table.c[by or key], sorted(ids), getattr(batch, attribute)
+    where = [table.c.closed_on.is_(None)] if by else []
+    for start in range(0, len(ids), CHUNK):
+        found = await conn.execute(select(table).where(column.in_(ids[start:start + CHUNK]), *where))
+        rows.loaded((dict(row._mapping) for row in found), key)
+
+
+async def _write(conn: AsyncConnection, batch: Batch) -> None:
+    dialect = conn.dialect.name
+    for attribute, (table, key) in STANDING.items():
+        written = getattr(batch, attribute).written()
+        if written:
+            await conn.execute(_replace(dialect, table, key), written)
+    if rows := batch.deltas.rows():
+        await conn.execute(_add(dialect, ledger, ("region", "day", "figure"), ("delta",)), rows)
+    if rows := batch.service_rows():
+        await conn.execute(_add(dialect, service, ("holder", "holder_id", "day"), ("minutes", "activities")), rows)
+
+
+@functools.cache
+def _replace(dialect: str, table, key: str):
+    statement = upsert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=[key], set_={c.name: statement.excluded[c.name] for c in table.c if c.name != key})
+
+
+@functools.cache
+def _add(dialect: str, table, keys: tuple[str, ...], sums: tuple[str, ...]):
+    statement = upsert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in sums})

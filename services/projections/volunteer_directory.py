@@ -1,0 +1,51 @@
+"""Read model: who each volunteer is, to name her in matching, approval and compliance output for
+readers who may see personal data.
+
+As in the children directory, names stay sealed in the rows and are opened with the key store when
+read, so erasing a volunteer's key erases her name here too.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, String, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.intake import VolunteerRecruited
+from services.shared.db import insert_if_absent
+from services.shared.eventlog import StoredEvent
+from services.shared.follower.projection import metadata
+from services.shared.privacy import KeyStore
+
+volunteers = Table(
+    "volunteer_directory", metadata,
+    Column("volunteer_id", String(64), primary_key=True),
+    Column("region", String(12), nullable=False, index=True),
+    Column("personal", JSON, nullable=False),  # the sealed {name, phone}, never the name itself
+)
+
+
+async def _recruited(conn: AsyncConnection, event: VolunteerRecruited) -> None:
+    await conn.execute(insert_if_absent(conn.dialect.name, volunteers), dict(
+        volunteer_id=event.volunteer_id, region=event.region, personal=event.personal.model_dump()))
+
+
+APPLY = {VolunteerRecruited: _recruited}
+
+
+class VolunteerDirectory:
+    name = "volunteer_directory"
+    tables = (volunteers,)
+    handles = frozenset(APPLY)
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        for stored in events:
+            await APPLY[type(stored.event)](conn, stored.event)
+
+
+async def volunteer_names(conn: AsyncConnection, keys: KeyStore, volunteer_ids) -> dict[str, str]:
+    """The names of these volunteers (those with a row here), for a reader who may see them."""
+    wanted = sorted(set(volunteer_ids))
+    if not wanted:
+        return {}
+    query = select(volunteers.c.volunteer_id, volunteers.c.personal).where(volunteers.c.volunteer_id.in_(wanted))
+    return {row.volunteer_id: await keys.name_of(row.personal) for row in await conn.execute(query)}

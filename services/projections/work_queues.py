@@ -1,0 +1,211 @@
+"""Read models: an office's work lists — the reminders still open, the pairs whose contact is
+overdue, and the children at risk who have no active pair (red tier first, then orange…; within a
+tier the longest registered first).
+
+A reminder stays open until its cause is resolved (services/activity/reminders/rules.py): a contact
+with the pair after the date it counted from ("contact overdue"; the pair's ending too); a contact
+with the child after it, or a tier other than red ("red tier without contact"); the birthday gone
+by ("birthday coming"); the wish fulfilled or cancelled ("wish waiting"); and any reminder about a
+child who left the programme. What resolves it is kept beside it (last contacts, tiers, closed
+wishes), not applied to it, so a reminder raised late, after its cause was resolved, is closed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from contracts.activity import VisitLogged, WishFulfilled
+from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
+from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn
+from contracts.giving import WishCancelled
+from contracts.intake import ChildRegistered
+from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
+from contracts.regions import Region
+from contracts.reminders import ReminderRaised, ReminderRule
+from services.shared.db import insert_if_absent
+from services.shared.eventlog import StoredEvent
+from services.shared.follower.projection import metadata
+
+TIERS = ("red", "orange", "yellow", "blue")  # the order children at risk are listed in
+
+work_children = Table(
+    "work_children", metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("region", String(12), nullable=False, index=True),
+    Column("registered_on", Date, nullable=False),
+    Column("registered_seq", Integer, nullable=False),  # the order of registrations on one day
+    Column("tier", String(8)),
+    Column("active_pairs", Integer, nullable=False),
+    Column("exited", Boolean, nullable=False),
+    Column("last_contact", Date),
+)
+work_pairs = Table(
+    "work_pairs", metadata,
+    Column("pair_id", String(64), primary_key=True),
+    Column("region", String(12), nullable=False, index=True),
+    Column("child_ids", JSON, nullable=False),
+    Column("formed_on", Date, nullable=False),
+    Column("last_contact", Date),
+    Column("active", Boolean, nullable=False),
+)
+work_reminders = Table(
+    "work_reminders", metadata,
+    Column("reminder_id", String(64), primary_key=True),
+    Column("rule", String(32), nullable=False),
+    Column("region", String(12), nullable=False, index=True),
+    Column("pair_id", String(64)),
+    Column("child_id", String(64)),
+    Column("wish_id", String(64)),
+    Column("reference_date", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+)
+closed_wishes = Table("work_closed_wishes", metadata, Column("wish_id", String(64), primary_key=True))
+
+
+async def _registered(conn: AsyncConnection, stored: StoredEvent, event: ChildRegistered) -> None:
+    await conn.execute(insert_if_absent(conn.dialect.name, work_children), dict(
+        child_id=event.child_id, region=event.region, registered_on=stored.envelope.occurred_at.date(),
+        registered_seq=stored.seq, active_pairs=0, exited=False))
+
+
+def _child_change(values):
+    async def change(conn: AsyncConnection, stored: StoredEvent, event) -> None:
+        await conn.execute(update(work_children).where(work_children.c.child_id == event.child_id)
+                           .values(**values(event)))
+    return change
+
+
+async def _pair_formed(conn: AsyncConnection, stored: StoredEvent, event: PairFormed) -> None:
+    await conn.execute(insert_if_absent(conn.dialect.name, work_pairs), dict(
+        pair_id=event.pair_id, region=event.region, child_ids=list(event.child_ids),
+        formed_on=event.formed_on or stored.envelope.occurred_at.date(), active=True))
+
+
+async def _pair_ended(conn: AsyncConnection, stored: StoredEvent, event: PairEnded) -> None:
+    await conn.execute(update(work_pairs).where(work_pairs.c.pair_id == event.pair_id).values(active=False))
+
+
+async def _reminder(conn: AsyncConnection, stored: StoredEvent, event: ReminderRaised) -> None:
+    await conn.execute(insert_if_absent(conn.dialect.name, work_reminders), dict(
+        reminder_id=event.reminder_id, rule=event.rule.value, region=event.region, pair_id=event.pair_id,
+        child_id=event.child_id, wish_id=event.wish_id, reference_date=event.reference_date,
+        due_on=event.due_on))
+
+
+async def _wish_closed(conn: AsyncConnection, stored: StoredEvent, event: WishFulfilled | WishCancelled) -> None:
+    await conn.execute(insert_if_absent(conn.dialect.name, closed_wishes), {"wish_id": event.wish_id})
+
+
+def _contact(day, pair=lambda e: e.pair_id):
+    """A contact on `day(event)` with the event's pair (if any) and children."""
+    async def contacted(conn: AsyncConnection, stored: StoredEvent, event) -> None:
+        held_on, pair_id = day(event), pair(event)
+        if pair_id is not None:
+            await _later_contact(conn, work_pairs, work_pairs.c.pair_id == pair_id, held_on)
+        if event.child_ids:
+            await _later_contact(conn, work_children, work_children.c.child_id.in_(list(event.child_ids)), held_on)
+    return contacted
+
+
+async def _later_contact(conn: AsyncConnection, table: Table, which, held_on: date) -> None:
+    # Contacts may be logged late and out of order: only a later one moves the last contact.
+    later = or_(table.c.last_contact.is_(None), table.c.last_contact < held_on)
+    await conn.execute(update(table).where(which, later).values(last_contact=held_on))
+
+
+APPLY = {
+    ChildRegistered: _registered,
+    ChildTransferredIn: _child_change(lambda e: {"region": e.region}),
+    ChildRiskAssessed: _child_change(lambda e: {"tier": e.tier.value}),
+    ChildExited: _child_change(lambda e: {"exited": True}),
+    ChildJoinedPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs + 1}),
+    ChildLeftPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs - 1}),
+    PairFormed: _pair_formed, PairEnded: _pair_ended,
+    ReminderRaised: _reminder, WishFulfilled: _wish_closed, WishCancelled: _wish_closed,
+    VisitLogged: _contact(lambda e: e.visited_on), ActivityLogged: _contact(lambda e: e.held_on),
+    StationActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
+    TeamActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
+}
+
+
+class WorkQueues:
+    name = "work_queues"
+    tables = (work_children, work_pairs, work_reminders, closed_wishes)
+    handles = frozenset(APPLY)
+
+    async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        for stored in events:
+            await APPLY[type(stored.event)](conn, stored, stored.event)
+
+
+def _within(column, region: Region):
+    return column.startswith(region.prefix, autoescape=True) if region.prefix else column.isnot(None)
+
+
+def _after(contact: date | None, reference: date) -> bool:
+    return contact is not None and contact > reference
+
+
+def _still_open(row, today: date) -> bool:
+    if row.exited:
+        return False
+    if row.rule == ReminderRule.contact_overdue:
+        return bool(row.pair_active) and not _after(row.pair_contact, row.reference_date)
+    if row.rule == ReminderRule.red_tier_without_contact:
+        return row.tier == "red" and not _after(row.child_contact, row.reference_date)
+    if row.rule == ReminderRule.birthday_coming:
+        return row.reference_date >= today
+    return row.closed_wish is None  # wish_waiting
+
+
+async def open_reminders(conn: AsyncConnection, region: Region, today: date) -> list[dict]:
+    """The reminders of the region's subtree not yet resolved, the longest due first."""
+    r, p, c = work_reminders.c, work_pairs.c, work_children.c
+    query = (select(work_reminders, p.active.label("pair_active"), p.last_contact.label("pair_contact"), p.child_ids,
+                    c.tier, c.exited, c.last_contact.label("child_contact"), closed_wishes.c.wish_id.label("closed_wish"))
+             .outerjoin(work_pairs, p.pair_id == r.pair_id).outerjoin(work_children, c.child_id == r.child_id)
+             .outerjoin(closed_wishes, closed_wishes.c.wish_id == r.wish_id)
+             .where(_within(r.region, region)).order_by(r.due_on, r.reminder_id))
+    return [{"reminder_id": row.reminder_id, "rule": row.rule, "region": row.region, "pair_id": row.pair_id,
+             "child_id": row.child_id, "wish_id": row.wish_id,
+             "child_ids": [row.child_id] if row.child_id else list(row.child_ids or ()),
+             "reference_date": row.reference_date.isoformat(),
+             "due_on": row.due_on.isoformat(), "days_open": (today - row.due_on).days}
+            for row in await conn.execute(query) if _still_open(row, today)]
+
+
+async def overdue_contacts(conn: AsyncConnection, region: Region, today: date,
+                           patience: Callable[[str], int]) -> list[dict]:
+    """Active pairs of the subtree without contact for longer than their region's cadence allows
+    (`patience(region)`: days, from the cadence profile the region follows), the longest overdue
+    first, whether or not the reminder process has raised them yet."""
+    p = work_pairs.c
+    rows = await conn.execute(select(work_pairs).where(p.active, _within(p.region, region)))
+    found = []
+    for row in rows:
+        since = max(row.formed_on, row.last_contact or row.formed_on)
+        due = since + timedelta(days=patience(row.region))
+        if today >= due:
+            found.append({"pair_id": row.pair_id, "region": row.region, "child_ids": list(row.child_ids),
+                          "last_contact": row.last_contact.isoformat() if row.last_contact else None,
+                          "since": since.isoformat(), "due_on": due.isoformat(), "days_overdue": (today - due).days})
+    return sorted(found, key=lambda f: (-f["days_overdue"], f["pair_id"]))
+
+
+async def unpaired_at_risk(conn: AsyncConnection, region: Region, limit: int, offset: int) -> tuple[int, list[dict]]:
+    """Children of the subtree with a risk tier and no active pair: red first, then orange, yellow,
+    blue; the longest registered first within a tier. (total, the page)"""
+    c = work_children.c
+    where = (c.tier.in_(TIERS), c.active_pairs <= 0, c.exited.is_(False), _within(c.region, region))
+    rank = case({tier: n for n, tier in enumerate(TIERS)}, value=c.tier)
+    query = (select(work_children).where(*where)
+             .order_by(rank, c.registered_on, c.registered_seq, c.child_id).limit(limit).offset(offset))
+    total = (await conn.execute(select(func.count()).select_from(work_children).where(*where))).scalar_one()
+    return total, [{"child_id": row.child_id, "region": row.region, "tier": row.tier,
+                    "registered_on": row.registered_on.isoformat(),
+                    "last_contact": row.last_contact.isoformat() if row.last_contact else None}
+                   for row in await conn.execute(query)]
