@@ -1,0 +1,38 @@
+"""The dashboard: the web pages federation operators work in, served beside the HTTP API (`/`,
+static assets at `/static`, Swagger UI at `/docs` from local assets). An entry point like the API:
+it reads only through the API's own routes, with the signed-in operator's token.
+
+Pages: sign-in (services.dashboard.pages), an office's home with KPI cards, drill-down table and
+charts, work lists and the timelines of a child and of a pair (services.dashboard.work), the everyday forms and the
+approvers' pending proposals (services.dashboard.actions; the proposals are read at
+GET /regions/{code}/proposals, services.dashboard.pending), live figures over server-sent
+events (services.dashboard.live). Labels: translations/<lang>.json; numbers: Babel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.dashboard.actions import action_router
+from services.dashboard.client import ApiClient
+from services.dashboard.docs import add_docs
+from services.dashboard.live import Position, live_router
+from services.dashboard.pages import page_router
+from services.dashboard.work import work_router
+
+STATIC = Path(__file__).parent / "static"
+
+
+def add_dashboard(api: FastAPI, position: Position | None = None, live_interval: float = 1.0) -> None:
+    """Mount the pages on `api`. `position`: the event log's last sequence (the live stream re-reads
+    figures when it moves); without it the figures are re-read every `live_interval` seconds."""
+    client = ApiClient(api)
+    api.state.dashboard = client
+    add_docs(api)
+    api.include_router(page_router(client))
+    api.include_router(work_router(client))
+    api.include_router(action_router(client))
+    api.include_router(live_router(client, position, live_interval))
+    api.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,107 @@
+"""The work lists (paged; tiers named, red first) and a child's timeline. What a list or a
+history holds, and whether names are in it, is the API's to decide for the caller's role: these
+pages show what it answers, and the API writes each reading of personal data to the access log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from services.dashboard.client import ApiClient
+from services.dashboard.render import Operator, operator, page, problem, translator
+from services.dashboard.view import (PAGE, WORK_LISTS, breadcrumbs, by_tier, cell, paging, region_or_none,
+                                     rows_of, table)
+
+ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def work_router(client: ApiClient) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/r/{code}/work/{name}")
+    async def work_list(request: Request, code: str, name: str, offset: int = Query(0, ge=0, le=10_000_000)
+                        ) -> Response:
+        who = await operator(request, client)
+        if not isinstance(who, Operator):
+            return who
+        place = region_or_none(code)
+        if name not in WORK_LISTS or place is None or not client.has(WORK_LISTS[name][0]):
+            return problem(request, 404)
+        path, label = WORK_LISTS[name]
+        answer = await client.get(who.token, path.replace("{code}", code), limit=PAGE, offset=offset)
+        if not answer.ok:
+            return problem(request, answer.status, answer.message)
+        t = translator(request)
+        rows = rows_of(answer.body)
+        return page(request, "work.html", who=who, code=code, name=name, title=t.gettext(label),
+                    crumbs=breadcrumbs(who.office, place, t), table=table(by_tier(rows), t),
+                    paging=paging(offset, len(rows), total=answer.body.get("total")))
+
+    @router.get("/child")
+    async def find_child(id: str = "") -> Response:
+        target = f"/child/{id.strip()}" if id.strip() and set(id.strip()) <= ID_CHARS else "/"
+        return RedirectResponse(target, status_code=303)
+
+    @router.get("/child/{child_id}")
+    async def child(request: Request, child_id: str) -> Response:
+        who = await operator(request, client)
+        if not isinstance(who, Operator):
+            return who
+        if not set(child_id) <= ID_CHARS:
+            return problem(request, 404)
+        answer = await client.get(who.token, f"/history/child/{child_id}")
+        if not answer.ok:
+            return problem(request, answer.status, answer.message)
+        t = translator(request)
+        events = [timeline_entry(event, t) for event in answer.body.get("events", [])]
+        personal = any(role in ("caseworker", "approver") for role in who.roles)
+        return page(request, "child.html", who=who, child_id=child_id, events=events, personal=personal)
+
+    @router.get("/pair/{pair_id}")
+    async def pair(request: Request, pair_id: str) -> Response:
+        """A pair's timeline (proposed, approved, visits, ended…) from its history, as the child's."""
+        who = await operator(request, client)
+        if not isinstance(who, Operator):
+            return who
+        if not set(pair_id) <= ID_CHARS:
+            return problem(request, 404)
+        answer = await client.get(who.token, f"/history/pair/{pair_id}")
+        if not answer.ok:
+            return problem(request, answer.status, answer.message)
+        t = translator(request)
+        history = answer.body.get("events", [])
+        events = [timeline_entry(event, t) for event in history]
+        personal = any(role in ("caseworker", "approver") for role in who.roles)
+        return page(request, "pair.html", who=who, pair_id=pair_id, events=events, personal=personal,
+                    children=children_named(history))
+
+    return router
+
+
+def children_named(history: list[dict]) -> list[str]:
+    """The ids of the children a pair's events name (to link to their timelines), in order."""
+    found: list[str] = []
+    for event in history:
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        ids = list(data.get("child_ids") or []) + ([data["child_id"]] if data.get("child_id") else [])
+        for child in ids:
+            if isinstance(child, dict):
+                child = child.get("child_id")
+            if isinstance(child, str) and set(child) <= ID_CHARS and child not in found:
+                found.append(child)
+    return found
+
+
+def timeline_entry(event: dict, t) -> dict:
+    """One event of a history as a row: its type, when, who acted (and at what level), where, what."""
+    actor = event.get("recorded_by") or event.get("actor") or {}
+    if isinstance(actor, dict):
+        by = actor.get("username") or actor.get("operator_id") or ""
+        if actor.get("role"):
+            by = f"{by} · {actor['role']}"
+    else:
+        by = str(actor)
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    payload = {key: value for key, value in data.items() if value not in (None, "", [], {})}
+    return {"type": event.get("event_type", ""), "when": str(event.get("occurred_at", "")).replace("T", " ")[:16] + " UTC",
+            "by": by, "region": event.get("region", ""), "details": cell(payload, t)}
