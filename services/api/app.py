@@ -12,7 +12,7 @@ refused with 413 (services.api.limits). Every error has one shape, {code, messag
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 from nats.errors import MaxPayloadError, NoRespondersError, TimeoutError as NatsTimeout
@@ -40,10 +40,11 @@ from services.api.operations import add_operations_routes
 from services.api.work_lists import work_list_routes
 from services.api.queues import queues_router
 from services.dashboard import add_dashboard
-from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
+from services.api.scope import (MAX_OFFSET, log_children_read, readable_region, require_readable,
+                                without_personal_data)
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
-from services.projections.children_directory import children_count, children_in
+from services.projections.children_directory import child_names, children_count, children_in
 from services.shared.endpoints import decode_reply
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
@@ -117,6 +118,21 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
             await log_children_read(request, caller, ((row["child_id"], row["region"]) for row in rows))
         return {"region": region.code, "total": total, "offset": offset,
                 "children": without_personal_data(caller, rows)}
+
+    @api.get("/children/{child_id}", tags=["read models"])
+    async def child_on_file(request: Request, child_id: str = Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$"),
+                            caller: Caller = Depends(signed_in)) -> dict:
+        """Where a child is on file, and her name for a role that may see personal data (logged)."""
+        async with db.connect() as conn:
+            found = await child_names(conn, keys, [child_id])
+        if child_id not in found:
+            raise HTTPException(404, f"no child with id {child_id}")
+        name, region = found[child_id]
+        require_readable(caller, region, f"the file of child {child_id}")
+        if not caller.sees_personal_data:
+            return {"child_id": child_id, "region": region}
+        await log_children_read(request, caller, [(child_id, region)])
+        return {"child_id": child_id, "region": region, "name": name}
 
     add_history_routes(api, event_log)
     add_care_routes(api, db, keys)

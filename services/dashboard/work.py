@@ -55,7 +55,11 @@ def work_router(client: ApiClient) -> APIRouter:
         t = translator(request)
         events = [timeline_entry(event, t) for event in answer.body.get("events", [])]
         personal = any(role in ("caseworker", "approver") for role in who.roles)
-        return page(request, "child.html", who=who, child_id=child_id, events=events, personal=personal)
+        # Her name from the children's directory (the history keeps it sealed); the API logs the read.
+        on_file = await client.get(who.token, f"/children/{child_id}") if personal else None
+        name = on_file.body.get("name") if on_file is not None and on_file.ok else None
+        return page(request, "child.html", who=who, child_id=child_id, events=events, personal=personal,
+                    name=name)
 
     @router.get("/pair/{pair_id}")
     async def pair(request: Request, pair_id: str) -> Response:

@@ -150,7 +150,7 @@ async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_
                 reply = await world.http.get(route.format(r=region), headers=world.headers[username])
                 assert reply.status_code == expected, f"{username} {route} {region}: {reply.text}"
             for path in (f"/history/child/c-{tag}", f"/history/wish/w-{tag}", f"/children/c-{tag}/suggestions",
-                         f"/funds/f-{tag}/statement"):
+                         f"/funds/f-{tag}/statement", f"/children/c-{tag}"):
                 reply = await world.get(username, path)
                 assert reply.status_code == expected, f"{username} {path}: {reply.text}"
             if expected == 403:
@@ -160,6 +160,8 @@ async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_
             [row] = (await world.get(username, f"/regions/{region}/children")).json()["children"]
             assert (row["child_id"], row.get("name"), "birth_date" in row) == (
                 f"c-{tag}", NAMES[region] if sees else None, sees), username
+            on_file = (await world.get(username, f"/children/c-{tag}")).json()
+            assert (on_file["region"], on_file.get("name")) == (COMMUNITY[region], NAMES[region] if sees else None)
             suggested = (await world.get(username, f"/children/c-{tag}/suggestions")).json()
             assert suggested.get("child_name") == (NAMES[region] if sees else None), username
             assert [c["volunteer_id"] for c in suggested["candidates"]] == [f"v-{tag}"]

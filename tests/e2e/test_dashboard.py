@@ -183,6 +183,7 @@ async def test_a_district_caseworker_sees_her_district_in_chinese_and_drills_dow
     await expect(page.locator("#timeline li")).to_have_count(2)
     await expect(page.locator("#timeline h2").first).to_have_text("ChildRegistered")
     await expect(page.locator("#timeline .actor").first).to_contain_text("nation")
+    await expect(page.locator(".child-name")).to_contain_text("李小花")  # a caseworker sees her name
     await site.shot(page, "3-child-timeline")
 
     await work_lists(page, site)
