@@ -42,42 +42,43 @@ def work_router(client: ApiClient) -> APIRouter:
         target = f"/child/{id.strip()}" if id.strip() and set(id.strip()) <= ID_CHARS else "/"
         return RedirectResponse(target, status_code=303)
 
-    @router.get("/child/{child_id}")
-    async def child(request: Request, child_id: str) -> Response:
+    async def history_of(request: Request, aggregate_type: str, aggregate_id: str):
+        """The signed-in operator and the aggregate's history as the API gives it to her — or, as
+        the first of the pair, the page to answer instead (sign-in, 404, the API's refusal)."""
         who = await operator(request, client)
         if not isinstance(who, Operator):
-            return who
-        if not set(child_id) <= ID_CHARS:
-            return problem(request, 404)
-        answer = await client.get(who.token, f"/history/child/{child_id}")
+            return who, None
+        if not set(aggregate_id) <= ID_CHARS:
+            return problem(request, 404), None
+        answer = await client.get(who.token, f"/history/{aggregate_type}/{aggregate_id}")
         if not answer.ok:
-            return problem(request, answer.status, answer.message)
+            return problem(request, answer.status, answer.message), None
+        return who, answer.body.get("events", [])
+
+    def timeline(request: Request, who: Operator, history: list[dict]) -> dict:
         t = translator(request)
-        events = [timeline_entry(event, t) for event in answer.body.get("events", [])]
-        personal = any(role in ("caseworker", "approver") for role in who.roles)
+        return {"who": who, "events": [timeline_entry(event, t) for event in history],
+                "personal": any(role in ("caseworker", "approver") for role in who.roles)}
+
+    @router.get("/child/{child_id}")
+    async def child(request: Request, child_id: str) -> Response:
+        who, history = await history_of(request, "child", child_id)
+        if history is None:
+            return who
+        shown = timeline(request, who, history)
         # Her name from the children's directory (the history keeps it sealed); the API logs the read.
-        on_file = await client.get(who.token, f"/children/{child_id}") if personal else None
+        on_file = await client.get(who.token, f"/children/{child_id}") if shown["personal"] else None
         name = on_file.body.get("name") if on_file is not None and on_file.ok else None
-        return page(request, "child.html", who=who, child_id=child_id, events=events, personal=personal,
-                    name=name)
+        return page(request, "child.html", child_id=child_id, name=name, **shown)
 
     @router.get("/pair/{pair_id}")
     async def pair(request: Request, pair_id: str) -> Response:
         """A pair's timeline (proposed, approved, visits, ended…) from its history, as the child's."""
-        who = await operator(request, client)
-        if not isinstance(who, Operator):
+        who, history = await history_of(request, "pair", pair_id)
+        if history is None:
             return who
-        if not set(pair_id) <= ID_CHARS:
-            return problem(request, 404)
-        answer = await client.get(who.token, f"/history/pair/{pair_id}")
-        if not answer.ok:
-            return problem(request, answer.status, answer.message)
-        t = translator(request)
-        history = answer.body.get("events", [])
-        events = [timeline_entry(event, t) for event in history]
-        personal = any(role in ("caseworker", "approver") for role in who.roles)
-        return page(request, "pair.html", who=who, pair_id=pair_id, events=events, personal=personal,
-                    children=children_named(history))
+        return page(request, "pair.html", pair_id=pair_id, children=children_named(history),
+                    **timeline(request, who, history))
 
     return router
 
