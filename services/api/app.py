@@ -19,7 +19,6 @@ from nats.errors import MaxPayloadError, NoRespondersError, TimeoutError as Nats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.commands import Command
-from contracts.regions import InvalidRegion, UnknownRegion, known_region
 from contracts.subjects import command_subject
 from services.activity.app import ROUTES as ACTIVITY
 from services.accounts.service import AccountService
@@ -51,18 +50,6 @@ from services.shared.privacy import KeyStore
 
 COMMAND_TIMEOUT = 30.0
 COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
-
-
-def _known_code(code: str) -> str:
-    """The code, unless it is well formed and names no division: 404 naming it (a malformed code is
-    refused with 422 by readable_region)."""
-    try:
-        known_region(code)
-    except UnknownRegion as error:
-        raise HTTPException(404, str(error)) from None
-    except InvalidRegion:
-        pass
-    return code
 
 
 def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
@@ -110,7 +97,7 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
                               offset: int = Query(0, ge=0, le=MAX_OFFSET), caller: Caller = Depends(signed_in)) -> dict:
         """The children of the region; names and birth dates only for caseworkers and approvers,
         whose every reading of them is written to the access log."""
-        region = readable_region(caller, _known_code(code))
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             rows = await children_in(conn, keys, region, limit, offset)
             total = await children_count(conn, region)

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.regions import InvalidRegion, Region, UnknownRegion, known_region
+from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
 from services.activity.care.compliance_figures import compliance_figures, empty
 from services.activity.care.periods import month_bounds
@@ -28,17 +28,6 @@ FIRST_DAY = date(1900, 1, 1)  # a day before any figure (and far enough from dat
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-def region_read(caller: Caller, code: str) -> Region:
-    """The region of the path: 422 malformed, 404 unknown, 403 outside the caller's subtree."""
-    try:
-        known_region(code)
-    except UnknownRegion as error:
-        raise HTTPException(404, str(error)) from None
-    except InvalidRegion:
-        pass  # readable_region says what is wrong with it
-    return readable_region(caller, code)
 
 
 def _day(as_of: date | None) -> date:
@@ -90,7 +79,7 @@ def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
         """Every figure of the region as it stood at the end of `as_of` (stocks as they stood, flows
         summed up to it), the five-ones compliance of that month judged on that day, and the same
         for each direct sub-region (`subregions`, whose figures sum to the region's)."""
-        region, day = region_read(caller, code), _day(as_of)
+        region, day = readable_region(caller, code), _day(as_of)
         chosen, month = _profile(profile), day.strftime("%Y-%m")
         async with db.connect() as conn:
             figures = await figures_as_of(conn, region, day)
@@ -108,7 +97,7 @@ def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
                             caller: Caller = Depends(signed_in)) -> dict:
         """The region's figures month by month of `year` (up to `as_of`): flows within each month,
         stocks at its end (the last month's as of that day); and each month's five-ones compliance."""
-        region, until, chosen = region_read(caller, code), _day(as_of), _profile(profile)
+        region, until, chosen = readable_region(caller, code), _day(as_of), _profile(profile)
         async with db.connect() as conn:
             months = await series(conn, region, year, until)
             for month in months:
@@ -121,7 +110,7 @@ def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
                             month: str | None = Query(None, pattern=MONTH, description="default: all up to today"),
                             limit: int = Query(100, ge=1, le=10_000), caller: Caller = Depends(signed_in)) -> dict:
         """The volunteers (or teams) of the region with the most service hours, by id."""
-        region = region_read(caller, code)
+        region = readable_region(caller, code)
         since, until = _month(month) if month else (date(2000, 1, 1), today())
         async with db.connect() as conn:
             rows = await service_by_holder(conn, region, by, since, until, limit)
@@ -136,7 +125,7 @@ def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
                             caller: Caller = Depends(signed_in)) -> Response:
         """The month's report: one sheet per topic (XLSX; CSV: one table in UTF-8 with BOM), one row
         per direct sub-region and a total; flows within the month, stocks at its end (or today)."""
-        region, (start, end), chosen, now = region_read(caller, code), _month(month), _profile(profile), today()
+        region, (start, end), chosen, now = readable_region(caller, code), _month(month), _profile(profile), today()
         if start > now:
             raise HTTPException(422, f"month: {month} has not begun")
         async with db.connect() as conn:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.regions import InvalidRegion, Region, UnknownRegion, known_region
+from contracts.regions import Region
 from services.activity.care.cadence import profile_for
 from services.api.auth import Caller, signed_in
 from services.api.names import log_named, names_for, volunteers_of
@@ -31,7 +31,7 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
     async def reminders(request: Request, code: str, limit: int = Limit, offset: int = Offset,
                         caller: Caller = Depends(signed_in)) -> dict:
         """Reminders raised and not yet resolved, the longest due first."""
-        region = _region(caller, code)
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             found = await open_reminders(conn, region, _today())
             return await _answer(request, conn, caller, region, "reminders", found, limit, offset)
@@ -40,7 +40,7 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
     async def overdue(request: Request, code: str, limit: int = Limit, offset: int = Offset,
                       caller: Caller = Depends(signed_in)) -> dict:
         """Active pairs without contact for longer than their region's cadence allows, the longest overdue first."""
-        region = _region(caller, code)
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             found = await overdue_contacts(conn, region, _today(), _patience)
             return await _answer(request, conn, caller, region, "pairs", found, limit, offset)
@@ -50,7 +50,7 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
                       caller: Caller = Depends(signed_in)) -> dict:
         """Children with a risk tier and no active pair: red first, then orange, yellow, blue; the
         longest registered first within a tier."""
-        region = _region(caller, code)
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             total, rows = await unpaired_at_risk(conn, region, limit, offset)
             names = await names_for(conn, keys, caller, (r["child_id"] for r in rows))
@@ -72,20 +72,6 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
         return {"region": region.code, "total": len(found), "offset": offset, key: rows}
 
     return router
-
-
-
-
-def _region(caller: Caller, code: str) -> Region:
-    """As the region endpoints: 404 for a well-formed code that names no division, 422 malformed,
-    403 outside the caller's subtree."""
-    try:
-        known_region(code)
-    except UnknownRegion as error:
-        raise HTTPException(404, str(error)) from None
-    except InvalidRegion:
-        pass
-    return readable_region(caller, code)
 
 
 def _patience(region: str) -> int:

@@ -8,25 +8,13 @@ and every reading of them is written to the access log, as for /regions/{code}/c
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.regions import InvalidRegion, UnknownRegion, known_region
 from services.api.auth import Caller, signed_in
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
 from services.projections.places_to_complete import places_to_complete
 from services.shared.privacy import KeyStore
-
-
-def _known(code: str) -> str:
-    """404 for a well-formed code that names no division (a malformed one is 422 from readable_region)."""
-    try:
-        known_region(code)
-    except UnknownRegion as error:
-        raise HTTPException(404, str(error)) from None
-    except InvalidRegion:
-        pass
-    return code
 
 
 def work_list_routes(db: AsyncEngine, keys: KeyStore) -> APIRouter:
@@ -36,7 +24,7 @@ def work_list_routes(db: AsyncEngine, keys: KeyStore) -> APIRouter:
     async def places(request: Request, code: str, limit: int = Query(100, ge=1, le=10_000),
                      offset: int = Query(0, ge=0, le=MAX_OFFSET), caller: Caller = Depends(signed_in)) -> dict:
         """Children registered at a county of the region's subtree, whose village is not known yet."""
-        region = readable_region(caller, _known(code))
+        region = readable_region(caller, code)
         async with db.connect() as conn:
             found = await places_to_complete(conn, keys, region, limit, offset)
         rows = found["children"]
