@@ -1,117 +1,206 @@
-"""`aixin bench`: how far the command path and the replay are from what JetStream itself can do.
+"""`aixin bench`: how far the command path, the read side and the rebuilds are from what JetStream
+itself can do, and from a peer (pyeventsourcing on SQLite) doing the same work, in one run.
 
 Everything runs on a fresh temporary data dir, through a real `Platform` laid out as `aixin up` lays
 it out (embedded nats-server; command services and the HTTP API in this process; log followers and
-an import worker in child processes), so the figures include every layer: commands and the import go
-over the HTTP API as the platform's admin (credential.json), as every client's do. The import runs
-in a process of its own, as `aixin import` does. The baseline publishes to
-its own stream on the SAME server with the SAME settings (file storage, `sync_interval: always`,
-so every append is fsynced), the same client library and the same concurrency as the command path.
-Timings are printed, never asserted: they depend on the machine and above all on its fsync.
+an import worker in child processes). The clients run in processes of their own
+(`services.cli.bench_client`), as an operator's CLI does, so that their work is not taken from the
+platform's. The raw baselines use the same server with the same settings (file storage,
+`sync_interval: always`, so every append is fsynced) and the same client library: publishing to a
+stream of its own with 64 and 1 in flight, and an ordered consumer reading the platform's stream
+from its first event to its last. Timings are printed, never asserted: they depend on the machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 from pathlib import Path
 
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from rich.console import Console
-from rich.table import Table
 
-from contracts.intake import (
-    ChildCategory,
-    ChildSubtype,
-    Guardian,
-    GuardianRelation,
-    RegisterChild,
-    Sex,
-)
-from contracts.subjects import ACCOUNT_EVENTS, STREAM
-from services.cli.bench_raw import EVENT_BYTES, raw_publish_seconds, timed
-from services.cli.client import SIGNED_IN, AdminClient, Connection, HttpCommands
+from contracts.regions import NATIONAL
+from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM
+from services.cli.bench_client import (COMMUNITY, TRAINED_PER_COMMAND, VISIBLE_PER_SECOND, command, in_own_process, percentile, send_commands,
+                                       stats_reads, visible_after_ack)
+from services.cli.bench_raw import EVENT_BYTES, raw_publish_seconds
+from services.cli.bench_report import ratios, report
+from services.cli.client import AdminClient
 from services.cli.demo import IN_FLIGHT, wait_for_read_models
-from services.cli.credentials import current
 from services.pairing.matching.engine import batch as batch_proposal
 from services.pairing.matching.synthetic import district_snapshot
 from services.platform.children import UP_CHILDREN
 from services.platform.embedded_nats import free_port, server_binary, server_version
 from services.platform.nats_permissions import ADMIN
 from services.platform.runtime import Platform
-from services.platform.settings import RuntimeInfo, Settings
+from services.platform.settings import Settings
+from services.projections import all_projections
 from services.projections.admin import REPLAY
 
-COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区: children register at community level
+# The community's office and every one above it: a stats read at each of the six levels.
+LEVEL_CODES = {"national": NATIONAL, "province": "440000000000", "city": "440100000000",
+               "district": "440105000000", "street": "440105001000", "community": COMMUNITY}
 
 
-async def run_bench(events: int, commands: int, console: Console, imports: int = 0) -> dict:
+async def run_bench(events: int, commands: int, console: Console, imports: int = 0, peer: bool = False,
+                    visible_samples: int = 50, stats_samples: int = 100, each_model: bool = True) -> dict:
     # FastStream logs every message at the broker's log_level (WARNING in runtime.py), which would
-    # bury the figures under two lines per command; its cost was within the run-to-run noise.
+    # bury the figures under two lines per command.
     access_log, quiet = logging.getLogger("faststream.access.nats"), lambda r: r.levelno >= logging.ERROR
     access_log.addFilter(quiet)
     with tempfile.TemporaryDirectory(prefix="aixin-bench-") as tmp:
         platform = Platform(Settings(data_dir=Path(tmp), http_port=free_port()), children=UP_CHILDREN)
         try:
-            info = await platform.start()
-            return await _measure(platform, info, events, commands, console, imports)
+            await platform.start()
+            bench = _Bench(platform, console, events, commands, imports)
+            figures = await bench.measure(visible_samples, stats_samples, each_model)
         finally:
             await platform.stop()
             access_log.removeFilter(quiet)
+    if peer:
+        figures.update(await _peer(commands, console))
+    figures["ratios"] = ratios(figures)
+    report(figures, console)
+    return figures
 
 
-async def _import(directory: Path, rows: int) -> tuple[int, float]:
-    """A civil-affairs list with 1 % bad rows, imported by `aixin import`'s own runner in a process
-    of its own, as an operator's `aixin import` is (the list is written before the clock starts)."""
-    from services.cli.bench_import import import_in_own_process
-    from services.importing.synthetic import synthetic_children
+class _Bench:
+    def __init__(self, platform: Platform, console: Console, events: int, commands: int, imports: int) -> None:
+        self.platform, self.console = platform, console
+        self.events, self.commands, self.imports = events, commands, imports
+        self.data_dir = platform.settings.data_dir
+        self.one_at_a_time = max(commands // 10, 10)
+        self.refused = 0
+        self.figures: dict = {}
 
-    path = synthetic_children(rows, bad_share=0.01, seed=7).write_csv(directory / "bench-children.csv")
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return await asyncio.get_running_loop().run_in_executor(pool, import_in_own_process, directory, path)
+    async def measure(self, visible_samples: int, stats_samples: int, each_model: bool) -> dict:
+        platform, f = self.platform, self.figures
+        nc = await platform.connect(ADMIN)  # the raw baseline's stream is the admin's to create
+        version = ".".join(map(str, server_version(server_binary())))
+        sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
+        self.console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
+                           f"sync_interval: {sync}; the raw baselines use the same server and settings")
+        f.update(nats_server=version, sync_always=platform.embedded.sync_always)
+        f["raw_publish_per_s"] = self.events / await raw_publish_seconds(nc, self.events, IN_FLIGHT)
+        f["raw_publish_1_per_s"] = self.events / await raw_publish_seconds(nc, self.events, 1)
+        await self._commands()
+        async with AdminClient(platform.embedded.url, self.data_dir) as admin:
+            if self.imports:
+                await self._import_and_visible(admin, visible_samples)
+            await self._visible(admin, visible_samples)
+            await self._top_up(admin)
+            f["raw_ordered_read_per_s"] = await _ordered_read_rate(nc)
+            await self._rebuilds(admin, each_model)
+        f["stats_query_ms"] = await self._stats_queries(stats_samples)
+        f["stats_query_p50_ms"] = max(v["p50"] for v in f["stats_query_ms"].values())
+        f["stats_query_p99_ms"] = max(v["p99"] for v in f["stats_query_ms"].values())
+        snapshot = district_snapshot(2000, 2500)
+        started = time.perf_counter()
+        batch_proposal(snapshot)
+        f["batch_match_2000x2500_seconds"] = time.perf_counter() - started
+        state = (await nc.jetstream().stream_info(STREAM)).state
+        f.update(log_events=state.messages, log_bytes_per_event=state.bytes // max(state.messages, 1),
+                 raw_payload_bytes=EVENT_BYTES, refused=self.refused)
+        return f
+
+    async def _send(self, kind: str, count: int, in_flight: int, via: str, run: str, total: int = 0) -> float:
+        seconds, refused, why = await in_own_process(send_commands, self.data_dir, kind, count, in_flight, via,
+                                                     run, total)
+        self.refused += refused
+        if refused:
+            self.console.print(f"{refused} of {count} {kind} commands ({run}) refused, e.g.: {why[0]}", highlight=False)
+        return count / seconds
+
+    async def _commands(self) -> None:
+        f, n, one = self.figures, self.commands, self.one_at_a_time
+        f["register_per_s"] = await self._send("register", one, 1, "http", "h1")
+        f["register_64_per_s"] = await self._send("register", n, IN_FLIGHT, "http", "h64")
+        f["register_nats_per_s"] = await self._send("register", one, 1, "nats", "n1")
+        f["register_nats_64_per_s"] = await self._send("register", n, IN_FLIGHT, "nats", "n64")
+        # Volunteers for the pairs (timed too, but no goal names them).
+        for run, count in (("h1", one), ("h64", n), ("n64", n)):
+            f[f"recruit_{run}_per_s"] = await self._send("recruit", count, IN_FLIGHT, "nats", run)
+            await self._send("train", -(-count // TRAINED_PER_COMMAND), 4, "nats", run, total=count)
+        f["form_pair_per_s"] = await self._send("form_pair", one, 1, "http", "h1")
+        f["form_pair_64_per_s"] = await self._send("form_pair", n, IN_FLIGHT, "http", "h64")
+        f["form_pair_nats_64_per_s"] = await self._send("form_pair", n, IN_FLIGHT, "nats", "n64")
+
+    async def _import_and_visible(self, admin: AdminClient, samples: int) -> None:
+        """The import's rate, and a command's time to visible while the import runs."""
+        from services.cli.bench_import import import_in_own_process
+        from services.importing.synthetic import synthetic_children
+
+        listing = synthetic_children(self.imports, bad_share=0.01, seed=7)
+        path = listing.write_csv(self.data_dir / "bench-children.csv")
+        importing = asyncio.ensure_future(in_own_process(import_in_own_process, self.data_dir, path))
+        await asyncio.sleep(0.5)  # the list is being read and sent
+        during = await in_own_process(visible_after_ack, self.data_dir, samples, VISIBLE_PER_SECOND, "vi")
+        rows, seconds = await importing
+        self.figures["import_rows_per_s"] = rows / seconds
+        self.figures["visible_import_p50_ms"] = percentile(during, 0.5)
+        self.figures["visible_import_p99_ms"] = percentile(during, 0.99)
+        started = time.perf_counter()
+        await wait_for_read_models(admin, timeout=3600)
+        self.figures["read_models_lag_after_import_s"] = time.perf_counter() - started
+
+    async def _visible(self, admin: AdminClient, samples: int) -> None:
+        await wait_for_read_models(admin, timeout=3600)
+        found = await in_own_process(visible_after_ack, self.data_dir, samples, VISIBLE_PER_SECOND, "v")
+        self.figures["visible_p50_ms"] = percentile(found, 0.5)
+        self.figures["visible_p99_ms"] = percentile(found, 0.99)
+
+    async def _top_up(self, admin: AdminClient) -> None:
+        """The rebuilds must cover at least `events` events; the top-up is not timed."""
+        missing = self.events - await _region_events(self.platform)
+        if missing > 0:
+            await self._send("register", missing, IN_FLIGHT, "nats", "top")
+        await wait_for_read_models(admin, timeout=3600)  # a rebuild stops where the live one stands
+
+    async def _rebuilds(self, admin: AdminClient, each_model: bool) -> None:
+        f = self.figures
+        f["rebuild_per_s"] = {}
+        for name in (p.name for p in all_projections()) if each_model else ():
+            report = (await _replay(admin, [name]))[0]
+            f["rebuild_per_s"][name] = report["events"] / report["seconds"]
+        reports = await _replay(admin, [])
+        f["rebuild_all_per_s"] = reports[0]["events"] / reports[0]["seconds"]
+        f["rebuild_all_events"] = reports[0]["events"]
+        f["rebuild_all_equal"] = all(r["equal"] for r in reports)
+
+    async def _stats_queries(self, samples: int) -> dict:
+        timings = await in_own_process(stats_reads, self.data_dir, list(LEVEL_CODES.values()), samples)
+        return {level: {"p50": percentile(timings[code], 0.5), "p99": percentile(timings[code], 0.99)}
+                for level, code in LEVEL_CODES.items()}
 
 
-async def _measure(platform: Platform, info: RuntimeInfo, events: int, commands: int, console: Console,
-                   imports: int = 0) -> dict:
-    # The raw baseline has a stream of its own, which only the admin user may create.
-    nc, version = await platform.connect(ADMIN), ".".join(map(str, server_version(server_binary())))
-    sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
-    console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
-                  f"sync_interval: {sync}; the raw baseline uses the same server and settings")
-    rows = [("raw_64", f"raw js.publish, {IN_FLIGHT} in flight", events, await raw_publish_seconds(nc, events, IN_FLIGHT)),
-            ("raw_1", "raw js.publish, 1 in flight", events, await raw_publish_seconds(nc, events, 1))]
-    data_dir = platform.settings.data_dir
-    connection = Connection(data_dir, info, current(data_dir, info.http_url))
-    async with HttpCommands(connection, IN_FLIGHT) as http, AdminClient(platform.embedded.url, platform.settings.data_dir) as client:
-        seconds, refused = await _commands(http, commands)
-        lag = None
-        rows.append(("commands", f"RegisterChild over HTTP, {IN_FLIGHT} in flight", commands, seconds))
-        if imports:
-            rows.append(("import", "import children over HTTP (CSV, 1 % bad rows)",
-                         *await _import(data_dir, imports)))
-            lag = await _read_models_caught_up(client)
-            console.print(f"read models caught up {lag:.1f} s after the import ended (the log followers "
-                          "run at a lower CPU priority than commands)", highlight=False)
-        missing = events - await _region_events(platform)
-        if missing > 0:  # the replay must cover at least `events` events; the top-up is not timed
-            refused += (await _commands(http, missing))[1]
-        await _read_models_caught_up(client)  # a replay stops where the live one stands
-        replayed = await client.request(REPLAY, {"projections": []}, timeout=3600)
+async def _replay(admin: AdminClient, names: list[str]) -> list[dict]:
+    replayed = await admin.request(REPLAY, {"projections": names}, timeout=3600)
     if not replayed.get("ok"):
         raise RuntimeError(f"replay failed: {replayed.get('error')}")
-    for report in replayed["reports"]:
-        name = report["projection"]
-        rows.append((f"replay_{name}", f"replay {name}", report["events"], report["seconds"]))
-    rows.append(("batch_match", "batch match 2000×2500", 2000, _batch_match(2000, 2500)))
-    state = (await nc.jetstream().stream_info(STREAM)).state
-    console.print(f"log: {state.messages} events, {state.bytes // max(state.messages, 1)} bytes stored "
-                  f"per event; raw payload {EVENT_BYTES} bytes; refused commands: {refused}")
-    return {"nats_server": version, "sync_always": platform.embedded.sync_always, "refused": refused,
-            "read_models_lag_after_import": lag, **_report(rows, console)}
+    return replayed["reports"]
+
+
+async def _ordered_read_rate(nc) -> float:
+    """Events per second of an ordered consumer reading the platform's stream from its first event
+    to its last, undecoded: what a rebuild reading the log could do at most."""
+    js = nc.jetstream()
+    last = (await js.stream_info(STREAM)).state.last_seq
+    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+    started, count = time.perf_counter(), 0
+    sub = await js.subscribe(ALL_EVENTS, stream=STREAM, ordered_consumer=True, config=config,
+                             pending_msgs_limit=100_000, pending_bytes_limit=256 * 1024 * 1024)
+    try:
+        while True:
+            msg = await sub.next_msg(timeout=30)
+            count += 1
+            if msg.metadata.sequence.stream >= last or not msg.metadata.num_pending:
+                break
+    finally:
+        await sub.unsubscribe()
+    return count / (time.perf_counter() - started)
 
 
 async def _region_events(platform: Platform) -> int:
@@ -120,52 +209,12 @@ async def _region_events(platform: Platform) -> int:
     return await platform.event_log.last_sequence() - sum((accounts.state.subjects or {}).values())
 
 
-async def _read_models_caught_up(client: AdminClient) -> float:
-    """Seconds until the projections have applied everything in the log."""
-    started = time.perf_counter()
-    await wait_for_read_models(client, timeout=3600)
-    return time.perf_counter() - started
+def peer_child(i: int):
+    return command("register", i, "peer")
 
 
-def _batch_match(children: int, volunteers: int) -> float:
-    """Seconds to propose pairs for one synthetic district (pure: scores, solver, explanations)."""
-    snapshot = district_snapshot(children, volunteers)
-    started = time.perf_counter()
-    batch_proposal(snapshot)
-    return time.perf_counter() - started
+async def _peer(count: int, console: Console) -> dict:
+    from services.cli.bench_peer import peer_baseline_async
 
-
-async def _commands(client: HttpCommands, count: int) -> tuple[float, int]:
-    """Send `count` RegisterChild commands with the demo's concurrency; return seconds and refusals."""
-    refused = 0
-
-    async def one(i: int) -> None:
-        nonlocal refused
-        reply = await client.send("intake", "register_child", _child(i))
-        refused += not reply.ok
-
-    return await timed(count, IN_FLIGHT, one), refused
-
-
-def _child(i: int) -> RegisterChild:
-    # A new child each time (no child_id): no history to load, one key inserted per person sealed.
-    return RegisterChild(actor=SIGNED_IN, region=COMMUNITY, name=f"王小明{i}", sex=Sex.female,
-                         birth_date=date(2016, 5, 1), category=ChildCategory.left_behind,
-                         subtype=ChildSubtype.both_parents_away, address="南华西街道 1 号",
-                         guardian=Guardian(relation=GuardianRelation.grandparent, name="王奶奶",
-                                           phone="13900000000"))
-
-
-def _report(rows: list[tuple[str, str, int, float]], console: Console) -> dict:
-    baseline = rows[0][2] / rows[0][3]  # raw with 64 in flight: the ceiling for the command path
-    table = Table("measurement", "count", "seconds", "per second", "× raw (64)", title="aixin bench")
-    figures = {}
-    for key, label, count, seconds in rows:
-        rate = count / seconds if seconds else 0.0
-        figures[key] = {"count": count, "seconds": seconds, "per_second": rate, "ratio": rate / baseline}
-        table.add_row(label, str(count), f"{seconds:.2f}", f"{rate:,.0f}", f"{rate / baseline:.3f}")
-    console.print(table)
-    for key, label, *_ in rows:  # plain lines too, for logs and notes that strip tables
-        console.print(f"{label}: {figures[key]['per_second']:,.0f}/s = {figures[key]['ratio']:.3f} × raw",
-                      highlight=False)
-    return figures
+    console.print(f"peer: pyeventsourcing registering {count} children, then rebuilding the six-level counts")
+    return await peer_baseline_async(count, peer_child)

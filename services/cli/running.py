@@ -109,12 +109,31 @@ def demo(
 
 
 def bench(
-    events: Annotated[int, typer.Option(help="events for the raw baseline and the replay")] = 5000,
-    commands: Annotated[int, typer.Option(help="intake commands to time")] = 2000,
+    events: Annotated[int, typer.Option(help="events the rebuilds replay at least (topped up)")] = 5000,
+    commands: Annotated[int, typer.Option(help="commands to time per kind with 64 in flight (a tenth one at a time)")] = 2000,
     rows: Annotated[int, typer.Option(help="rows of a civil-affairs list to import (0: skip)")] = 5000,
+    peer: Annotated[bool, typer.Option("--peer", help="also run the peer: pyeventsourcing on SQLite "
+                                                      "(pip install 'aixin[bench]')")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object of the figures on standard "
+                                                         "output (the table goes to standard error)")] = False,
+    each_model: Annotated[bool, typer.Option(help="rebuild each read model alone too, not only all at once")] = True,
 ) -> None:
-    """Print raw JetStream publish rate, intake commands/s, import rows/s, replay events/s and the
-    batch-match time, each rate with its ratio to the raw rate measured in the same run."""
+    """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
+    rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
+    times at six levels, and with --peer pyeventsourcing doing the same work, all in one run."""
+    import json
+
+    from rich.console import Console
+
     from services.cli.bench import run_bench
 
-    run(run_bench(events=events, commands=commands, console=console, imports=rows))
+    from services.cli.bench_peer import PeerUnavailable
+
+    shown = Console(stderr=True) if as_json else console
+    try:
+        figures = run(run_bench(events=events, commands=commands, console=shown, imports=rows, peer=peer,
+                                each_model=each_model))
+    except PeerUnavailable as error:
+        fail(str(error))
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))

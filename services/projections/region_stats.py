@@ -6,9 +6,10 @@ start with its prefix, so a parent's figures equal the sum of its children's by 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
-from sqlalchemy import Column, Integer, String, Table, func, select
+from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
@@ -16,10 +17,9 @@ from contracts.child_file import (ChildExited, ChildPlaceCompleted, ChildRiskAss
                                   ChildTransferredOut)
 from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
-from contracts.regions import PREFIX_LENGTHS, Region, region_name, subregions
 from contracts.volunteers import StationClosed, StationOpened, TeamFormed, VolunteerWithdrew
 from services.shared.follower.projection import metadata
-from services.shared.db import RowsToWrite, insert_if_absent, upsert
+from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
 FIGURES = ("children_registered", "children_paired", "volunteers_recruited", "active_pairs",
@@ -50,13 +50,16 @@ exit_reasons = Table(
 
 
 class _Batch:
-    """What applying a batch builds up: the figures' changes per region, written at its end, and
-    the rows of children registered in it, written before any child's row is read."""
+    """What applying a batch builds up, all written at its end: the figures' changes per region,
+    the standing of the children its events name (read in one query per 500 children first), and
+    the exits per region and reason. One prepared statement per table and batch, never one per
+    event: building and compiling a statement per row cost this read model most of its time."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+    def __init__(self) -> None:
         self.deltas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.registered = RowsToWrite()
+        self.standing: dict[str, dict] = {}  # child id -> {region, active_pairs, tier}
+        self.changed: set[str] = set()  # children whose standing is written back
+        self.exits: dict[tuple[str, str], int] = defaultdict(int)
 
     def here(self, stored: StoredEvent) -> dict[str, int]:
         """The changes to the figures of the event's region."""
@@ -65,44 +68,44 @@ class _Batch:
 
 def _count(**steps: int):
     """An event that moves only figures of its region, whatever came before."""
-    async def count(batch: _Batch, stored: StoredEvent) -> None:
+    def count(batch: _Batch, stored: StoredEvent) -> None:
         here = batch.here(stored)
         for figure, step in steps.items():
             here[figure] += step
     return count
 
 
-async def _registered(batch: _Batch, stored: StoredEvent) -> None:
+def _registered(batch: _Batch, stored: StoredEvent) -> None:
     batch.here(stored)["children_registered"] += 1
-    batch.registered.add(insert_if_absent(batch.conn.dialect.name, child_pair_counts), {
-        "child_id": stored.envelope.aggregate_id, "region": stored.envelope.region, "active_pairs": 0})
+    child_id = stored.envelope.aggregate_id
+    if child_id not in batch.standing:  # registered twice (a replayed list): the first row stands
+        batch.standing[child_id] = {"region": stored.envelope.region, "active_pairs": 0, "tier": None}
+        batch.changed.add(child_id)
 
 
 def _child(change):
     """An event whose figures depend on the child's standing (how many active pairs it is in, its
-    tier): `change(batch, stored, standing)` counts them and updates `standing`, written back."""
-    async def apply(batch: _Batch, stored: StoredEvent) -> None:
-        conn, child = batch.conn, child_pair_counts.c
-        await batch.registered.flush(conn)  # the child's row is read next
-        row = (await conn.execute(select(child.active_pairs, child.tier)
-                                  .where(child.child_id == stored.envelope.aggregate_id))).first()
-        pairs, tier = (row.active_pairs, row.tier) if row else (0, None)
-        standing = {"active_pairs": pairs, "tier": tier}
-        await change(batch, stored, standing)
-        await conn.execute(child_pair_counts.update().where(child.child_id == stored.envelope.aggregate_id)
-                           .values(**standing))
+    tier): `change(batch, stored, standing)` counts them and updates `standing`, written back. A
+    child never registered has no row: its events are counted from nothing, and no row is made."""
+    def apply(batch: _Batch, stored: StoredEvent) -> None:
+        standing = batch.standing.get(stored.envelope.aggregate_id)
+        if standing is None:
+            change(batch, stored, {"region": stored.envelope.region, "active_pairs": 0, "tier": None})
+            return
+        change(batch, stored, standing)
+        batch.changed.add(stored.envelope.aggregate_id)
     return apply
 
 
 def _paired(step: int):
-    async def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+    def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
         before = standing["active_pairs"]
         after = standing["active_pairs"] = max(before + step, 0)
         batch.here(stored)["children_paired"] += (after > 0) - (before > 0)
     return change
 
 
-async def _assessed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+def _assessed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
     here = batch.here(stored)
     if standing["tier"]:
         here[f"children_{standing['tier']}"] -= 1
@@ -113,7 +116,7 @@ async def _assessed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
 def _moved(step: int, figure: str):
     """The child's standing leaves the old region (-1) and joins the new one (+1), and its row moves
     with it; each region counts the move in `figure`."""
-    async def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+    def change(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
         here = batch.here(stored)
         here[figure] += 1
         here["children_registered"] += step
@@ -125,7 +128,7 @@ def _moved(step: int, figure: str):
     return change
 
 
-async def _placed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+def _placed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
     """The child's village is completed: her standing leaves her county for it (not a move in or out)."""
     for region, step in ((stored.event.from_region, -1), (stored.event.region, 1)):
         here = batch.deltas[region]
@@ -136,10 +139,10 @@ async def _placed(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
     standing["region"] = stored.event.region
 
 
-async def _exited(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
+def _exited(batch: _Batch, stored: StoredEvent, standing: dict) -> None:
     # The child stays on file where it was, counted as exited.
     batch.here(stored)["children_exited"] += 1
-    await _count_exit(batch.conn, stored.envelope.region, stored.event.reason.value)
+    batch.exits[(stored.envelope.region, stored.event.reason.value)] += 1
 
 
 APPLY = {
@@ -164,80 +167,67 @@ APPLY = {
 }
 
 
+CHILD_EVENTS = (ChildRegistered, ChildJoinedPair, ChildLeftPair, ChildRiskAssessed, ChildTransferredOut,
+                ChildTransferredIn, ChildPlaceCompleted, ChildExited)
+CHUNK = 500
+
+
 class RegionStats:
     name = "region_stats"
     tables = (region_figures, child_pair_counts, exit_reasons)
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        batch = _Batch(conn)
+        batch = _Batch()
+        await _read_standing(conn, batch, {s.envelope.aggregate_id for s in events
+                                           if isinstance(s.event, CHILD_EVENTS)})
         for stored in events:
-            await APPLY[type(stored.event)](batch, stored)
-        await batch.registered.flush(conn)
-        await _add(conn, batch.deltas)
+            APPLY[type(stored.event)](batch, stored)
+        await _write(conn, batch)
 
 
-async def _count_exit(conn: AsyncConnection, region: str, reason: str) -> None:
-    statement = upsert(conn.dialect.name, exit_reasons).values(region=region, reason=reason, children=1)
-    await conn.execute(statement.on_conflict_do_update(
-        index_elements=["region", "reason"], set_={"children": exit_reasons.c.children + 1}))
+async def _read_standing(conn: AsyncConnection, batch: _Batch, child_ids: set[str]) -> None:
+    child, ids = child_pair_counts.c, sorted(child_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = await conn.execute(select(child.child_id, child.region, child.active_pairs, child.tier)
+                                  .where(child.child_id.in_(ids[start:start + CHUNK])))
+        for row in rows:
+            batch.standing[row.child_id] = {"region": row.region, "active_pairs": row.active_pairs,
+                                            "tier": row.tier}
 
 
-async def exits_by_reason(conn: AsyncConnection, region: Region) -> dict[str, int]:
-    query = select(exit_reasons.c.reason, func.sum(exit_reasons.c.children)).group_by(exit_reasons.c.reason)
-    if region.prefix:
-        query = query.where(exit_reasons.c.region.startswith(region.prefix, autoescape=True))
-    return {reason: int(count) for reason, count in await conn.execute(query)}
+async def _write(conn: AsyncConnection, batch: _Batch) -> None:
+    dialect = conn.dialect.name
+    if batch.changed:
+        await conn.execute(_standing_statement(dialect), [
+            {"child_id": child_id, **batch.standing[child_id]} for child_id in sorted(batch.changed)])
+    if batch.deltas:
+        await conn.execute(_figures_statement(dialect), [
+            {"region": region, **{name: changes.get(name, 0) for name in FIGURES}}
+            for region, changes in sorted(batch.deltas.items())])
+    if batch.exits:
+        await conn.execute(_exits_statement(dialect), [
+            {"region": region, "reason": reason, "children": count}
+            for (region, reason), count in sorted(batch.exits.items())])
 
 
-async def _add(conn: AsyncConnection, deltas: dict[str, dict[str, int]]) -> None:
-    for region, changes in deltas.items():
-        row = {name: changes.get(name, 0) for name in FIGURES}
-        statement = upsert(conn.dialect.name, region_figures).values(region=region, **row)
-        statement = statement.on_conflict_do_update(
-            index_elements=["region"],
-            set_={name: region_figures.c[name] + statement.excluded[name] for name in changes},
-        )
-        await conn.execute(statement)
+@functools.cache
+def _standing_statement(dialect: str):
+    statement = upsert(dialect, child_pair_counts)
+    return statement.on_conflict_do_update(index_elements=["child_id"], set_={
+        name: statement.excluded[name] for name in ("region", "active_pairs", "tier")})
 
 
-async def figures(conn: AsyncConnection, region: Region) -> dict[str, int]:
-    query = select(*(func.coalesce(func.sum(region_figures.c[n]), 0).label(n) for n in FIGURES))
-    if region.prefix:
-        query = query.where(region_figures.c.region.startswith(region.prefix, autoescape=True))
-    row = (await conn.execute(query)).one()
-    return {name: int(row._mapping[name]) for name in FIGURES}
+@functools.cache
+def _figures_statement(dialect: str):
+    # Every figure is added to, the unchanged ones by 0: one statement for every region's row.
+    statement = upsert(dialect, region_figures)
+    return statement.on_conflict_do_update(index_elements=["region"], set_={
+        name: region_figures.c[name] + statement.excluded[name] for name in FIGURES})
 
 
-async def figures_by_subregion(conn: AsyncConnection, region: Region) -> list[dict]:
-    """The region's figures split one level down (known subregions, plus any with figures)."""
-    below = [r for r in _levels_below(region)][:1]
-    if not below:
-        return []
-    length = PREFIX_LENGTHS[below[0]]
-    part = func.substr(region_figures.c.region, 1, length).label("part")
-    query = select(part, *(func.sum(region_figures.c[n]).label(n) for n in FIGURES)).group_by(part)
-    if region.prefix:
-        query = query.where(region_figures.c.region.startswith(region.prefix, autoescape=True))
-    found = {row.part: row for row in await conn.execute(query)}
-    codes = {r.code[:length] for r in subregions(region)} | set(found)
-    result = []
-    own = region.code[:length] if region.prefix else None
-    if own in found:  # figures owned by the region itself, not by any subregion
-        codes.discard(own)
-        row = found[own]
-        result.append({"region": region.code, "level": region.level.value, "name": "(this level)",
-                       **{n: int(row._mapping[n]) for n in FIGURES}})
-    for code in sorted(codes):
-        sub = Region(code.ljust(12, "0"), below[0])
-        row = found.get(code)
-        result.append({"region": sub.code, "level": sub.level.value, "name": region_name(sub),
-                       **{n: int(row._mapping[n]) if row else 0 for n in FIGURES}})
-    return result
-
-
-def _levels_below(region: Region):
-    levels = list(PREFIX_LENGTHS)
-    if region.prefix == "":
-        return levels
-    return levels[levels.index(region.level) + 1:]
+@functools.cache
+def _exits_statement(dialect: str):
+    statement = upsert(dialect, exit_reasons)
+    return statement.on_conflict_do_update(index_elements=["region", "reason"], set_={
+        "children": exit_reasons.c.children + statement.excluded.children})

@@ -13,7 +13,7 @@ from contracts.regions import parse_region
 from services.projections.figures.catalogue import STORED, complete
 from services.projections.figures.queries import (figures_as_of, figures_by_subregion, month_by_subregion,
                                                    series, service_by_holder)
-from services.projections.region_stats import figures as live_region_stats
+from services.projections.region_stats_reads import figures as live_region_stats
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, child, ok
 from tests.log.figures_cases import AT_THE_END, CH, HZ1, LAST_DAY, MOVED_ON, SC, programme

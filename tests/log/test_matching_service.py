@@ -18,7 +18,7 @@ from services.projections import all_projections
 from services.pairing.matching.snapshot import child_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.shared.follower.projector import Projector
-from services.projections.region_stats import figures
+from services.projections.region_stats_reads import figures
 from services.projections.rematch_queue import waiting
 from services.projections.volunteer_pools import pools
 from services.shared.db import make_engine

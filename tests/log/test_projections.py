@@ -29,7 +29,8 @@ from services.projections import all_projections
 from services.shared.follower.projection import checkpoints, dead_letters
 from services.projections.children_directory import children_in
 from services.shared.follower.projector import Projector
-from services.projections.region_stats import FIGURES, figures, figures_by_subregion, region_figures
+from services.projections.region_stats import FIGURES, region_figures
+from services.projections.region_stats_reads import figures, figures_by_subregion
 from services.shared.db import make_engine
 from tests.conftest import POSTGRES_URL
 from tests.log.projection_cases import (NAMES, PROGRAMME, REGIONS, SIX_LEVELS, catch_up, expected_figures,

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import communities, parse_region
 from services.projections import all_projections
-from services.projections.region_stats import figures, region_figures
+from services.projections.region_stats import region_figures
+from services.projections.region_stats_reads import figures
 from services.shared.db import make_engine
 from services.shared.endpoints import execute
 from services.shared.follower.projector import Projector

@@ -15,7 +15,8 @@ from contracts.subjects import STREAM, event_subject, subtree_filter
 from contracts.envelope import Actor, FederationLevel
 from services.intake.domain import child_state
 from services.projections.children_directory import children_in
-from services.projections.region_stats import FIGURES, exits_by_reason, figures
+from services.projections.region_stats import FIGURES
+from services.projections.region_stats_reads import exits_by_reason, figures
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_commands import error_of, ok, pairable_child, send, trained_volunteers
 from tests.log.test_projections import projector, read_db  # noqa: F401  (fixtures: SQLite and PostgreSQL)
