@@ -1,12 +1,14 @@
 """A month's report as a file: XLSX with one sheet per topic (and the five-ones compliance, and the
 service hours of each volunteer and team), one row per direct sub-region and a total, headers in
-Chinese; or CSV, one table of every figure, in UTF-8 with a BOM (so that Excel reads it as such)."""
+Chinese; or CSV, one table of every figure, in UTF-8 with a BOM (so that Excel reads it as such).
+`table_file` writes any other read-side table (the dashboard's work lists) the same two ways."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -81,23 +83,41 @@ def _xlsx(total: dict, rows: list[dict], profile: Profile, volunteers: list[dict
     for title, who, holders in (("志愿者服务时长", "志愿者编号", volunteers), ("服务队服务时长", "服务队编号", teams)):
         _sheet(book, title, [who, CODE, "服务时长（小时）", "服务次数"], ["", "", "hours", "count"],
                [[h["id"], _code(h["region"]), h["hours"], h["activities"]] for h in holders])
+    return _saved(book)
+
+
+def _saved(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def _csv_bytes(lines: Iterable[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(lines)
+    return out.getvalue().encode("utf-8-sig")  # with the BOM
+
+
 def _csv(total: dict, rows: list[dict], profile: Profile) -> bytes:
     topics = {t.key: t.zh for t in TOPICS}
     columns = _compliance_columns(profile)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([CODE, NAME, *(f"{topics[f.topic]}·{f.zh}" for f in FIGURES),
-                     *(f"五个一·{h}" for h, _u, _f in columns)])
+    lines = [[CODE, NAME, *(f"{topics[f.topic]}·{f.zh}" for f in FIGURES), *(f"五个一·{h}" for h, _u, _f in columns)]]
     for code, name, r in _table(total, rows):
         values = [_value(f, r) for f in FIGURES] + [f(r["compliance"]) for _h, _u, f in columns]
         units = [f.unit for f in FIGURES] + [u for _h, u, _f in columns]
-        writer.writerow([code, name, *(f"{v:.1%}" if u == "share" else v for v, u in zip(values, units))])
-    return out.getvalue().encode("utf-8-sig")  # with the BOM
+        lines.append([code, name, *(f"{v:.1%}" if u == "share" else v for v, u in zip(values, units))])
+    return _csv_bytes(lines)
+
+
+def table_file(fmt: str, title: str, headers: list[str], lines: list[list]) -> bytes:
+    """One table as a file: CSV in UTF-8 with a BOM, or XLSX with one sheet named `title` (less the
+    characters a sheet's name may not hold), its header row frozen."""
+    if fmt == "csv":
+        return _csv_bytes([headers, *lines])
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, re.sub(r"[\\/?*\[\]:]", " ", title).strip() or "Sheet", headers, [""] * len(headers), lines)
+    return _saved(book)
 
 
 def report_file(fmt: str, total: dict, rows: list[dict], profile: Profile, volunteers: list[dict],

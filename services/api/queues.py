@@ -1,6 +1,7 @@
 """GET endpoints of an office's work lists (services/projections/work_queues.py): the reminders
 still open, the pairs whose contact is overdue, and the children at risk without a pair.
 
+The reminders may be asked for one rule, the children at risk for one tier (the dashboard's filters).
 Each is read within the caller's subtree, as the region endpoints are; children and volunteers are
 named only for roles that see personal data, and every child so named is written to the access log
 (services.api.names)."""
@@ -12,7 +13,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.child_file import RiskTier
 from contracts.regions import Region
+from contracts.reminders import ReminderRule
 from services.activity.care.cadence import profile_for
 from services.api.auth import Caller, signed_in
 from services.api.names import log_named, names_for, volunteers_of
@@ -29,11 +32,14 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
 
     @router.get("/reminders")
     async def reminders(request: Request, code: str, limit: int = Limit, offset: int = Offset,
+                        rule: ReminderRule | None = Query(None, description="only the reminders of this rule"),
                         caller: Caller = Depends(signed_in)) -> dict:
         """Reminders raised and not yet resolved, the longest due first."""
         region = readable_region(caller, code)
         async with db.connect() as conn:
             found = await open_reminders(conn, region, _today())
+            if rule is not None:
+                found = [r for r in found if r["rule"] == rule.value]
             return await _answer(request, conn, caller, region, "reminders", found, limit, offset)
 
     @router.get("/overdue-contacts")
@@ -47,12 +53,18 @@ def queues_router(db: AsyncEngine, keys: KeyStore) -> APIRouter:
 
     @router.get("/unpaired-at-risk")
     async def at_risk(request: Request, code: str, limit: int = Limit, offset: int = Offset,
+                      tier: RiskTier | None = Query(None, description="only the children of this tier"),
                       caller: Caller = Depends(signed_in)) -> dict:
         """Children with a risk tier and no active pair: red first, then orange, yellow, blue; the
         longest registered first within a tier."""
         region = readable_region(caller, code)
         async with db.connect() as conn:
-            total, rows = await unpaired_at_risk(conn, region, limit, offset)
+            if tier is None:
+                total, rows = await unpaired_at_risk(conn, region, limit, offset)
+            else:  # the read model pages every tier together: the tier's rows are cut from the whole list
+                _all, every = await unpaired_at_risk(conn, region, MAX_OFFSET, 0)
+                found = [r for r in every if r["tier"] == tier.value]
+                total, rows = len(found), found[offset:offset + limit]
             names = await names_for(conn, keys, caller, (r["child_id"] for r in rows))
         await log_named(request, caller, names)
         return {"region": region.code, "total": total, "offset": offset,

@@ -3,10 +3,11 @@ static assets at `/static`, Swagger UI at `/docs` from local assets). An entry p
 it reads only through the API's own routes, with the signed-in operator's token.
 
 Pages: sign-in (services.dashboard.pages), an office's home with KPI cards, drill-down table and
-charts, work lists and the timelines of a child and of a pair (services.dashboard.work), the everyday forms and the
+charts, work lists (filtered, paged, exported: services.dashboard.lists) and the timelines of a child and of a pair (services.dashboard.work), the everyday forms and the
 approvers' pending proposals (services.dashboard.actions; the proposals are read at
 GET /regions/{code}/proposals, services.dashboard.pending), live figures over server-sent
-events (services.dashboard.live). Labels: translations/<lang>.json; numbers: Babel."""
+events (services.dashboard.live; what it re-reads: services.dashboard.reads). Labels and event
+types: translations/<lang>.json; numbers and times (China time): Babel."""
 
 from __future__ import annotations
 

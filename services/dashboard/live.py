@@ -1,6 +1,7 @@
 """Live figures: a server-sent event stream per region page. It polls the event log's position (a
-cheap read) and, when the log has moved, re-reads the region's figures through the API with the
-operator's token, sending the numbers that changed, already formatted for her language. When the
+cheap read) and, when the log has moved, re-reads the region's figures (and the year's monthly
+series) through the API with the operator's token, sending the numbers, the cards' changes on the
+previous month and the charts' data that changed, already formatted for her language. When the
 token expires the stream says so and ends; the page then offers to sign in again. A stream ends
 after LIFETIME seconds (the browser reconnects by itself and is sent every figure afresh), so that
 an open page never holds up a server that is stopping for long."""
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from services.dashboard.client import ApiClient, token_of
+from services.dashboard.reads import month_before, year_series
 from services.dashboard.render import translator
 from services.dashboard.view import live_values
 
@@ -35,11 +37,18 @@ def live_router(client: ApiClient, position: Position | None, interval: float) -
             return Response(status_code=first.status)
         t = translator(request)
 
+        async def values(stats: dict) -> dict[str, object]:
+            # The month-end figures are re-read with the figures (an event recorded late may move
+            # them too), so that a card's change always reads as a reload of the page would show it.
+            before = await month_before(client, token, code, stats)
+            return live_values(stats, t, before, await year_series(client, token, code))
+
         async def figures() -> dict[str, object] | None:
             answer = await client.get(token, f"/regions/{code}/stats")
-            return live_values(answer.body, t) if answer.ok else None
+            return await values(answer.body) if answer.ok else None
 
-        stream = changes(live_values(first.body, t), figures, position, interval, request.is_disconnected)
+        shown = await values(first.body)
+        stream = changes(shown, figures, position, interval, request.is_disconnected)
         return StreamingResponse(stream, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

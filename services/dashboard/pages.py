@@ -4,7 +4,6 @@ direct sub-regions to drill down into, charts and the work lists the running API
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,9 +12,11 @@ from services.dashboard.client import ApiClient, end_session, keep_session, toke
 from services.dashboard.forms import FORMS
 from services.dashboard.i18n import COOKIE, LANGUAGES
 from services.api.proposals import PATH as PROPOSALS
+from services.dashboard.reads import month_before, year_series
 from services.dashboard.render import Operator, operator, page, problem, translator
-from services.dashboard.view import (TABLE_FIGURES, WORK_LISTS, breadcrumbs, cards, chart_data, figure_name,
-                                     previous_month_end, region_or_none, safe_next, subregion_rows)
+from services.dashboard.lists import LISTS
+from services.dashboard.view import (TABLE_FIGURES, breadcrumbs, cards, chart_data, figure_name,
+                                     region_or_none, safe_next, subregion_rows)
 
 YEAR = 365 * 24 * 3600
 
@@ -74,21 +75,10 @@ def page_router(client: ApiClient) -> APIRouter:
         if not stats.ok:
             return problem(request, stats.status, stats.message)
         t = translator(request)
-        before = None  # the figures as they stood at the end of the previous month
-        if isinstance(stats.body.get("as_of"), str):
-            try:
-                then = previous_month_end(date.fromisoformat(stats.body["as_of"]))
-            except ValueError:
-                then = None
-            if then is not None:
-                answer = await client.get(who.token, f"/regions/{code}/stats", as_of=then.isoformat())
-                before = answer.body if answer.ok else None
-        series = None
-        if client.has("/regions/{code}/series"):
-            answer = await client.get(who.token, f"/regions/{code}/series", year=date.today().year)
-            series = answer.body if answer.ok else None
+        before = await month_before(client, who.token, code, stats.body)  # for each card's change
+        series = await year_series(client, who.token, code)
         drawn = chart_data(stats.body, series, t)
-        lists = [(name, key) for name, (path, key) in WORK_LISTS.items() if client.has(path)]
+        lists = [(name, spec.label) for name, spec in LISTS.items() if client.has(spec.path)]
         return page(request, "region.html", who=who, stats=stats.body, code=code,
                     crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
                     rows=subregion_rows(stats.body, t), lists=lists, forms=list(FORMS),

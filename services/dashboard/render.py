@@ -68,8 +68,9 @@ async def operator(request: Request, client: ApiClient) -> Operator | Response:
     return Operator(token, me.body["username"], parse_region(me.body["office"]), tuple(me.body["roles"]))
 
 
-def problem(request: Request, status: int, message: str = "") -> HTMLResponse:
+def problem(request: Request, status: int, message: str = "", text: str | None = None) -> HTMLResponse:
+    """An error page: `text` as it is (already in the page's language), else by the status."""
     t = translator(request)
-    text = {403: t.gettext("error.forbidden"), 404: t.gettext("error.not_found")}.get(
+    text = text or {403: t.gettext("error.forbidden"), 404: t.gettext("error.not_found")}.get(
         status, t.gettext("error.failed", message=message))
     return page(request, "problem.html", status=status, message=text, who=None)

@@ -4,6 +4,7 @@ tables (tiers named, red first) and paging."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,15 +19,6 @@ KPIS = ("children", "children_paired", "coverage", "active_pairs", "volunteers",
 TABLE_FIGURES = ("children", "children_paired", "coverage", "volunteers", "reminders_open")
 TIER_ORDER = ("red", "orange", "yellow", "blue")
 TIER_FIELDS = ("tier", "risk_tier")
-# work list -> (API path, label key); shown where the running API has the path
-WORK_LISTS = {
-    "unpaired": ("/regions/{code}/queues/unpaired-at-risk", "work.unpaired"),
-    "places": ("/regions/{code}/work/places-to-complete", "work.places"),
-    "overdue": ("/regions/{code}/queues/overdue-contacts", "work.overdue"),
-    "reminders": ("/regions/{code}/queues/reminders", "work.reminders"),
-    "rematch": ("/regions/{code}/rematch-queue", "work.rematch"),
-    "concerns": ("/regions/{code}/concerns", "work.concerns"),  # open ones: the API's default
-}
 PAGE = 25
 
 
@@ -68,15 +60,19 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def live_values(stats: dict, t: Translator) -> dict[str, object]:
-    """Every number a region page shows, by its `data-live` key (a chart's data by `chart:<id>`):
-    what the live stream sends."""
-    values = {f"kpi:{card.key}": card.value for card in cards(stats, t)}
+def live_values(stats: dict, t: Translator, before: dict | None = None, series: dict | None = None
+                ) -> dict[str, object]:
+    """Every number a region page shows, by its `data-live` key (a card's change on the previous
+    month by `change:<key>`, a chart's data by `chart:<id>`, the monthly ones from `series`): what
+    the live stream sends."""
+    shown = cards(stats, t, before)
+    values: dict[str, object] = {f"kpi:{card.key}": card.value for card in shown}
+    values.update({f"change:{card.key}": card.change for card in shown if card.change})
     for row in stats.get("subregions", []):
         for key in TABLE_FIGURES:
             values[f"sub:{row['region']}:{key}"] = t.figure(row.get(key), UNITS.get(key, "count"))
-    drawn = chart_data(stats, None, t)
-    for name in ("subregions", "coverage", "wishes", "tiers", "compliance"):
+    drawn = chart_data(stats, series, t)
+    for name in ("subregions", "coverage", "wishes", "tiers", "compliance", "series", "activities"):
         if name in drawn:
             values[f"chart:{name}"] = drawn[name]
     return values
@@ -178,6 +174,9 @@ def by_tier(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda row: TIER_ORDER.index(tier_of(row)) if tier_of(row) else len(TIER_ORDER))
 
 
+TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")  # an instant (a day alone stays as it is)
+
+
 def cell(value: object, t: Translator) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {cell(v, t)}" for k, v in value.items())
@@ -185,6 +184,8 @@ def cell(value: object, t: Translator) -> str:
         return ", ".join(cell(v, t) for v in value)
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value).lower()
+    if isinstance(value, str) and TIME.match(value):
+        return t.moment(value.replace(" ", "T", 1))  # in China time, the zone named
     return t.number(value) if isinstance(value, int | float) else str(value)
 
 

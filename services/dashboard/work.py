@@ -1,5 +1,5 @@
-"""The work lists (paged; tiers named, red first) and a child's timeline. What a list or a
-history holds, and whether names are in it, is the API's to decide for the caller's role: these
+"""The work lists (filtered, paged, exported as CSV or XLSX; tiers named, red first) and the
+timelines of a child and of a pair. What a list or a history holds, and whether names are in it, is the API's to decide for the caller's role: these
 pages show what it answers, and the API writes each reading of personal data to the access log."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from services.api.figures_report import REPORT_FORMATS, table_file
 from services.dashboard.client import ApiClient
+from services.dashboard.lists import LISTS, BadFilter, chosen, file_table, filter_choices, read, read_all
 from services.dashboard.render import Operator, operator, page, problem, translator
-from services.dashboard.view import (PAGE, WORK_LISTS, breadcrumbs, by_tier, cell, paging, region_or_none,
-                                     rows_of, table)
+from services.dashboard.view import PAGE, breadcrumbs, by_tier, cell, paging, region_or_none, table
 
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -21,21 +22,58 @@ def work_router(client: ApiClient) -> APIRouter:
     @router.get("/r/{code}/work/{name}")
     async def work_list(request: Request, code: str, name: str, offset: int = Query(0, ge=0, le=10_000_000)
                         ) -> Response:
+        found = await list_asked(request, code, name)
+        if isinstance(found, Response):
+            return found
+        who, place, spec, how = found
+        got = await read(client, who.token, spec, code, how, offset, PAGE)
+        if not got.answer.ok:
+            return problem(request, got.answer.status, got.answer.message)
+        t = translator(request)
+        stats = await client.get(who.token, f"/regions/{code}/stats")  # the sub-regions to filter by
+        subs = [(r["region"], r["name"]) for r in (stats.body.get("subregions", []) if stats.ok else [])
+                if r.get("region") != place.code]
+        if how.within and how.within not in dict(subs):
+            subs.append((how.within, how.within))
+        return page(request, "work.html", who=who, code=code, name=name, title=t.gettext(spec.label),
+                    crumbs=breadcrumbs(who.office, place, t), table=table(by_tier(got.rows), t),
+                    paging=paging(offset, len(got.rows), PAGE, got.total), how=how, subregions=subs,
+                    filters=filter_choices(spec, t), formats=tuple(REPORT_FORMATS))
+
+    @router.get("/r/{code}/work/{name}/export")
+    async def export(request: Request, code: str, name: str, format: str = "csv") -> Response:
+        """The list as filtered, whole, as a file written by the read-side reports' writer; read
+        through the API with her token, so every name in it is in the access log as on the page."""
+        found = await list_asked(request, code, name)
+        if isinstance(found, Response):
+            return found
+        who, place, spec, how = found
+        if format not in REPORT_FORMATS:
+            return problem(request, 422, text=translator(request).gettext("error.bad_filter", message=f"format={format}"))
+        got = await read_all(client, who.token, spec, code, how)
+        if not got.answer.ok:
+            return problem(request, got.answer.status, got.answer.message)
+        t = translator(request)
+        headers, lines = file_table(by_tier(got.rows), t)
+        content = table_file(format, t.gettext(spec.label), headers, lines)
+        filename = f"aixin-{name}-{how.within or place.code}.{format}"
+        return Response(content, media_type=REPORT_FORMATS[format],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+    async def list_asked(request: Request, code: str, name: str):
+        """(operator, region, list, filters) of a work list's request, or the page to answer instead:
+        sign-in, 404 for a list or region there is not, 422 for a filter it cannot take."""
         who = await operator(request, client)
         if not isinstance(who, Operator):
             return who
         place = region_or_none(code)
-        if name not in WORK_LISTS or place is None or not client.has(WORK_LISTS[name][0]):
+        if name not in LISTS or place is None or not client.has(LISTS[name].path):
             return problem(request, 404)
-        path, label = WORK_LISTS[name]
-        answer = await client.get(who.token, path.replace("{code}", code), limit=PAGE, offset=offset)
-        if not answer.ok:
-            return problem(request, answer.status, answer.message)
-        t = translator(request)
-        rows = rows_of(answer.body)
-        return page(request, "work.html", who=who, code=code, name=name, title=t.gettext(label),
-                    crumbs=breadcrumbs(who.office, place, t), table=table(by_tier(rows), t),
-                    paging=paging(offset, len(rows), total=answer.body.get("total")))
+        try:
+            how = chosen(LISTS[name], place, request.query_params)
+        except BadFilter as error:
+            return problem(request, 422, text=translator(request).gettext("error.bad_filter", message=str(error)))
+        return who, place, LISTS[name], how
 
     @router.get("/child")
     async def find_child(id: str = "") -> Response:
@@ -108,5 +146,8 @@ def timeline_entry(event: dict, t) -> dict:
         by = str(actor)
     data = event.get("data") if isinstance(event.get("data"), dict) else {}
     payload = {key: value for key, value in data.items() if value not in (None, "", [], {})}
-    return {"type": event.get("event_type", ""), "when": str(event.get("occurred_at", "")).replace("T", " ")[:16] + " UTC",
+    # The type by its label in the page's language (its class name kept for the markup), the time
+    # in China time: operators read neither English class names nor UTC.
+    kind, at = str(event.get("event_type") or ""), str(event.get("occurred_at") or "")
+    return {"type": t.event(kind), "event_type": kind, "when": t.moment(at), "at": at,
             "by": by, "region": event.get("region", ""), "details": cell(payload, t)}

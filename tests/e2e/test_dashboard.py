@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from io import BytesIO
+
 import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from openpyxl import load_workbook
 
 from contracts.accounts import Role
 from services.accounts import passwords
@@ -38,6 +41,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--no-first-run"]
 HERS, OTHER = "440105001101", "440117001001"  # communities of 海珠区 and of 从化区
 STREET = "440105001000"  # the street of her community
+ELSEWHERE = "440105002101"  # a community of another street of her district
 ACCOUNTS = {"haizhu": ("440105", Role.caseworker), "conghua": ("440117", Role.caseworker),
             "nation": ("CN", Role.caseworker)}
 
@@ -181,7 +185,9 @@ async def test_a_district_caseworker_sees_her_district_in_chinese_and_drills_dow
 
     await page.goto(site.url + "/child/c-hz")
     await expect(page.locator("#timeline li")).to_have_count(2)
-    await expect(page.locator("#timeline h2").first).to_have_text("ChildRegistered")
+    await expect(page.locator("#timeline h2").first).to_have_text("登记儿童")  # the type by its label
+    await expect(page.locator("#timeline h2").first).to_have_attribute("data-type", "ChildRegistered")
+    await expect(page.locator("#timeline time").first).to_contain_text("中国标准时间")  # China time, named
     await expect(page.locator("#timeline .actor").first).to_contain_text("nation")
     await expect(page.locator(".child-name")).to_contain_text("李小花")  # a caseworker sees her name
     await site.shot(page, "3-child-timeline")
@@ -256,6 +262,10 @@ async def test_english_is_remembered_on_a_phone(site: Site, browser) -> None:
     await expect(page.locator("#kpi-children .change")).to_have_text(f"vs last month +{await month_change(site, 'children')}")
     await page.reload()
     await expect(page.locator("#sign-out")).to_have_text("Sign out")
+    await page.goto(site.url + "/child/c-hz")  # event types and times in English too
+    await expect(page.locator("#timeline h2").first).to_have_text("Child registered")
+    await expect(page.locator("#timeline time").first).to_contain_text("China Standard Time")
+    await page.goto(site.url + "/r/440105")
     wide = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert wide, "the page scrolls sideways on a phone"
     await site.shot(page, "4-phone-english")
@@ -274,4 +284,64 @@ async def test_a_figure_changes_live_after_a_command(site: Site, browser) -> Non
     await expect(page.locator(f'[data-live="sub:{STREET}:children"]')).to_have_text("2")
     drawn = "echarts.getInstanceByDom(document.getElementById('chart-subregions')).getOption().series[0].data[0]"
     await page.wait_for_function(f"{drawn} === 2")  # the chart too
+    change = f"较上月 +{await month_change(site, 'children')}"  # and the change on last month
+    await expect(page.locator("#kpi-children .change")).to_have_text(change, timeout=10_000)
     await site.shot(page, "5-live-update")
+
+
+async def test_work_lists_are_filtered_paged_and_exported_within_her_subtree(site: Site, browser,
+                                                                            monkeypatch) -> None:
+    """The children at risk: a page of one row (red first), filtered by tier and by sub-region, the
+    filters kept by the pager, and downloaded as CSV (UTF-8 with BOM) and XLSX as filtered; a filter
+    outside her district or one the list cannot take is refused with a message, not a 500."""
+    monkeypatch.setattr("services.dashboard.work.PAGE", 1)
+    await site.register("c-hz-2", ELSEWHERE, "王小雨")
+    await site.assess("c-hz-2", "orange")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = await context.new_page()
+    await sign_in(page, site, "haizhu")
+    await page.goto(site.url + "/r/440105/work/unpaired")
+    await expect(page.locator(".pager")).to_contain_text("第 1 页 · 共 2 条")
+    await expect(page.locator("#work-list tbody tr")).to_have_count(1)
+    await expect(page.locator("#work-list .tier-red")).to_have_text("红色（最紧急）")  # red first
+    await page.click('.pager a[rel="next"]')
+    await expect(page.locator(".pager")).to_contain_text("第 2 页")
+    await expect(page.locator("#work-list")).to_contain_text("c-hz-2")
+
+    await page.select_option("#w-tier", "orange")
+    await page.click("#work-filters button[type=submit]")
+    await expect(page.locator(".pager")).to_contain_text("共 1 条")
+    await expect(page.locator("#work-list .tier-orange")).to_have_text("橙色")
+    await page.select_option("#w-tier", "")
+    await page.select_option("#w-within", STREET)  # her street: her first child only
+    await page.click("#work-filters button[type=submit]")
+    await expect(page.locator(".pager")).to_contain_text("共 1 条")
+    await expect(page.locator("#work-list")).to_contain_text("c-hz")
+    assert "c-hz-2" not in await page.locator("#work-list").inner_text()
+    await expect(page.locator("#w-within")).to_have_value(STREET)  # the filter is kept
+    await site.shot(page, "12-work-list-filtered")
+
+    async with page.expect_download() as info:
+        await page.click("#export-csv")
+    raw = Path(await (await info.value).path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV without its BOM"
+    text = raw.decode("utf-8-sig")
+    assert "儿童编号" in text.splitlines()[0] and "c-hz" in text and "红色（最紧急）" in text
+    assert "c-hz-2" not in text and "c-ch" not in text  # as filtered, and nothing of another district
+    await page.goto(site.url + "/r/440105/work/unpaired")
+    async with page.expect_download() as info:
+        await page.click("#export-xlsx")
+    download = await info.value
+    assert download.suggested_filename == "aixin-unpaired-440105000000.xlsx"
+    sheet = load_workbook(BytesIO(Path(await download.path()).read_bytes())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "儿童编号" in rows[0] and {r[rows[0].index("儿童编号")] for r in rows[1:]} == {"c-hz", "c-hz-2"}
+
+    for bad in ("/r/440105/work/unpaired?tier=purple", f"/r/440105/work/unpaired?within={OTHER}",
+                "/r/440105/work/unpaired/export?format=pdf"):
+        reply = await page.goto(site.url + bad)
+        assert reply.status == 422, bad
+        await expect(page.locator(".error")).to_contain_text("筛选条件无效")
+    reply = await page.goto(site.url + "/r/440117/work/unpaired/export?format=csv")  # the API's scope check
+    assert reply.status == 403
+    await context.close()

@@ -2,9 +2,13 @@
 (its fixture, with an approver and an account that both proposes and approves in 海珠区, and the
 pending-proposals route): an approver approves a caseworker's proposal and it leaves her list; the
 proposer's own approval is refused in Chinese; a child is registered through the form, a bad ID
-number refused next to its field with what was typed kept; the open concerns list."""
+number refused next to its field with what was typed kept; the open concerns list; a visit logged
+(a duration refused next to its field first, what was typed kept) while her open home's monthly
+activities chart follows it live; a wish submitted after a refused cost."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -68,7 +72,7 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await page.click("#proposal-P-hz a.pair-link")  # the pair's own timeline, linked from the list
     await expect(page.locator("h1")).to_have_text("结对 P-hz 的时间线")
     await expect(page.locator("#timeline li")).to_have_count(1)
-    await expect(page.locator("#timeline h2").first).to_have_text("PairProposed")
+    await expect(page.locator("#timeline h2").first).to_have_text("提议结对")
     await expect(page.locator('main a[href="/child/c-hz"]')).to_have_count(1)
     await site.shot(page, "7b-pair-timeline")
     await page.go_back()
@@ -136,3 +140,86 @@ async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site,
     await expect(page.locator("h1")).to_have_text("关爱个案")
     await expect(page.locator("#work-list")).to_contain_text("c-hz")
     await site.shot(page, "11-open-concerns")
+
+
+ACTIVITIES = ("echarts.getInstanceByDom(document.getElementById('chart-activities')).getOption().series"
+              ".reduce((sum, s) => sum + s.data.reduce((a, v) => a + (typeof v === 'object' ? v.value : v), 0), 0)")
+
+
+async def active_pair(site: Site, pair_id: str) -> None:
+    """A trained volunteer paired with her child c-hz: proposed by her caseworker, approved."""
+    await command(site, "nation", "recruit_volunteer", "intake", volunteer_id="v-visit", region=HERS, name="陈静",
+                  sex="female", kind="mother", capacity=5)
+    await command(site, "nation", "record_training", "intake", topic="minors_protection_law", held_on="2026-05-02",
+                  volunteer_ids=["v-visit"])
+    await command(site, "haizhu", "propose_pair", pair_id=pair_id, child_ids=["c-hz"], volunteer_ids=["v-visit"])
+    await command(site, "approver", "approve_pair", pair_id=pair_id)
+
+
+async def test_logging_a_visit_keeps_what_was_typed_and_the_monthly_chart_follows_live(site: Site, chromium) -> None:
+    await active_pair(site, "P-visit")
+    home = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    await sign_in(home, site, "haizhu")  # her home stays open: its monthly chart is to move by itself
+    await expect(home.locator("#live-status")).to_have_text("实时更新中")
+    await expect(home.locator("#chart-activities canvas")).to_have_count(1)
+    before = await home.evaluate(ACTIVITIES)
+
+    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    await sign_in(page, site, "haizhu")
+    await page.click("#open-log-visit")
+    await expect(page.locator("h1")).to_have_text("记录走访")
+    await page.fill("#f-pair_id", "P-visit")
+    await page.select_option("#f-kind", "home_visit")
+    await page.fill("#f-visited_on", "2026-06-01")  # the services' clock (tests/conftest.py): the day the pair formed
+    await page.fill("#f-duration_minutes", "0")
+    await page.fill("#f-note", "孩子学习情况良好")
+    await page.click("#form-log-visit button[type=submit]")
+    await expect(page.locator("#e-duration_minutes")).to_have_text("数值太小。")  # refused, said next to it
+    await expect(page.locator("#f-duration_minutes")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-pair_id")).to_have_value("P-visit")
+    await expect(page.locator("#f-kind")).to_have_value("home_visit")
+    await expect(page.locator("#f-visited_on")).to_have_value("2026-06-01")
+    await expect(page.locator("#f-note")).to_have_value("孩子学习情况良好")
+    await site.shot(page, "13-visit-refused")
+
+    await page.fill("#f-duration_minutes", "45")
+    await page.click("#form-log-visit button[type=submit]")
+    await expect(page.locator("#form-done")).to_contain_text("已提交成功")
+    await expect(page.locator(".field-error")).to_have_count(0)
+    await site.shot(page, "14-visit-logged")
+    await catch_up(site.projector, site.event_log)
+    for _ in range(100):  # live, no reload (polled from here: the page's CSP forbids eval)
+        if await home.evaluate(ACTIVITIES) == before + 1:
+            break
+        await asyncio.sleep(0.1)
+    assert await home.evaluate(ACTIVITIES) == before + 1, "the monthly chart did not follow the visit"
+    await site.shot(home, "15-home-activities-live")
+
+    await page.goto(site.url + "/pair/P-visit")  # the visit on the pair's timeline, by its label
+    await expect(page.locator("#timeline h2[data-type=VisitLogged]")).to_have_text("记录走访")
+
+
+async def test_submitting_a_wish_keeps_what_was_typed_when_refused(site: Site, chromium) -> None:
+    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    await sign_in(page, site, "haizhu")
+    await page.click("#open-submit-wish")
+    await expect(page.locator("h1")).to_have_text("提交微心愿")
+    await page.fill("#f-child_id", "c-hz")
+    await page.fill("#f-item", "新书包")
+    await page.select_option("#f-category", "study")
+    await page.fill("#f-estimated_cost_yuan", "-5")
+    await page.click("#form-submit-wish button[type=submit]")
+    await expect(page.locator("#e-estimated_cost_yuan")).to_have_text("数值太小。")
+    await expect(page.locator("#f-estimated_cost_yuan")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#f-child_id")).to_have_value("c-hz")
+    await expect(page.locator("#f-item")).to_have_value("新书包")
+    await expect(page.locator("#f-category")).to_have_value("study")
+    await site.shot(page, "16-wish-refused")
+
+    await page.fill("#f-estimated_cost_yuan", "120")
+    await page.click("#form-submit-wish button[type=submit]")
+    await expect(page.locator("#form-done")).to_contain_text("已提交成功")
+    await site.shot(page, "17-wish-submitted")
+    await catch_up(site.projector, site.event_log)
+    await page.goto(site.url + "/r/440105")  # her home counts it among the open wishes
+    await expect(page.locator('[data-live="kpi:wishes_open"]')).to_have_text("1", timeout=10_000)

@@ -62,8 +62,9 @@
       var changed = JSON.parse(event.data);
       Object.keys(changed).forEach(function (key) {
         if (key.indexOf("chart:") === 0) {
-          var drawn = byId[key.slice(6)];  // the chart's whole spec, drawn afresh
-          if (drawn) drawn.chart.setOption(optionOf(changed[key], drawn.kind));
+          var name = key.slice(6), drawn = byId[name];  // the chart's whole spec, drawn afresh
+          if (drawn) drawn.chart.setOption(optionOf(changed[key], drawn.kind), true);  // not merged: series may go
+          else draw(name, changed[key], name === "series" ? "line" : "bar");  // hidden until it had data
           return;
         }
         document.querySelectorAll('[data-live="' + CSS.escape(key) + '"]').forEach(function (node) {
