@@ -26,7 +26,7 @@ from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.regions import Region
 from contracts.reminders import ReminderRaised, ReminderRule
-from services.shared.db import insert_if_absent
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.follower.projection import metadata
 
@@ -66,10 +66,12 @@ work_reminders = Table(
 closed_wishes = Table("work_closed_wishes", metadata, Column("wish_id", String(64), primary_key=True))
 
 
-async def _registered(conn: AsyncConnection, stored: StoredEvent, event: ChildRegistered) -> None:
-    await conn.execute(insert_if_absent(conn.dialect.name, work_children), dict(
+# Events that only insert a row (if absent) give it here; `WorkQueues.apply` writes a run of them
+# with one statement, before any other event reads or updates what they wrote.
+def _registered(stored: StoredEvent, event: ChildRegistered) -> tuple[Table, dict]:
+    return work_children, dict(
         child_id=event.child_id, region=event.region, registered_on=stored.envelope.occurred_at.date(),
-        registered_seq=stored.seq, active_pairs=0, exited=False))
+        registered_seq=stored.seq, active_pairs=0, exited=False)
 
 
 def _child_change(values):
@@ -79,25 +81,25 @@ def _child_change(values):
     return change
 
 
-async def _pair_formed(conn: AsyncConnection, stored: StoredEvent, event: PairFormed) -> None:
-    await conn.execute(insert_if_absent(conn.dialect.name, work_pairs), dict(
+def _pair_formed(stored: StoredEvent, event: PairFormed) -> tuple[Table, dict]:
+    return work_pairs, dict(
         pair_id=event.pair_id, region=event.region, child_ids=list(event.child_ids),
-        formed_on=event.formed_on or stored.envelope.occurred_at.date(), active=True))
+        formed_on=event.formed_on or stored.envelope.occurred_at.date(), active=True)
 
 
 async def _pair_ended(conn: AsyncConnection, stored: StoredEvent, event: PairEnded) -> None:
     await conn.execute(update(work_pairs).where(work_pairs.c.pair_id == event.pair_id).values(active=False))
 
 
-async def _reminder(conn: AsyncConnection, stored: StoredEvent, event: ReminderRaised) -> None:
-    await conn.execute(insert_if_absent(conn.dialect.name, work_reminders), dict(
+def _reminder(stored: StoredEvent, event: ReminderRaised) -> tuple[Table, dict]:
+    return work_reminders, dict(
         reminder_id=event.reminder_id, rule=event.rule.value, region=event.region, pair_id=event.pair_id,
         child_id=event.child_id, wish_id=event.wish_id, reference_date=event.reference_date,
-        due_on=event.due_on))
+        due_on=event.due_on)
 
 
-async def _wish_closed(conn: AsyncConnection, stored: StoredEvent, event: WishFulfilled | WishCancelled) -> None:
-    await conn.execute(insert_if_absent(conn.dialect.name, closed_wishes), {"wish_id": event.wish_id})
+def _wish_closed(stored: StoredEvent, event: WishFulfilled | WishCancelled) -> tuple[Table, dict]:
+    return closed_wishes, {"wish_id": event.wish_id}
 
 
 def _contact(day, pair=lambda e: e.pair_id):
@@ -117,15 +119,15 @@ async def _later_contact(conn: AsyncConnection, table: Table, which, held_on: da
     await conn.execute(update(table).where(which, later).values(last_contact=held_on))
 
 
+INSERTS = {ChildRegistered: _registered, PairFormed: _pair_formed, ReminderRaised: _reminder,
+           WishFulfilled: _wish_closed, WishCancelled: _wish_closed}
 APPLY = {
-    ChildRegistered: _registered,
     ChildTransferredIn: _child_change(lambda e: {"region": e.region}),
     ChildRiskAssessed: _child_change(lambda e: {"tier": e.tier.value}),
     ChildExited: _child_change(lambda e: {"exited": True}),
     ChildJoinedPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs + 1}),
     ChildLeftPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs - 1}),
-    PairFormed: _pair_formed, PairEnded: _pair_ended,
-    ReminderRaised: _reminder, WishFulfilled: _wish_closed, WishCancelled: _wish_closed,
+    PairEnded: _pair_ended,
     VisitLogged: _contact(lambda e: e.visited_on), ActivityLogged: _contact(lambda e: e.held_on),
     StationActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
     TeamActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
@@ -135,11 +137,19 @@ APPLY = {
 class WorkQueues:
     name = "work_queues"
     tables = (work_children, work_pairs, work_reminders, closed_wishes)
-    handles = frozenset(APPLY)
+    handles = frozenset(APPLY) | frozenset(INSERTS)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        rows, dialect = RowsToWrite(), conn.dialect.name
         for stored in events:
-            await APPLY[type(stored.event)](conn, stored, stored.event)
+            event = stored.event
+            if (insert := INSERTS.get(type(event))) is not None:
+                table, row = insert(stored, event)
+                rows.add(insert_if_absent(dialect, table), row)
+                continue
+            await rows.flush(conn)
+            await APPLY[type(event)](conn, stored, event)
+        await rows.flush(conn)
 
 
 def _within(column, region: Region):

@@ -14,7 +14,7 @@ from nats.js.errors import APIError
 
 from contracts.subjects import STREAM
 from services.shared.errors import ConcurrencyConflict
-from services.shared.eventlog.records import BatchRefused, PendingEvent
+from services.shared.eventlog.records import EVENT_TYPE_HEADER, BatchRefused, PendingEvent
 from services.shared.eventlog.stream import (BATCH_DUPLICATE_MSG_ID, BATCH_START_ATTEMPTS,
                                               BATCH_TOO_MANY_INFLIGHT, MAX_BATCH_EVENTS, WRONG_LAST_SEQUENCE)
 
@@ -104,7 +104,7 @@ class Appending:
 
 def _headers(event: PendingEvent) -> dict[str, str]:
     headers = {"Nats-Msg-Id": str(event.envelope.event_id),
-               "Aixin-Event-Type": event.envelope.event_type}
+               EVENT_TYPE_HEADER: event.envelope.event_type}
     if event.expected_seq is not None:
         headers["Nats-Expected-Last-Subject-Sequence"] = str(event.expected_seq)
         if event.expected_over:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from contracts.subjects import ALL_EVENTS, STREAM
-from services.shared.eventlog.records import RawMessage, StoredEvent, decode
+from services.shared.eventlog.records import EVENT_TYPE_HEADER, RawMessage, StoredEvent, decode
 from services.shared.eventlog.stream import READ_AHEAD_BYTES, READ_AHEAD_MESSAGES
 
 
@@ -90,4 +90,6 @@ class Following:
 
 
 def _raw(msg) -> RawMessage:
-    return RawMessage(msg.metadata.sequence.stream, msg.subject, msg.data)
+    headers = msg.headers
+    return RawMessage(msg.metadata.sequence.stream, msg.subject, msg.data,
+                      headers.get(EVENT_TYPE_HEADER) if headers else None)

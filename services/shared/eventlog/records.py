@@ -11,6 +11,9 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope, Event
 from contracts.registry import typed_event
 
+EVENT_TYPE_HEADER = "Aixin-Event-Type"
+
+
 class MalformedEvent(ValueError):
     def __init__(self, seq: int, subject: str, reason: str) -> None:
         super().__init__(f"stream sequence {seq} on {subject} is not an aixin event: {reason}")
@@ -41,6 +44,9 @@ class RawMessage:
     seq: int
     subject: str
     data: bytes
+    # The Aixin-Event-Type header the event log writes beside every event: a reader can pass by an
+    # event no projection of its handles without decoding it (None: no header, decode it).
+    event_type: str | None = None
 
     def decode(self) -> StoredEvent:
         return decode(self.seq, self.subject, self.data)

@@ -36,13 +36,16 @@ class Applier:
         # The envelope names its event's type; the applier matches on that name once, so that
         # read models only ever see event classes.
         self._handled = {p.name: frozenset(cls.__name__ for cls in p.handles) for p in projections}
+        # An event whose type (its header says) none of the projections handles is passed by
+        # undecoded: rebuilding one read model decodes only the events it reads.
+        self._wanted = frozenset().union(*self._handled.values())
         self._applied = asyncio.Condition()
         self.position = 0
 
     async def _apply_batch(self, batch: list[RawMessage]) -> None:
         async with self.engine.begin() as conn:
             done = await locked_checkpoints(conn, self.projections)
-            events = await _decode(conn, batch)
+            events = await _decode(conn, [m for m in batch if m.event_type is None or m.event_type in self._wanted])
             for name, projection in self.projections.items():
                 handled = self._handled[name]
                 todo = [e for e in events if e.seq > done[name] and e.envelope.event_type in handled]
