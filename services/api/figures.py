@@ -1,7 +1,8 @@
 """The federation's figures over HTTP (any role, within the caller's subtree; no personal data):
 a region's figures as of a day with its direct sub-regions, its monthly series, a month's report as
-a spreadsheet, and service hours per volunteer or team. All from the `figure_ledger` read model;
-the five-ones compliance from `pair_compliance`, judged on the days elapsed."""
+a spreadsheet, and service hours per volunteer or team. All from the `figure_ledger` read model
+(its roll-ups: a read of CN costs about what a village's does); the five-ones compliance from
+`pair_compliance`, judged on the days elapsed."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
 from services.api.figures_report import REPORT_FORMATS, report_file
 from services.api.scope import readable_region
-from services.projections.figures.queries import (THIS_LEVEL, figures_as_of, figures_by_subregion,
-                                                   month_by_subregion, part_length, series, service_by_holder)
+from services.projections.figures.queries import (THIS_LEVEL, figures_with_subregions, month_by_subregion,
+                                                   part_length, series, service_by_holder)
 
 FIVE_ONES = "haimen"  # 海门 五个一: the profile the national figures are judged under
 MONTH = r"^\d{4}-\d{2}$"
@@ -82,8 +83,7 @@ def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
         region, day = readable_region(caller, code), _day(as_of)
         chosen, month = _profile(profile), day.strftime("%Y-%m")
         async with db.connect() as conn:
-            figures = await figures_as_of(conn, region, day)
-            rows = await figures_by_subregion(conn, region, day)
+            figures, rows = await figures_with_subregions(conn, region, day)
             compliance = await compliance_figures(conn, region, month, chosen, day, part_length(region))
         _with_compliance(rows, compliance, region, chosen, month, day)
         compliance.pop("parts")

@@ -117,6 +117,11 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object of the figures on standard "
                                                          "output (the table goes to standard error)")] = False,
     each_model: Annotated[bool, typer.Option(help="rebuild each read model alone too, not only all at once")] = True,
+    scale: Annotated[Optional[int], typer.Option(min=1000, help="instead: stats reads with this many children in the "
+                                                 "read models, and a rebuild of a log this long with the followers' memory "
+                                                 "(minutes at 1000000)")] = None,
+    pg_url: Annotated[Optional[str], typer.Option(help="with --scale: a PostgreSQL database whose read-model tables "
+                                                       "may be dropped, for the stats reads on PostgreSQL")] = None,
 ) -> None:
     """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
     rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
@@ -130,6 +135,13 @@ def bench(
     from services.cli.bench_peer import PeerUnavailable
 
     shown = Console(stderr=True) if as_json else console
+    if scale:
+        from services.cli.bench_scale import run_scale
+
+        figures = run(run_scale(scale, shown, pg_url))
+        if as_json:
+            print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
     try:
         figures = run(run_bench(events=events, commands=commands, console=shown, imports=rows, peer=peer,
                                 each_model=each_model))

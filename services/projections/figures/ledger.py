@@ -4,9 +4,11 @@ Every event adds deltas on the day the thing happened — the event's own date (
 `visited_on`, `formed_on`, `exited_on`, …) where it has one, else the day it was recorded — to the
 region that owns it. A region's figure is the sum over the codes under its prefix; as of a day, the
 sum of the rows up to that day; a stock moved between regions (a child's transfer) is subtracted in
-one and added in the other on its day. The rows are added to (upserts that sum), in the projector's
-transaction with its checkpoint, so applying a batch is exactly-once in effect; and a key stepped to
-a net zero keeps its row, so the rows do not depend on how the log was cut into batches.
+one and added in the other on its day. Every delta also counts to the roll-ups of the regions
+above its leaf (`levels`), which the queries read instead of summing the rows below. The rows are
+added to (upserts that sum), in the projector's transaction with its checkpoint, so applying a
+batch is exactly-once in effect; and a key stepped to a net zero keeps its row, so the rows do not
+depend on how the log was cut into batches.
 
 A batch runs in three steps: read the standing its events need (one query per table and 500 ids),
 apply the pure rules (`people`, `care`, `reminders`) in memory, write back what changed.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
@@ -29,8 +31,9 @@ from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFor
 from contracts.reminders import ReminderRaised
 from contracts.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
 from services.projections.figures import care, people, reminders
+from services.projections.figures.levels import rolled_up
 from services.projections.figures.state import Batch, Fact
-from services.projections.figures.tables import STANDING, TABLES, ledger, service
+from services.projections.figures.tables import STANDING, TABLES, ledger, rollup, service, totals
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -126,6 +129,10 @@ async def _write(conn: AsyncConnection, batch: Batch) -> None:
             await conn.execute(_replace(dialect, table, key), written)
     if rows := batch.deltas.rows():
         await conn.execute(_add(dialect, ledger, ("region", "day", "figure"), ("delta",)), rows)
+        # The roll-ups in the same transaction: they and the ledger move together, exactly once.
+        by_day, running = rolled_up(batch.deltas)
+        await conn.execute(_add(dialect, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
+        await conn.execute(_totalled(dialect), running)
     if rows := batch.service_rows():
         await conn.execute(_add(dialect, service, ("holder", "holder_id", "day"), ("minutes", "activities")), rows)
 
@@ -135,6 +142,17 @@ def _replace(dialect: str, table, key: str):
     statement = upsert(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=[key], set_={c.name: statement.excluded[c.name] for c in table.c if c.name != key})
+
+
+@functools.cache
+def _totalled(dialect: str):
+    """Running totals: the sum, and the latest day summed in (a back-dated delta leaves it)."""
+    statement = upsert(dialect, totals)
+    later = case((statement.excluded.last_day > totals.c.last_day, statement.excluded.last_day),
+                 else_=totals.c.last_day)
+    return statement.on_conflict_do_update(index_elements=["parent", "prefix", "figure"],
+                                           set_={"total": totals.c.total + statement.excluded.total,
+                                                 "last_day": later})
 
 
 @functools.cache

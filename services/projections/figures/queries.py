@@ -1,8 +1,10 @@
 """Queries of the figure ledger: a region's figures as of a day, its monthly series, the same split
 over its direct sub-regions, and service minutes per volunteer or team.
 
-Each is one aggregate over the ledger's rows under the region's code range (`region BETWEEN
-'440000000000' AND '449999999999'`: a range of the primary key), filtered by day; CN reads every row.
+Each reads where `reads` says, never all the ledger's rows under a large region: as of today (no
+row dated later) the running totals, a handful of rows per region; as of an earlier day the rows
+by day of the region's roll-up, or of the ledger under a county or smaller. The answers are the
+sums over the ledger's rows under the region's code range, filtered by day, exactly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.regions import PREFIX_LENGTHS, Region, region_name, subregions
 from services.projections.figures.arithmetic import code_range, month_values, monthly
 from services.projections.figures.catalogue import complete
-from services.projections.figures.tables import ledger, service, teams, volunteers
+from services.projections.figures.levels import TOTALS
+from services.projections.figures.reads import own, parts, totals_as_of
+from services.projections.figures.tables import service, teams, volunteers
 
 THIS_LEVEL = "(this level)"
 
@@ -33,20 +37,22 @@ def _sum_of(rows) -> dict[str, int]:
 
 async def figures_as_of(conn: AsyncConnection, region: Region, day: date) -> dict:
     """Every figure of the region at the end of `day`: stocks as they stood, flows summed up to it."""
-    query = (select(ledger.c.figure, func.sum(ledger.c.delta))
-             .where(*_within(ledger.c.region, region), ledger.c.day <= day).group_by(ledger.c.figure))
+    if len(region.prefix) in TOTALS and (current := await totals_as_of(conn, region.prefix, day)):
+        return complete(current[0])
+    rows = own(region.prefix)
+    query = select(rows.figure, func.sum(rows.delta)).where(*rows.where, rows.day <= day).group_by(rows.figure)
     return complete(_sum_of(await conn.execute(query)))
 
 
 async def series(conn: AsyncConnection, region: Region, year: int, until: date) -> list[dict]:
     """Month by month of `year` up to `until`: flows within each month, stocks at its end."""
     start = date(year, 1, 1)
-    within = _within(ledger.c.region, region)
-    opening = _sum_of(await conn.execute(select(ledger.c.figure, func.sum(ledger.c.delta))
-                                         .where(*within, ledger.c.day < start).group_by(ledger.c.figure)))
-    days = await conn.execute(select(ledger.c.day, ledger.c.figure, func.sum(ledger.c.delta))
-                              .where(*within, ledger.c.day.between(start, until))
-                              .group_by(ledger.c.day, ledger.c.figure))
+    rows = own(region.prefix)
+    opening = _sum_of(await conn.execute(select(rows.figure, func.sum(rows.delta))
+                                         .where(*rows.where, rows.day < start).group_by(rows.figure)))
+    days = await conn.execute(select(rows.day, rows.figure, func.sum(rows.delta))
+                              .where(*rows.where, rows.day.between(start, until))
+                              .group_by(rows.day, rows.figure))
     return [{"month": month, **complete(values)}
             for month, values in monthly(opening, [(d, f, int(v)) for d, f, v in days], year, until)]
 
@@ -88,24 +94,37 @@ async def figures_by_subregion(conn: AsyncConnection, region: Region, day: date)
     length = part_length(region)
     if length is None:
         return []
-    part = func.substr(ledger.c.region, 1, length).label("part")
-    query = (select(part, ledger.c.figure, func.sum(ledger.c.delta))
-             .where(*_within(ledger.c.region, region), ledger.c.day <= day).group_by(part, ledger.c.figure))
+    if length in TOTALS and (current := await totals_as_of(conn, region.prefix, day, mine=False, parts=True)):
+        return sub_rows(region, current[1])
+    rows = parts(region.prefix, length)
+    part = rows.part.label("part")
+    query = (select(part, rows.figure, func.sum(rows.delta))
+             .where(*rows.where, rows.day <= day).group_by(part, rows.figure))
     found: dict[str, dict] = {}
     for code, figure, total in await conn.execute(query):
         found.setdefault(code, {})[figure] = int(total)
     return sub_rows(region, found)
 
 
+async def figures_with_subregions(conn: AsyncConnection, region: Region, day: date) -> tuple[dict, list[dict]]:
+    """`figures_as_of` and `figures_by_subregion` together, as the stats route asks: as of today
+    one statement down to a county (a town's villages are its ledger rows)."""
+    if part_length(region) in TOTALS and (current := await totals_as_of(conn, region.prefix, day, parts=True)):
+        mine, found = current
+        return complete(mine), sub_rows(region, found)
+    return await figures_as_of(conn, region, day), await figures_by_subregion(conn, region, day)
+
+
 async def month_by_subregion(conn: AsyncConnection, region: Region, start: date, end: date
                              ) -> tuple[dict, list[dict]]:
     """A month's figures (flows within start..end, stocks at end) of the region and of each direct
     sub-region."""
-    length = part_length(region) or 12
-    part = func.substr(ledger.c.region, 1, length).label("part")
-    flow = func.sum(case((ledger.c.day >= start, ledger.c.delta), else_=0))
-    query = (select(part, ledger.c.figure, func.sum(ledger.c.delta), flow)
-             .where(*_within(ledger.c.region, region), ledger.c.day <= end).group_by(part, ledger.c.figure))
+    length = part_length(region)
+    rows = parts(region.prefix, length) if length else own(region.prefix)  # a village: itself, one part
+    part = rows.part.label("part")
+    flow = func.sum(case((rows.day >= start, rows.delta), else_=0))
+    query = (select(part, rows.figure, func.sum(rows.delta), flow)
+             .where(*rows.where, rows.day <= end).group_by(part, rows.figure))
     levels: dict[str, dict] = {}
     flows: dict[str, dict] = {}
     total_level: dict[str, int] = {}

@@ -1,5 +1,6 @@
-"""The ledger's tables: the ledger itself (leaf region, day, figure → delta), the service minutes
-per volunteer and team and day, and the standing of what later events need to know about."""
+"""The ledger's tables: the ledger itself (leaf region, day, figure → delta), its roll-ups to every
+level (`levels`), the service minutes per volunteer and team and day, and the standing of what
+later events need to know about."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ ledger = Table(
     Column("day", Date, primary_key=True),
     Column("figure", String(64), primary_key=True),
     Column("delta", BigInteger, nullable=False),
+)
+# The roll-ups (see levels.py). Keyed parent first: a region's own rows and its direct sub-regions'
+# rows are each one range of the primary key.
+rollup = Table(
+    "figure_rollup", metadata,
+    Column("parent", String(12), primary_key=True),
+    Column("prefix", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("figure", String(64), primary_key=True),
+    Column("delta", BigInteger, nullable=False),
+)
+totals = Table(
+    "figure_totals", metadata,
+    Column("parent", String(12), primary_key=True),
+    Column("prefix", String(12), primary_key=True),
+    Column("figure", String(64), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("last_day", Date, nullable=False),  # the latest day of a delta summed in: until then, read by day
 )
 service = Table(
     "figure_service", metadata,
@@ -80,4 +99,4 @@ reminders = Table(
 STANDING = {"children": (children, "child_id"), "volunteers": (volunteers, "volunteer_id"),
             "pairs": (pairs, "pair_id"), "teams": (teams, "team_id"),
             "closed_wishes": (closed_wishes, "wish_id"), "reminders": (reminders, "reminder_id")}
-TABLES = (ledger, service, *(table for table, _key in STANDING.values()))
+TABLES = (ledger, rollup, totals, service, *(table for table, _key in STANDING.values()))

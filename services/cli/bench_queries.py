@@ -1,0 +1,208 @@
+"""How long `GET /regions/{code}/stats` spends in the database at every level, with `children`
+children in the read models it reads.
+
+The read models are filled through the real projections (`figure_ledger`, `pair_compliance`) by
+the real Applier, a batch of 1000 events per transaction with the checkpoints, from a synthetic
+log of registrations across real villages. Then each level's regions are read as the
+route reads them — the figures, the sub-regions', the five-ones compliance — a different region
+each time where the level has enough. `aixin bench --scale` calls `measure_stats_queries`;
+`python -m services.cli.bench_queries --children 1000000 --db-url …` runs it by hand.
+
+The children are spread like a real programme's: most in a few provinces with many left-behind
+children, the rest over every other province; within a province over its real villages (the
+division data in contracts.regions), at random with a fixed seed; registered day by day over the
+year up to today, so that "today" reads as the route's default does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.envelope import FederationLevel
+from contracts.intake import ChildRegistered
+from contracts.regions import PREFIX_LENGTHS, Region
+from contracts.regions.divisions import villages_of
+from services.activity.care.cadence import profile_named
+from services.activity.care.compliance_figures import compliance_figures
+from services.projections.figures.ledger import FigureLedger
+from services.projections.figures.queries import figures_with_subregions, part_length
+from services.projections.pair_compliance import PairCompliance
+from services.shared.db import make_engine
+from services.shared.eventlog import RawMessage
+from services.shared.follower.applier import Applier
+from services.shared.follower.projection import checkpoints, dead_letters
+
+# --- the synthetic log: raw messages as the event log hands them out, decoded by the applier ---
+# Share of the children by province prefix (Sichuan, Henan, Hunan, Anhui, Guizhou, Jiangxi,
+# Guangdong); the remaining share goes to all the other provinces alike.
+WEIGHTS = {"51": 0.18, "41": 0.16, "43": 0.14, "34": 0.12, "52": 0.10, "36": 0.08, "44": 0.07}
+DAYS = 365
+SEALED = {"key_id": "", "alg": "A256GCM", "nonce": "AA==", "ciphertext": "eA=="}
+ACTOR = {"operator_id": "bench", "level": "national", "region": "CN", "role": None}
+NAMESPACE = uuid.UUID("6c1f3a52-4e0b-4c55-9a59-3d8e2f6b7a10")
+
+
+def villages_by_province() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for code in villages_of(""):
+        found.setdefault(code[:2], []).append(code)
+    return found
+
+
+def placed(children: int, seed: int = 13) -> list[str]:
+    """The village of each child, in registration order."""
+    rng = random.Random(seed)
+    by_province = villages_by_province()
+    others = [p for p in by_province if p not in WEIGHTS]
+    rest = (1 - sum(WEIGHTS.values())) / len(others)
+    provinces = [*WEIGHTS, *others]
+    shares = [*WEIGHTS.values(), *([rest] * len(others))]
+    return [rng.choice(by_province[p]) for p in rng.choices(provinces, shares, k=children)]
+
+
+def registrations(villages: list[str], today: date, seed: int = 13) -> Iterator[RawMessage]:
+    """One ChildRegistered per village given, its day spread evenly over the last DAYS days."""
+    rng = random.Random(seed)
+    start = today - timedelta(days=DAYS - 1)
+    count = len(villages)
+    for index, village in enumerate(villages, start=1):
+        child_id = f"bench-{index}"
+        day = start + timedelta(days=(index - 1) * DAYS // count)
+        at = datetime.combine(day, clock_time(9), UTC).isoformat()
+        data = {"child_id": child_id, "region": village, "sex": rng.choice(("female", "male")),
+                "birth_date": date(2010 + index % 12, 1 + index % 12, 1 + index % 28).isoformat(),
+                "category": "left_behind" if rng.random() < 0.8 else "in_difficulty", "subtype": None,
+                "grade": None, "personal": {**SEALED, "key_id": child_id}, "guardian_relation": None,
+                "guardian": None}
+        envelope = {"event_id": str(uuid.uuid5(NAMESPACE, child_id)), "event_type": ChildRegistered.type_name(),
+                    "schema_version": ChildRegistered.schema_version, "aggregate_type": "child",
+                    "aggregate_id": child_id, "aggregate_version": 1, "occurred_at": at, "recorded_at": at,
+                    "actor": ACTOR, "region": village, "correlation_id": child_id, "causation_id": child_id,
+                    "continues_on": None, "data": data}
+        yield RawMessage(index, f"bench.{village}.child.{child_id}", json.dumps(envelope).encode())
+
+
+# --- filling the read models and reading them ---
+
+BATCH = 1000  # events per transaction, as the projector applies them
+PROFILE = "haimen"  # the route's default profile
+LEVELS = ("national", "province", "city", "district", "street", "community")
+
+
+async def fresh(db_url: str) -> AsyncEngine:
+    """An engine on db_url with empty read models: a SQLite file is removed; on PostgreSQL (the
+    database must exist) the tables are dropped and made anew."""
+    if db_url.startswith(("sqlite", "sqlite+aiosqlite")):
+        path = Path(db_url.split(":///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(db_url)
+    tables = [checkpoints, dead_letters, *FigureLedger.tables, *PairCompliance.tables]
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: checkpoints.metadata.drop_all(c, tables=tables))
+        await conn.run_sync(lambda c: checkpoints.metadata.create_all(c, tables=tables))
+    return engine
+
+
+async def fill(engine: AsyncEngine, villages: list[str], today: date) -> float:
+    """Seconds to apply one registration per village, BATCH to a transaction."""
+    applier = Applier(None, engine, [FigureLedger(), PairCompliance()])  # no log: batches are handed in
+    started = time.perf_counter()
+    batch = []
+    for message in registrations(villages, today):
+        batch.append(message)
+        if len(batch) == BATCH:
+            await applier._apply_batch(batch)
+            batch = []
+    if batch:
+        await applier._apply_batch(batch)
+    elapsed = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as conn:  # what autovacuum would soon do after a bulk load
+            await conn.execute(text("ANALYZE"))
+    return elapsed
+
+
+def regions_at(villages: list[str], level: str, samples: int, rng: random.Random) -> Iterator[Region]:
+    """`samples` regions of the level that have children, each once while there are enough."""
+    if level == "national":
+        yield from (Region("CN", FederationLevel.national) for _ in range(samples))
+        return
+    length = PREFIX_LENGTHS[FederationLevel(level)]
+    codes = sorted({v[:length] for v in villages})
+    picked = rng.sample(codes, samples) if len(codes) >= samples else [rng.choice(codes) for _ in range(samples)]
+    yield from (Region(code.ljust(12, "0"), FederationLevel(level)) for code in picked)
+
+
+async def stats_read(engine: AsyncEngine, region: Region, day: date) -> float:
+    """Milliseconds for the route's reads of one region, as of `day`, on one pooled connection."""
+    profile, month = profile_named(PROFILE), day.strftime("%Y-%m")
+    started = time.perf_counter()
+    async with engine.connect() as conn:
+        await figures_with_subregions(conn, region, day)
+        await compliance_figures(conn, region, month, profile, day, part_length(region))
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+
+
+async def measure_stats_queries(db_url: str, children: int, samples: int = 200, *, refill: bool = True) -> dict:
+    """{"fill_seconds", "stats_query_p50_ms": {level: ms}, "stats_query_p99_ms": {level: ms},
+    "stats_query_p99_ms_max"} for `children` registrations in a fresh database at db_url.
+    `refill=False` measures a database an earlier run with the same `children` filled (by hand:
+    the fill of a million takes minutes)."""
+    today = datetime.now(UTC).date()  # the route's default as_of
+    villages = placed(children)
+    engine = await fresh(db_url) if refill else make_engine(db_url)
+    try:
+        fill_seconds = await fill(engine, villages, today) if refill else 0.0
+        # The million villages listed here are the benchmark's, not the API's: keep the collector
+        # from walking them during the reads timed.
+        gc.collect()
+        gc.freeze()
+        rng = random.Random(7)
+        p50, p99 = {}, {}
+        for level in LEVELS:
+            regions = list(regions_at(villages, level, samples, rng))
+            for region in regions[:5]:  # warm the pool and the caches, as a running API is
+                await stats_read(engine, region, today)
+            timings = [await stats_read(engine, region, today) for region in regions]
+            p50[level], p99[level] = percentile(timings, 0.5), percentile(timings, 0.99)
+    finally:
+        gc.unfreeze()
+        await engine.dispose()
+    return {"children": children, "dialect": engine.dialect.name, "fill_seconds": round(fill_seconds, 1),
+            "stats_query_p50_ms": p50, "stats_query_p99_ms": p99, "stats_query_p99_ms_max": max(p99.values())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.cli.bench_queries", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--db-url", default="sqlite+aiosqlite:///bench_stats.db",
+                        help="a SQLite file (removed first) or a PostgreSQL database (its read-model tables are dropped)")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="measure the database as an earlier run with the same --children left it")
+    args = parser.parse_args()
+    result = asyncio.run(measure_stats_queries(args.db_url, args.children, args.samples, refill=not args.no_fill))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""`aixin bench --scale N`: the measurements that need a national-sized log, minutes each, never run
+by the test suite.
+
+1. The stats reads at every level with N children in the read models, on SQLite and (with
+   `--pg-url`) on PostgreSQL: `services.cli.bench_queries`, which fills them through the real
+   projections from a synthetic log of N registrations across real villages.
+2. The same synthetic log appended to a real platform's JetStream (embedded server, fsync on every
+   append) and applied by its real projector from empty read models; then a zero-downtime rebuild
+   of every read model from that log, the log followers' resident memory sampled throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from contracts.regions import parse_region
+from contracts.subjects import event_subject
+from services.cli.bench_queries import measure_stats_queries, placed, registrations
+from services.cli.client import AdminClient
+from services.cli.demo import wait_for_read_models
+from services.projections.admin import REPLAY
+from services.platform.children import FOLLOWERS, UP_CHILDREN
+from services.platform.embedded_nats import free_port
+from services.platform.runtime import Platform
+from services.platform.settings import Settings
+from services.shared.eventlog.records import EVENT_TYPE_HEADER
+
+PUBLISH_IN_FLIGHT = 256
+SAMPLE_SECONDS = 0.5
+
+
+async def run_scale(children: int, console: Console, pg_url: str | None = None) -> dict:
+    found: dict = {"children": children}
+    with tempfile.TemporaryDirectory(prefix="aixin-bench-scale-") as tmp:
+        console.print(f"stats reads with {children:,} children on SQLite (filling the read models)…")
+        found["stats_sqlite"] = await measure_stats_queries(f"sqlite+aiosqlite:///{tmp}/stats.db", children)
+        if pg_url:
+            console.print(f"stats reads with {children:,} children on PostgreSQL…")
+            found["stats_postgresql"] = await measure_stats_queries(pg_url, children)
+        else:
+            console.print("stats reads on PostgreSQL: skipped (give --pg-url of a database whose "
+                          "read-model tables may be dropped)")
+        console.print(f"appending {children:,} registrations to a platform's log, then rebuilding…")
+        found.update(await _log_and_rebuild(Path(tmp) / "platform", children))
+    _print(found, console)
+    return found
+
+
+async def _log_and_rebuild(data_dir: Path, events: int) -> dict:
+    logging.getLogger("faststream.access.nats").addFilter(lambda r: r.levelno >= logging.ERROR)
+    platform = Platform(Settings(data_dir=data_dir, http_port=free_port()), children=UP_CHILDREN)
+    await platform.start()
+    try:
+        followers = next(c for c in platform.running_children if c.spec == FOLLOWERS).process.pid
+        memory = _Memory(followers)
+        sampling = asyncio.create_task(memory.sample())
+        started = time.perf_counter()
+        await _append(await platform.connect("intake"), events)
+        appended = time.perf_counter() - started
+        async with AdminClient(platform.embedded.url, data_dir) as admin:
+            await wait_for_read_models(admin, timeout=24 * 3600)
+            applied = time.perf_counter() - started
+            memory.peak_mb = 0.0  # from here: the rebuild's
+            replayed = await admin.request(REPLAY, {"projections": []}, timeout=24 * 3600)
+        sampling.cancel()
+        if not replayed.get("ok"):
+            raise RuntimeError(f"the rebuild failed: {replayed.get('error')}")
+        report = replayed["reports"][0]
+        return {"log_append_per_s": events / appended, "live_apply_seconds": applied,
+                "live_apply_per_s": events / applied, "rebuild_all_seconds": report["seconds"],
+                "rebuild_all_per_s": report["events"] / report["seconds"],
+                "rebuild_all_equal": all(r["equal"] for r in replayed["reports"]),
+                "followers_peak_rss_mb": memory.peak_mb}
+    finally:
+        await platform.stop()
+
+
+async def _append(nc, events: int) -> None:
+    """The synthetic registrations, appended as the event log appends (a message id each, the
+    type header, on the child's subject), PUBLISH_IN_FLIGHT at a time."""
+    js, gate = nc.jetstream(), asyncio.Semaphore(PUBLISH_IN_FLIGHT)
+    today = datetime.now(UTC).date()
+
+    async def one(message, village: str) -> None:
+        try:
+            child_id = message.subject.rsplit(".", 1)[-1]
+            await js.publish(event_subject(parse_region(village), "child", child_id), message.data, timeout=60,
+                             headers={"Nats-Msg-Id": child_id, EVENT_TYPE_HEADER: "ChildRegistered"})
+        finally:
+            gate.release()
+
+    villages = placed(events)
+    tasks = set()
+    for message, village in zip(registrations(villages, today), villages, strict=True):
+        await gate.acquire()
+        task = asyncio.create_task(one(message, village))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    await asyncio.gather(*tasks)
+
+
+class _Memory:
+    """The resident memory of a process, sampled (Linux: /proc/<pid>/status)."""
+
+    def __init__(self, pid: int) -> None:
+        self.status, self.peak_mb = Path(f"/proc/{pid}/status"), 0.0
+
+    async def sample(self) -> None:
+        while True:
+            try:
+                line = next(x for x in self.status.read_text().splitlines() if x.startswith("VmRSS:"))
+                self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+            except (OSError, StopIteration):
+                pass  # not Linux, or the process is being restarted: no sample
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+
+def _print(found: dict, console: Console) -> None:
+    for name in ("stats_sqlite", "stats_postgresql"):
+        if name in found:
+            p99 = ", ".join(f"{level} {ms:.2f}" for level, ms in found[name]["stats_query_p99_ms"].items())
+            console.print(f"{name}: fill {found[name]['fill_seconds']} s; p99 ms by level: {p99}", highlight=False)
+    console.print(f"log of {found['children']:,} registrations appended at {found['log_append_per_s']:,.0f}/s; "
+                  f"applied by the live projector from empty in {found['live_apply_seconds']:,.0f} s "
+                  f"({found['live_apply_per_s']:,.0f} ev/s); rebuilt in {found['rebuild_all_seconds']:,.0f} s "
+                  f"({found['rebuild_all_per_s']:,.0f} ev/s), equal: {found['rebuild_all_equal']}; "
+                  f"log followers' peak RSS while rebuilding: {found['followers_peak_rss_mb']:,.0f} MB", highlight=False)
