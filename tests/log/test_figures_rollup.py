@@ -168,3 +168,25 @@ async def test_a_series_and_a_months_parts_read_the_rollups_as_they_read_the_lea
             assert total["children_moved_out"] == (code in ("CN", "44", "4401", "440105", "440105001", HZ))
             if rows:
                 assert sum(row["children"] for row in rows) == total["children"], code
+
+
+async def test_a_ledger_kept_without_roll_ups_gets_them_from_its_rows_at_start(read_db) -> None:  # noqa: F811
+    """An installation upgraded from a version without roll-ups: the new tables start empty beside
+    a full ledger; the projector's start fills them, once, equal to what the batches would have made."""
+    from services.projections.figures.ledger import roll_up_existing_ledger
+
+    await applied(read_db, the_log(), seed=3)
+    async with read_db.connect() as conn:
+        made = ((await conn.execute(select(totals).order_by(*totals.primary_key))).all(),
+                (await conn.execute(select(rollup).order_by(*rollup.primary_key))).all())
+    async with read_db.begin() as conn:
+        await conn.execute(totals.delete())
+        await conn.execute(rollup.delete())
+        assert await roll_up_existing_ledger(conn) is True
+    async with read_db.begin() as conn:
+        assert await roll_up_existing_ledger(conn) is False  # once: the totals are there now
+    async with read_db.connect() as conn:
+        again = ((await conn.execute(select(totals).order_by(*totals.primary_key))).all(),
+                 (await conn.execute(select(rollup).order_by(*rollup.primary_key))).all())
+        assert again == made
+        assert await figures_as_of(conn, parse_region("44"), TODAY) == await leaf_sums(conn, "44", TODAY)

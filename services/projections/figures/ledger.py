@@ -31,6 +31,7 @@ from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFor
 from contracts.reminders import ReminderRaised
 from contracts.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
 from services.projections.figures import care, people, reminders
+from services.projections.figures.arithmetic import Deltas
 from services.projections.figures.levels import rolled_up
 from services.projections.figures.state import Batch, Fact
 from services.projections.figures.tables import STANDING, TABLES, ledger, rollup, service, totals
@@ -39,6 +40,7 @@ from services.shared.eventlog import StoredEvent
 
 APPLY = {**people.APPLY, **care.APPLY, ReminderRaised: reminders.raised}
 CHUNK = 500
+UPGRADE_CHUNK = 50_000  # ledger rows rolled up at a time when a ledger without roll-ups is upgraded
 CHILD_EVENTS = (ChildJoinedPair, ChildLeftPair, ChildRiskAssessed, ChildTransferredOut, ChildTransferredIn,
                 ChildExited, ChildPlaceCompleted)
 ACTIVITIES = (VisitLogged, ActivityLogged, StationActivityLogged, TeamActivityLogged)
@@ -58,6 +60,9 @@ class FigureLedger:
         for fact in facts:
             APPLY[type(fact.event)](batch, fact)
         await _write(conn, batch)
+
+    async def upgrade(self, conn: AsyncConnection) -> None:
+        await roll_up_existing_ledger(conn)
 
 
 def needs(facts: list[Fact]) -> dict[str, set[str]]:
@@ -130,11 +135,32 @@ async def _write(conn: AsyncConnection, batch: Batch) -> None:
     if rows := batch.deltas.rows():
         await conn.execute(_add(dialect, ledger, ("region", "day", "figure"), ("delta",)), rows)
         # The roll-ups in the same transaction: they and the ledger move together, exactly once.
-        by_day, running = rolled_up(batch.deltas)
-        await conn.execute(_add(dialect, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
-        await conn.execute(_totalled(dialect), running)
+        await _roll_up(conn, batch.deltas)
     if rows := batch.service_rows():
         await conn.execute(_add(dialect, service, ("holder", "holder_id", "day"), ("minutes", "activities")), rows)
+
+
+async def _roll_up(conn: AsyncConnection, deltas: Deltas) -> None:
+    by_day, running = rolled_up(deltas)
+    await conn.execute(_add(conn.dialect.name, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
+    await conn.execute(_totalled(conn.dialect.name), running)
+
+
+async def roll_up_existing_ledger(conn: AsyncConnection) -> bool:
+    """A ledger kept by a version without roll-ups gets them from its own rows, once (their tables
+    are new and empty): figures stay right without rebuilding the read model from the log. Run at
+    start, before the projector applies a batch. True if it filled them."""
+    if (await conn.execute(select(totals.c.figure).limit(1))).first() is not None:
+        return False
+    if (await conn.execute(select(ledger.c.figure).limit(1))).first() is None:
+        return False  # a new ledger: its batches roll up as they come
+    rows = await conn.stream(select(ledger.c.region, ledger.c.day, ledger.c.figure, ledger.c.delta))
+    async for part in rows.partitions(UPGRADE_CHUNK):
+        deltas = Deltas()
+        for region, day, figure, delta in part:
+            deltas.add(region, day, figure, delta)
+        await _roll_up(conn, deltas)
+    return True
 
 
 @functools.cache

@@ -32,9 +32,12 @@ class Projector(Applier):
     async def _create_schema(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
-            for name in self.projections:
+            for name, projection in self.projections.items():
                 await conn.execute(upsert(conn.dialect.name, checkpoints)
                                    .values(projection=name, last_seq=0).on_conflict_do_nothing())
+                # Tables a newer version added to a read model are filled from its other tables.
+                if (upgrade := getattr(projection, "upgrade", None)) is not None:
+                    await upgrade(conn)
             self.position = min((await read_checkpoints(conn, self.projections)).values(), default=0)
 
     async def run(self) -> None:
