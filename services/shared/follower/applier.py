@@ -10,6 +10,7 @@ dead-letter table with the reason, and the projection moves on. The live project
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -51,7 +52,7 @@ class Applier:
                 todo = [e for e in events if e.seq > done[name] and e.envelope.event_type in handled]
                 if todo:
                     await projection.apply(conn, todo)
-                await save_checkpoint(conn, name, max(done[name], batch[-1].seq))
+            await save_checkpoints(conn, {name: max(done[name], batch[-1].seq) for name in self.projections})
         self.position = batch[-1].seq
         async with self._applied:
             self._applied.notify_all()
@@ -100,6 +101,18 @@ async def read_checkpoints(conn: AsyncConnection, projections) -> dict[str, int]
 
 
 async def save_checkpoint(conn: AsyncConnection, name: str, seq: int) -> None:
-    statement = upsert(conn.dialect.name, checkpoints).values(projection=name, last_seq=seq)
-    await conn.execute(statement.on_conflict_do_update(
-        index_elements=["projection"], set_={"last_seq": statement.excluded.last_seq}))
+    await save_checkpoints(conn, {name: seq})
+
+
+async def save_checkpoints(conn: AsyncConnection, seqs: dict[str, int]) -> None:
+    """Every projection's checkpoint with one prepared statement: a live batch of one event would
+    otherwise build and compile a statement per read model."""
+    await conn.execute(_checkpoint_statement(conn.dialect.name),
+                       [{"projection": name, "last_seq": seq} for name, seq in seqs.items()])
+
+
+@functools.cache
+def _checkpoint_statement(dialect: str):
+    statement = upsert(dialect, checkpoints)
+    return statement.on_conflict_do_update(index_elements=["projection"],
+                                           set_={"last_seq": statement.excluded.last_seq})
