@@ -40,6 +40,7 @@ from services.activity.care.compliance_figures import compliance_figures
 from services.projections.figures.ledger import FigureLedger
 from services.projections.figures.queries import figures_with_subregions, part_length
 from services.projections.pair_compliance import PairCompliance
+from services.cli.bench_client import percentile
 from services.shared.db import make_engine
 from services.shared.eventlog import RawMessage
 from services.shared.follower.applier import Applier
@@ -155,11 +156,6 @@ async def stats_read(engine: AsyncEngine, region: Region, day: date) -> float:
         await figures_with_subregions(conn, region, day)
         await compliance_figures(conn, region, month, profile, day, part_length(region))
     return (time.perf_counter() - started) * 1000
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
 
 
 async def measure_stats_queries(db_url: str, children: int, samples: int = 200, *, refill: bool = True) -> dict:
