@@ -13,8 +13,8 @@ from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildRiskAsse
 from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair
 from contracts.regions import Region
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
-from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.privacy import KeyStore
 
@@ -33,36 +33,39 @@ children = Table(
 )
 
 
-async def _registered(conn: AsyncConnection, registered: RowsToWrite, event: ChildRegistered) -> None:
-    registered.add(insert_if_absent(conn.dialect.name, children), dict(
+# Every handler gets the batch's rows (read before its events, changed in memory in their order,
+# written back at its end: see batch_rows.py) and the event.
+def _registered(rows: Rows, event: ChildRegistered) -> None:
+    rows.add(dict(  # registered twice (a replayed list): the first row stands
         child_id=event.child_id, region=event.region, category=event.category.value,
         subtype=event.subtype.value if event.subtype else None, sex=event.sex.value,
-        birth_date=event.birth_date, personal=event.personal.model_dump(), active_pairs=0,
+        birth_date=event.birth_date, personal=event.personal.model_dump(), active_pairs=0, tier=None,
+        exited=None,
     ))
 
 
 def _changes(values):
-    """An update of the child's row, to the values `values(event)` gives."""
-    async def change(conn: AsyncConnection, registered: RowsToWrite, event) -> None:
-        await registered.flush(conn)  # the child may be one registered earlier in this batch
-        await conn.execute(children.update().where(children.c.child_id == event.child_id)
-                           .values(**values(event)))
+    """A change of the child's row (if it has one) to the values `values(row, event)` gives."""
+    def change(rows: Rows, event) -> None:
+        if (row := rows.get(event.child_id)) is not None:
+            rows.set(event.child_id, **values(row, event))
     return change
 
 
 def _paired(step: int):
-    return _changes(lambda e: {"active_pairs": children.c.active_pairs + step})
+    return _changes(lambda row, e: {"active_pairs": row["active_pairs"] + step})
 
 
 APPLY = {
     ChildRegistered: _registered,
     ChildJoinedPair: _paired(1),
     ChildLeftPair: _paired(-1),
-    ChildTransferredIn: _changes(lambda e: {"region": e.region}),
-    ChildPlaceCompleted: _changes(lambda e: {"region": e.region}),
-    ChildRiskAssessed: _changes(lambda e: {"tier": e.tier.value}),
-    ChildExited: _changes(lambda e: {"exited": e.reason.value}),
+    ChildTransferredIn: _changes(lambda row, e: {"region": e.region}),
+    ChildPlaceCompleted: _changes(lambda row, e: {"region": e.region}),
+    ChildRiskAssessed: _changes(lambda row, e: {"tier": e.tier.value}),
+    ChildExited: _changes(lambda row, e: {"exited": e.reason.value}),
 }
+CHANGING = ("region", "active_pairs", "tier", "exited")  # what events after a registration change
 
 
 class ChildrenDirectory:
@@ -71,10 +74,11 @@ class ChildrenDirectory:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        registered = RowsToWrite()  # written before any update, which may be of these children
+        rows = Rows(children, CHANGING)
+        await rows.read(conn, "child_id", (stored.event.child_id for stored in events))
         for stored in events:
-            await APPLY[type(stored.event)](conn, registered, stored.event)
-        await registered.flush(conn)
+            APPLY[type(stored.event)](rows, stored.event)
+        await rows.write(conn)
 
 
 async def children_in(

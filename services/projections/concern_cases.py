@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.concerns import ConcernClosed, ConcernFollowedUp, ConcernRaised, ConcernReferred
 from contracts.regions import Region
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
-from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
 cases = Table(
@@ -29,45 +29,43 @@ cases = Table(
 )
 
 
-async def _raised(conn: AsyncConnection, event: ConcernRaised) -> None:
+# Every handler gets the batch's rows (read before its events, changed in memory in their order,
+# written back at its end: see batch_rows.py) and the event.
+def _raised(rows: Rows, event: ConcernRaised) -> None:
     raised_on = event.raised_on.isoformat()
-    await conn.execute(upsert(conn.dialect.name, cases).values(
-        concern_id=event.concern_id, child_id=event.child_id, region=event.region, kind=event.kind.value,
-        raised_on=raised_on, referred_to="", follow_ups=0, last_step_on=raised_on).on_conflict_do_nothing())
+    rows.add(dict(concern_id=event.concern_id, child_id=event.child_id, region=event.region, kind=event.kind.value,
+                  raised_on=raised_on, referred_to="", follow_ups=0, last_step_on=raised_on, outcome=None,
+                  closed_on=None))
 
 
 # Days are kept as ISO text, so the latest step is the greatest string.
-async def _referred(conn: AsyncConnection, event: ConcernReferred) -> None:
-    if (row := await _case(conn, event.concern_id)) is not None:
-        referred = [p for p in row.referred_to.split(",") if p]
-        await _update(conn, row, referred_to=",".join(dict.fromkeys([*referred, event.professional.value])),
-                      last_step_on=max(row.last_step_on, event.referred_on.isoformat()))
+def _referred(rows: Rows, row: dict, event: ConcernReferred) -> dict:
+    referred = [p for p in row["referred_to"].split(",") if p]
+    return dict(referred_to=",".join(dict.fromkeys([*referred, event.professional.value])),
+                last_step_on=max(row["last_step_on"], event.referred_on.isoformat()))
 
 
-async def _followed_up(conn: AsyncConnection, event: ConcernFollowedUp) -> None:
-    if (row := await _case(conn, event.concern_id)) is not None:
-        await _update(conn, row, follow_ups=row.follow_ups + 1,
-                      last_step_on=max(row.last_step_on, event.followed_up_on.isoformat()))
+def _followed_up(rows: Rows, row: dict, event: ConcernFollowedUp) -> dict:
+    return dict(follow_ups=row["follow_ups"] + 1, last_step_on=max(row["last_step_on"], event.followed_up_on.isoformat()))
 
 
-async def _closed(conn: AsyncConnection, event: ConcernClosed) -> None:
-    if (row := await _case(conn, event.concern_id)) is not None:
-        closed_on = event.closed_on.isoformat()
-        await _update(conn, row, outcome=event.outcome.value, closed_on=closed_on,
-                      last_step_on=max(row.last_step_on, closed_on))
+def _closed(rows: Rows, row: dict, event: ConcernClosed) -> dict:
+    closed_on = event.closed_on.isoformat()
+    return dict(outcome=event.outcome.value, closed_on=closed_on, last_step_on=max(row["last_step_on"], closed_on))
 
 
-async def _case(conn: AsyncConnection, concern_id: str):
-    # A step on a concern this model never saw raised (not in the log it was built from) is skipped.
-    return (await conn.execute(select(cases).where(cases.c.concern_id == concern_id))).first()
+def _step(change):
+    """A step on a concern: its row changes as `change(rows, row, event)` says. A step on a concern
+    this model never saw raised (not in the log it was built from) is skipped."""
+    def step(rows: Rows, event) -> None:
+        if (row := rows.get(event.concern_id)) is not None:
+            rows.set(event.concern_id, **change(rows, row, event))
+    return step
 
 
-async def _update(conn: AsyncConnection, row, **values) -> None:
-    await conn.execute(cases.update().where(cases.c.concern_id == row.concern_id).values(**values))
-
-
-APPLY = {ConcernRaised: _raised, ConcernReferred: _referred, ConcernFollowedUp: _followed_up,
-         ConcernClosed: _closed}
+APPLY = {ConcernRaised: _raised, ConcernReferred: _step(_referred), ConcernFollowedUp: _step(_followed_up),
+         ConcernClosed: _step(_closed)}
+CHANGING = ("referred_to", "follow_ups", "last_step_on", "outcome", "closed_on")  # what steps change
 
 
 class ConcernCases:
@@ -76,8 +74,11 @@ class ConcernCases:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        rows = Rows(cases, CHANGING)
+        await rows.read(conn, "concern_id", (stored.event.concern_id for stored in events))
         for stored in events:
-            await APPLY[type(stored.event)](conn, stored.event)
+            APPLY[type(stored.event)](rows, stored.event)
+        await rows.write(conn)
 
 
 async def concerns_in(conn: AsyncConnection, region: Region, open_only: bool = True) -> list[dict]:

@@ -10,13 +10,16 @@ is read for someone who may see personal data (a key store is passed), so her er
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, FundAllocationReleased,
                              FundOpened)
 from contracts.money import yuan
-from services.shared.db import upsert
+from services.projections.batch_rows import Rows
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.privacy import KeyStore
 from services.shared.sealed_text import text_of
@@ -60,61 +63,91 @@ donor_people = Table(
 TOTALS = {"donation": "received_fen", "allocation": "allocated_fen", "release": "released_fen"}
 
 
-async def _donor_registered(conn: AsyncConnection, event: DonorRegistered, stored: StoredEvent) -> None:
+class _Batch:
+    """The funds a batch's events book to, read before them and changed in memory in their order
+    (batch_rows.py), so that each line's balance follows from the line before, within a batch as
+    across batches; the lines and donors, never read within a batch, held back and written at its
+    end; and the party of every allocation a release in the batch names."""
+
+    def __init__(self, dialect: str) -> None:
+        self.funds = Rows(funds, ("received_fen", "allocated_fen", "released_fen", "lines"))
+        self.added, self.dialect = RowsToWrite(), dialect
+        self.allocated: dict[tuple[str, str], tuple[str, str]] = {}  # (fund, allocation) -> party
+
+    async def read(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        await self.funds.read(conn, "fund_id", (s.envelope.aggregate_id for s in events if type(s.event) in BOOKS))
+        released = sorted({s.event.allocation_id for s in events if isinstance(s.event, FundAllocationReleased)})
+        for start in range(0, len(released), CHUNK):
+            line = lines.c
+            query = select(line.fund_id, line.reference, line.party_kind, line.party_id).where(
+                line.kind == "allocation", line.reference.in_(released[start:start + CHUNK]))
+            for found in await conn.execute(query):
+                self.allocated.setdefault((found.fund_id, found.reference), (found.party_kind, found.party_id))
+
+    async def write(self, conn: AsyncConnection) -> None:
+        await self.funds.write(conn)
+        await self.added.flush(conn)
+
+
+def _donor_registered(batch: _Batch, event: DonorRegistered, stored: StoredEvent) -> None:
     if event.personal is not None:
         row, table = {"personal": event.personal.model_dump()}, donor_people
     else:
         row, table = {"name": event.name or ""}, donor_names
-    await conn.execute(upsert(conn.dialect.name, table).values(donor_id=event.donor_id, **row)
-                       .on_conflict_do_nothing())
+    batch.added.add(insert_if_absent(batch.dialect, table), {"donor_id": event.donor_id, **row})
 
 
-async def _opened(conn: AsyncConnection, event: FundOpened, stored: StoredEvent) -> None:
-    await conn.execute(upsert(conn.dialect.name, funds).values(
+def _opened(batch: _Batch, event: FundOpened, stored: StoredEvent) -> None:
+    batch.funds.add(dict(
         fund_id=event.fund_id, region=event.region, name=event.name,
         opened_on=stored.envelope.occurred_at.date().isoformat(), received_fen=0, allocated_fen=0,
-        released_fen=0, lines=0).on_conflict_do_nothing())
+        released_fen=0, lines=0))
 
 
-async def _received(conn: AsyncConnection, event: DonationReceived, stored: StoredEvent) -> None:
-    await _book(conn, stored, "donation", event.donation_id, event.donor_kind.value, event.donor_id,
-                event.amount_fen, event.received_on.isoformat())
+def _received(batch: _Batch, event: DonationReceived, stored: StoredEvent) -> None:
+    _book(batch, stored, "donation", event.donation_id, event.donor_kind.value, event.donor_id,
+          event.amount_fen, event.received_on.isoformat())
 
 
-async def _allocated(conn: AsyncConnection, event: FundAllocated, stored: StoredEvent) -> None:
-    await _book(conn, stored, "allocation", event.allocation_id, event.target.value, event.target_id,
-                -event.amount_fen)
+def _allocated(batch: _Batch, event: FundAllocated, stored: StoredEvent) -> None:
+    _book(batch, stored, "allocation", event.allocation_id, event.target.value, event.target_id,
+          -event.amount_fen)
 
 
-async def _released(conn: AsyncConnection, event: FundAllocationReleased, stored: StoredEvent) -> None:
+def _released(batch: _Batch, event: FundAllocationReleased, stored: StoredEvent) -> None:
     # The release names only the allocation: its party is the one the allocation line was booked to.
-    allocated = (await conn.execute(select(lines.c.party_kind, lines.c.party_id).where(
-        lines.c.fund_id == event.fund_id, lines.c.reference == event.allocation_id,
-        lines.c.kind == "allocation"))).first()
-    party = (allocated.party_kind, allocated.party_id) if allocated else ("unknown", "")
-    await _book(conn, stored, "release", event.allocation_id, *party, event.amount_fen)
+    party = batch.allocated.get((event.fund_id, event.allocation_id), ("unknown", ""))
+    _book(batch, stored, "release", event.allocation_id, *party, event.amount_fen)
 
 
-async def _book(conn: AsyncConnection, stored: StoredEvent, kind: str, reference: str, party_kind: str,
-                party_id: str, amount_fen: int, booked_on: str | None = None) -> None:
+def _book(batch: _Batch, stored: StoredEvent, kind: str, reference: str, party_kind: str,
+          party_id: str, amount_fen: int, booked_on: str | None = None) -> None:
     envelope = stored.envelope
     fund_id = envelope.aggregate_id
-    fund = (await conn.execute(select(funds).where(funds.c.fund_id == fund_id))).first()
+    fund = batch.funds.get(fund_id)
     if fund is None:  # the log stores a fund's opening first; nothing else can be booked without it
         return
-    balance = fund.received_fen - fund.allocated_fen + fund.released_fen + amount_fen
-    await conn.execute(lines.insert().values(
-        fund_id=fund_id, line=fund.lines + 1, seq=stored.seq, kind=kind, reference=reference,
+    balance = fund["received_fen"] - fund["allocated_fen"] + fund["released_fen"] + amount_fen
+    batch.added.add(_line_insert(), dict(
+        fund_id=fund_id, line=fund["lines"] + 1, seq=stored.seq, kind=kind, reference=reference,
         party_kind=party_kind, party_id=party_id, amount_fen=amount_fen, balance_fen=balance,
         booked_on=booked_on or envelope.occurred_at.date().isoformat(),
         recorded_by=envelope.actor.operator_id))
+    if kind == "allocation":
+        batch.allocated.setdefault((fund_id, reference), (party_kind, party_id))
     total = TOTALS[kind]
-    await conn.execute(funds.update().where(funds.c.fund_id == fund_id).values(
-        {total: funds.c[total] + abs(amount_fen), "lines": funds.c.lines + 1}))
+    batch.funds.set(fund_id, **{total: fund[total] + abs(amount_fen), "lines": fund["lines"] + 1})
+
+
+@functools.cache
+def _line_insert():
+    return lines.insert()  # a plain INSERT: a line is booked once, as the checkpoint guarantees
 
 
 APPLY = {DonorRegistered: _donor_registered, FundOpened: _opened, DonationReceived: _received,
          FundAllocated: _allocated, FundAllocationReleased: _released}
+BOOKS = (FundOpened, DonationReceived, FundAllocated, FundAllocationReleased)
+CHUNK = 500
 
 
 class FundStatement:
@@ -123,8 +156,11 @@ class FundStatement:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        for stored in events:  # one by one: each line's balance follows from the line before
-            await APPLY[type(stored.event)](conn, stored.event, stored)
+        batch = _Batch(conn.dialect.name)
+        await batch.read(conn, events)
+        for stored in events:  # in order: each line's balance follows from the line before
+            APPLY[type(stored.event)](batch, stored.event, stored)
+        await batch.write(conn)
 
 
 async def fund_statement(conn: AsyncConnection, fund_id: str, keys: KeyStore | None = None) -> dict | None:

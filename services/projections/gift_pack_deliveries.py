@@ -6,6 +6,7 @@ the codes starting with its prefix, as in region_stats.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from sqlalchemy import Column, Integer, String, Table, func, select
@@ -45,12 +46,17 @@ class GiftPackDeliveries:
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         counts = Counter(COUNTED[type(stored.event)](stored.event, stored) for stored in events)
-        for (region, team_id, station_id, version), packs in counts.items():
-            statement = upsert(conn.dialect.name, deliveries).values(
-                region=region, team_id=team_id, station_id=station_id, version=version, packs=packs)
-            await conn.execute(statement.on_conflict_do_update(
-                index_elements=["region", "team_id", "station_id", "version"],
-                set_={"packs": deliveries.c.packs + statement.excluded.packs}))
+        await conn.execute(_add_packs(conn.dialect.name), [
+            {"region": region, "team_id": team_id, "station_id": station_id, "version": version, "packs": packs}
+            for (region, team_id, station_id, version), packs in sorted(counts.items())])
+
+
+@functools.cache
+def _add_packs(dialect: str):
+    """Add to a count (or start it): one statement, built once and run with every count of a batch."""
+    statement = upsert(dialect, deliveries)
+    return statement.on_conflict_do_update(index_elements=["region", "team_id", "station_id", "version"],
+                                           set_={"packs": deliveries.c.packs + statement.excluded.packs})
 
 
 async def gift_packs_delivered(conn: AsyncConnection, region: Region) -> dict:

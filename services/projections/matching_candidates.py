@@ -3,9 +3,7 @@ engine needs it, and which pairs (and proposals) link them. Queries: matching_sn
 
 from __future__ import annotations
 
-import functools
-
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, select, update
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildRiskAssessed,
@@ -15,8 +13,9 @@ from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.matching import PairProposalWithdrawn, PairProposed, PairRejected
 from contracts.pairing import PairEnded, PairFormed, VolunteerJoinedPair, VolunteerLeftPair, children_counted
 from contracts.volunteers import VolunteerTrained, VolunteerWithdrew
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
-from services.shared.db import RowsToWrite, insert_if_absent, upsert
+from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 
 children = Table(
@@ -59,41 +58,47 @@ members = Table(
 )
 
 
-async def _child_arrived(conn: AsyncConnection, arrivals: RowsToWrite, event) -> None:
-    arrivals.add(_arrival(conn.dialect.name), dict(
-        child_id=event.child_id, region=event.region, sex=event.sex.value, birth_date=event.birth_date,
-        needs=[], consent=False, exited=False))
+class _Batch:
+    """The rows a batch's events touch, read before them and written back after them (see
+    batch_rows.py); the members of pairs, only ever added and never read here, written at its end."""
+
+    def __init__(self, dialect: str) -> None:
+        self.children = Rows(children, ("region", "tier", "needs", "consent", "exited"))
+        self.volunteers = Rows(volunteers, ("load", "trained_topics", "withdrawn"))
+        self.pairs = Rows(pairs, ("status", "region", "end_reason"))
+        self.members, self.dialect = RowsToWrite(), dialect
+
+    async def read(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        for rows, column, kinds in ((self.children, "child_id", CHILD_EVENTS),
+                                    (self.volunteers, "volunteer_id", VOLUNTEER_EVENTS),
+                                    (self.pairs, "pair_id", PAIR_EVENTS)):
+            await rows.read(conn, column, (getattr(s.event, column) for s in events if isinstance(s.event, kinds)))
+
+    async def write(self, conn: AsyncConnection) -> None:
+        for rows in (self.children, self.volunteers, self.pairs):
+            await rows.write(conn)
+        await self.members.flush(conn)
 
 
-async def _volunteer_arrived(conn: AsyncConnection, arrivals: RowsToWrite, event: VolunteerRecruited) -> None:
-    arrivals.add(insert_if_absent(conn.dialect.name, volunteers), dict(
+def _child_arrived(batch: _Batch, event) -> None:
+    """A child registered, or moved in: its row, or its new region."""
+    if not batch.children.set(event.child_id, region=event.region):
+        batch.children.add(dict(child_id=event.child_id, region=event.region, sex=event.sex.value,
+                                birth_date=event.birth_date, tier=None, needs=[], consent=False, exited=False))
+
+
+def _volunteer_arrived(batch: _Batch, event: VolunteerRecruited) -> None:
+    batch.volunteers.add(dict(  # recruited twice (a replayed list): the first row stands
         volunteer_id=event.volunteer_id, region=event.region, sex=event.sex.value, kind=event.kind.value,
         specialties=list(event.specialties), capacity=event.capacity, load=0, trained_topics=[],
         withdrawn=False))
 
 
-@functools.cache
-def _arrival(dialect: str):
-    """A child registered, or moved in: its row, or its new region (built once; see insert_if_absent)."""
-    statement = upsert(dialect, children)
-    return statement.on_conflict_do_update(index_elements=["child_id"], set_={"region": statement.excluded.region})
-
-
-def _after_arrivals(change):
-    """Any other event: it may read or update rows of arrivals earlier in the batch, so they are
-    written first."""
-    async def apply(conn: AsyncConnection, arrivals: RowsToWrite, event) -> None:
-        await arrivals.flush(conn)
-        await change(conn, event)
-    return apply
-
-
 def _child(values):
-    """A change to the child's row, to the values `values(event)` gives."""
-    async def change(conn: AsyncConnection, event) -> None:
-        if changed := values(event):  # an UPDATE with nothing to set is refused by the database
-            await conn.execute(update(children).where(children.c.child_id == event.child_id).values(**changed))
-    return _after_arrivals(change)
+    """A change to the child's row (if it has one), to the values `values(event)` gives."""
+    def change(batch: _Batch, event) -> None:
+        batch.children.set(event.child_id, **values(event))
+    return change
 
 
 def _consent(given: bool):
@@ -102,45 +107,42 @@ def _consent(given: bool):
 
 
 def _volunteer(values):
-    """A change to the volunteer's row, to the values `values(event)` gives."""
-    async def change(conn: AsyncConnection, event) -> None:
-        await conn.execute(update(volunteers).where(volunteers.c.volunteer_id == event.volunteer_id)
-                           .values(**values(event)))
-    return _after_arrivals(change)
+    """A change to the volunteer's row (if she has one), to the values `values(event, row)` gives."""
+    def change(batch: _Batch, event) -> None:
+        if (row := batch.volunteers.get(event.volunteer_id)) is not None:
+            batch.volunteers.set(event.volunteer_id, **values(event, row))
+    return change
 
 
-async def _trained(conn: AsyncConnection, event: VolunteerTrained) -> None:
-    row = volunteers.c
-    topics = (await conn.execute(select(row.trained_topics).where(row.volunteer_id == event.volunteer_id))).scalar()
-    if topics is not None and event.topic.value not in topics:
-        await conn.execute(update(volunteers).where(row.volunteer_id == event.volunteer_id)
-                           .values(trained_topics=sorted([*topics, event.topic.value])))
+def _trained(event: VolunteerTrained, row: dict) -> dict:
+    topics = row["trained_topics"]
+    return {} if event.topic.value in topics else {"trained_topics": sorted([*topics, event.topic.value])}
 
 
 def _load(sign: int):
-    return _volunteer(lambda e: {"load": volunteers.c.load + sign * e.children})
+    return _volunteer(lambda e, row: {"load": row["load"] + sign * e.children})
 
 
 def _pair_stands(status: str):
-    """A pair proposed or formed, with its members."""
-    async def stands(conn: AsyncConnection, event) -> None:
-        statement = upsert(conn.dialect.name, pairs).values(
-            pair_id=event.pair_id, mode=event.mode.value, region=event.region, status=status,
-            load=children_counted(event.mode, len(event.child_ids)))
-        await conn.execute(statement.on_conflict_do_update(index_elements=["pair_id"],
-                                                           set_={"status": status, "region": event.region}))
-        rows = [{"pair_id": event.pair_id, "role": "child", "member_id": c} for c in event.child_ids]
-        rows += [{"pair_id": event.pair_id, "role": "volunteer", "member_id": v} for v in event.volunteer_ids]
-        await conn.execute(upsert(conn.dialect.name, members).values(rows).on_conflict_do_nothing())
-    return _after_arrivals(stands)
+    """A pair proposed or formed, with its members; a pair already on file takes the new status and
+    region and keeps the rest."""
+    def stands(batch: _Batch, event) -> None:
+        if not batch.pairs.set(event.pair_id, status=status, region=event.region):
+            batch.pairs.add(dict(pair_id=event.pair_id, mode=event.mode.value, region=event.region,
+                                 status=status, load=children_counted(event.mode, len(event.child_ids)),
+                                 end_reason=None))
+        statement = insert_if_absent(batch.dialect, members)
+        for role, ids in (("child", event.child_ids), ("volunteer", event.volunteer_ids)):
+            for member in ids:
+                batch.members.add(statement, {"pair_id": event.pair_id, "role": role, "member_id": member})
+    return stands
 
 
 def _pair_closed(status: str):
     """A pair ended, or a proposal rejected or withdrawn: why, in `end_reason`."""
-    async def closed(conn: AsyncConnection, event) -> None:
-        await conn.execute(update(pairs).where(pairs.c.pair_id == event.pair_id)
-                           .values(status=status, end_reason=event.reason.value))
-    return _after_arrivals(closed)
+    def closed(batch: _Batch, event) -> None:
+        batch.pairs.set(event.pair_id, status=status, end_reason=event.reason.value)
+    return closed
 
 
 APPLY = {
@@ -153,8 +155,8 @@ APPLY = {
     ChildExited: _child(lambda e: {"exited": True}),
     GuardianConsentGiven: _consent(True),
     GuardianConsentWithdrawn: _consent(False),
-    VolunteerTrained: _after_arrivals(_trained),
-    VolunteerWithdrew: _volunteer(lambda e: {"withdrawn": True}),
+    VolunteerTrained: _volunteer(_trained),
+    VolunteerWithdrew: _volunteer(lambda e, row: {"withdrawn": True}),
     VolunteerJoinedPair: _load(1),
     VolunteerLeftPair: _load(-1),
     PairProposed: _pair_stands("proposed"),
@@ -163,6 +165,10 @@ APPLY = {
     PairRejected: _pair_closed("rejected"),
     PairProposalWithdrawn: _pair_closed("withdrawn"),
 }
+CHILD_EVENTS = (ChildRegistered, ChildTransferredIn, ChildPlaceCompleted, ChildNeedsSurveyed, ChildRiskAssessed,
+                ChildExited, GuardianConsentGiven, GuardianConsentWithdrawn)
+VOLUNTEER_EVENTS = (VolunteerRecruited, VolunteerTrained, VolunteerWithdrew, VolunteerJoinedPair, VolunteerLeftPair)
+PAIR_EVENTS = (PairProposed, PairFormed, PairEnded, PairRejected, PairProposalWithdrawn)
 
 
 class MatchingCandidates:
@@ -171,7 +177,8 @@ class MatchingCandidates:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        arrivals = RowsToWrite()  # new children and volunteers, written before anything reads them
+        batch = _Batch(conn.dialect.name)
+        await batch.read(conn, events)
         for stored in events:
-            await APPLY[type(stored.event)](conn, arrivals, stored.event)
-        await arrivals.flush(conn)
+            APPLY[type(stored.event)](batch, stored.event)
+        await batch.write(conn)

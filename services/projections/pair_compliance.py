@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import JSON, Column, Date, Integer, String, Table, delete, select, update
+from sqlalchemy import JSON, Column, Date, Integer, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
@@ -21,6 +21,7 @@ from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLo
 from contracts.child_file import ChildTransferredIn
 from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
@@ -86,81 +87,102 @@ def _activity(event: CareActivity) -> _Done:
     return _Done(event.activity_id, event.held_on, event.kind.value, event.guardians_present, len(event.evidence))
 
 
-# Every handler gets the batch's connection, the birthdays held back to be written together at the
-# end of the batch (only queries ever read them), the event, and the day it was recorded.
-async def _formed(conn: AsyncConnection, born: RowsToWrite, event: PairFormed, day: date) -> None:
+class _Batch:
+    """The pairs and memberships a batch's events touch, read before them and changed in memory in
+    their order (batch_rows.py); the rows only ever added and never read within a batch — activities,
+    wishes, birthdays — held back and written together at its end."""
+
+    def __init__(self, dialect: str) -> None:
+        self.pairs = Rows(pairs, ("started_on", "ended_on"))
+        self.members = Rows(members, ("role",))  # keyed (person, pair): a person's memberships first
+        self.added, self.dialect = RowsToWrite(), dialect
+
+    def insert(self, table: Table, **row) -> None:
+        # An event applied again (a replay of part of the log) finds its row and leaves it.
+        self.added.add(insert_if_absent(self.dialect, table), row)
+
+    async def read(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        present = {p for s in events if isinstance(s.event, COLLECTIVE) for p in _present(s.event)}
+        formed_or_ended = {s.event.pair_id for s in events if isinstance(s.event, (PairFormed, PairEnded))}
+        await self.members.read(conn, "person_id", present)
+        await self.members.read(conn, "pair_id", formed_or_ended)  # an ending deletes them all
+        # A collective activity is checked against the start of every pair its people are in.
+        await self.pairs.read(conn, "pair_id", {*formed_or_ended, *(r["pair_id"] for r in self.members.where()),
+                                                *(s.event.pair_id for s in events if isinstance(s.event, BY_PAIR))})
+
+    async def write(self, conn: AsyncConnection) -> None:
+        await self.pairs.write(conn)
+        await self.members.write(conn)
+        await self.added.flush(conn)
+
+
+# Every handler gets the batch, the event, and the day it was recorded.
+def _formed(batch: _Batch, event: PairFormed, day: date) -> None:
     formed_on = event.formed_on or day  # the day it was formed, which may be before it was recorded
-    await _insert(conn, pairs, pair_id=event.pair_id, region=event.region, mode=event.mode.value,
-                  child_ids=list(event.child_ids), formed_on=formed_on, started_on=formed_on)
+    batch.pairs.add(dict(pair_id=event.pair_id, region=event.region, mode=event.mode.value,
+                         child_ids=list(event.child_ids), formed_on=formed_on, started_on=formed_on, ended_on=None))
     for role, ids in (("child", event.child_ids), ("volunteer", event.volunteer_ids)):
         for person in ids:
-            await _insert(conn, members, person_id=person, pair_id=event.pair_id, role=role)
+            batch.members.add({"person_id": person, "pair_id": event.pair_id, "role": role})
 
 
-async def _ended(conn: AsyncConnection, born: RowsToWrite, event: PairEnded, day: date) -> None:
-    await conn.execute(update(pairs).where(pairs.c.pair_id == event.pair_id).values(ended_on=day))
-    await conn.execute(delete(members).where(members.c.pair_id == event.pair_id))
+def _ended(batch: _Batch, event: PairEnded, day: date) -> None:
+    batch.pairs.set(event.pair_id, ended_on=day)
+    for row in batch.members.where(pair_id=event.pair_id):
+        batch.members.delete((row["person_id"], row["pair_id"]))
 
 
-async def _child_on_file(conn: AsyncConnection, born: RowsToWrite, event: ChildRegistered | ChildTransferredIn,
-                         day: date) -> None:
-    born.add(insert_if_absent(conn.dialect.name, birthdays),
-             {"child_id": event.child_id, "birth_date": event.birth_date})
+def _child_on_file(batch: _Batch, event: ChildRegistered | ChildTransferredIn, day: date) -> None:
+    batch.insert(birthdays, child_id=event.child_id, birth_date=event.birth_date)
 
 
-async def _wish_fulfilled(conn: AsyncConnection, born: RowsToWrite, event: WishFulfilled, day: date) -> None:
-    await _insert(conn, wishes, wish_id=event.wish_id, child_id=event.child_id, fulfilled_on=day)
+def _wish_fulfilled(batch: _Batch, event: WishFulfilled, day: date) -> None:
+    batch.insert(wishes, wish_id=event.wish_id, child_id=event.child_id, fulfilled_on=day)
 
 
-async def _visit_logged(conn: AsyncConnection, born: RowsToWrite, event: VisitLogged, day: date) -> None:
-    await _pair_activity(conn, event.pair_id, event.child_ids, _visit(event), "visit")
+def _visit_logged(batch: _Batch, event: VisitLogged, day: date) -> None:
+    _pair_activity(batch, event.pair_id, event.child_ids, _visit(event), "visit")
 
 
-async def _activity_logged(conn: AsyncConnection, born: RowsToWrite, event: ActivityLogged, day: date) -> None:
-    await _pair_activity(conn, event.pair_id, event.child_ids, _activity(event), "pair")
+def _activity_logged(batch: _Batch, event: ActivityLogged, day: date) -> None:
+    _pair_activity(batch, event.pair_id, event.child_ids, _activity(event), "pair")
 
 
-async def _station_activity(conn: AsyncConnection, born: RowsToWrite, event: StationActivityLogged, day: date) -> None:
-    await _collective(conn, event, "station")
+def _station_activity(batch: _Batch, event: StationActivityLogged, day: date) -> None:
+    _collective(batch, event, "station")
 
 
-async def _team_activity(conn: AsyncConnection, born: RowsToWrite, event: TeamActivityLogged, day: date) -> None:
-    await _collective(conn, event, "team")
+def _team_activity(batch: _Batch, event: TeamActivityLogged, day: date) -> None:
+    _collective(batch, event, "team")
 
 
-async def _pair_activity(conn: AsyncConnection, pair_id: str, child_ids, done: _Done, source: str) -> None:
-    await _record(conn, pair_id, done, child_ids, source)
+def _pair_activity(batch: _Batch, pair_id: str, child_ids, done: _Done, source: str) -> None:
+    _record(batch, pair_id, done, child_ids, source)
     # A pair that did something before its record was made was working from then on.
-    await conn.execute(update(pairs).where(pairs.c.pair_id == pair_id, pairs.c.started_on > done.held_on)
-                       .values(started_on=done.held_on))
+    if (pair := batch.pairs.get(pair_id)) is not None and pair["started_on"] > done.held_on:
+        batch.pairs.set(pair_id, started_on=done.held_on)
 
 
-async def _collective(conn: AsyncConnection, event: StationActivityLogged | TeamActivityLogged, source: str) -> None:
-    present = {*event.child_ids, *event.volunteer_ids}
-    if not present:
-        return
+def _present(event: StationActivityLogged | TeamActivityLogged) -> set[str]:
+    return {*event.child_ids, *event.volunteer_ids}
+
+
+def _collective(batch: _Batch, event: StationActivityLogged | TeamActivityLogged, source: str) -> None:
     done = _activity(event)
-    rows = await conn.execute(
-        select(members.c.pair_id, members.c.person_id, members.c.role)
-        .join(pairs, pairs.c.pair_id == members.c.pair_id)
-        .where(members.c.person_id.in_(sorted(present)), pairs.c.started_on <= done.held_on))
     found: dict[str, dict[str, set[str]]] = {}
-    for pair_id, person, role in rows:
-        found.setdefault(pair_id, {"child": set(), "volunteer": set()})[role].add(person)
+    for person in sorted(_present(event)):
+        for member in batch.members.having(person):
+            pair = batch.pairs.get(member["pair_id"])
+            if pair is not None and pair["started_on"] <= done.held_on:
+                found.setdefault(member["pair_id"], {"child": set(), "volunteer": set()})[member["role"]].add(person)
     for pair_id, who in sorted(found.items()):
         if who["child"] and who["volunteer"]:
-            await _record(conn, pair_id, done, who["child"], source)
+            _record(batch, pair_id, done, who["child"], source)
 
 
-async def _record(conn: AsyncConnection, pair_id: str, done: _Done, children, source: str) -> None:
-    await _insert(conn, activities, pair_id=pair_id, activity_id=done.activity_id, held_on=done.held_on,
-                  kind=done.kind, child_ids=sorted(children), guardians=done.guardians,
-                  evidence=done.evidence, source=source)
-
-
-async def _insert(conn: AsyncConnection, table: Table, **row) -> None:
-    # An event applied again (a replay of part of the log) finds its row and leaves it.
-    await conn.execute(insert_if_absent(conn.dialect.name, table), row)
+def _record(batch: _Batch, pair_id: str, done: _Done, children, source: str) -> None:
+    batch.insert(activities, pair_id=pair_id, activity_id=done.activity_id, held_on=done.held_on, kind=done.kind,
+                 child_ids=sorted(children), guardians=done.guardians, evidence=done.evidence, source=source)
 
 
 APPLY = {
@@ -168,6 +190,8 @@ APPLY = {
     WishFulfilled: _wish_fulfilled, VisitLogged: _visit_logged, ActivityLogged: _activity_logged,
     StationActivityLogged: _station_activity, TeamActivityLogged: _team_activity,
 }
+COLLECTIVE = (StationActivityLogged, TeamActivityLogged)
+BY_PAIR = (VisitLogged, ActivityLogged)
 
 
 class PairCompliance:
@@ -176,7 +200,8 @@ class PairCompliance:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        born = RowsToWrite()  # birthdays are only ever read by queries, never within a batch
+        batch = _Batch(conn.dialect.name)
+        await batch.read(conn, events)
         for stored in events:
-            await APPLY[type(stored.event)](conn, born, stored.event, stored.envelope.occurred_at.date())
-        await born.flush(conn)
+            APPLY[type(stored.event)](batch, stored.event, stored.envelope.occurred_at.date())
+        await batch.write(conn)

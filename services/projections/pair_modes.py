@@ -7,6 +7,7 @@ while it is in at least one active pair of that mode, where it lives, moving wit
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from sqlalchemy import Column, Integer, String, Table, func, select
@@ -16,6 +17,7 @@ from contracts.child_file import ChildPlaceCompleted, ChildTransferredIn, ChildT
 from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed, PairMode
 from contracts.regions import Region
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
@@ -36,15 +38,29 @@ child_modes = Table(
     Column("mode", String(16), primary_key=True),
     Column("active", Integer, nullable=False),
 )
-Deltas = dict[tuple[str, str], dict[str, int]]  # (region, mode) -> figure -> change
+
+
+class _Batch:
+    """What applying a batch builds up: the changes to the figures per (region, mode), written at
+    its end with one statement; the pairs' modes and the children's standing per mode that its
+    events name, read before them, kept in memory in their order and written back (batch_rows.py)."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.modes = Rows(pair_modes, ("mode",))  # a pair's mode, never changed once remembered
+        self.held = Rows(child_modes, ("active",))  # (child, mode) -> the child's active pairs of it
+
+    def mode(self, pair_id: str) -> str:
+        found = self.modes.get(pair_id)
+        return found["mode"] if found else "unknown"
 
 
 def _counted(**steps: int):
     """A pair's event: it moves figures of the pair's mode where the pair is owned."""
-    async def count(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
-        mode = await _mode(conn, stored.event.pair_id)
+    def count(batch: _Batch, stored: StoredEvent) -> None:
+        here = batch.deltas[stored.envelope.region, batch.mode(stored.event.pair_id)]
         for figure, step in steps.items():
-            deltas[stored.envelope.region, mode][figure] += step
+            here[figure] += step
     return count
 
 
@@ -52,47 +68,49 @@ def _stands(**steps: int):
     """A pair proposed or formed: its mode is remembered for its later events, which do not name it."""
     count = _counted(**steps)
 
-    async def stands(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
-        event = stored.event
-        await conn.execute(upsert(conn.dialect.name, pair_modes).values(
-            pair_id=event.pair_id, mode=event.mode.value).on_conflict_do_nothing())
-        await count(conn, stored, deltas)
+    def stands(batch: _Batch, stored: StoredEvent) -> None:
+        batch.modes.add({"pair_id": stored.event.pair_id, "mode": stored.event.mode.value})
+        count(batch, stored)
     return stands
 
 
-async def _joined(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
-    await _child_paired(conn, stored, deltas, stored.event.mode.value, 1)
+def _joined(batch: _Batch, stored: StoredEvent) -> None:
+    _child_paired(batch, stored, stored.event.mode.value, 1)
 
 
-async def _left(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+def _left(batch: _Batch, stored: StoredEvent) -> None:
     # The event does not name the mode: the pair's remembered one.
-    await _child_paired(conn, stored, deltas, await _mode(conn, stored.event.pair_id), -1)
+    _child_paired(batch, stored, batch.mode(stored.event.pair_id), -1)
 
 
-async def _child_paired(
-    conn: AsyncConnection, stored: StoredEvent, deltas: Deltas, mode: str, step: int,
-) -> None:
-    if await _child_step(conn, stored.envelope.aggregate_id, mode, step):
-        deltas[stored.envelope.region, mode]["children_paired"] += step
+def _child_paired(batch: _Batch, stored: StoredEvent, mode: str, step: int) -> None:
+    """Count the child in or out of a mode's active pairs, and in or out of `children_paired` of
+    the mode if it became (un)paired in it."""
+    child_id = stored.envelope.aggregate_id
+    before = (batch.held.get((child_id, mode)) or {"active": 0})["active"]
+    after = max(before + step, 0)
+    batch.held.put({"child_id": child_id, "mode": mode, "active": after})
+    if (before > 0) != (after > 0):
+        batch.deltas[stored.envelope.region, mode]["children_paired"] += step
+
+
+def _paired_modes(batch: _Batch, stored: StoredEvent) -> list[str]:
+    return [row["mode"] for row in batch.held.having(stored.envelope.aggregate_id) if row["active"] > 0]
 
 
 def _moved(step: int):
     """The child moves: its standing in each mode leaves one region (-1) and joins another (+1)."""
-    async def move(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
-        held = child_modes.c
-        query = select(held.mode).where(held.child_id == stored.envelope.aggregate_id, held.active > 0)
-        for (mode,) in await conn.execute(query):
-            deltas[stored.envelope.region, mode]["children_paired"] += step
+    def move(batch: _Batch, stored: StoredEvent) -> None:
+        for mode in _paired_modes(batch, stored):
+            batch.deltas[stored.envelope.region, mode]["children_paired"] += step
     return move
 
 
-async def _placed(conn: AsyncConnection, stored: StoredEvent, deltas: Deltas) -> None:
+def _placed(batch: _Batch, stored: StoredEvent) -> None:
     """The child's village is completed: her standing leaves her county for it, in one event."""
-    held = child_modes.c
-    query = select(held.mode).where(held.child_id == stored.envelope.aggregate_id, held.active > 0)
-    for (mode,) in await conn.execute(query):
-        deltas[stored.event.from_region, mode]["children_paired"] -= 1
-        deltas[stored.event.region, mode]["children_paired"] += 1
+    for mode in _paired_modes(batch, stored):
+        batch.deltas[stored.event.from_region, mode]["children_paired"] -= 1
+        batch.deltas[stored.event.region, mode]["children_paired"] += 1
 
 
 APPLY = {
@@ -108,6 +126,9 @@ APPLY = {
     ChildTransferredIn: _moved(1),
     ChildPlaceCompleted: _placed,
 }
+CHILD_EVENTS = (ChildJoinedPair, ChildLeftPair, ChildTransferredOut, ChildTransferredIn, ChildPlaceCompleted)
+NAMING_A_PAIR = (PairProposed, PairApproved, PairRejected, PairProposalWithdrawn, PairFormed, PairEnded,
+                 ChildLeftPair)
 
 
 class PairModes:
@@ -116,35 +137,26 @@ class PairModes:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        deltas: Deltas = defaultdict(lambda: defaultdict(int))
+        batch = _Batch()
+        await batch.modes.read(conn, "pair_id", (s.event.pair_id for s in events if isinstance(s.event, NAMING_A_PAIR)))
+        await batch.held.read(conn, "child_id", (s.envelope.aggregate_id for s in events
+                                                 if isinstance(s.event, CHILD_EVENTS)))
         for stored in events:
-            await APPLY[type(stored.event)](conn, stored, deltas)
-        await _add(conn, deltas)
+            APPLY[type(stored.event)](batch, stored)
+        await batch.modes.write(conn)
+        await batch.held.write(conn)
+        if batch.deltas:
+            await conn.execute(_figures_statement(conn.dialect.name), [
+                {"region": region, "mode": mode, **{name: changes.get(name, 0) for name in MODE_FIGURES}}
+                for (region, mode), changes in sorted(batch.deltas.items())])
 
 
-async def _mode(conn: AsyncConnection, pair_id: str) -> str:
-    query = select(pair_modes.c.mode).where(pair_modes.c.pair_id == pair_id)
-    return (await conn.execute(query)).scalar() or "unknown"
-
-
-async def _child_step(conn: AsyncConnection, child_id: str, mode: str, step: int) -> bool:
-    """Count the child in or out of a mode's active pairs; True if it became (un)paired in it."""
-    held = child_modes.c
-    query = select(held.active).where(held.child_id == child_id, held.mode == mode)
-    before = (await conn.execute(query)).scalar() or 0
-    after = max(before + step, 0)
-    statement = upsert(conn.dialect.name, child_modes).values(child_id=child_id, mode=mode, active=after)
-    await conn.execute(statement.on_conflict_do_update(index_elements=["child_id", "mode"], set_={"active": after}))
-    return (before > 0) != (after > 0)
-
-
-async def _add(conn: AsyncConnection, deltas) -> None:
-    for (region, mode), changes in deltas.items():
-        statement = upsert(conn.dialect.name, mode_figures).values(
-            region=region, mode=mode, **{name: changes.get(name, 0) for name in MODE_FIGURES})
-        await conn.execute(statement.on_conflict_do_update(
-            index_elements=["region", "mode"],
-            set_={name: mode_figures.c[name] + statement.excluded[name] for name in changes}))
+@functools.cache
+def _figures_statement(dialect: str):
+    # Every figure is added to, the unchanged ones by 0: one statement for every (region, mode) row.
+    statement = upsert(dialect, mode_figures)
+    return statement.on_conflict_do_update(index_elements=["region", "mode"], set_={
+        name: mode_figures.c[name] + statement.excluded[name] for name in MODE_FIGURES})
 
 
 async def figures_by_mode(conn: AsyncConnection, region: Region) -> dict[str, dict[str, int]]:

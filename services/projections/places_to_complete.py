@@ -8,14 +8,14 @@ sealed in the rows and are opened when read, as in children_directory.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, String, Table, delete, func, select
+from sqlalchemy import JSON, Column, Date, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
 from contracts.envelope import FederationLevel
 from contracts.intake import ChildRegistered
 from contracts.regions import Region, parse_region
-from services.shared.db import RowsToWrite, insert_if_absent
+from services.projections.batch_rows import Rows
 from services.shared.eventlog import StoredEvent
 from services.shared.follower.projection import metadata
 from services.shared.privacy import KeyStore
@@ -32,20 +32,21 @@ to_complete = Table(
 )
 
 
-async def _registered(conn: AsyncConnection, waiting: RowsToWrite, stored: StoredEvent) -> None:
+# Every handler gets the batch's rows (read before its events, changed in memory in their order,
+# written back at its end: see batch_rows.py) and the event.
+def _registered(rows: Rows, stored: StoredEvent) -> None:
     event = stored.event
     if parse_region(event.region).level is not FederationLevel.district:
         return  # registered in her village: nothing to complete
-    waiting.add(insert_if_absent(conn.dialect.name, to_complete), dict(
+    rows.add(dict(
         child_id=event.child_id, region=event.region, category=event.category.value, sex=event.sex.value,
         birth_date=event.birth_date, personal=event.personal.model_dump(),
         registered_at=stored.envelope.occurred_at.isoformat()))
 
 
-async def _done(conn: AsyncConnection, waiting: RowsToWrite, stored: StoredEvent) -> None:
+def _done(rows: Rows, stored: StoredEvent) -> None:
     """Her village is known (completed, or she moved to one), or she left the programme."""
-    await waiting.flush(conn)  # she may have been registered earlier in this batch
-    await conn.execute(delete(to_complete).where(to_complete.c.child_id == stored.envelope.aggregate_id))
+    rows.delete(stored.envelope.aggregate_id)
 
 
 APPLY = {
@@ -56,16 +57,21 @@ APPLY = {
 }
 
 
+def _child_id(stored: StoredEvent) -> str:
+    return stored.event.child_id if isinstance(stored.event, ChildRegistered) else stored.envelope.aggregate_id
+
+
 class PlacesToComplete:
     name = "places_to_complete"
     tables = (to_complete,)
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        waiting = RowsToWrite()
+        rows = Rows(to_complete, ())  # rows are added and deleted whole, never changed
+        await rows.read(conn, "child_id", (_child_id(stored) for stored in events))
         for stored in events:
-            await APPLY[type(stored.event)](conn, waiting, stored)
-        await waiting.flush(conn)
+            APPLY[type(stored.event)](rows, stored)
+        await rows.write(conn)
 
 
 def _within(query, region: Region):

@@ -8,14 +8,14 @@ queue when it joins an individual pair or exits the programme, and moves with it
 
 from __future__ import annotations
 
-from sqlalchemy import Column, String, Table, delete, select
+from sqlalchemy import Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEndReason, PairMode
 from contracts.regions import Region
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
-from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
 queue = Table(
@@ -35,38 +35,42 @@ child_pairs = Table(  # the queue's own memory of each child's active pairs and 
 NO_REMATCH = (PairEndReason.aged_out,)
 
 
-async def _joined(conn: AsyncConnection, stored: StoredEvent) -> None:
+class _Batch:
+    """The queue's rows and the active pairs of the children a batch's events name, read before its
+    events, changed in memory in their order and written back at its end (batch_rows.py)."""
+
+    def __init__(self) -> None:
+        self.queue = Rows(queue, ("region", "left_pair_id", "reason", "since"))
+        self.pairs = Rows(child_pairs, ("mode",))  # keyed (child, pair): a child's pairs together
+
+
+def _joined(batch: _Batch, stored: StoredEvent) -> None:
     child_id, event = stored.envelope.aggregate_id, stored.event
-    await conn.execute(upsert(conn.dialect.name, child_pairs).values(
-        child_id=child_id, pair_id=event.pair_id, mode=event.mode.value).on_conflict_do_nothing())
+    batch.pairs.add({"child_id": child_id, "pair_id": event.pair_id, "mode": event.mode.value})
     if event.mode is not PairMode.collective:
-        await conn.execute(delete(queue).where(queue.c.child_id == child_id))
+        batch.queue.delete(child_id)
 
 
-async def _left(conn: AsyncConnection, stored: StoredEvent) -> None:
+def _left(batch: _Batch, stored: StoredEvent) -> None:
     envelope, event = stored.envelope, stored.event
-    mine = child_pairs.c.child_id == envelope.aggregate_id
-    this_pair = child_pairs.c.pair_id == event.pair_id
-    left = (await conn.execute(select(child_pairs.c.mode).where(mine, this_pair))).scalar()
-    await conn.execute(delete(child_pairs).where(mine, this_pair))
-    remaining = [m for (m,) in await conn.execute(select(child_pairs.c.mode).where(mine))]
+    held = batch.pairs.get((envelope.aggregate_id, event.pair_id))
+    left = held["mode"] if held else None
+    batch.pairs.delete((envelope.aggregate_id, event.pair_id))
+    remaining = [row["mode"] for row in batch.pairs.having(envelope.aggregate_id)]
     collective = PairMode.collective.value
     lost_care = not remaining if left == collective else all(m == collective for m in remaining)
     if event.reason in NO_REMATCH or not lost_care:
         return
-    waits = {"region": envelope.region, "left_pair_id": event.pair_id, "reason": event.reason.value,
-             "since": envelope.occurred_at.isoformat()}
-    statement = upsert(conn.dialect.name, queue).values(child_id=envelope.aggregate_id, **waits)
-    await conn.execute(statement.on_conflict_do_update(index_elements=["child_id"], set_=waits))
+    batch.queue.put({"child_id": envelope.aggregate_id, "region": envelope.region, "left_pair_id": event.pair_id,
+                     "reason": event.reason.value, "since": envelope.occurred_at.isoformat()})
 
 
-async def _moved_in(conn: AsyncConnection, stored: StoredEvent) -> None:
-    await conn.execute(queue.update().where(queue.c.child_id == stored.envelope.aggregate_id)
-                       .values(region=stored.event.region))
+def _moved_in(batch: _Batch, stored: StoredEvent) -> None:
+    batch.queue.set(stored.envelope.aggregate_id, region=stored.event.region)
 
 
-async def _exited(conn: AsyncConnection, stored: StoredEvent) -> None:
-    await conn.execute(delete(queue).where(queue.c.child_id == stored.envelope.aggregate_id))
+def _exited(batch: _Batch, stored: StoredEvent) -> None:
+    batch.queue.delete(stored.envelope.aggregate_id)
 
 
 APPLY = {ChildJoinedPair: _joined, ChildLeftPair: _left, ChildTransferredIn: _moved_in,
@@ -79,8 +83,13 @@ class RematchQueue:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        batch, child_ids = _Batch(), {stored.envelope.aggregate_id for stored in events}
+        await batch.queue.read(conn, "child_id", child_ids)
+        await batch.pairs.read(conn, "child_id", child_ids)
         for stored in events:
-            await APPLY[type(stored.event)](conn, stored)
+            APPLY[type(stored.event)](batch, stored)
+        await batch.queue.write(conn)
+        await batch.pairs.write(conn)
 
 
 async def waiting(conn: AsyncConnection, region: Region, limit: int = 100) -> list[dict]:

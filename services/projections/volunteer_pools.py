@@ -14,8 +14,8 @@ from contracts.intake import VolunteerRecruited
 from contracts.pairing import VolunteerJoinedPair, VolunteerLeftPair
 from contracts.regions import Region, parse_region, region_name
 from contracts.volunteers import REQUIRED_TRAINING, VolunteerTrained, VolunteerWithdrew
+from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
-from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
 POOLS = ("pairing", "reserve_untrained", "reserve_at_capacity", "withdrawn")
@@ -39,25 +39,24 @@ def pool_of(capacity: int, load: int, topics: list[str], withdrawn: bool) -> str
     return "pairing" if load < capacity else "reserve_at_capacity"
 
 
-async def _recruited(conn: AsyncConnection, event: VolunteerRecruited) -> None:
-    await conn.execute(upsert(conn.dialect.name, pool_members).values(
+# Every handler gets the batch's rows (read before its events, changed in memory in their order,
+# written back at its end: see batch_rows.py) and the event.
+def _recruited(rows: Rows, event: VolunteerRecruited) -> None:
+    rows.add(dict(  # recruited twice (a replayed list): the first row stands
         volunteer_id=event.volunteer_id, region=event.region, capacity=event.capacity, load=0,
-        trained_topics=[], withdrawn=False, pool=pool_of(event.capacity, 0, [], False),
-    ).on_conflict_do_nothing())
+        trained_topics=[], withdrawn=False, pool=pool_of(event.capacity, 0, [], False)))
 
 
 def _placed(change):
     """An event that changes the volunteer's load, topics or withdrawal, as
     `change(event, load, topics, withdrawn)` gives them anew, and so maybe the pool it is in."""
-    async def place(conn: AsyncConnection, event) -> None:
-        row = pool_members.c
-        found = (await conn.execute(select(pool_members).where(row.volunteer_id == event.volunteer_id))).first()
+    def place(rows: Rows, event) -> None:
+        found = rows.get(event.volunteer_id)
         if found is None:
             return  # an event of a volunteer recruited before this log began: nothing to place
-        load, topics, withdrawn = change(event, found.load, list(found.trained_topics), found.withdrawn)
-        await conn.execute(pool_members.update().where(row.volunteer_id == event.volunteer_id).values(
-            load=load, trained_topics=topics, withdrawn=withdrawn,
-            pool=pool_of(found.capacity, load, topics, withdrawn)))
+        load, topics, withdrawn = change(event, found["load"], list(found["trained_topics"]), found["withdrawn"])
+        rows.set(event.volunteer_id, load=load, trained_topics=topics, withdrawn=withdrawn,
+                 pool=pool_of(found["capacity"], load, topics, withdrawn))
     return place
 
 
@@ -73,6 +72,8 @@ APPLY = {
     VolunteerJoinedPair: _placed(lambda e, load, topics, withdrawn: (load + e.children, topics, withdrawn)),
     VolunteerLeftPair: _placed(lambda e, load, topics, withdrawn: (load - e.children, topics, withdrawn)),
 }
+# What events after a recruitment change; the capacity is read (and written back unchanged) for the pool.
+CHANGING = ("capacity", "load", "trained_topics", "withdrawn", "pool")
 
 
 class VolunteerPools:
@@ -81,8 +82,11 @@ class VolunteerPools:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
+        rows = Rows(pool_members, CHANGING)
+        await rows.read(conn, "volunteer_id", (stored.event.volunteer_id for stored in events))
         for stored in events:
-            await APPLY[type(stored.event)](conn, stored.event)
+            APPLY[type(stored.event)](rows, stored.event)
+        await rows.write(conn)
 
 
 async def pools(conn: AsyncConnection, region: Region) -> dict:
