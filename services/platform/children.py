@@ -3,9 +3,11 @@
 Python runs one thread of code per process, and `aixin up` would otherwise do everything on one
 core. Two groups go to child processes of their own:
 
-- the log followers (projections and reminders) at a lower CPU priority (nice 10): read models
-  trail the log by design, and an operator's command or import should not wait for a dashboard's
-  figures to be recomputed;
+- the log followers (projections and reminders), at the same CPU priority as the rest: they once
+  ran at nice 10, so that commands would not wait for figures, but then a command's effect took
+  a second to show in `stats` while an import ran (p50 25-35 ms and p99 to 1.3 s at nice 10, p50
+  11-21 ms at nice 0, in `aixin bench`'s measurement), and commands and imports are no faster
+  for it on two cores, where the followers mostly have one to themselves;
 - an import worker, serving only the bulk registrations of `aixin import` in the intake service's
   queue group, so that a large list is registered on two cores. Bulk registration only seals data
   of people not yet on file and never unseals, so the worker's key cache cannot keep an erased
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -40,11 +41,10 @@ STOP_SECONDS = 20.0
 class ChildSpec:
     name: str
     services: tuple[str, ...]
-    nice: int = 0
 
 
 # `aixin up`: the main process keeps the command services and the HTTP API.
-FOLLOWERS = ChildSpec("log followers", ("projections", "reminders"), nice=10)
+FOLLOWERS = ChildSpec("log followers", ("projections", "reminders"))
 IMPORT_WORKER = ChildSpec("import worker", ("imports",))
 UP_CHILDREN = (FOLLOWERS, IMPORT_WORKER)
 
@@ -78,10 +78,9 @@ class ChildService:
                 "--data-dir", str(s.data_dir), "--db-url", s.read_model_url,
                 "--keys-url", s.key_store_url, *self.spec.services]
 
-    def _prepare(self) -> None:
+    @staticmethod
+    def _prepare() -> None:
         die_with_parent()
-        if self.spec.nice:
-            os.nice(self.spec.nice)
 
     async def _restart_when_stopped(self) -> None:
         # Polled, not waited for in a thread: a thread blocked in wait() would hold up the parent's

@@ -62,13 +62,14 @@ async def test_the_import_worker_alone_serves_bulk_registrations(tmp_path: Path)
     assert all(c.process.poll() is not None for c in platform.running_children)
 
 
-async def test_followers_run_niced_are_restarted_and_stop_with_the_platform(tmp_path: Path) -> None:
+async def test_followers_share_the_cpu_alike_are_restarted_and_stop_with_the_platform(tmp_path: Path) -> None:
     platform = Platform(Settings(data_dir=tmp_path, http_port=free_port()), children=UP_CHILDREN)
     await platform.start()
     try:
         followers = next(c for c in platform.running_children if "projections" in c.spec.services)
         first = followers.process.pid
-        assert os.getpriority(os.PRIO_PROCESS, first) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+        # Not niced: a command's effect must show in the figures within milliseconds during an import.
+        assert os.getpriority(os.PRIO_PROCESS, first) == os.getpriority(os.PRIO_PROCESS, 0)
         async with AdminClient(platform.embedded.url, platform.settings.data_dir) as client:
             assert (await send(platform, "register_child", child(1))).ok
             last = await platform.event_log.last_sequence()  # the child, after the first admin's AccountCreated
