@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, case, func, or_, select, update
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
@@ -26,6 +26,7 @@ from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.regions import Region
 from contracts.reminders import ReminderRaised, ReminderRule
+from services.projections.batch_rows import Rows
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.follower.projection import metadata
@@ -66,68 +67,74 @@ work_reminders = Table(
 closed_wishes = Table("work_closed_wishes", metadata, Column("wish_id", String(64), primary_key=True))
 
 
-# Events that only insert a row (if absent) give it here; `WorkQueues.apply` writes a run of them
-# with one statement, before any other event reads or updates what they wrote.
-def _registered(stored: StoredEvent, event: ChildRegistered) -> tuple[Table, dict]:
-    return work_children, dict(
+class _Batch:
+    """A batch's rows of children and pairs (read first, changed in memory in log order, written
+    back with one statement per kind of change: `services.projections.batch_rows`), and the
+    reminders and closed wishes it adds."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.children = Rows(work_children, ("region", "tier", "active_pairs", "exited", "last_contact"))
+        self.pairs = Rows(work_pairs, ("active", "last_contact"))
+        self.added = RowsToWrite()
+
+
+def _registered(batch: _Batch, stored: StoredEvent, event: ChildRegistered) -> None:
+    batch.children.add(dict(
         child_id=event.child_id, region=event.region, registered_on=stored.envelope.occurred_at.date(),
-        registered_seq=stored.seq, active_pairs=0, exited=False)
+        registered_seq=stored.seq, tier=None, active_pairs=0, exited=False, last_contact=None))
 
 
 def _child_change(values):
-    async def change(conn: AsyncConnection, stored: StoredEvent, event) -> None:
-        await conn.execute(update(work_children).where(work_children.c.child_id == event.child_id)
-                           .values(**values(event)))
+    def change(batch: _Batch, stored: StoredEvent, event) -> None:
+        if (child := batch.children.get(event.child_id)) is not None:  # an UPDATE that finds none
+            batch.children.set(event.child_id, **values(event, child))
     return change
 
 
-def _pair_formed(stored: StoredEvent, event: PairFormed) -> tuple[Table, dict]:
-    return work_pairs, dict(
+def _pair_formed(batch: _Batch, stored: StoredEvent, event: PairFormed) -> None:
+    batch.pairs.add(dict(
         pair_id=event.pair_id, region=event.region, child_ids=list(event.child_ids),
-        formed_on=event.formed_on or stored.envelope.occurred_at.date(), active=True)
+        formed_on=event.formed_on or stored.envelope.occurred_at.date(), last_contact=None, active=True))
 
 
-async def _pair_ended(conn: AsyncConnection, stored: StoredEvent, event: PairEnded) -> None:
-    await conn.execute(update(work_pairs).where(work_pairs.c.pair_id == event.pair_id).values(active=False))
+def _pair_ended(batch: _Batch, stored: StoredEvent, event: PairEnded) -> None:
+    batch.pairs.set(event.pair_id, active=False)
 
 
-def _reminder(stored: StoredEvent, event: ReminderRaised) -> tuple[Table, dict]:
-    return work_reminders, dict(
+def _reminder(batch: _Batch, stored: StoredEvent, event: ReminderRaised) -> None:
+    batch.added.add(insert_if_absent(batch.dialect, work_reminders), dict(
         reminder_id=event.reminder_id, rule=event.rule.value, region=event.region, pair_id=event.pair_id,
         child_id=event.child_id, wish_id=event.wish_id, reference_date=event.reference_date,
-        due_on=event.due_on)
+        due_on=event.due_on))
 
 
-def _wish_closed(stored: StoredEvent, event: WishFulfilled | WishCancelled) -> tuple[Table, dict]:
-    return closed_wishes, {"wish_id": event.wish_id}
+def _wish_closed(batch: _Batch, stored: StoredEvent, event: WishFulfilled | WishCancelled) -> None:
+    batch.added.add(insert_if_absent(batch.dialect, closed_wishes), {"wish_id": event.wish_id})
 
 
 def _contact(day, pair=lambda e: e.pair_id):
-    """A contact on `day(event)` with the event's pair (if any) and children."""
-    async def contacted(conn: AsyncConnection, stored: StoredEvent, event) -> None:
+    """A contact on `day(event)` with the event's pair (if any) and children. Contacts may be
+    logged late and out of order: only a later one moves the last contact."""
+    def contacted(batch: _Batch, stored: StoredEvent, event) -> None:
         held_on, pair_id = day(event), pair(event)
-        if pair_id is not None:
-            await _later_contact(conn, work_pairs, work_pairs.c.pair_id == pair_id, held_on)
-        if event.child_ids:
-            await _later_contact(conn, work_children, work_children.c.child_id.in_(list(event.child_ids)), held_on)
+        for rows, key in ([(batch.pairs, pair_id)] if pair_id is not None else []) + \
+                [(batch.children, child_id) for child_id in event.child_ids]:
+            row = rows.get(key)
+            if row is not None and (row["last_contact"] is None or row["last_contact"] < held_on):
+                rows.set(key, last_contact=held_on)
     return contacted
 
 
-async def _later_contact(conn: AsyncConnection, table: Table, which, held_on: date) -> None:
-    # Contacts may be logged late and out of order: only a later one moves the last contact.
-    later = or_(table.c.last_contact.is_(None), table.c.last_contact < held_on)
-    await conn.execute(update(table).where(which, later).values(last_contact=held_on))
-
-
-INSERTS = {ChildRegistered: _registered, PairFormed: _pair_formed, ReminderRaised: _reminder,
-           WishFulfilled: _wish_closed, WishCancelled: _wish_closed}
 APPLY = {
-    ChildTransferredIn: _child_change(lambda e: {"region": e.region}),
-    ChildRiskAssessed: _child_change(lambda e: {"tier": e.tier.value}),
-    ChildExited: _child_change(lambda e: {"exited": True}),
-    ChildJoinedPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs + 1}),
-    ChildLeftPair: _child_change(lambda e: {"active_pairs": work_children.c.active_pairs - 1}),
-    PairEnded: _pair_ended,
+    ChildRegistered: _registered,
+    ChildTransferredIn: _child_change(lambda e, child: {"region": e.region}),
+    ChildRiskAssessed: _child_change(lambda e, child: {"tier": e.tier.value}),
+    ChildExited: _child_change(lambda e, child: {"exited": True}),
+    ChildJoinedPair: _child_change(lambda e, child: {"active_pairs": child["active_pairs"] + 1}),
+    ChildLeftPair: _child_change(lambda e, child: {"active_pairs": child["active_pairs"] - 1}),
+    PairFormed: _pair_formed, PairEnded: _pair_ended,
+    ReminderRaised: _reminder, WishFulfilled: _wish_closed, WishCancelled: _wish_closed,
     VisitLogged: _contact(lambda e: e.visited_on), ActivityLogged: _contact(lambda e: e.held_on),
     StationActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
     TeamActivityLogged: _contact(lambda e: e.held_on, pair=lambda e: None),
@@ -137,19 +144,25 @@ APPLY = {
 class WorkQueues:
     name = "work_queues"
     tables = (work_children, work_pairs, work_reminders, closed_wishes)
-    handles = frozenset(APPLY) | frozenset(INSERTS)
+    handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        rows, dialect = RowsToWrite(), conn.dialect.name
+        batch = _Batch(conn.dialect.name)
+        children, pairs = set(), set()
         for stored in events:
             event = stored.event
-            if (insert := INSERTS.get(type(event))) is not None:
-                table, row = insert(stored, event)
-                rows.add(insert_if_absent(dialect, table), row)
-                continue
-            await rows.flush(conn)
-            await APPLY[type(event)](conn, stored, event)
-        await rows.flush(conn)
+            children.update(getattr(event, "child_ids", ()) or ())
+            if (child_id := getattr(event, "child_id", None)) is not None and not isinstance(event, ReminderRaised):
+                children.add(child_id)
+            if (pair_id := getattr(event, "pair_id", None)) is not None and not isinstance(event, ReminderRaised):
+                pairs.add(pair_id)
+        await batch.children.read(conn, "child_id", children)
+        await batch.pairs.read(conn, "pair_id", pairs)
+        for stored in events:
+            APPLY[type(stored.event)](batch, stored, stored.event)
+        await batch.children.write(conn)
+        await batch.pairs.write(conn)
+        await batch.added.flush(conn)
 
 
 def _within(column, region: Region):
