@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 from services.platform.children import READY
 from services.platform.runtime import SERVICES, Platform
 from services.platform.settings import Settings
+
+GC_THRESHOLDS = (50_000, 50, 100)  # see `run`: generations 0, 1 and 2
 
 log = logging.getLogger("aixin")
 
@@ -33,6 +36,13 @@ def main() -> None:
         platform = Platform(settings, services=tuple(args.services), write_runtime=False)
         try:
             await platform.start()
+            # What start-up made (modules, the division data, the schemas) lives as long as the
+            # process: frozen, the collector no longer walks it at each full collection; and a
+            # batch of a thousand events makes tens of thousands of short-lived objects, so the
+            # youngest generation is collected after 50,000 allocations instead of 700. Rebuilding
+            # every read model from a log of 48,040 events: 4,890 → 6,140 events/s.
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
             sys.stdout.buffer.write(READY + b"\n")
             sys.stdout.flush()
             await platform.run_until_signalled()
