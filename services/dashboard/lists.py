@@ -147,6 +147,10 @@ def file_table(rows: list[dict], t: Translator) -> tuple[list[str], list[list]]:
     def value(key: str, v: object) -> object:
         if key in TIER_FIELDS and v in TIER_ORDER:
             return t.gettext(f"tier.{v}")
+        if isinstance(v, dict) and "name" in v:  # a person named for roles that see names: her name
+            return v["name"] or ""
+        if isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
+            return "、".join(x["name"] or "" for x in v)
         if v is None or isinstance(v, int | float) and not isinstance(v, bool):
             return "" if v is None else v
         return cell(v, t)

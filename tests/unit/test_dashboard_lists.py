@@ -74,3 +74,10 @@ def test_the_live_stream_carries_the_month_change_and_the_monthly_charts() -> No
     assert values["change:children"] == "较上月 +2"
     assert values["chart:series"]["months"] == ["2026-06"] and values["chart:activities"]["values"] == [[2]]
     assert "change:children" not in live_values(stats, ZH)  # no month-end figures: no change said
+
+
+def test_people_named_in_a_list_are_written_by_their_names() -> None:
+    rows = [{"pair_id": "p-1", "child": {"child_id": "c-1", "name": "黄欣怡"},
+             "volunteers": [{"volunteer_id": "v-1", "name": "高老师"}, {"volunteer_id": "v-2", "name": "张妈妈"}]}]
+    _headers, lines = file_table(rows, ZH)
+    assert lines == [["p-1", "黄欣怡", "高老师、张妈妈"]]
