@@ -16,7 +16,12 @@ BATCH_TOO_MANY_INFLIGHT = 10210
 # that, and a batch refused because other processes filled the stream is retried.
 MAX_OPEN_BATCHES = 32
 BATCH_START_ATTEMPTS = 6
-READ_AHEAD_MESSAGES = 100_000
+# No client-side limit on what an ordered consumer holds unread (0: none). With a limit, a reader
+# slower than the log (a rebuild of a million events, or the live projector behind a bulk load)
+# filled it, and the client then dropped what arrived: a rebuild of 1,000,001 events applied
+# 818,391 and swapped that in. The server's flow control, answered as messages are read, holds
+# back what a reader has not yet consumed.
+READ_AHEAD_MESSAGES = 0
 DIRECT_BATCH = 500
 # The server stores at most 1000 messages in one atomic batch.
 MAX_BATCH_EVENTS = 1000
@@ -25,7 +30,7 @@ MAX_BATCH_EVENTS = 1000
 EXISTENCE_CHUNK = 250
 EXISTENCE_ANSWER = 1000
 SUBJECT_CACHE_SIZE = 200_000
-READ_AHEAD_BYTES = 256 * 1024 * 1024
+READ_AHEAD_BYTES = 0
 
 
 
