@@ -141,6 +141,12 @@ APPLY = {
 }
 
 
+# The events whose child's or pair's row `apply` reads first, by class.
+OF_CHILD = (ChildRegistered, ChildTransferredIn, ChildRiskAssessed, ChildExited, ChildJoinedPair, ChildLeftPair)
+CONTACTS = (VisitLogged, ActivityLogged, StationActivityLogged, TeamActivityLogged)
+OF_PAIR = (PairFormed, PairEnded, VisitLogged, ActivityLogged)
+
+
 class WorkQueues:
     name = "work_queues"
     tables = (work_children, work_pairs, work_reminders, closed_wishes)
@@ -149,13 +155,13 @@ class WorkQueues:
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         batch = _Batch(conn.dialect.name)
         children, pairs = set(), set()
-        for stored in events:
-            event = stored.event
-            children.update(getattr(event, "child_ids", ()) or ())
-            if (child_id := getattr(event, "child_id", None)) is not None and not isinstance(event, ReminderRaised):
-                children.add(child_id)
-            if (pair_id := getattr(event, "pair_id", None)) is not None and not isinstance(event, ReminderRaised):
-                pairs.add(pair_id)
+        for event in (stored.event for stored in events):
+            if isinstance(event, OF_CHILD):
+                children.add(event.child_id)
+            if isinstance(event, CONTACTS):
+                children.update(event.child_ids)
+            if isinstance(event, OF_PAIR):
+                pairs.add(event.pair_id)
         await batch.children.read(conn, "child_id", children)
         await batch.pairs.read(conn, "pair_id", pairs)
         for stored in events:
