@@ -15,6 +15,7 @@ from contracts.pairing import ChildJoinedPair, PairFormed, PairMode
 from contracts.regions import parse_region
 from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM, event_subject
 from services.shared.errors import ConcurrencyConflict
+from services.shared.eventlog import follow as follow_module
 from services.shared.eventlog import load as eventlog_module
 from services.shared.eventlog import BatchRefused, EventLog, MalformedEvent, PendingEvent
 from tests.conftest import NATIONAL
@@ -200,4 +201,23 @@ async def test_a_reader_slower_than_the_log_is_handed_every_event_once_in_order(
     async for batch in event_log.batches(first, max_batch=50, until_seq=last):
         seen += [m.seq for m in batch]
         await asyncio.sleep(0.002)
+    assert seen == list(range(first, last + 1))
+
+
+async def test_a_reader_whose_client_dropped_messages_follows_again_from_the_last_it_was_handed(
+        event_log, nc, monkeypatch) -> None:
+    """With a small read-ahead the client drops what arrives beyond it (a slow consumer) after it has
+    counted the message as delivered: the reader notices the hole in the consumer's deliveries and
+    follows again from the last message it was handed, so none is skipped or handed twice."""
+    monkeypatch.setattr(follow_module, "READ_AHEAD_MESSAGES", 8)
+    monkeypatch.setattr(follow_module, "IDLE_CHECK_SECONDS", 0.2)
+    first = await event_log.last_sequence() + 1
+    js = nc.jetstream()
+    await asyncio.gather(*(js.publish(event_subject(REGION, "child", f"drop{i}"), b"{}", stream=STREAM)
+                           for i in range(400)))
+    last = await event_log.last_sequence()
+    seen: list[int] = []
+    async for batch in event_log.batches(first, max_batch=50, until_seq=last):
+        seen += [m.seq for m in batch]
+        await asyncio.sleep(0.01)
     assert seen == list(range(first, last + 1))

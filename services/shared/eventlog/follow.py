@@ -1,15 +1,28 @@
 """Following: the log from a stream position through an ordered consumer, decoded one by one or
-undecoded in batches of what has already arrived."""
+undecoded in batches of what has already arrived.
+
+Every reader here checks that it is handed each message the server delivered: the client tracks an
+ordered consumer's sequences as messages arrive, before it may drop one for a slow reader, so a drop
+would pass unnoticed by it, and a rebuild would swap in read models that skipped events. A message
+out of the consumer's sequence makes the reader follow again from the last one it was handed.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
+
+import nats.errors
 
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from contracts.subjects import ALL_EVENTS, STREAM
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, RawMessage, StoredEvent, decode
 from services.shared.eventlog.stream import READ_AHEAD_BYTES, READ_AHEAD_MESSAGES
+
+log = logging.getLogger("aixin.eventlog")
+IDLE_CHECK_SECONDS = 2.0  # of no message, after which a reader asks whether the last were dropped
 
 
 class Following:
@@ -23,16 +36,16 @@ class Following:
         """Follow the log from `start_seq`, decoded; stops after `until_seq` if given, else never."""
         if until_seq is not None and until_seq < start_seq:
             return
-        sub = await self._ordered(subject_filter, start_seq)
+        sub = await _InOrder.start(self._js, subject_filter, start_seq)
         try:
             while True:
-                msg = await sub.next_msg(timeout=None)
+                msg = await sub.next()
                 seq = msg.metadata.sequence.stream
                 yield decode(seq, msg.subject, msg.data)
                 if until_seq is not None and seq >= until_seq:
                     return
         finally:
-            await sub.unsubscribe()
+            await sub.close()
 
     async def batches(
         self, start_seq: int, max_batch: int = 1000, until_seq: int | None = None,
@@ -42,51 +55,110 @@ class Following:
         do with a malformed one. Stops after `until_seq` if given."""
         if until_seq is not None and until_seq < start_seq:
             return
-        sub = await self._ordered(ALL_EVENTS, start_seq)
+        sub = await _InOrder.start(self._js, ALL_EVENTS, start_seq)
         try:
             while True:
-                batch = [_raw(await sub.next_msg(timeout=None))]
-                while sub.pending_msgs and len(batch) < max_batch:
-                    batch.append(_raw(await sub.next_msg(timeout=None)))
+                batch = [_raw(await sub.next())]
+                while sub.pending and len(batch) < max_batch:
+                    batch.append(_raw(await sub.next()))
                 if until_seq is not None and batch[-1].seq >= until_seq:
                     yield [m for m in batch if m.seq <= until_seq]
                     return
                 yield batch
         finally:
-            await sub.unsubscribe()
+            await sub.close()
 
     async def present(self, subject_filter: str = ALL_EVENTS, max_batch: int = 1000,
                       ) -> AsyncIterator[list[RawMessage]]:
         """The messages on `subject_filter` that the log holds now, from the first, in batches,
         undecoded; ends with the last of them (one appended meanwhile may be included, or not)."""
-        sub = await self._ordered(subject_filter, 1)
+        sub = await _InOrder.start(self._js, subject_filter, 1)
         try:
-            info = await sub.consumer_info()
+            info = await sub.sub.consumer_info()
             if not info.num_pending and not (info.delivered and info.delivered.consumer_seq):
                 return  # nothing on the filter: waiting for a first message would never end
             last = False
             while not last:
                 batch: list[RawMessage] = []
-                while not last and len(batch) < max_batch and (not batch or sub.pending_msgs):
-                    msg = await sub.next_msg(timeout=None)
+                while not last and len(batch) < max_batch and (not batch or sub.pending):
+                    msg = await sub.next()
                     batch.append(_raw(msg))
                     last = not msg.metadata.num_pending  # the stream had none after it for us
                 yield batch
         finally:
-            await sub.unsubscribe()
-
-    async def _ordered(self, subject_filter: str, start_seq: int):
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                opt_start_seq=max(start_seq, 1))
-        return await self._js.subscribe(
-            subject_filter, stream=STREAM, ordered_consumer=True, config=config,
-            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
-        )
+            await sub.close()
 
     async def last_sequence(self) -> int:
         info = await self._js.stream_info(STREAM)
         return info.state.last_seq
 
+
+class _InOrder:
+    """An ordered consumer whose messages are each checked to follow the one handed out before.
+
+    A new consumer numbers its deliveries from 1. A delivery out of that count means messages were
+    lost between the server and the reader (dropped for a slow reader), or that the client replaced
+    the consumer itself, from where its own count stood: either way, this follows again from the
+    stream sequence after the last message handed out, and what was buffered is discarded."""
+
+    def __init__(self, js, subject_filter: str) -> None:
+        self.js, self.subject_filter = js, subject_filter
+        self.sub = None
+        self.handed = 0  # the consumer sequence of the last message handed out
+        self.last_seq = 0  # and its stream sequence
+
+    @classmethod
+    async def start(cls, js, subject_filter: str, start_seq: int) -> _InOrder:
+        reader = cls(js, subject_filter)
+        await reader._subscribe(start_seq)
+        return reader
+
+    @property
+    def pending(self) -> int:
+        return self.sub.pending_msgs
+
+    async def next(self):
+        while True:
+            try:
+                msg = await self.sub.next_msg(timeout=IDLE_CHECK_SECONDS)
+            except nats.errors.TimeoutError:
+                await self._check_idle()
+                continue
+            sequence = msg.metadata.sequence
+            if sequence.consumer == self.handed + 1:
+                self.handed, self.last_seq = sequence.consumer, sequence.stream
+                return msg
+            log.warning("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
+                        "after %d): following again from %d", self.subject_filter, sequence.consumer,
+                        self.handed, sequence.stream, self.last_seq, self.last_seq + 1)
+            await self._again()
+
+    async def _check_idle(self) -> None:
+        """Nothing arrived for a while: if the server delivered more than was handed out or is
+        waiting here, the client dropped the last ones, and no later message would tell."""
+        try:
+            delivered = (await self.sub.consumer_info()).delivered.consumer_seq
+        except (nats.errors.Error, asyncio.TimeoutError):
+            return  # the consumer is being replaced, or the server is away: asked again later
+        if delivered > self.handed + self.sub.pending_msgs:
+            log.warning("the log's reader on %s was handed %d of the %d deliveries made: following "
+                        "again from %d", self.subject_filter, self.handed, delivered, self.last_seq + 1)
+            await self._again()
+
+    async def _again(self) -> None:
+        await self.close()
+        await self._subscribe(self.last_seq + 1)
+
+    async def close(self) -> None:
+        await self.sub.unsubscribe()
+
+    async def _subscribe(self, start_seq: int) -> None:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(start_seq, 1))
+        self.sub = await self.js.subscribe(
+            self.subject_filter, stream=STREAM, ordered_consumer=True, config=config,
+            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
+        )
+        self.handed = 0
 
 
 def _raw(msg) -> RawMessage:
