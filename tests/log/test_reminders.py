@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from contracts.reminders import ReminderRule
+from services.activity.reminders import process as reminder_process
 from services.activity.reminders.process import ReminderProcess
 from services.shared.db import make_engine
 from services.shared.eventlog import EventLog
@@ -106,8 +107,9 @@ async def running(reminders: ReminderProcess):
 
 
 async def test_a_restart_in_the_middle_of_a_tick_neither_loses_nor_repeats_a_reminder(
-    event_log, keys, nc, clock, tmp_path,
+    event_log, keys, nc, clock, tmp_path, monkeypatch,
 ) -> None:
+    monkeypatch.setattr(reminder_process, "PAGE", 3)  # what is watched is read a page at a time
     deps = Deps(log=event_log, keys=keys, clock=clock)
     await programme(deps, clock)
     clock.set(date(2026, 4, 10))

@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.commands import Command
@@ -32,6 +34,7 @@ from services.shared.unit_of_work import Deps, UnitOfWork
 
 REMINDER_ACTOR = Actor(operator_id="reminder-process", level=FederationLevel.national, region="CN")
 TICK_SECONDS = 60.0
+PAGE = 2000  # watched rows read at a time
 log = logging.getLogger("aixin.reminders")
 
 
@@ -64,13 +67,13 @@ class ReminderProcess:
         following the log with `self.follower`."""
         today = self.deps.clock().date()
         await self.follower.wait_for(await self.deps.log.last_sequence(), timeout=None)
-        async with self.engine.connect() as conn:
-            due = due_reminders(today, *await watched(conn))
-            done = await already_raised(conn, [r.reminder_id for r in due])
         stored = []
-        for reminder in due:
-            if reminder.reminder_id not in done and await self._raise(reminder):
-                stored.append(reminder.reminder_id)
+        async for due in due_by_page(self.engine, today):
+            async with self.engine.connect() as conn:
+                done = await already_raised(conn, [r.reminder_id for r in due])
+            for reminder in due:
+                if reminder.reminder_id not in done and await self._raise(reminder):
+                    stored.append(reminder.reminder_id)
         return stored
 
     async def _raise(self, reminder: ReminderRaised) -> bool:
@@ -86,16 +89,34 @@ class ReminderProcess:
         return True
 
 
-async def watched(conn: AsyncConnection) -> tuple[list[PairWatch], list[ChildWatch], list[WishWatch]]:
-    """What the rules look at: active pairs, children still in the programme, open wishes."""
+async def due_by_page(engine: AsyncEngine, today: date) -> AsyncIterator[list[ReminderRaised]]:
+    """The reminders due today, worked out from what the rules look at — active pairs, children in
+    the programme who are paired or in the red tier (no rule is about the others), open wishes —
+    read PAGE rows at a time in key order, so that a national register is never held in memory."""
     pair, child, wish = watched_pairs.c, watched_children.c, watched_wishes.c
-    pairs = [PairWatch(r.pair_id, r.region, r.formed_on, r.last_contact)
-             for r in await conn.execute(select(watched_pairs).where(pair.active.is_(True)))]
-    children = [ChildWatch(r.child_id, r.region, r.birth_date, r.active_pairs > 0, r.red_since, r.last_contact)
-                for r in await conn.execute(select(watched_children).where(child.exited.is_(False)))]
-    wishes = [WishWatch(r.wish_id, r.child_id, r.region, r.submitted_on)
-              for r in await conn.execute(select(watched_wishes).where(wish.closed.is_(False)))]
-    return pairs, children, wishes
+    kinds = (
+        (watched_pairs, pair.pair_id, pair.active.is_(True),
+         lambda r: due_reminders(today, [PairWatch(r.pair_id, r.region, r.formed_on, r.last_contact)], [], [])),
+        (watched_children, child.child_id,
+         and_(child.exited.is_(False), or_(child.active_pairs > 0, child.red_since.is_not(None))),
+         lambda r: due_reminders(today, [], [ChildWatch(r.child_id, r.region, r.birth_date, r.active_pairs > 0,
+                                                        r.red_since, r.last_contact)], [])),
+        (watched_wishes, wish.wish_id, wish.closed.is_(False),
+         lambda r: due_reminders(today, [], [], [WishWatch(r.wish_id, r.child_id, r.region, r.submitted_on)])),
+    )
+    for table, key, wanted, rules in kinds:
+        after = None
+        while True:
+            query = select(table).where(wanted).order_by(key).limit(PAGE)
+            if after is not None:
+                query = query.where(key > after)
+            async with engine.connect() as conn:
+                rows = (await conn.execute(query)).all()
+            if not rows:
+                break
+            after = getattr(rows[-1], key.name)
+            if due := [reminder for row in rows for reminder in rules(row)]:
+                yield due
 
 
 async def already_raised(conn: AsyncConnection, reminder_ids: list[str]) -> set[str]:
