@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
-from services.activity.care.compliance_figures import compliance_figures, empty
+from services.activity.care.compliance_figures import ComplianceCache, empty
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
 from services.api.figures_report import REPORT_FORMATS, report_file
@@ -72,6 +72,7 @@ def _head(region: Region) -> dict:
 
 def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
     profiles = f"cadence profile of the compliance figures: {', '.join(PROFILES)}"
+    compliance_figures = ComplianceCache().figures  # this API's database's
 
     @api.get("/regions/{code}/stats", tags=["figures"])
     async def region_stats(code: str, as_of: date | None = Query(None, description="YYYY-MM-DD; default: today"),

@@ -6,6 +6,7 @@ birthdays, their fulfilled wishes. The verdict for a month under a profile is wo
 
 A collective activity (at a station, by a team) counts for a pair when at least one of the pair's
 children and one of its volunteers attended it, held no earlier than the pair started.
+Where a pair's facts change is recorded by region too (`services.projections.compliance_changes`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import JSON, Column, Date, Integer, String, Table
+from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
@@ -22,6 +23,7 @@ from contracts.child_file import ChildTransferredIn
 from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed
 from services.projections.batch_rows import Rows
+from services.projections.compliance_changes import changes, record_changes
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
@@ -64,6 +66,11 @@ wishes = Table(
     Column("child_id", String(64), nullable=False, index=True),
     Column("fulfilled_on", Date, nullable=False),
 )
+child_pairs = Table(  # every pair a child was ever in, ended ones too: whose facts a wish changes
+    "compliance_child_pairs", metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("pair_id", String(64), primary_key=True),
+)
 
 CareActivity = ActivityLogged | StationActivityLogged | TeamActivityLogged
 
@@ -93,9 +100,15 @@ class _Batch:
     wishes, birthdays — held back and written together at its end."""
 
     def __init__(self, dialect: str) -> None:
-        self.pairs = Rows(pairs, ("started_on", "ended_on"))
+        self.pairs = Rows(pairs, ("region", "started_on", "ended_on"))
         self.members = Rows(members, ("role",))  # keyed (person, pair): a person's memberships first
+        self.child_pairs = Rows(child_pairs, ())
         self.added, self.dialect = RowsToWrite(), dialect
+        self.seq = 0  # of the event being applied
+        self.changed: dict[str, int] = {}  # pair id → the last event in the batch that changed its facts
+
+    def change(self, pair_id: str) -> None:
+        self.changed[pair_id] = self.seq
 
     def insert(self, table: Table, **row) -> None:
         # An event applied again (a replay of part of the log) finds its row and leaves it.
@@ -106,14 +119,21 @@ class _Batch:
         formed_or_ended = {s.event.pair_id for s in events if isinstance(s.event, (PairFormed, PairEnded))}
         await self.members.read(conn, "person_id", present)
         await self.members.read(conn, "pair_id", formed_or_ended)  # an ending deletes them all
+        await self.child_pairs.read(conn, "child_id", {s.event.child_id for s in events
+                                                       if isinstance(s.event, WishFulfilled)})
         # A collective activity is checked against the start of every pair its people are in.
         await self.pairs.read(conn, "pair_id", {*formed_or_ended, *(r["pair_id"] for r in self.members.where()),
+                                                *(r["pair_id"] for r in self.child_pairs.where()),
                                                 *(s.event.pair_id for s in events if isinstance(s.event, BY_PAIR))})
 
     async def write(self, conn: AsyncConnection) -> None:
         await self.pairs.write(conn)
         await self.members.write(conn)
+        await self.child_pairs.write(conn)
         await self.added.flush(conn)
+        # An activity of a pair not on file changes no figure.
+        await record_changes(conn, [(pair["region"], seq) for pair_id, seq in self.changed.items()
+                                    if (pair := self.pairs.get(pair_id)) is not None])
 
 
 # Every handler gets the batch, the event, and the day it was recorded.
@@ -124,10 +144,15 @@ def _formed(batch: _Batch, event: PairFormed, day: date) -> None:
     for role, ids in (("child", event.child_ids), ("volunteer", event.volunteer_ids)):
         for person in ids:
             batch.members.add({"person_id": person, "pair_id": event.pair_id, "role": role})
+    for child in event.child_ids:
+        if batch.child_pairs.get((child, event.pair_id)) is None:
+            batch.child_pairs.add({"child_id": child, "pair_id": event.pair_id})
+    batch.change(event.pair_id)
 
 
 def _ended(batch: _Batch, event: PairEnded, day: date) -> None:
     batch.pairs.set(event.pair_id, ended_on=day)
+    batch.change(event.pair_id)
     for row in batch.members.where(pair_id=event.pair_id):
         batch.members.delete((row["person_id"], row["pair_id"]))
 
@@ -138,6 +163,8 @@ def _child_on_file(batch: _Batch, event: ChildRegistered | ChildTransferredIn, d
 
 def _wish_fulfilled(batch: _Batch, event: WishFulfilled, day: date) -> None:
     batch.insert(wishes, wish_id=event.wish_id, child_id=event.child_id, fulfilled_on=day)
+    for row in batch.child_pairs.having(event.child_id):
+        batch.change(row["pair_id"])
 
 
 def _visit_logged(batch: _Batch, event: VisitLogged, day: date) -> None:
@@ -183,6 +210,7 @@ def _collective(batch: _Batch, event: StationActivityLogged | TeamActivityLogged
 def _record(batch: _Batch, pair_id: str, done: _Done, children, source: str) -> None:
     batch.insert(activities, pair_id=pair_id, activity_id=done.activity_id, held_on=done.held_on, kind=done.kind,
                  child_ids=sorted(children), guardians=done.guardians, evidence=done.evidence, source=source)
+    batch.change(pair_id)
 
 
 APPLY = {
@@ -196,12 +224,25 @@ BY_PAIR = (VisitLogged, ActivityLogged)
 
 class PairCompliance:
     name = "pair_compliance"
-    tables = (pairs, activities, members, birthdays, wishes)
+    tables = (pairs, activities, members, birthdays, wishes, child_pairs, changes)
+    uncompared = (changes,)
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         batch = _Batch(conn.dialect.name)
         await batch.read(conn, events)
         for stored in events:
+            batch.seq = stored.seq
             APPLY[type(stored.event)](batch, stored.event, stored.envelope.occurred_at.date())
         await batch.write(conn)
+
+    async def upgrade(self, conn: AsyncConnection) -> None:
+        """A read model made before `compliance_child_pairs` gets it from its pairs. (Changes need no
+        filling: a region none is recorded for has had none since, which is all a reader asks.)"""
+        if (await conn.execute(select(func.count()).select_from(child_pairs))).scalar_one():
+            return
+        rows = [{"child_id": child, "pair_id": pair_id}
+                for pair_id, children in await conn.execute(select(pairs.c.pair_id, pairs.c.child_ids))
+                for child in sorted(set(children))]
+        if rows:
+            await conn.execute(child_pairs.insert(), rows)

@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 from contracts.envelope import Actor, FederationLevel
 from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN, HEILONGJIANG, NINGXIA
+from services.activity.care.compliance_figures import ComplianceCache, compliance_figures
 from services.activity.care.compliance_report import pair_compliance
 from services.api.app import create_api
 from services.cli import compliance as care_cli
 from services.projections import all_projections
+from services.projections.compliance_changes import changes
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import (
@@ -162,6 +164,48 @@ async def test_compliance_for_a_month_agrees_with_the_activities_logged(care_dep
     weeks = [r for r in heilongjiang["pairs"][0]["rules"] if r["rule"] == "weekly_contact"][0]["windows"]
     assert [w["start"] for w in weeks] == ["2026-05-04", "2026-05-11", "2026-05-18", "2026-05-25"]
     assert [p["pair_id"] for p in ningxia["pairs"]] == ["p2", "p3"] and ningxia["total"] == 5
+
+
+async def test_kept_compliance_figures_are_worked_out_again_once_a_pairs_facts_change_under_the_region(
+        care_deps, event_log, read_db, clock) -> None:  # noqa: F811
+    await federation(care_deps, clock)
+    projector = Projector(event_log, read_db, all_projections())
+    await projector.create_schema()
+    cache, district, day = ComplianceCache(), parse_region("440105"), date(2026, 5, 31)
+
+    async def figures(region=district) -> tuple[dict, dict]:
+        async with read_db.connect() as conn:
+            return (await cache.figures(conn, region, "2026-05", HAIMEN, day, 9),
+                    await compliance_figures(conn, region, "2026-05", HAIMEN, day, 9))
+
+    async def marks() -> dict[str, int]:
+        async with read_db.connect() as conn:
+            return dict((await conn.execute(changes.select())).all())
+
+    async with running(projector):
+        await catch_up(projector, event_log)
+        kept, fresh = await figures()
+        assert kept == fresh and (cache.hits, cache.misses) == (0, 1)
+        assert (await figures())[0] == fresh and (cache.hits, cache.misses) == (1, 1)
+        before = await marks()
+        assert set(before) == {"", "44", "4401", "440105", "440105001", REGION}  # every pair is in REGION
+
+        # p3 had no call in May; one logged late with a date in May changes the district's figures.
+        await ok(care_deps, "log_activity", pair_id="p3", kind="phone_call", held_on="2026-05-15",
+                 child_ids=["c4"], duration_minutes=10)
+        await catch_up(projector, event_log)
+        logged = await event_log.last_sequence()
+        assert set((await marks()).values()) == {logged}
+        kept, fresh = await figures()
+        assert kept == fresh and (cache.hits, cache.misses) == (1, 2)
+        assert kept["rules"]["monthly_call"]["met"] == fresh["rules"]["monthly_call"]["met"]
+
+        # A wish is the child's, not the pair's: its pairs' regions are marked, ended pairs' too.
+        await ok(care_deps, "submit_wish", wish_id="w3", child_id="c7", item="字典", estimated_cost_yuan=30)
+        await ok(care_deps, "fulfil_wish", wish_id="w3")
+        await catch_up(projector, event_log)
+        assert set((await marks()).values()) == {await event_log.last_sequence()}
+        assert (await figures())[0] == (await figures())[1] and cache.misses == 3
 
 
 async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, clock, nc, monkeypatch,  # noqa: F811

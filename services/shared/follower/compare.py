@@ -23,8 +23,13 @@ async def differences(conn: AsyncConnection, shadow: Shadow,
     rebuilt = dict((await conn.execute(select(shadow.table(checkpoints)))).all())
     if any(rebuilt.get(name) != live[name] for name in names):
         return None
-    return {p.name: [d for t in p.tables if (d := await _difference(conn, t, shadow.table(t)))]
+    return {p.name: [d for t in p.tables if t.name not in _uncompared(p)
+                     and (d := await _difference(conn, t, shadow.table(t)))]
             for p in projections}
+
+
+def _uncompared(projection: Projection) -> set[str]:
+    return {table.name for table in getattr(projection, "uncompared", ())}
 
 
 async def _difference(conn: AsyncConnection, live: Table, rebuilt: Table) -> str | None:

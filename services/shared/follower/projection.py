@@ -38,5 +38,7 @@ class Projection(Protocol):
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         """`events` are only of the classes handled, each already typed (`stored.event`)."""
 
+    # Optional: `uncompared`, tables of `tables` that record the read model's history rather than
+    # its content (when each part last changed), which a rebuild writes but does not compare.
     # Optional: `async def upgrade(self, conn) -> None`, run at start in the schema's transaction,
     # before any batch: fill tables a newer version added from the read model's other tables.
