@@ -41,9 +41,11 @@ async def run_scale(children: int, console: Console, pg_url: str | None = None) 
     with tempfile.TemporaryDirectory(prefix="aixin-bench-scale-") as tmp:
         console.print(f"stats reads with {children:,} children on SQLite (filling the read models)…")
         found["stats_sqlite"] = await measure_stats_queries(f"sqlite+aiosqlite:///{tmp}/stats.db", children)
+        _print_stats("stats_sqlite", found, console)
         if pg_url:
             console.print(f"stats reads with {children:,} children on PostgreSQL…")
             found["stats_postgresql"] = await measure_stats_queries(pg_url, children)
+            _print_stats("stats_postgresql", found, console)
         else:
             console.print("stats reads on PostgreSQL: skipped (give --pg-url of a database whose "
                           "read-model tables may be dropped)")
@@ -122,11 +124,15 @@ class _Memory:
             await asyncio.sleep(SAMPLE_SECONDS)
 
 
+def _print_stats(name: str, found: dict, console: Console) -> None:
+    p99 = ", ".join(f"{level} {ms:.2f}" for level, ms in found[name]["stats_query_p99_ms"].items())
+    console.print(f"{name}: fill {found[name]['fill_seconds']} s; p99 ms by level: {p99}", highlight=False)
+
+
 def _print(found: dict, console: Console) -> None:
     for name in ("stats_sqlite", "stats_postgresql"):
         if name in found:
-            p99 = ", ".join(f"{level} {ms:.2f}" for level, ms in found[name]["stats_query_p99_ms"].items())
-            console.print(f"{name}: fill {found[name]['fill_seconds']} s; p99 ms by level: {p99}", highlight=False)
+            _print_stats(name, found, console)
     console.print(f"log of {found['children']:,} registrations appended at {found['log_append_per_s']:,.0f}/s; "
                   f"applied by the live projector from empty in {found['live_apply_seconds']:,.0f} s "
                   f"({found['live_apply_per_s']:,.0f} ev/s); rebuilt in {found['rebuild_all_seconds']:,.0f} s "
