@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
-from services.activity.care.compliance_figures import ComplianceCache, empty
+from services.activity.care.compliance_cache import ComplianceCache
+from services.activity.care.compliance_figures import empty
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
 from services.api.figures_report import REPORT_FORMATS, report_file

@@ -17,8 +17,9 @@ from contracts.regions import PREFIX_LENGTHS
 from services.shared.db import upsert
 from services.shared.follower.projection import metadata
 
-changes = Table(
+changes = Table(  # keyed by the prefix's length first: a region's parts one level down are a range
     "compliance_changes", metadata,
+    Column("length", Integer, primary_key=True),
     Column("prefix", String(12), primary_key=True),
     Column("last_seq", Integer, nullable=False),
 )
@@ -33,11 +34,18 @@ async def record_changes(conn: AsyncConnection, changed: Iterable[tuple[str, int
             prefix = region[:length]
             last[prefix] = max(seq, last.get(prefix, 0))
     if last:
-        await conn.execute(_statement(conn.dialect.name),
-                           [{"prefix": prefix, "last_seq": seq} for prefix, seq in sorted(last.items())])
+        await conn.execute(_statement(conn.dialect.name), [{"length": len(prefix), "prefix": prefix, "last_seq": seq}
+                                                           for prefix, seq in sorted(last.items())])
 
 
 @functools.cache
 def _statement(dialect: str):
     statement = upsert(dialect, changes)
-    return statement.on_conflict_do_update(index_elements=["prefix"], set_={"last_seq": statement.excluded.last_seq})
+    return statement.on_conflict_do_update(index_elements=["length", "prefix"],
+                                           set_={"last_seq": statement.excluded.last_seq})
+
+
+def under(prefix: str, length: int):
+    """The condition on `changes` for the prefixes of `length` digits that start with `prefix`: a
+    range of the key (region codes are digits, and ':' sorts right after '9')."""
+    return (changes.c.length == length) & (changes.c.prefix >= prefix) & (changes.c.prefix < prefix + ":")

@@ -24,6 +24,7 @@ from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed
 from services.projections.batch_rows import Rows
 from services.projections.compliance_changes import changes, record_changes
+from services.shared.follower.applier import read_checkpoints
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
@@ -237,12 +238,15 @@ class PairCompliance:
         await batch.write(conn)
 
     async def upgrade(self, conn: AsyncConnection) -> None:
-        """A read model made before `compliance_child_pairs` gets it from its pairs. (Changes need no
-        filling: a region none is recorded for has had none since, which is all a reader asks.)"""
-        if (await conn.execute(select(func.count()).select_from(child_pairs))).scalar_one():
+        """A read model made before `compliance_child_pairs` and `compliance_changes` gets them from
+        its pairs: every pair's children, and a change under every pair's region as of now."""
+        if (await conn.execute(select(func.count()).select_from(changes))).scalar_one():
             return
-        rows = [{"child_id": child, "pair_id": pair_id}
-                for pair_id, children in await conn.execute(select(pairs.c.pair_id, pairs.c.child_ids))
+        found = (await conn.execute(select(pairs.c.pair_id, pairs.c.region, pairs.c.child_ids))).all()
+        if not found:
+            return
+        rows = [{"child_id": child, "pair_id": pair_id} for pair_id, _, children in found
                 for child in sorted(set(children))]
-        if rows:
-            await conn.execute(child_pairs.insert(), rows)
+        await conn.execute(insert_if_absent(conn.dialect.name, child_pairs), rows)
+        now = (await read_checkpoints(conn, [self.name]))[self.name]
+        await record_changes(conn, [(region, now) for region in sorted({region for _, region, _ in found})])

@@ -13,12 +13,14 @@ from typer.testing import CliRunner
 from contracts.envelope import Actor, FederationLevel
 from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN, HEILONGJIANG, NINGXIA
-from services.activity.care.compliance_figures import ComplianceCache, compliance_figures
+from services.activity.care.compliance_cache import ComplianceCache
+from services.activity.care.compliance_figures import compliance_figures
 from services.activity.care.compliance_report import pair_compliance
 from services.api.app import create_api
 from services.cli import compliance as care_cli
 from services.projections import all_projections
 from services.projections.compliance_changes import changes
+from services.projections.pair_compliance import PairCompliance, child_pairs
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import (
@@ -166,46 +168,66 @@ async def test_compliance_for_a_month_agrees_with_the_activities_logged(care_dep
     assert [p["pair_id"] for p in ningxia["pairs"]] == ["p2", "p3"] and ningxia["total"] == 5
 
 
-async def test_kept_compliance_figures_are_worked_out_again_once_a_pairs_facts_change_under_the_region(
+async def test_kept_compliance_figures_are_worked_out_again_only_where_a_pairs_facts_changed(
         care_deps, event_log, read_db, clock) -> None:  # noqa: F811
     await federation(care_deps, clock)
+    other = "440105002101"  # a village of another street of the district
+    await child(care_deps, "c30", date(2016, 7, 1), region=other)
+    await volunteer(care_deps, "v30", region=other)
+    await ok(care_deps, "form_pair", pair_id="p30", child_ids=["c30"], volunteer_ids=["v30"])
     projector = Projector(event_log, read_db, all_projections())
     await projector.create_schema()
-    cache, district, day = ComplianceCache(), parse_region("440105"), date(2026, 5, 31)
+    cache, day = ComplianceCache(), date(2026, 5, 31)
 
-    async def figures(region=district) -> tuple[dict, dict]:
+    async def agree(code: str, length: int | None) -> None:
         async with read_db.connect() as conn:
-            return (await cache.figures(conn, region, "2026-05", HAIMEN, day, 9),
-                    await compliance_figures(conn, region, "2026-05", HAIMEN, day, 9))
+            region = parse_region(code)
+            kept = await cache.figures(conn, region, "2026-05", HAIMEN, day, length)
+            assert kept == await compliance_figures(conn, region, "2026-05", HAIMEN, day, length)
 
     async def marks() -> dict[str, int]:
         async with read_db.connect() as conn:
-            return dict((await conn.execute(changes.select())).all())
+            return {prefix: seq for _, prefix, seq in await conn.execute(changes.select())}
 
     async with running(projector):
         await catch_up(projector, event_log)
-        kept, fresh = await figures()
-        assert kept == fresh and (cache.hits, cache.misses) == (0, 1)
-        assert (await figures())[0] == fresh and (cache.hits, cache.misses) == (1, 1)
-        before = await marks()
-        assert set(before) == {"", "44", "4401", "440105", "440105001", REGION}  # every pair is in REGION
+        assert set(await marks()) == {"", "44", "4401", "440105", "440105001", REGION, "440105002", other}
+        await agree("440105", 9)
+        assert cache.worked_out == [REGION, other]  # each village's pairs, once
+        await agree("440105", 9)
+        await agree("CN", 2)  # the district's tally, kept, sums up to the nation's
+        await agree("440105002", 12)
+        assert cache.worked_out == [REGION, other]
 
-        # p3 had no call in May; one logged late with a date in May changes the district's figures.
+        # p3 had no call in May; one logged late with a date in May: only its village is read again.
         await ok(care_deps, "log_activity", pair_id="p3", kind="phone_call", held_on="2026-05-15",
                  child_ids=["c4"], duration_minutes=10)
         await catch_up(projector, event_log)
         logged = await event_log.last_sequence()
-        assert set((await marks()).values()) == {logged}
-        kept, fresh = await figures()
-        assert kept == fresh and (cache.hits, cache.misses) == (1, 2)
-        assert kept["rules"]["monthly_call"]["met"] == fresh["rules"]["monthly_call"]["met"]
+        assert {p for p, seq in (await marks()).items() if seq == logged} == {"", "44", "4401", "440105", "440105001",
+                                                                             REGION}
+        await agree("CN", 2)
+        await agree("440105", 9)
+        assert cache.worked_out == [REGION, other, REGION]
 
-        # A wish is the child's, not the pair's: its pairs' regions are marked, ended pairs' too.
+        # A wish is the child's, not the pair's: the regions of its pairs are marked, ended ones too.
         await ok(care_deps, "submit_wish", wish_id="w3", child_id="c7", item="字典", estimated_cost_yuan=30)
         await ok(care_deps, "fulfil_wish", wish_id="w3")
         await catch_up(projector, event_log)
-        assert set((await marks()).values()) == {await event_log.last_sequence()}
-        assert (await figures())[0] == (await figures())[1] and cache.misses == 3
+        assert (await marks())[REGION] == await event_log.last_sequence()
+        await agree("440105001", 12)
+        assert cache.worked_out == [REGION, other, REGION, REGION]
+        await agree("440105002101", None)
+        assert cache.worked_out[-1] == REGION
+
+    # A read model of an older version, without the changes and the children's pairs, gets them.
+    async with read_db.begin() as conn:
+        before = await marks()
+        await conn.execute(changes.delete())
+        await conn.execute(child_pairs.delete())
+        await PairCompliance().upgrade(conn)
+        assert set(await marks()) == set(before)
+        assert ("c7", "p7") in set((await conn.execute(child_pairs.select())).all())
 
 
 async def test_compliance_over_http_and_the_cli(care_deps, event_log, read_db, clock, nc, monkeypatch,  # noqa: F811

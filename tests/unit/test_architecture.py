@@ -26,7 +26,7 @@ CONTEXT_ADAPTERS = frozenset({
     "services.pairing.app", "services.pairing.handlers", "services.pairing.proposal_handlers",
     "services.pairing.matching.snapshot",
     "services.activity.app", "services.activity.care.handlers", "services.activity.care.compliance_report",
-    "services.activity.care.compliance_figures",
+    "services.activity.care.compliance_figures", "services.activity.care.compliance_cache",
     "services.activity.giving.wish_handlers", "services.activity.giving.fund_handlers",
     "services.activity.concerns.handlers",
     "services.activity.reminders.process", "services.activity.reminders.state",

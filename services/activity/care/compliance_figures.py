@@ -4,22 +4,19 @@ missed none — for the region and for each of its sub-regions (a pair counts wh
 
 The verdicts are `compliance_report.pair_compliance`'s, judged on `today` for a month not over.
 Working them out reads every active pair's facts (hundreds of milliseconds for a few thousand
-pairs), so a `ComplianceCache` keeps each region's figures for as long as the read model records no
-change under the region (`pair_compliance.changes`) and the day judged on is the same."""
+pairs): `compliance_cache.ComplianceCache` keeps tallies, which add up, region by region."""
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import Region
 from services.activity.care.cadence import Profile
 from services.activity.care.compliance import Status
 from services.activity.care.compliance_report import pair_compliance
-from services.projections.compliance_changes import changes
 
 PAGE = 2000
 
@@ -37,6 +34,12 @@ class Tally:
         for rule in report["rules"]:
             self.rules[rule["rule"]][rule["status"].value] += 1
 
+    def merge(self, other: Tally) -> None:
+        self.pairs, self.all_met, self.compliant = (self.pairs + other.pairs, self.all_met + other.all_met,
+                                                    self.compliant + other.compliant)
+        for name, counts in other.rules.items():
+            self.rules[name].update(counts)
+
     def figures(self) -> dict:
         def share(n: int) -> float:
             return round(n / self.pairs, 4) if self.pairs else 0.0
@@ -52,6 +55,13 @@ async def compliance_figures(conn: AsyncConnection, region: Region, month: str, 
                              today: date, part_length: int | None = None) -> dict:
     """{"month", "judged_on", "profile", **figures, "parts": {code prefix: figures}} — `parts` by
     the first `part_length` digits of each pair's region (none without it)."""
+    total, parts = await tallies(conn, region, month, profile, today, part_length)
+    return shaped(total, parts, month, today)
+
+
+async def tallies(conn: AsyncConnection, region: Region, month: str, profile: Profile, today: date,
+                  part_length: int | None = None) -> tuple[Tally, dict[str, Tally]]:
+    """The region's tally, and its parts' by the first `part_length` digits of each pair's region."""
     total, parts = Tally(profile), {}
     offset = 0
     while True:
@@ -64,8 +74,12 @@ async def compliance_figures(conn: AsyncConnection, region: Region, month: str, 
         offset += len(page["pairs"])
         if not page["pairs"] or offset >= page["total"]:
             break
-    return {"month": month, "judged_on": page["judged_on"], "profile": profile.name, **total.figures(),
-            "parts": {key: tally.figures() for key, tally in parts.items()}}
+    return total, parts
+
+
+def shaped(total: Tally, parts: dict[str, Tally], month: str, today: date) -> dict:
+    return {"month": month, "judged_on": today.isoformat(), "profile": total.profile.name, **total.figures(),
+            "parts": {key: tally.figures() for key, tally in sorted(parts.items()) if tally.pairs}}
 
 
 def empty(profile: Profile, month: str, today: date) -> dict:
@@ -73,32 +87,3 @@ def empty(profile: Profile, month: str, today: date) -> dict:
     return {"month": month, "judged_on": today.isoformat(), "profile": profile.name,
             **Tally(profile).figures(), "parts": {}}
 
-
-class ComplianceCache:
-    """Compliance figures worked out before, each kept with the read model's last change under its
-    region as it stood when they were read; reused while that stands. One per database: sequences
-    of different logs are not comparable. The change is read before the figures, in the same
-    connection, so figures that already include a later change are only ever worked out again."""
-
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple, tuple[int | None, dict]] = OrderedDict()
-        self.hits = self.misses = 0
-
-    async def figures(self, conn: AsyncConnection, region: Region, month: str, profile: Profile,
-                      today: date, part_length: int | None = None) -> dict:
-        """As `compliance_figures`; a fresh dict each time (its callers change it)."""
-        key = (region.prefix, month, profile.name, today, part_length)
-        mark = (await conn.execute(select(changes.c.last_seq).where(changes.c.prefix == region.prefix))).scalar()
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == mark:
-            self.hits += 1
-            self._kept.move_to_end(key)
-            return {**kept[1], "parts": dict(kept[1]["parts"])}
-        self.misses += 1
-        found = await compliance_figures(conn, region, month, profile, today, part_length)
-        self._kept[key] = (mark, found)
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
-        return {**found, "parts": dict(found["parts"])}
