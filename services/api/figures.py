@@ -2,7 +2,8 @@
 a region's figures as of a day with its direct sub-regions, its monthly series, a month's report as
 a spreadsheet, and service hours per volunteer or team. All from the `figure_ledger` read model
 (its roll-ups: a read of CN costs about what a village's does); the five-ones compliance from
-`pair_compliance`, judged on the days elapsed."""
+`pair_compliance`, judged on the days elapsed and kept region by region until a pair's facts change
+under the region (`services.activity.care.compliance_cache`)."""
 
 from __future__ import annotations
 
