@@ -17,7 +17,7 @@ comparable.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from datetime import date
 
 from sqlalchemy import select
@@ -37,7 +37,7 @@ class ComplianceCache:
     def __init__(self, size: int = KEPT) -> None:
         self.size = size
         self._kept: OrderedDict[tuple, tuple[int | None, Tally]] = OrderedDict()
-        self.worked_out: list[str] = []  # the prefixes read from pairs, newest last (for tests)
+        self.worked_out: deque[str] = deque(maxlen=100)  # the last prefixes read from pairs, newest last
 
     async def figures(self, conn: AsyncConnection, region: Region, month: str, profile: Profile,
                       today: date, part_length: int | None = None) -> dict:
