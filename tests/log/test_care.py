@@ -197,6 +197,7 @@ async def test_kept_compliance_figures_are_worked_out_again_only_where_a_pairs_f
         await agree("440105", 9)
         await agree("CN", 2)  # the district's tally, kept, sums up to the nation's
         await agree("440105002", 12)
+        await agree("11", 4)  # no pair was ever formed there: nothing to read
         assert list(cache.worked_out) == [REGION, other]
 
         # p3 had no call in May; one logged late with a date in May: only its village is read again.

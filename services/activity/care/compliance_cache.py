@@ -45,6 +45,8 @@ class ComplianceCache:
         read = _Read(self, conn, month, profile, today)
         prefix = region.prefix
         mark = await read.mark(prefix)
+        if mark is None:  # no pair was ever formed under the region (nor before the marks began)
+            return shaped(Tally(profile), {}, month, today)
         if part_length is None:
             return shaped(await read.tally(prefix, mark), {}, month, today)
         parts = await read.parts(prefix, mark, part_length)
