@@ -36,23 +36,33 @@ PUBLISH_IN_FLIGHT = 256
 SAMPLE_SECONDS = 0.5
 
 
-async def run_scale(children: int, console: Console, pg_url: str | None = None) -> dict:
+PARTS = ("stats", "rebuild")
+
+
+async def run_scale(children: int, console: Console, pg_url: str | None = None, parts: tuple[str, ...] = PARTS) -> dict:
+    """`parts`: the stats reads (1.), the log's rebuild (2.), or both."""
     found: dict = {"children": children}
     with tempfile.TemporaryDirectory(prefix="aixin-bench-scale-") as tmp:
-        console.print(f"stats reads with {children:,} children on SQLite (filling the read models)…")
-        found["stats_sqlite"] = await measure_stats_queries(f"sqlite+aiosqlite:///{tmp}/stats.db", children)
-        _print_stats("stats_sqlite", found, console)
-        if pg_url:
-            console.print(f"stats reads with {children:,} children on PostgreSQL…")
-            found["stats_postgresql"] = await measure_stats_queries(pg_url, children)
-            _print_stats("stats_postgresql", found, console)
-        else:
-            console.print("stats reads on PostgreSQL: skipped (give --pg-url of a database whose "
-                          "read-model tables may be dropped)")
-        console.print(f"appending {children:,} registrations to a platform's log, then rebuilding…")
-        found.update(await _log_and_rebuild(Path(tmp) / "platform", children))
+        if "stats" in parts:
+            await _stats(Path(tmp), children, console, pg_url, found)
+        if "rebuild" in parts:
+            console.print(f"appending {children:,} registrations to a platform's log, then rebuilding…")
+            found.update(await _log_and_rebuild(Path(tmp) / "platform", children))
     _print(found, console)
     return found
+
+
+async def _stats(tmp: Path, children: int, console: Console, pg_url: str | None, found: dict) -> None:
+    console.print(f"stats reads with {children:,} children on SQLite (filling the read models)…")
+    found["stats_sqlite"] = await measure_stats_queries(f"sqlite+aiosqlite:///{tmp}/stats.db", children)
+    _print_stats("stats_sqlite", found, console)
+    if pg_url:
+        console.print(f"stats reads with {children:,} children on PostgreSQL…")
+        found["stats_postgresql"] = await measure_stats_queries(pg_url, children)
+        _print_stats("stats_postgresql", found, console)
+    else:
+        console.print("stats reads on PostgreSQL: skipped (give --pg-url of a database whose "
+                      "read-model tables may be dropped)")
 
 
 async def _log_and_rebuild(data_dir: Path, events: int) -> dict:
@@ -133,6 +143,8 @@ def _print(found: dict, console: Console) -> None:
     for name in ("stats_sqlite", "stats_postgresql"):
         if name in found:
             _print_stats(name, found, console)
+    if "rebuild_all_seconds" not in found:
+        return
     console.print(f"log of {found['children']:,} registrations appended at {found['log_append_per_s']:,.0f}/s; "
                   f"applied by the live projector from empty in {found['live_apply_seconds']:,.0f} s "
                   f"({found['live_apply_per_s']:,.0f} ev/s); rebuilt in {found['rebuild_all_seconds']:,.0f} s "

@@ -122,6 +122,8 @@ def bench(
                                                  "(minutes at 1000000)")] = None,
     pg_url: Annotated[Optional[str], typer.Option(help="with --scale: a PostgreSQL database whose read-model tables "
                                                        "may be dropped, for the stats reads on PostgreSQL")] = None,
+    scale_part: Annotated[Optional[str], typer.Option(help="with --scale: only 'stats' (the reads) or only "
+                                                           "'rebuild' (the log and its rebuild); default both")] = None,
 ) -> None:
     """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
     rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
@@ -136,9 +138,11 @@ def bench(
 
     shown = Console(stderr=True) if as_json else console
     if scale:
-        from services.cli.bench_scale import run_scale
+        from services.cli.bench_scale import PARTS, run_scale
 
-        figures = run(run_scale(scale, shown, pg_url))
+        if scale_part is not None and scale_part not in PARTS:
+            fail(f"--scale-part: {scale_part!r} is not one of {', '.join(PARTS)}")
+        figures = run(run_scale(scale, shown, pg_url, (scale_part,) if scale_part else PARTS))
         if as_json:
             print(json.dumps(figures, ensure_ascii=False, indent=2))
         return

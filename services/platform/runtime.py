@@ -13,6 +13,7 @@ import signal
 from dataclasses import dataclass, field
 
 import nats
+import nats.errors
 import uvicorn
 from faststream.nats import NatsBroker, NatsNKey
 
@@ -43,6 +44,7 @@ COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
 BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
 SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "api")
 STOP_STEP_SECONDS = 10.0
+DROPS_SAID_EVERY = 60.0  # seconds between notes of messages dropped for slow readers
 log = logging.getLogger("aixin")
 
 
@@ -59,6 +61,8 @@ class Platform:
     connections: list[nats.NATS] = field(default_factory=list)
     brokers: list[NatsBroker] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _dropped: int = 0  # messages dropped for slow readers since the last note of it
+    _dropped_said: float = float("-inf")
 
     async def start(self) -> RuntimeInfo:
         settings = self.settings
@@ -161,8 +165,20 @@ class Platform:
     # One line per event, not nats-py's tracebacks; reconnection is attempted for ever, and nothing
     # is said of the connection while the platform itself is closing it.
     async def _nats_error(self, error: Exception) -> None:
-        if not self.stopping.is_set():
-            log.warning("NATS: %r", error)
+        if self.stopping.is_set():
+            return
+        if isinstance(error, nats.errors.SlowConsumerError):
+            # One per message dropped for a reader slower than the log, which then follows again
+            # from where it was (services.shared.eventlog.follow): counted, not logged each.
+            self._dropped += 1
+            now = asyncio.get_running_loop().time()
+            if now - self._dropped_said < DROPS_SAID_EVERY:
+                return
+            log.info("NATS: %d messages dropped for readers slower than the log since the last note; "
+                     "they read them again", self._dropped)
+            self._dropped, self._dropped_said = 0, now
+            return
+        log.warning("NATS: %r", error)
 
     async def _nats_disconnected(self) -> None:
         if not self.stopping.is_set():

@@ -1,10 +1,11 @@
 """Following: the log from a stream position through an ordered consumer, decoded one by one or
 undecoded in batches of what has already arrived.
 
-Every reader here checks that it is handed each message the server delivered: the client tracks an
-ordered consumer's sequences as messages arrive, before it may drop one for a slow reader, so a drop
-would pass unnoticed by it, and a rebuild would swap in read models that skipped events. A message
-out of the consumer's sequence makes the reader follow again from the last one it was handed.
+Every reader here checks that it is handed each message the server delivered: the client drops what
+arrives beyond its read-ahead (`stream.READ_AHEAD_MESSAGES`) for a reader slower than the log, and
+tracks an ordered consumer's sequences before it may drop, so a drop would pass unnoticed by it and
+a rebuild would swap in read models that skipped events. A message out of the consumer's sequence
+makes the reader follow again from the last one it was handed (which is what bounds its memory).
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class _InOrder:
             if sequence.consumer == self.handed + 1:
                 self.handed, self.last_seq = sequence.consumer, sequence.stream
                 return msg
-            log.warning("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
+            log.info("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
                         "after %d): following again from %d", self.subject_filter, sequence.consumer,
                         self.handed, sequence.stream, self.last_seq, self.last_seq + 1)
             await self._again()
@@ -141,7 +142,7 @@ class _InOrder:
         except (nats.errors.Error, asyncio.TimeoutError):
             return  # the consumer is being replaced, or the server is away: asked again later
         if delivered > self.handed + self.sub.pending_msgs:
-            log.warning("the log's reader on %s was handed %d of the %d deliveries made: following "
+            log.info("the log's reader on %s was handed %d of the %d deliveries made: following "
                         "again from %d", self.subject_filter, self.handed, delivered, self.last_seq + 1)
             await self._again()
 

@@ -16,12 +16,14 @@ BATCH_TOO_MANY_INFLIGHT = 10210
 # that, and a batch refused because other processes filled the stream is retried.
 MAX_OPEN_BATCHES = 32
 BATCH_START_ATTEMPTS = 6
-# No client-side limit on what an ordered consumer holds unread (0: none). With a limit, a reader
-# slower than the log (a rebuild of a million events, or the live projector behind a bulk load)
-# filled it, and the client then dropped what arrived: a rebuild of 1,000,001 events applied
-# 818,391 and swapped that in. The server's flow control, answered as messages are read, holds
-# back what a reader has not yet consumed.
-READ_AHEAD_MESSAGES = 0
+# What an ordered consumer's client holds unread, at most. The server's flow control does not bound
+# it: the live projector 200,000 events behind a bulk append of a million held 226,537 messages
+# (over 200 MB) in its queue. Beyond the limit the client drops what arrives (and once, with no
+# check, a rebuild of 1,000,001 events applied 818,391 and swapped that in); the log's readers
+# notice the hole and follow again from the last message they were handed
+# (`services.shared.eventlog.follow`), so a reader slower than the log re-reads some messages and
+# holds a few megabytes.
+READ_AHEAD_MESSAGES = 10_000
 DIRECT_BATCH = 500
 # The server stores at most 1000 messages in one atomic batch.
 MAX_BATCH_EVENTS = 1000
@@ -30,7 +32,7 @@ MAX_BATCH_EVENTS = 1000
 EXISTENCE_CHUNK = 250
 EXISTENCE_ANSWER = 1000
 SUBJECT_CACHE_SIZE = 200_000
-READ_AHEAD_BYTES = 0
+READ_AHEAD_BYTES = 16 * 1024 * 1024
 
 
 
