@@ -106,11 +106,12 @@ class _InOrder:
         self.js, self.subject_filter = js, subject_filter
         self.sub = None
         self.handed = 0  # the consumer sequence of the last message handed out
-        self.last_seq = 0  # and its stream sequence
+        self.last_seq = 0  # and its stream sequence (set by `start`)
 
     @classmethod
     async def start(cls, js, subject_filter: str, start_seq: int) -> _InOrder:
         reader = cls(js, subject_filter)
+        reader.last_seq = max(start_seq, 1) - 1  # where to follow again from, before any is handed
         await reader._subscribe(start_seq)
         return reader
 
@@ -130,7 +131,7 @@ class _InOrder:
                 self.handed, self.last_seq = sequence.consumer, sequence.stream
                 return msg
             log.info("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
-                        "after %d): following again from %d", self.subject_filter, sequence.consumer,
+                     "after %d): following again from %d", self.subject_filter, sequence.consumer,
                         self.handed, sequence.stream, self.last_seq, self.last_seq + 1)
             await self._again()
 
@@ -143,7 +144,7 @@ class _InOrder:
             return  # the consumer is being replaced, or the server is away: asked again later
         if delivered > self.handed + self.sub.pending_msgs:
             log.info("the log's reader on %s was handed %d of the %d deliveries made: following "
-                        "again from %d", self.subject_filter, self.handed, delivered, self.last_seq + 1)
+                     "again from %d", self.subject_filter, self.handed, delivered, self.last_seq + 1)
             await self._again()
 
     async def _again(self) -> None:
