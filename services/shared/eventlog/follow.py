@@ -132,7 +132,7 @@ class _InOrder:
                 return msg
             log.info("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
                      "after %d): following again from %d", self.subject_filter, sequence.consumer,
-                        self.handed, sequence.stream, self.last_seq, self.last_seq + 1)
+                     self.handed, sequence.stream, self.last_seq, self.last_seq + 1)
             await self._again()
 
     async def _check_idle(self) -> None:
