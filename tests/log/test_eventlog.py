@@ -189,19 +189,25 @@ async def test_a_malformed_message_is_reported_by_sequence_and_spares_other_aggr
     assert [e.seq for e in (await event_log.load("child", "c2")).events] == [3]
 
 
-async def test_a_reader_slower_than_the_log_is_handed_every_event_once_in_order(event_log, nc) -> None:
-    """The log runs far ahead of a reader that dawdles over each batch: nothing the client holds
-    unread is dropped (a bounded read-ahead dropped events, and a rebuild skipped them)."""
+async def read_slowly(event_log, nc, count: int, pause: float) -> tuple[list[int], list[int]]:
+    """Append `count` events at once, then read them in batches of 50 with a pause after each:
+    (the sequences handed to the reader, those appended)."""
     first = await event_log.last_sequence() + 1
     js = nc.jetstream()
-    await asyncio.gather(*(js.publish(event_subject(REGION, "child", f"slow{i}"), b"{}", stream=STREAM)
-                           for i in range(2000)))
+    await asyncio.gather(*(js.publish(event_subject(REGION, "child", f"slow{first + i}"), b"{}", stream=STREAM)
+                           for i in range(count)))
     last = await event_log.last_sequence()
     seen: list[int] = []
     async for batch in event_log.batches(first, max_batch=50, until_seq=last):
         seen += [m.seq for m in batch]
-        await asyncio.sleep(0.002)
-    assert seen == list(range(first, last + 1))
+        await asyncio.sleep(pause)
+    return seen, list(range(first, last + 1))
+
+
+async def test_a_reader_slower_than_the_log_is_handed_every_event_once_in_order(event_log, nc) -> None:
+    """The log runs far ahead of a reader that dawdles over each batch (within its read-ahead)."""
+    seen, appended = await read_slowly(event_log, nc, 2000, 0.002)
+    assert seen == appended
 
 
 async def test_a_reader_whose_client_dropped_messages_follows_again_from_the_last_it_was_handed(
@@ -211,13 +217,5 @@ async def test_a_reader_whose_client_dropped_messages_follows_again_from_the_las
     follows again from the last message it was handed, so none is skipped or handed twice."""
     monkeypatch.setattr(follow_module, "READ_AHEAD_MESSAGES", 8)
     monkeypatch.setattr(follow_module, "IDLE_CHECK_SECONDS", 0.2)
-    first = await event_log.last_sequence() + 1
-    js = nc.jetstream()
-    await asyncio.gather(*(js.publish(event_subject(REGION, "child", f"drop{i}"), b"{}", stream=STREAM)
-                           for i in range(400)))
-    last = await event_log.last_sequence()
-    seen: list[int] = []
-    async for batch in event_log.batches(first, max_batch=50, until_seq=last):
-        seen += [m.seq for m in batch]
-        await asyncio.sleep(0.01)
-    assert seen == list(range(first, last + 1))
+    seen, appended = await read_slowly(event_log, nc, 400, 0.01)
+    assert seen == appended
