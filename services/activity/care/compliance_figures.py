@@ -86,4 +86,3 @@ def empty(profile: Profile, month: str, today: date) -> dict:
     """The figures of a region without any pair, in the same shape."""
     return {"month": month, "judged_on": today.isoformat(), "profile": profile.name,
             **Tally(profile).figures(), "parts": {}}
-

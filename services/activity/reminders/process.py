@@ -94,17 +94,17 @@ async def due_by_page(engine: AsyncEngine, today: date) -> AsyncIterator[list[Re
     the programme who are paired or in the red tier (no rule is about the others), open wishes —
     read PAGE rows at a time in key order, so that a national register is never held in memory."""
     pair, child, wish = watched_pairs.c, watched_children.c, watched_wishes.c
-    kinds = (
+    kinds = (  # table, key, the rows the rules can be about, and the watches made of a page of them
         (watched_pairs, pair.pair_id, pair.active.is_(True),
-         lambda r: due_reminders(today, [PairWatch(r.pair_id, r.region, r.formed_on, r.last_contact)], [], [])),
+         lambda rows: ([PairWatch(r.pair_id, r.region, r.formed_on, r.last_contact) for r in rows], [], [])),
         (watched_children, child.child_id,
          and_(child.exited.is_(False), or_(child.active_pairs > 0, child.red_since.is_not(None))),
-         lambda r: due_reminders(today, [], [ChildWatch(r.child_id, r.region, r.birth_date, r.active_pairs > 0,
-                                                        r.red_since, r.last_contact)], [])),
+         lambda rows: ([], [ChildWatch(r.child_id, r.region, r.birth_date, r.active_pairs > 0, r.red_since,
+                                       r.last_contact) for r in rows], [])),
         (watched_wishes, wish.wish_id, wish.closed.is_(False),
-         lambda r: due_reminders(today, [], [], [WishWatch(r.wish_id, r.child_id, r.region, r.submitted_on)])),
+         lambda rows: ([], [], [WishWatch(r.wish_id, r.child_id, r.region, r.submitted_on) for r in rows])),
     )
-    for table, key, wanted, rules in kinds:
+    for table, key, wanted, watches in kinds:
         after = None
         while True:
             query = select(table).where(wanted).order_by(key).limit(PAGE)
@@ -115,7 +115,7 @@ async def due_by_page(engine: AsyncEngine, today: date) -> AsyncIterator[list[Re
             if not rows:
                 break
             after = getattr(rows[-1], key.name)
-            if due := [reminder for row in rows for reminder in rules(row)]:
+            if due := due_reminders(today, *watches(rows)):
                 yield due
 
 
