@@ -50,9 +50,7 @@ class ComplianceCache:
         if part_length is None:
             return shaped(await read.tally(prefix, mark), {}, month, today)
         parts = await read.parts(prefix, mark, part_length)
-        total = Tally(profile)
-        for tally in parts.values():
-            total.merge(tally)
+        total = _sum(profile, parts.values())
         if part_length == _next_length(prefix):
             self._put(read.key(prefix), mark, total)
         return shaped(total, parts, month, today)
@@ -93,9 +91,7 @@ class _Read:
             total, _ = await self._work_out(prefix, None)
             self.cache._put(self.key(prefix), mark, total)
             return total
-        total = Tally(self.profile)
-        for tally in (await self.parts(prefix, mark, below)).values():
-            total.merge(tally)
+        total = _sum(self.profile, (await self.parts(prefix, mark, below)).values())
         self.cache._put(self.key(prefix), mark, total)
         return total
 
@@ -121,6 +117,13 @@ class _Read:
     async def _work_out(self, prefix: str, length: int | None) -> tuple[Tally, dict[str, Tally]]:
         self.cache.worked_out.append(prefix)
         return await tallies(self.conn, _region(prefix), self.month, self.profile, self.today, length)
+
+
+def _sum(profile: Profile, tallies) -> Tally:
+    total = Tally(profile)
+    for tally in tallies:
+        total.merge(tally)
+    return total
 
 
 def _next_length(prefix: str) -> int | None:
