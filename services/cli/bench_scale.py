@@ -140,9 +140,7 @@ def _print_stats(name: str, found: dict, console: Console) -> None:
 
 
 def _print(found: dict, console: Console) -> None:
-    for name in ("stats_sqlite", "stats_postgresql"):
-        if name in found:
-            _print_stats(name, found, console)
+    """The rebuild's line (the stats reads were printed as each was measured)."""
     if "rebuild_all_seconds" not in found:
         return
     console.print(f"log of {found['children']:,} registrations appended at {found['log_append_per_s']:,.0f}/s; "
