@@ -53,13 +53,15 @@ async def register_child(deps: Deps, command: RegisterChild) -> dict[str, Any]:
 
 async def seal_child(keys: KeyStore, child_id: str, command: RegisterChild) -> tuple[Sealed, Sealed | None]:
     """The child's particulars under the child's key, the guardian's under the guardian's own, so
-    that each can be erased alone."""
+    that each can be erased alone. Both keys are made in one write to the key store, not two."""
+    guardian_key = f"guardian-of-{child_id}"
+    await keys.ensure_keys([child_id, guardian_key] if command.guardian else [child_id])
     personal = await keys.seal(child_id, {"name": command.name, "id_number": command.id_number,
                                           "address": command.address, "school": command.school})
     guardian = None
     if command.guardian:
-        guardian = await keys.seal(f"guardian-of-{child_id}", {"name": command.guardian.name,
-                                                              "phone": command.guardian.phone})
+        guardian = await keys.seal(guardian_key, {"name": command.guardian.name,
+                                                  "phone": command.guardian.phone})
     return personal, guardian
 
 

@@ -68,9 +68,13 @@ def _reading_histories() -> list[str]:
 
 
 def _following() -> list[str]:
-    # An ordered consumer: created without a name, deleted on unsubscribe, flow control answered.
+    # A reader's own consumer: created without a name, deleted on unsubscribe, its deliveries
+    # acknowledged as received (which bounds what the server sends ahead), flow control answered.
+    # Acknowledging is not narrowed to the reader's consumers (their names are the server's): these
+    # users are aixin's own, which may delete any consumer of the stream already.
     return [f"{JS}.CONSUMER.CREATE.{STREAM}", f"{JS}.CONSUMER.CREATE.{STREAM}.>",
-            f"{JS}.CONSUMER.DELETE.{STREAM}.*", f"{JS}.CONSUMER.INFO.{STREAM}.*", f"$JS.FC.{STREAM}.>"]
+            f"{JS}.CONSUMER.DELETE.{STREAM}.*", f"{JS}.CONSUMER.INFO.{STREAM}.*", f"$JS.FC.{STREAM}.>",
+            f"$JS.ACK.{STREAM}.>"]
 
 
 def permissions(user: str) -> dict:

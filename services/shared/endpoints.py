@@ -65,14 +65,22 @@ def command_router(context: str, routes: Routes, deps: Deps, workers: int = 32) 
     """One NATS subscriber per command, explicit in `routes`; a queue group lets replicas share work."""
     router = NatsRouter()
     for name, (model, handler) in routes.items():
-        router.subscriber(command_subject(context, name), queue=f"aixin-{context}",
-                          max_workers=workers)(_endpoint(deps, model, handler))
+        router.subscriber(command_subject(context, name), queue=f"aixin-{context}", max_workers=workers,
+                          decoder=_body_as_sent)(_endpoint(deps, model, handler))
     return router
 
 
+async def _body_as_sent(msg: NatsMessage) -> bytes:
+    """The payload untouched: `execute` decodes it (FastStream's decoder would parse the JSON once
+    more, for nothing)."""
+    return msg.body
+
+
 def _endpoint(deps: Deps, model: type[Command], handler: Handler):
-    async def endpoint(msg: NatsMessage) -> bytes:
-        return _encoded(model, await execute(deps, model, handler, msg.body))
+    # The body as the only, unannotated, parameter: a `NatsMessage` parameter is filled by a
+    # synchronous context lookup that FastStream runs in a worker thread, a thread hop per command.
+    async def endpoint(body) -> bytes:
+        return _encoded(model, await execute(deps, model, handler, body))
 
     endpoint.__name__ = f"handle_{model.__name__}"
     return endpoint

@@ -70,6 +70,20 @@ async def test_register_child_starts_its_history(deps, event_log) -> None:
     assert stored.subject == f"aixin.evt.44.4401.440105.440105001.{COMMUNITY}.child.{child_id}"
 
 
+async def test_a_child_and_her_guardian_get_their_keys_in_one_write_to_the_key_store(deps, monkeypatch) -> None:
+    writes = []
+    create = deps.keys._create
+
+    async def counted(person_ids):
+        writes.append(sorted(person_ids))
+        return await create(person_ids)
+    monkeypatch.setattr(deps.keys, "_create", counted)
+    await deps.keys.id_secret()  # the installation's secret, made once
+    writes.clear()
+    child_id = (await ok(deps, "register_child", **CHILD))["child_id"]
+    assert writes == [sorted([child_id, f"guardian-of-{child_id}"])]
+
+
 async def test_the_same_command_twice_yields_one_event(deps, event_log) -> None:
     first = await ok(deps, "register_child", command_id="cmd-1", **CHILD)
     again = await ok(deps, "register_child", command_id="cmd-1", **CHILD)

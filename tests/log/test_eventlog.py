@@ -216,6 +216,81 @@ async def test_a_reader_whose_client_dropped_messages_follows_again_from_the_las
     counted the message as delivered: the reader notices the hole in the consumer's deliveries and
     follows again from the last message it was handed, so none is skipped or handed twice."""
     monkeypatch.setattr(follow_module, "READ_AHEAD_MESSAGES", 8)
+    monkeypatch.setattr(follow_module, "client_queue", lambda read_ahead: 3)  # the server sends 8
     monkeypatch.setattr(follow_module, "IDLE_CHECK_SECONDS", 0.2)
+    again = count_following_again(monkeypatch)
     seen, appended = await read_slowly(event_log, nc, 400, 0.01)
     assert seen == appended
+    assert again
+
+
+async def test_the_server_sends_a_reader_far_behind_only_its_read_ahead_and_nothing_twice(
+        event_log, nc, monkeypatch) -> None:
+    monkeypatch.setattr(follow_module, "READ_AHEAD_MESSAGES", 40)
+    queued = []
+    next_of = follow_module._InOrder.next
+
+    async def watched(self):
+        queued.append(self.sub.pending_msgs)
+        return await next_of(self)
+    monkeypatch.setattr(follow_module._InOrder, "next", watched)
+    again = count_following_again(monkeypatch)
+    seen, appended = await read_slowly(event_log, nc, 1500, 0.005)
+    assert seen == appended
+    assert not again and max(queued) <= 40
+
+
+def count_following_again(monkeypatch) -> list[int]:
+    """Each time a reader follows again, the stream sequence it follows from."""
+    times = []
+    again = follow_module._InOrder._again
+
+    async def counted(self):
+        times.append(self.last_seq + 1)
+        await again(self)
+    monkeypatch.setattr(follow_module._InOrder, "_again", counted)
+    return times
+
+
+async def test_commands_appended_together_share_a_batch_and_each_gets_its_own_last_sequence(
+        event_log, monkeypatch) -> None:
+    writes = []
+    publish_batch = event_log._publish_batch_when_open
+
+    async def counted(events):
+        writes.append(len(events))
+        return await publish_batch(events)
+    monkeypatch.setattr(event_log, "_publish_batch_when_open", counted)
+    commands = [[pending(formed(f"p{n}", f"c{n}"), 1, 0), pending(joined(f"c{n}", f"p{n}"), 1, 0)]
+                for n in range(40)] + [[pending(joined(f"lone{n}"), 1, 0)] for n in range(40)]
+    sequences = await asyncio.gather(*(event_log.append(events) for events in commands))
+    assert await event_log.last_sequence() == 120
+    assert len(writes) < 20 and sum(writes) == 120  # 80 commands in a few atomic batches, not 80 writes
+    for events, seq in zip(commands, sequences, strict=True):
+        last = events[-1].envelope
+        stored = (await event_log.load(last.aggregate_type, last.aggregate_id)).events
+        assert [e.seq for e in stored][-1] == seq and stored[-1].envelope.event_id == last.event_id
+
+
+async def test_in_a_shared_batch_a_conflict_or_a_retry_concerns_only_its_own_command(event_log) -> None:
+    await event_log.append([pending(joined("c1"), 1, 0)])
+    retried = pending(joined("c2"), 1, 0)
+    first = await event_log.append([retried])
+    # Three at once: a stale one (c1 is at 1, not 0), a retry of c2's, and a new one.
+    stale, fresh = pending(joined("c1", "p2"), 2, 0), pending(joined("c3"), 1, 0)
+    outcomes = await asyncio.gather(event_log.append([stale]), event_log.append([retried]),
+                                    event_log.append([fresh]), return_exceptions=True)
+    assert isinstance(outcomes[0], ConcurrencyConflict) and "child c1" in str(outcomes[0])
+    assert outcomes[1] == first
+    assert outcomes[2] == 3 == await event_log.last_sequence()
+
+
+async def test_two_commands_on_one_aggregate_at_once_are_both_checked(event_log) -> None:
+    """Put in one batch, the second's expectation would not be checked: one of them must lose."""
+    await event_log.append([pending(joined("c1"), 1, 0)])
+    rivals = [pending(joined("c1", f"p{n}"), 2, 1) for n in range(2, 6)] + [
+        pending(joined(f"other{n}"), 1, 0) for n in range(4)]
+    outcomes = await asyncio.gather(*(event_log.append([r]) for r in rivals), return_exceptions=True)
+    assert sum(isinstance(o, ConcurrencyConflict) for o in outcomes[:4]) == 3
+    assert all(isinstance(o, int) for o in outcomes[4:])
+    assert len((await event_log.load("child", "c1")).events) == 2

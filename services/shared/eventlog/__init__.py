@@ -4,7 +4,8 @@
   get, atomic batches), created or verified by `ensure_stream`.
 - `append`: the events of one command, one event with a plain publish, several in one atomic batch,
   so no reader can observe half of them; a concurrent writer gets `ConcurrencyConflict`, a retried
-  command is recognised and not stored twice.
+  command is recognised and not stored twice. Commands appended while a write is under way share
+  the next batch and its fsync (`grouping`).
 - `load`: one aggregate's history in order; `subjects_of` tells, for many aggregates in one
   request, which exist and on which subjects.
 - `follow`: the log from a stream position (`read`, `batches`).
@@ -33,6 +34,8 @@ class EventLog(Appending, Loading, Following):
         self._replicas = replicas
         self._open_batches = asyncio.Semaphore(MAX_OPEN_BATCHES)
         self._subjects: dict[tuple[str, str], list[str]] = {}  # aggregate -> subjects it uses
+        self._waiting = []  # commands to append in the next group commit
+        self._writer = None
 
     async def ensure_stream(self) -> None:
         await stream.ensure_stream(self._js, self._replicas)

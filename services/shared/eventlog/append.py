@@ -1,6 +1,11 @@
 """Appending: the events of one command with a plain publish or one atomic batch, each with its
 `Nats-Msg-Id` and the expected last sequence of its subject, so that a concurrent writer gets
-`ConcurrencyConflict` and a retried command is recognised instead of stored twice."""
+`ConcurrencyConflict` and a retried command is recognised instead of stored twice.
+
+Commands appended while another write is under way are written together, in one atomic batch
+(`grouping`): they share one fsync. Should that batch be refused (one command's conflict or retry
+refuses all of it, and none of it is stored), each of its commands is appended again on its own, where
+a conflict and a retry are told apart exactly and only the command concerned learns of it."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from nats.js.errors import APIError
 
 from contracts.subjects import STREAM
 from services.shared.errors import ConcurrencyConflict
+from services.shared.eventlog.grouping import Waiting, last_sequences, next_group
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, BatchRefused, PendingEvent
 from services.shared.eventlog.stream import (BATCH_DUPLICATE_MSG_ID, BATCH_START_ATTEMPTS,
                                               BATCH_TOO_MANY_INFLIGHT, MAX_BATCH_EVENTS, WRONG_LAST_SEQUENCE)
@@ -26,12 +32,45 @@ class Appending:
     _nc: object
     _js: object
     _open_batches: asyncio.Semaphore
+    _waiting: list[Waiting]
+    _writer: asyncio.Task | None
 
     async def append(self, events: Sequence[PendingEvent]) -> int:
         """Store the events of one command; returns the stream sequence of the last one."""
         if not events:
             raise ValueError("append needs at least one event")
         self._remember_subjects_of(events)
+        entry = Waiting(events, asyncio.get_running_loop().create_future())
+        # Read its outcome even if the caller was cancelled, so that no failure goes unretrieved.
+        entry.done.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._waiting.append(entry)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="group commit")
+        # shielded: a caller that gives up (a cancelled handler) leaves the write to finish for the others
+        return await asyncio.shield(entry.done)
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            group, self._waiting = next_group(self._waiting, MAX_BATCH_EVENTS)
+            if len(group) == 1:
+                await _settle(group[0], self._append_alone(group[0].events))
+                continue
+            try:
+                last = await self._publish_batch_when_open([e for entry in group for e in entry.events])
+            except APIError:  # nothing of the batch is stored: each command on its own says why
+                await asyncio.gather(*(_settle(entry, self._append_alone(entry.events)) for entry in group))
+                continue
+            except BaseException as error:  # no answer (a timeout, a lost connection): all learn of it
+                for entry in group:
+                    _fail(entry, error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                continue
+            for entry, seq in zip(group, last_sequences(group, last), strict=True):
+                if not entry.done.done():
+                    entry.done.set_result(seq)
+
+    async def _append_alone(self, events: Sequence[PendingEvent]) -> int:
         try:
             if len(events) == 1:
                 return await self._publish_one(events[0])
@@ -100,6 +139,23 @@ class Appending:
         if last.aggregate_id != first.aggregate_id:
             history = await self.load(last.aggregate_type, last.aggregate_id)
         return next(e.seq for e in history.events if e.envelope.event_id == last.event_id)
+
+
+async def _settle(entry: Waiting, appended) -> None:
+    try:
+        seq = await appended
+    except BaseException as error:
+        _fail(entry, error)
+        if isinstance(error, asyncio.CancelledError):
+            raise
+        return
+    if not entry.done.done():
+        entry.done.set_result(seq)
+
+
+def _fail(entry: Waiting, error: BaseException) -> None:
+    if not entry.done.done():
+        entry.done.set_exception(error)
 
 
 def _headers(event: PendingEvent) -> dict[str, str]:

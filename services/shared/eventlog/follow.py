@@ -1,11 +1,16 @@
-"""Following: the log from a stream position through an ordered consumer, decoded one by one or
-undecoded in batches of what has already arrived.
+"""Following: the log from a stream position through a consumer of the reader's own, decoded one by
+one or undecoded in batches of what has already arrived.
 
-Every reader here checks that it is handed each message the server delivered: the client drops what
-arrives beyond its read-ahead (`stream.READ_AHEAD_MESSAGES`) for a reader slower than the log, and
-tracks an ordered consumer's sequences before it may drop, so a drop would pass unnoticed by it and
-a rebuild would swap in read models that skipped events. A message out of the consumer's sequence
-makes the reader follow again from the last one it was handed (which is what bounds its memory).
+The server sends a reader at most `stream.READ_AHEAD_MESSAGES` it has not acknowledged as received
+(the consumer acknowledges all up to a message at once, every quarter of that), so a reader slower
+than the log holds a bounded queue and the server sends nothing that would be dropped and sent
+again. (An ordered consumer, used before, is bounded only by the client, which drops what arrives
+beyond its limit: a reader of a million-event log behind by 200,000 either held them all, over
+200 MB, or, with a limit, had most messages dropped and sent again, and read at a third of its speed.)
+
+Every reader still checks that it is handed each message the server delivered: a message out of
+the consumer's sequence (a consumer lost and made again, a message dropped all the same) makes the
+reader follow again from the last one it was handed, so none is skipped or handed twice.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import AsyncIterator
 
 import nats.errors
 
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from contracts.subjects import ALL_EVENTS, STREAM
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, RawMessage, StoredEvent, decode
@@ -24,6 +29,10 @@ from services.shared.eventlog.stream import READ_AHEAD_BYTES, READ_AHEAD_MESSAGE
 
 log = logging.getLogger("aixin.eventlog")
 IDLE_CHECK_SECONDS = 2.0  # of no message, after which a reader asks whether the last were dropped
+# Acknowledged as received, never as applied (a reader keeps its own position), so a reader busy for
+# long with one batch is not sent it again; a consumer without interest for a while is removed.
+ACK_WAIT_SECONDS = 3600.0
+INACTIVE_SECONDS = 60.0
 
 
 class Following:
@@ -95,17 +104,19 @@ class Following:
 
 
 class _InOrder:
-    """An ordered consumer whose messages are each checked to follow the one handed out before.
+    """A consumer of the reader's own whose messages are each checked to follow the one handed out
+    before, acknowledged as received so that the server sends a bounded number ahead.
 
-    A new consumer numbers its deliveries from 1. A delivery out of that count means messages were
-    lost between the server and the reader (dropped for a slow reader), or that the client replaced
-    the consumer itself, from where its own count stood: either way, this follows again from the
-    stream sequence after the last message handed out, and what was buffered is discarded."""
+    A new consumer numbers its deliveries from 1. A delivery out of that count, or of a stream
+    sequence not after the last, means messages were lost between the server and the reader, or sent
+    again: either way, this follows again from the stream sequence after the last message handed
+    out, with a new consumer, and what was buffered is discarded."""
 
     def __init__(self, js, subject_filter: str) -> None:
         self.js, self.subject_filter = js, subject_filter
         self.sub = None
         self.handed = 0  # the consumer sequence of the last message handed out
+        self.ack_every = 1
         self.last_seq = 0  # and its stream sequence (set by `start`)
 
     @classmethod
@@ -127,8 +138,10 @@ class _InOrder:
                 await self._check_idle()
                 continue
             sequence = msg.metadata.sequence
-            if sequence.consumer == self.handed + 1:
+            if sequence.consumer == self.handed + 1 and sequence.stream > self.last_seq:
                 self.handed, self.last_seq = sequence.consumer, sequence.stream
+                if self.handed % self.ack_every == 0:
+                    await msg.ack()  # all up to this one: the server may send as many more
                 return msg
             log.info("the log's reader on %s was handed delivery %d after %d (stream sequence %d "
                      "after %d): following again from %d", self.subject_filter, sequence.consumer,
@@ -162,12 +175,22 @@ class _InOrder:
             queue.get_nowait()
 
     async def _subscribe(self, start_seq: int) -> None:
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(start_seq, 1))
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(start_seq, 1),
+            ack_policy=AckPolicy.ALL, max_ack_pending=READ_AHEAD_MESSAGES, ack_wait=ACK_WAIT_SECONDS,
+            inactive_threshold=INACTIVE_SECONDS, mem_storage=True, num_replicas=1)
         self.sub = await self.js.subscribe(
-            self.subject_filter, stream=STREAM, ordered_consumer=True, config=config,
-            pending_msgs_limit=READ_AHEAD_MESSAGES, pending_bytes_limit=READ_AHEAD_BYTES,
+            self.subject_filter, stream=STREAM, config=config, manual_ack=True,
+            pending_msgs_limit=client_queue(READ_AHEAD_MESSAGES), pending_bytes_limit=READ_AHEAD_BYTES,
         )
         self.handed = 0
+        self.ack_every = max(READ_AHEAD_MESSAGES // 4, 1)
+
+
+def client_queue(read_ahead: int) -> int:
+    """The client's queue holds what the server may send ahead, with room to spare: should it still
+    fill (with messages far larger than events are), what it drops is noticed in `_InOrder.next`."""
+    return 2 * read_ahead
 
 
 def _raw(msg) -> RawMessage:
