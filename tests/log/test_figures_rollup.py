@@ -190,3 +190,24 @@ async def test_a_ledger_kept_without_roll_ups_gets_them_from_its_rows_at_start(r
                  (await conn.execute(select(rollup).order_by(*rollup.primary_key))).all())
         assert again == made
         assert await figures_as_of(conn, parse_region("44"), TODAY) == await leaf_sums(conn, "44", TODAY)
+
+
+async def test_a_ledger_without_its_villages_running_totals_gets_them_at_start(read_db) -> None:  # noqa: F811
+    """An installation whose roll-ups were kept down to the town: the projector's start adds the
+    villages' running totals from the ledger, once, equal to what the batches would have made."""
+    from services.projections.figures.ledger import total_villages_of_existing_ledger
+
+    await applied(read_db, the_log(), seed=5)
+    async with read_db.connect() as conn:
+        made = (await conn.execute(select(totals).order_by(*totals.primary_key))).all()
+    assert any(len(row.prefix) == 12 for row in made)
+    async with read_db.begin() as conn:
+        await conn.execute(totals.delete().where(func.length(totals.c.prefix) == 12))
+        assert await total_villages_of_existing_ledger(conn) is True
+    async with read_db.begin() as conn:
+        assert await total_villages_of_existing_ledger(conn) is False
+    async with read_db.connect() as conn:
+        assert (await conn.execute(select(totals).order_by(*totals.primary_key))).all() == made
+        street = parse_region("440105001")
+        _, rows = await figures_with_subregions(conn, street, TODAY)
+        assert {row["region"]: row["children"] for row in rows}[HZ] == (await leaf_sums(conn, HZ, TODAY))["children"]

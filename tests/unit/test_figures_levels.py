@@ -28,7 +28,8 @@ def test_each_delta_counts_at_every_level_by_day_above_the_leaf_and_in_the_total
     assert total[(NO_PARENT, "", "children")] == (2, MAR2) and total[("", "44", "children")] == (1, MAR2)
     assert total[("440105", "440105001", "children")] == (1, MAR2) and total[("510623", "510623100", "children")] == (1, MAR2)
     assert total[(NO_PARENT, "", "wishes_open")] == (0, MAR2)  # kept at zero
-    assert len(total) == 5 + 4 + 5  # CN shared by both leaves; wishes_open only under SC; no village
+    assert total[("440105001", HZ, "children")] == (1, MAR2)  # a village's own running total
+    assert len(total) == 6 + 5 + 6  # CN shared by both leaves; wishes_open only under SC
     day = {(r["parent"], r["prefix"], r["day"], r["figure"]): r["delta"] for r in by_day}
     assert day[(NO_PARENT, "", MAR1, "children")] == 2 and day[(NO_PARENT, "", MAR2, "children")] == 0
     assert {len(prefix) for _parent, prefix, _day, _figure in day} == {0, 2, 4}  # below, the ledger's rows

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
@@ -32,7 +32,7 @@ from contracts.reminders import ReminderRaised
 from contracts.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
 from services.projections.figures import care, people, reminders
 from services.projections.figures.arithmetic import Deltas
-from services.projections.figures.levels import rolled_up
+from services.projections.figures.levels import LEAF, parent_length, rolled_up
 from services.projections.figures.state import Batch, Fact
 from services.projections.figures.tables import STANDING, TABLES, ledger, rollup, service, totals
 from services.shared.db import upsert
@@ -63,6 +63,7 @@ class FigureLedger:
 
     async def upgrade(self, conn: AsyncConnection) -> None:
         await roll_up_existing_ledger(conn)
+        await total_villages_of_existing_ledger(conn)
 
 
 def needs(facts: list[Fact]) -> dict[str, set[str]]:
@@ -160,6 +161,22 @@ async def roll_up_existing_ledger(conn: AsyncConnection) -> bool:
         for region, day, figure, delta in part:
             deltas.add(region, day, figure, delta)
         await _roll_up(conn, deltas)
+    return True
+
+
+async def total_villages_of_existing_ledger(conn: AsyncConnection) -> bool:
+    """A ledger rolled up by a version that kept running totals down to the town only gets its
+    villages' from its own rows, once, as its batches would have made them. True if it filled them."""
+    if (await conn.execute(select(ledger.c.figure).limit(1))).first() is None:
+        return False
+    village = func.length(totals.c.prefix) == LEAF
+    if (await conn.execute(select(totals.c.figure).where(village).limit(1))).first() is not None:
+        return False
+    region = ledger.c.region
+    sums = (select(func.substr(region, 1, parent_length(LEAF)), region, ledger.c.figure,
+                   func.sum(ledger.c.delta), func.max(ledger.c.day))
+            .group_by(region, ledger.c.figure))
+    await conn.execute(insert(totals).from_select(["parent", "prefix", "figure", "total", "last_day"], sums))
     return True
 
 

@@ -7,7 +7,9 @@ not change), and each row carries its parent's prefix, so that one primary-key r
 region's own figures and its direct sub-regions'. Two roll-ups:
 
 - running totals (`figure_totals`: parent, prefix, figure → total, and the last day summed in) for
-  CN down to the town: what a region stands at once that day has passed — what "today" asks;
+  CN down to the village: what a region stands at once that day has passed — what "today" asks. A
+  town's villages are read from their totals too: summing their ledger rows (a row per village,
+  figure and day) cost a town 50 ms at p99 on PostgreSQL with a million children;
 - by day (`figure_rollup`: parent, prefix, day, figure → delta) for CN, the provinces and the
   cities: what they stood at on a past day. A county or a town is small enough to sum its ledger
   rows for that, and a village's are its few ledger rows.
@@ -26,9 +28,14 @@ from services.projections.figures.arithmetic import Deltas
 
 LENGTHS = (0, 2, 4, 6, 9, 12)  # CN, province, city, county, town, village
 LEAF = LENGTHS[-1]
-TOTALS = LENGTHS[:-1]  # a village is read from its ledger rows
+TOTALS = LENGTHS
 BY_DAY = (0, 2, 4)
 NO_PARENT = "*"  # CN's parent: not a prefix of any code, and not NULL, since it is part of a key
+
+
+def parent_length(length: int) -> int:
+    """How many digits name the parent of a region named by `length` digits (not CN's)."""
+    return LENGTHS[LENGTHS.index(length) - 1]
 
 
 def parent_of(prefix: str) -> str:
