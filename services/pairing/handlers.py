@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from contracts.pairing import EndPair, FormPair
@@ -25,8 +26,8 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
-    pair = await uow.state("pair", pair_id, pair_state)
-    children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
+    pair, (children, volunteers) = await asyncio.gather(
+        uow.state("pair", pair_id, pair_state), load_members(uow, command.child_ids, command.volunteer_ids))
 
     def decide():  # the members' regions are checked only for a new command, not for a retry
         require_within_members(uow, children, volunteers)
@@ -55,9 +56,12 @@ async def load_pair(uow: UnitOfWork, pair_id: str) -> PairState:
 
 async def load_members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]
                    ) -> tuple[dict[str, ChildState], dict[str, VolunteerState]]:
-    children = {c: await uow.state("child", c, child_state) for c in child_ids}
-    volunteers = {v: await uow.state("volunteer", v, volunteer_state) for v in volunteer_ids}
-    return children, volunteers
+    """Loaded at once, each a round trip of its own to the log."""
+    children, volunteers = list(dict.fromkeys(child_ids)), list(dict.fromkeys(volunteer_ids))
+    states = await asyncio.gather(*(uow.state("child", c, child_state) for c in children),
+                                  *(uow.state("volunteer", v, volunteer_state) for v in volunteers))
+    return dict(zip(children, states[:len(children)], strict=True)), \
+        dict(zip(volunteers, states[len(children):], strict=True))
 
 
 def require_within_members(uow: UnitOfWork, children: dict[str, ChildState],

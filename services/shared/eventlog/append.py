@@ -154,7 +154,11 @@ async def _settle(entry: Waiting, appended) -> None:
 
 
 def _fail(entry: Waiting, error: BaseException) -> None:
-    if not entry.done.done():
+    if entry.done.done():
+        return
+    if isinstance(error, asyncio.CancelledError):  # the writer was stopped (the service stops)
+        entry.done.cancel()
+    else:
         entry.done.set_exception(error)
 
 
