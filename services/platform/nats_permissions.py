@@ -53,6 +53,12 @@ SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projec
 SYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
+# `allow_responses: true` lets a user answer a request for two minutes only (the server's default,
+# though its documentation says there is none): a replay of a million events answers after a
+# quarter of an hour, and its answer was refused as a publish violation. One answer still, within a day.
+LONG_ANSWERS = {"max": 1, "expires": "24h"}
+
+
 def inbox_prefix(user: str) -> str:
     return f"_INBOX_{user}"
 
@@ -95,12 +101,12 @@ def permissions(user: str) -> dict:
         publish += [*_reading_histories(), *_following()]
     if user == "projections":
         subscribe.append(f"{ADMIN_ROOT}.projections.>")
-        responds = True
+        responds = LONG_ANSWERS
     if user not in SERVICE_USERS:
         raise ValueError(f"no NATS user {user!r}; aixin's users are {', '.join(SERVICE_USERS)}")
     result: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
     if responds:
-        result["allow_responses"] = True
+        result["allow_responses"] = responds
     return result
 
 
