@@ -6,7 +6,8 @@ The server sends a reader at most `stream.READ_AHEAD_MESSAGES` it has not acknow
 than the log holds a bounded queue and the server sends nothing that would be dropped and sent
 again. (An ordered consumer, used before, is bounded only by the client, which drops what arrives
 beyond its limit: a reader of a million-event log behind by 200,000 either held them all, over
-200 MB, or, with a limit, had most messages dropped and sent again, and read at a third of its speed.)
+200 MB, or, with a limit, had most messages dropped and sent again: a rebuild of that log read
+620 events a second, against 1,193 now.)
 
 Every reader still checks that it is handed each message the server delivered: a message out of
 the consumer's sequence (a consumer lost and made again, a message dropped all the same) makes the

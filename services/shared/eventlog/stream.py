@@ -16,13 +16,12 @@ BATCH_TOO_MANY_INFLIGHT = 10210
 # that, and a batch refused because other processes filled the stream is retried.
 MAX_OPEN_BATCHES = 32
 BATCH_START_ATTEMPTS = 6
-# What an ordered consumer's client holds unread, at most. The server's flow control does not bound
-# it: the live projector 200,000 events behind a bulk append of a million held 226,537 messages
-# (over 200 MB) in its queue. Beyond the limit the client drops what arrives (and once, with no
-# check, a rebuild of 1,000,001 events applied 818,391 and swapped that in); the log's readers
-# notice the hole and follow again from the last message they were handed
-# (`services.shared.eventlog.follow`), so a reader slower than the log re-reads some messages and
-# holds a few megabytes.
+# What the server sends a reader of the log ahead of what it has acknowledged as received
+# (`services.shared.eventlog.follow`): a reader slower than the log holds at most this many, about
+# 11 MB of events. (An ordered consumer's flow control did not bound it: the live projector 200,000
+# events behind a bulk append of a million held 226,537 messages, over 200 MB, in its queue; and
+# with a client limit instead, once with no check, a rebuild of 1,000,001 events applied 818,391
+# and swapped that in.) The client's queue may hold twice as many before it drops any.
 READ_AHEAD_MESSAGES = 10_000
 DIRECT_BATCH = 500
 # The server stores at most 1000 messages in one atomic batch.
