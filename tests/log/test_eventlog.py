@@ -294,3 +294,35 @@ async def test_two_commands_on_one_aggregate_at_once_are_both_checked(event_log)
     assert sum(isinstance(o, ConcurrencyConflict) for o in outcomes[:4]) == 3
     assert all(isinstance(o, int) for o in outcomes[4:])
     assert len((await event_log.load("child", "c1")).events) == 2
+
+
+async def test_a_reader_goes_on_after_the_server_restarts(event_log, nats_server, monkeypatch) -> None:
+    """The server forgets a reader's consumer when it restarts: the reader makes another and goes
+    on from the last event it was handed."""
+    monkeypatch.setattr(follow_module, "IDLE_CHECK_SECONDS", 0.2)
+    for number in range(1, 4):
+        await event_log.append([pending(joined(f"c{number}"), 1, 0)])
+    reading = event_log.read(1, until_seq=6)
+    seen = [(await anext(reading)).seq for _ in range(3)]
+    nats_server.stop()
+    nats_server.start()  # the same store and port: the stream is kept, the consumer is not
+    for number in range(4, 7):
+        await asyncio.wait_for(_append_when_connected(event_log, pending(joined(f"c{number}"), 1, 0)), 30)
+    seen += [e.seq async for e in _within(reading, 30)]
+    assert seen == [1, 2, 3, 4, 5, 6]
+
+
+async def _append_when_connected(event_log, event) -> int:
+    while True:
+        try:
+            return await event_log.append([event])
+        except Exception:  # noqa: BLE001  (the client is still reconnecting)
+            await asyncio.sleep(0.2)
+
+
+async def _within(reading, seconds: float):
+    while True:
+        try:
+            yield await asyncio.wait_for(anext(reading), seconds)
+        except StopAsyncIteration:
+            return

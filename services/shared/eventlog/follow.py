@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 import nats.errors
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from contracts.subjects import ALL_EVENTS, STREAM
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, RawMessage, StoredEvent, decode
@@ -154,26 +155,32 @@ class _InOrder:
         waiting here, the client dropped the last ones, and no later message would tell."""
         try:
             delivered = (await self.sub.consumer_info()).delivered.consumer_seq
+        except NotFoundError:  # the server forgot the consumer (it restarted): make another
+            log.info("the log's reader on %s lost its consumer: following again from %d",
+                     self.subject_filter, self.last_seq + 1)
+            await self._again_when_possible()
+            return
         except (nats.errors.Error, asyncio.TimeoutError):
-            return  # the consumer is being replaced, or the server is away: asked again later
+            return  # the server is away: asked again later
         if delivered > self.handed + self.sub.pending_msgs:
             log.info("the log's reader on %s was handed %d of the %d deliveries made: following "
                      "again from %d", self.subject_filter, self.handed, delivered, self.last_seq + 1)
             await self._again()
 
     async def _again(self) -> None:
-        await self.close()
+        """A new consumer from the event after the last one handed out; then the old one goes."""
+        old = self.sub
         await self._subscribe(self.last_seq + 1)
+        await _let_go(old)
+
+    async def _again_when_possible(self) -> None:
+        try:
+            await self._again()
+        except (nats.errors.Error, asyncio.TimeoutError):
+            pass  # the server is not back yet: the old subscription stays, asked again when idle
 
     async def close(self) -> None:
-        await self.sub.unsubscribe()
-        # The client's JetStream subscription and its state refer to each other, so a subscription
-        # let go is freed only by a collection of the oldest generation, which the followers run
-        # seldom: with the messages it still held (up to the read-ahead each), the followers of a
-        # million-event log grew past 500 MB. Its queue is emptied now.
-        queue = getattr(self.sub, "_pending_queue", None)
-        while queue is not None and not queue.empty():
-            queue.get_nowait()
+        await _let_go(self.sub)
 
     async def _subscribe(self, start_seq: int) -> None:
         config = ConsumerConfig(
@@ -186,6 +193,20 @@ class _InOrder:
         )
         self.handed = 0
         self.ack_every = max(READ_AHEAD_MESSAGES // 4, 1)
+
+
+async def _let_go(sub) -> None:
+    try:
+        await sub.unsubscribe()
+    except (nats.errors.Error, asyncio.TimeoutError):
+        pass  # the connection is closed or reconnecting: the server drops the interest itself
+    # The client's JetStream subscription and its state refer to each other, so a subscription
+    # let go is freed only by a collection of the oldest generation, which the followers run
+    # seldom: with the messages it still held (up to the read-ahead each), the followers of a
+    # million-event log grew past 500 MB. Its queue is emptied now.
+    queue = getattr(sub, "_pending_queue", None)
+    while queue is not None and not queue.empty():
+        queue.get_nowait()
 
 
 def client_queue(read_ahead: int) -> int:
