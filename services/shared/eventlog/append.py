@@ -67,8 +67,7 @@ class Appending:
                     raise
                 continue
             for entry, seq in zip(group, last_sequences(group, last), strict=True):
-                if not entry.done.done():
-                    entry.done.set_result(seq)
+                _succeed(entry, seq)
 
     async def _append_alone(self, events: Sequence[PendingEvent]) -> int:
         try:
@@ -149,6 +148,10 @@ async def _settle(entry: Waiting, appended) -> None:
         if isinstance(error, asyncio.CancelledError):
             raise
         return
+    _succeed(entry, seq)
+
+
+def _succeed(entry: Waiting, seq: int) -> None:
     if not entry.done.done():
         entry.done.set_result(seq)
 

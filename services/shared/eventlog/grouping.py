@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from services.shared.eventlog.records import PendingEvent
 
@@ -61,9 +62,5 @@ def next_group(waiting: list[Waiting], max_events: int) -> tuple[list[Waiting], 
 def last_sequences(group: Sequence[Waiting], last_seq: int) -> list[int]:
     """Each command's last sequence, from the batch's last: an atomic batch is stored in one piece,
     in the order it was sent."""
-    after = 0
-    sequences = []
-    for entry in reversed(group):
-        sequences.append(last_seq - after)
-        after += len(entry.events)
-    return sequences[::-1]
+    ends = list(accumulate(len(entry.events) for entry in group))
+    return [last_seq - (ends[-1] - end) for end in ends]
