@@ -31,6 +31,7 @@ SIGNED_IN = Actor(operator_id="signed-in", level=FederationLevel.national, regio
 CODES = {status: code for code, status in reversed(HTTP_STATUS.items())}
 KEEPALIVE_SECONDS = 2.0
 SEND_ATTEMPTS = 4
+POOL_CONNECTIONS = 8  # connections in each of a command sender's pools
 
 
 class NotRunning(RuntimeError):
@@ -133,31 +134,50 @@ def reply_of(response: httpx.Response, username: str) -> Reply:
     return Reply(ok=False, error=Error(code=code, message=str(detail)))
 
 
+def pool_layout(in_flight: int) -> tuple[int, int]:
+    """How many connection pools `in_flight` requests at once are spread over, and the connections
+    of each: POOL_CONNECTIONS at most, as few pools as that allows."""
+    pools = -(-max(in_flight, 1) // POOL_CONNECTIONS)
+    return pools, -(-max(in_flight, 1) // pools)
+
+
 class HttpCommands:
-    """Sends commands to `POST /commands/<context>/<name>`, many in flight on one connection pool."""
+    """Sends commands to `POST /commands/<context>/<name>`, many in flight over several small
+    connection pools (`http`, the first, is the one for other requests)."""
 
     def __init__(self, connection: Connection, in_flight: int = 128) -> None:
         self.connection, self.in_flight = connection, in_flight
+        self._next = 0
 
     async def __aenter__(self) -> HttpCommands:
+        # httpx's pool walks all its connections for every request it places (encode/httpx#3215):
+        # with 64 in flight in one pool, the client spent 15 ms of CPU a command and was what a
+        # benchmark of the API measured. Pools of POOL_CONNECTIONS each keep that walk short.
+        pools, per_pool = pool_layout(self.in_flight)
         # Idle connections are let go before uvicorn's keep-alive (5 s) closes them under a request.
-        limits = httpx.Limits(max_connections=self.in_flight, max_keepalive_connections=self.in_flight,
+        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool,
                               keepalive_expiry=KEEPALIVE_SECONDS)
-        self.http = httpx.AsyncClient(base_url=self.connection.http_url, limits=limits)
+        self.pools = [httpx.AsyncClient(base_url=self.connection.http_url, limits=limits) for _ in range(pools)]
+        self.http = self.pools[0]
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.http.aclose()
+        await asyncio.gather(*(pool.aclose() for pool in self.pools))
+
+    def _pool(self) -> httpx.AsyncClient:
+        """The pools in turn: requests spread evenly over them."""
+        self._next = (self._next + 1) % len(self.pools)
+        return self.pools[self._next]
 
     async def send(self, context: str, name: str, command: Command, timeout: float = 60,
                    auth: Auth | None = None) -> Reply:
         """`auth`: act as another account than the connection's (the demo's district offices)."""
         auth = auth or self.connection.auth
-        content, renew = body(command), False
+        content, renew, pool = body(command), False, self._pool()
         for attempt in range(SEND_ATTEMPTS):
             try:
                 headers = {**await auth.aheaders(self.http, renew), "Content-Type": "application/json"}
-                response = await self.http.post(f"/commands/{context}/{name}", content=content,
+                response = await pool.post(f"/commands/{context}/{name}", content=content,
                                                 headers=headers, timeout=timeout)
             except httpx.TimeoutException as error:
                 raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
