@@ -34,6 +34,7 @@ from services.pairing.matching.engine import batch as batch_proposal
 from services.pairing.matching.synthetic import district_snapshot
 from services.platform.children import UP_CHILDREN
 from services.platform.embedded_nats import free_port, server_binary, server_version
+from services.platform.event_loop import loop_name
 from services.platform.nats_permissions import ADMIN
 from services.platform.runtime import Platform
 from services.platform.settings import Settings
@@ -82,8 +83,9 @@ class _Bench:
         version = ".".join(map(str, server_version(server_binary())))
         sync = "always (fsync before every ack)" if platform.embedded.sync_always else "server default"
         self.console.print(f"[bold]aixin bench[/bold] — nats-server {version}, JetStream file storage, "
-                           f"sync_interval: {sync}; the raw baselines use the same server and settings")
-        f.update(nats_server=version, sync_always=platform.embedded.sync_always)
+                           f"sync_interval: {sync}; the raw baselines use the same server and settings; "
+                           f"event loop: {loop_name()}")
+        f.update(nats_server=version, sync_always=platform.embedded.sync_always, event_loop=loop_name())
         f["raw_publish_per_s"] = self.events / await raw_publish_seconds(nc, self.events, IN_FLIGHT)
         f["raw_publish_1_per_s"] = self.events / await raw_publish_seconds(nc, self.events, 1)
         await self._commands()

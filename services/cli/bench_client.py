@@ -31,6 +31,7 @@ from contracts.replies import Reply
 from contracts.subjects import command_subject
 from services.cli.bench_raw import timed
 from services.cli.client import SIGNED_IN, HttpCommands, connect
+from services.platform import event_loop
 from services.platform.nats_credentials import NatsCredentials, credentials_dir
 from services.platform.nats_permissions import API
 
@@ -85,7 +86,7 @@ def send_commands(data_dir: Path, kind: str, count: int, in_flight: int, via: st
                   total: int = 0) -> tuple[float, int, list[str]]:
     """Seconds to send `count` commands of `kind` with `in_flight` at once, how many were refused,
     and the first refusals' messages."""
-    return asyncio.run(_send(data_dir, kind, count, in_flight, via, run, total))
+    return event_loop.run(_send(data_dir, kind, count, in_flight, via, run, total))
 
 
 async def _send(data_dir: Path, kind: str, count: int, in_flight: int, via: str, run: str,
@@ -140,7 +141,7 @@ class _sender:
 def visible_after_ack(data_dir: Path, samples: int, per_second: float, run: str) -> list[float]:
     """Milliseconds from a RegisterChild's acknowledgement until the child counts in the stats of
     its community, for `samples` commands sent at `per_second` (the stats polled without pause)."""
-    return asyncio.run(_visible(data_dir, samples, per_second, run))
+    return event_loop.run(_visible(data_dir, samples, per_second, run))
 
 
 async def _visible(data_dir: Path, samples: int, per_second: float, run: str) -> list[float]:
@@ -170,7 +171,7 @@ async def _visible(data_dir: Path, samples: int, per_second: float, run: str) ->
 
 def stats_reads(data_dir: Path, codes: list[str], samples: int) -> dict[str, list[float]]:
     """Milliseconds of `GET /regions/{code}/stats`, one at a time, `samples` times per code."""
-    return asyncio.run(_stats_reads(data_dir, codes, samples))
+    return event_loop.run(_stats_reads(data_dir, codes, samples))
 
 
 async def _stats_reads(data_dir: Path, codes: list[str], samples: int) -> dict[str, list[float]]:

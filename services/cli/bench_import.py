@@ -14,7 +14,6 @@ figure `aixin bench` compares everything with) and with as many in flight as the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from services.cli.client import SIGNED_IN, AdminClient, HttpCommands, connect
 from services.cli.imports import print_summary
 from services.importing.runner import IN_FLIGHT, KINDS, Importer, prepare
 from services.importing.synthetic import synthetic_children
+from services.platform import event_loop
 
 
 
@@ -73,7 +73,7 @@ def import_in_own_process(data_dir: Path, path: Path) -> tuple[int, float]:
             summary = await Importer(_sender(client)).run(prepare(KINDS["children"], path, SIGNED_IN))
             return summary.rows, summary.seconds
 
-    return asyncio.run(run())
+    return event_loop.run(run())
 
 
 def main() -> None:
@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--again", action="store_true", help="import the same list a second time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aixin-import-bench-") as tmp:
-        figures = asyncio.run(import_rate(args.data_dir, args.rows, Path(tmp),
+        figures = event_loop.run(import_rate(args.data_dir, args.rows, Path(tmp),
                                           args.raw_events, args.seed, args.again))
     print(figures)
 

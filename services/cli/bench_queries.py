@@ -17,7 +17,6 @@ year up to today, so that "today" reads as the route's default does.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import json
 import random
@@ -37,6 +36,7 @@ from contracts.regions import PREFIX_LENGTHS, Region
 from contracts.regions.divisions import villages_of
 from services.activity.care.cadence import profile_named
 from services.activity.care.compliance_cache import ComplianceCache
+from services.platform import event_loop
 from services.projections.figures.ledger import FigureLedger
 from services.projections.figures.queries import figures_with_subregions, part_length
 from services.projections.pair_compliance import PairCompliance
@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--no-fill", action="store_true",
                         help="measure the database as an earlier run with the same --children left it")
     args = parser.parse_args()
-    result = asyncio.run(measure_stats_queries(args.db_url, args.children, args.samples, refill=not args.no_fill))
+    result = event_loop.run(measure_stats_queries(args.db_url, args.children, args.samples, refill=not args.no_fill))
     print(json.dumps(result, indent=2))
 
 

@@ -3,7 +3,6 @@ and how a failure is told."""
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,6 +15,7 @@ from rich.markup import escape
 from contracts.regions import InvalidRegion, known_region
 from services.cli.client import NotRunning, connect, data_directory, request, runtime
 from services.cli.credentials import AccessDenied
+from services.platform import event_loop
 from services.platform.settings import RuntimeInfo
 
 console = Console()
@@ -87,7 +87,7 @@ def get_json(data_dir: Path | None, path: str, **params) -> dict:
 
 def run(coroutine):
     try:
-        return asyncio.run(coroutine)
+        return event_loop.run(coroutine)
     except NotRunning as error:
         fail(str(error))
     except (AccessDenied, LookupError) as error:

@@ -12,7 +12,6 @@ columns, damaged further in).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,6 +25,7 @@ from services.cli.common import shown
 from services.cli.credentials import AccessDenied
 from services.importing.reading import UnusableFile
 from services.importing.runner import KINDS, Importer, PlatformFault, Summary, prepare
+from services.platform import event_loop
 
 import_app = typer.Typer(help="Import civil-affairs lists (CSV in UTF-8/GBK/GB18030, or XLSX).",
                          no_args_is_help=True)
@@ -54,7 +54,7 @@ def _import(kind: str, file: Path, report: Path | None, data_dir: Path | None) -
     except UnusableFile as error:
         _fail(str(error), 2)
     try:
-        summary = asyncio.run(_send_all(job, report, data_dir))
+        summary = event_loop.run(_send_all(job, report, data_dir))
     except (NotRunning, AccessDenied) as error:
         _fail(str(error), 1)
     except (UnusableFile, PlatformFault) as error:  # damage further into the file; a fault of the platform

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Optional
 
 import typer
@@ -10,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from services.cli.client import AdminClient, HttpCommands, connect
 from services.cli.common import DataDir, console, fail, host_port, run
+from services.platform import event_loop
 from services.platform.settings import Settings
 
 
@@ -44,7 +44,7 @@ def up(
             await platform.stop()
 
     try:
-        asyncio.run(main())
+        event_loop.run(main())
     except OSError as error:
         fail(str(error))
 
@@ -76,7 +76,7 @@ def serve(
         finally:
             await platform.stop()
 
-    asyncio.run(main())
+    event_loop.run(main())
 
 
 def demo(

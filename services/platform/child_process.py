@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from services.platform.children import READY
+from services.platform.event_loop import new_event_loop
 from services.platform.runtime import SERVICES, Platform
 from services.platform.settings import Settings
 
@@ -52,7 +53,7 @@ def main() -> None:
     # Not asyncio.run: once the platform has stopped, everything this process writes is committed,
     # and asyncio.run would then wait for every leftover task to finish cancelling (a NATS client
     # still trying to reach a server that is gone never does), leaving an orphan behind.
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(run())
