@@ -231,7 +231,7 @@ async def test_the_server_sends_a_reader_far_behind_only_its_read_ahead_and_noth
     next_of = follow_module._InOrder.next
 
     async def watched(self):
-        queued.append(self.sub.pending_msgs)
+        queued.append(self.pending)  # received, not yet handed out
         return await next_of(self)
     monkeypatch.setattr(follow_module._InOrder, "next", watched)
     again = count_following_again(monkeypatch)
