@@ -195,8 +195,8 @@ class _InOrder:
             inactive_threshold=INACTIVE_SECONDS, mem_storage=True, num_replicas=1)
         # Received by a callback into an inbox of this subscription's own, not by `next_msg`, which
         # makes a task and a timeout for every message (a uuid too): a log of 12,000 events is
-        # read at 31,000 a second instead of 21,000. A subscription replaced keeps its own inbox, so nothing
-        # it still receives mixes with the new one's.
+        # read at 31,000 a second instead of 21,000. A subscription replaced keeps its own inbox,
+        # so nothing it still receives mixes with the new one's.
         inbox = _Inbox()
         self.sub = await self.js.subscribe(
             self.subject_filter, stream=STREAM, config=config, manual_ack=True, cb=inbox.receive,
