@@ -10,7 +10,9 @@ Results keep the shape of the services' replies (`Reply`), so callers read them 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,7 +149,6 @@ class HttpCommands:
 
     def __init__(self, connection: Connection, in_flight: int = 128) -> None:
         self.connection, self.in_flight = connection, in_flight
-        self._next = 0
 
     async def __aenter__(self) -> HttpCommands:
         # httpx's pool walks all its connections for every request it places (encode/httpx#3215):
@@ -159,26 +160,37 @@ class HttpCommands:
                               keepalive_expiry=KEEPALIVE_SECONDS)
         self.pools = [httpx.AsyncClient(base_url=self.connection.http_url, limits=limits) for _ in range(pools)]
         self.http = self.pools[0]
+        self._busy = [0] * pools  # requests under way in each pool
         return self
 
     async def __aexit__(self, *exc) -> None:
         await asyncio.gather(*(pool.aclose() for pool in self.pools))
 
-    def _pool(self) -> httpx.AsyncClient:
-        """The pools in turn: requests spread evenly over them."""
-        self._next = (self._next + 1) % len(self.pools)
-        return self.pools[self._next]
+    @contextlib.contextmanager
+    def _least_busy(self) -> Iterator[httpx.AsyncClient]:
+        """The pool with the fewest requests under way, counted as taken while the block runs: a
+        slow answer in one pool does not hold back requests that another could send at once."""
+        index = min(range(len(self.pools)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+        try:
+            yield self.pools[index]
+        finally:
+            self._busy[index] -= 1
 
     async def send(self, context: str, name: str, command: Command, timeout: float = 60,
                    auth: Auth | None = None) -> Reply:
         """`auth`: act as another account than the connection's (the demo's district offices)."""
-        auth = auth or self.connection.auth
-        content, renew, pool = body(command), False, self._pool()
+        with self._least_busy() as pool:
+            return await self._send(pool, context, name, command, timeout, auth or self.connection.auth)
+
+    async def _send(self, pool: httpx.AsyncClient, context: str, name: str, command: Command, timeout: float,
+                    auth: Auth) -> Reply:
+        content, renew = body(command), False
         for attempt in range(SEND_ATTEMPTS):
             try:
                 headers = {**await auth.aheaders(self.http, renew), "Content-Type": "application/json"}
                 response = await pool.post(f"/commands/{context}/{name}", content=content,
-                                                headers=headers, timeout=timeout)
+                                           headers=headers, timeout=timeout)
             except httpx.TimeoutException as error:
                 raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
             except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
