@@ -1,9 +1,10 @@
 """The event loop every aixin process runs on: uvloop's where it is installed (Linux and macOS,
 a dependency there), asyncio's own elsewhere.
 
-uvloop runs the same asyncio code with its loop, sockets and timers in C (libuv). Measured with
-`aixin bench` on a 2-core machine: RegisterChild over NATS with 64 in flight 457 → 690/s, the
-command services' process being the bound; nothing else changes.
+uvloop runs the same asyncio code with its loop, sockets and timers in C (libuv). Measured on a
+2-core machine, with asyncio's loop and then this one: RegisterChild over NATS with 64 in flight
+457 → 690/s (the command services' process being the bound), a rebuild of every read model 3,233
+→ 4,380 events/s (the log followers' process).
 """
 
 from __future__ import annotations
