@@ -2,7 +2,9 @@
 (and the last day summed in) and by-day rows equal the sums of the leaf rows under it, and the queries that read them answer as the
 sums over the ledger's rows under the region's code range did, on every day — after a transfer
 between provinces, an event back-dated before others already applied, and one dated ahead of
-today (while it stands ahead, reads as of today fall back to the rows by day)."""
+today, and a birthday reminder raised today for a birthday ahead: a read as of today takes the
+running totals less the steps dated later, in one statement, while any settled step ahead of the
+day makes it fall back to the rows by day."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.child_file import ChildTransferredIn, ChildTransferredOut
@@ -18,10 +20,11 @@ from contracts.envelope import Actor, Envelope, Event, FederationLevel
 from contracts.intake import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
+from contracts.reminders import ReminderRaised, ReminderRule
 from services.projections.figures.arithmetic import code_range
 from services.projections.figures.catalogue import complete
 from services.projections.figures.ledger import FigureLedger
-from services.projections.figures.levels import BY_DAY, TOTALS, parent_of
+from services.projections.figures.levels import BY_DAY, NOTHING_SETTLED, TOTALS, parent_of
 from services.projections.figures.queries import (
     figures_as_of,
     figures_by_subregion,
@@ -30,7 +33,7 @@ from services.projections.figures.queries import (
     series,
     sub_rows,
 )
-from services.projections.figures.tables import TABLES, ledger, rollup, totals
+from services.projections.figures.tables import TABLES, ahead, ledger, rollup, totals
 from services.shared.eventlog import StoredEvent
 from tests.log.test_projections import read_db  # noqa: F401  (fixture: SQLite and PostgreSQL)
 
@@ -69,8 +72,16 @@ def the_log() -> list[StoredEvent]:
                                    grade=None, personal=SEALED, guardian_relation=None, guardian=None,
                                    active_pair_ids=()), SC, MOVED_ON),
                (registered("late", CH), CH, BACK),
+               (birthday_reminder("c1", HZ), HZ, TODAY),
                (registered("ahead", SC), SC, AHEAD)]
     return [stored(seq, event, region, day) for seq, (event, region, day) in enumerate(events, start=1)]
+
+
+def birthday_reminder(child_id: str, region: str) -> ReminderRaised:
+    """Raised today for a birthday in two days: open from its due day, closed the day after it."""
+    return ReminderRaised(reminder_id=f"birthday-{child_id}", rule=ReminderRule.birthday_coming, region=region,
+                          pair_id=None, child_id=child_id, wish_id=None, reference_date=TODAY + timedelta(days=2),
+                          due_on=TODAY + timedelta(days=1))
 
 
 async def applied(engine: AsyncEngine, events: list[StoredEvent], seed: int) -> None:
@@ -116,24 +127,32 @@ async def test_every_levels_totals_and_rows_by_day_are_the_sums_of_its_leaves(re
         by_total: dict[tuple, int] = {}
         last_day: dict[tuple, date] = {}
         by_day: dict[tuple, int] = {}
+        later: dict[tuple, int] = {}
         for region, day, figure, delta in leaves:
+            # The reminder's steps are the only ones dated after their event: each counts ahead.
+            dated_later = figure.startswith("reminders_")
             for length in TOTALS:
                 key = (parent_of(region[:length]), region[:length], figure)
                 by_total[key] = by_total.get(key, 0) + delta
-                last_day[key] = max(last_day.get(key, day), day)
+                last_day[key] = max(last_day.get(key, NOTHING_SETTLED), NOTHING_SETTLED if dated_later else day)
                 if length in BY_DAY:
                     by_day[(*key[:2], day, figure)] = by_day.get((*key[:2], day, figure), 0) + delta
+                if dated_later:
+                    later[(key[0], day, key[1], figure)] = later.get((key[0], day, key[1], figure), 0) + delta
         stored = (await conn.execute(select(totals))).all()
         assert {tuple(r[:3]): r.total for r in stored} == by_total
         assert {tuple(r[:3]): r.last_day for r in stored} == last_day  # the back-dated one leaves it
         assert dict((tuple(r[:4]), r[4]) for r in await conn.execute(select(rollup))) == by_day
+        assert dict((tuple(r[:4]), r[4]) for r in await conn.execute(select(ahead))) == later
+        assert later[("", TODAY + timedelta(days=1), "44", "reminders_open")] == 1
     national = by_total[("*", "", "children")]
     assert national == 26 and by_total[("", "44", "children")] == 18 and by_total[("", "51", "children")] == 8
 
 
 async def test_the_queries_answer_the_leaf_sums_on_every_day_whatever_the_batches(read_db) -> None:  # noqa: F811
     await applied(read_db, the_log(), seed=2)
-    days = (BACK - timedelta(days=1), BACK, START, MOVED_ON - timedelta(days=1), MOVED_ON, TODAY, AHEAD)
+    days = (BACK - timedelta(days=1), BACK, START, MOVED_ON - timedelta(days=1), MOVED_ON, TODAY,
+            TODAY + timedelta(days=1), TODAY + timedelta(days=2), AHEAD)
     async with read_db.connect() as conn:
         for day in days:
             for code in CODES:
@@ -149,6 +168,25 @@ async def test_the_queries_answer_the_leaf_sums_on_every_day_whatever_the_batche
         assert (await figures_as_of(conn, sc, after))["children"] == (await figures_as_of(conn, sc, before))["children"] + 1
         assert (await figures_as_of(conn, sc, TODAY))["children"] + 1 == (await figures_as_of(conn, sc, AHEAD))["children"]
         assert (await figures_as_of(conn, parse_region("440117"), BACK))["children"] == 1  # the back-dated one
+
+
+async def test_a_read_as_of_today_with_a_reminder_due_ahead_takes_one_statement(read_db) -> None:  # noqa: F811
+    """Guangdong has a reminder due tomorrow: as of today its figures and its cities' are the running
+    totals less what is dated later, one statement; Sichuan's child recorded ahead is settled on
+    its own day, so Sichuan as of today is summed by day — equal to the leaf sums either way."""
+    await applied(read_db, the_log(), seed=4)
+    statements: list[str] = []
+    event.listen(read_db.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    async with read_db.connect() as conn:
+        for code, reads in (("44", 1), ("4401", 1), ("440105001", 1), ("51", 3), ("CN", 3)):
+            region = parse_region(code)
+            expected = (await leaf_sums(conn, region.prefix, TODAY), await leaf_parts(conn, code, TODAY))
+            statements.clear()
+            assert await figures_with_subregions(conn, region, TODAY) == expected, code
+            assert len(statements) == reads, (code, statements)
+        assert expected[0]["reminders_open"] == 0  # due tomorrow: not open today
+        tomorrow = await figures_as_of(conn, parse_region("44"), TODAY + timedelta(days=1))
+        assert tomorrow["reminders_open"] == 1
 
 
 async def test_a_series_and_a_months_parts_read_the_rollups_as_they_read_the_leaves(read_db) -> None:  # noqa: F811
@@ -182,14 +220,20 @@ async def test_a_ledger_kept_without_roll_ups_gets_them_from_its_rows_at_start(r
     async with read_db.begin() as conn:
         await conn.execute(totals.delete())
         await conn.execute(rollup.delete())
+        await conn.execute(ahead.delete())  # new with the roll-ups too
         assert await roll_up_existing_ledger(conn) is True
     async with read_db.begin() as conn:
         assert await roll_up_existing_ledger(conn) is False  # once: the totals are there now
     async with read_db.connect() as conn:
         again = ((await conn.execute(select(totals).order_by(*totals.primary_key))).all(),
                  (await conn.execute(select(rollup).order_by(*rollup.primary_key))).all())
-        assert again == made
-        assert await figures_as_of(conn, parse_region("44"), TODAY) == await leaf_sums(conn, "44", TODAY)
+        assert [r[:4] for r in again[0]] == [r[:4] for r in made[0]] and again[1] == made[1]
+        # The ledger's rows do not say which steps were dated after their event: the last days
+        # count them all, so reads as of a day before them sum by day until it has passed.
+        assert all(r.last_day >= m.last_day for r, m in zip(again[0], made[0]))
+        assert (await conn.execute(select(ahead))).first() is None
+        for day in (TODAY, TODAY + timedelta(days=1), AHEAD):
+            assert await figures_as_of(conn, parse_region("44"), day) == await leaf_sums(conn, "44", day)
 
 
 async def test_a_ledger_without_its_villages_running_totals_gets_them_at_start(read_db) -> None:  # noqa: F811
@@ -207,7 +251,9 @@ async def test_a_ledger_without_its_villages_running_totals_gets_them_at_start(r
     async with read_db.begin() as conn:
         assert await total_villages_of_existing_ledger(conn) is False
     async with read_db.connect() as conn:
-        assert (await conn.execute(select(totals).order_by(*totals.primary_key))).all() == made
+        again = (await conn.execute(select(totals).order_by(*totals.primary_key))).all()
+        assert [r[:4] for r in again] == [r[:4] for r in made]
+        assert all(r.last_day >= m.last_day for r, m in zip(again, made))  # as in the upgrade above
         street = parse_region("440105001")
         _, rows = await figures_with_subregions(conn, street, TODAY)
         assert {row["region"]: row["children"] for row in rows}[HZ] == (await leaf_sums(conn, HZ, TODAY))["children"]

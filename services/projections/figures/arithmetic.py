@@ -16,13 +16,23 @@ Key = tuple[str, date, str]  # (leaf region, day, figure)
 
 class Deltas:
     """What a batch changes: the sum of its steps per key. A key stepped to a net zero is kept, so
-    that the ledger holds the same rows however the log was cut into batches."""
+    that the ledger holds the same rows however the log was cut into batches.
+
+    A step dated after the day its event was recorded (`recorded`) is also summed in `ahead`; the
+    keys with any other step are `settled`. Both depend only on the events, never on the clock."""
 
     def __init__(self) -> None:
         self.steps: dict[Key, int] = defaultdict(int)
+        self.ahead: dict[Key, int] = defaultdict(int)
+        self.settled: set[Key] = set()
 
-    def add(self, region: str, day: date, figure: str, step: int = 1) -> None:
-        self.steps[(region, day, figure)] += step
+    def add(self, region: str, day: date, figure: str, step: int = 1, recorded: date | None = None) -> None:
+        key = (region, day, figure)
+        self.steps[key] += step
+        if recorded is not None and day > recorded:
+            self.ahead[key] += step
+        else:
+            self.settled.add(key)
 
     def rows(self) -> list[dict]:
         return [{"region": r, "day": d, "figure": f, "delta": v} for (r, d, f), v in sorted(self.steps.items())]

@@ -34,7 +34,7 @@ from services.projections.figures import care, people, reminders
 from services.projections.figures.arithmetic import Deltas
 from services.projections.figures.levels import LEAF, parent_length, rolled_up
 from services.projections.figures.state import Batch, Fact
-from services.projections.figures.tables import STANDING, TABLES, ledger, rollup, service, totals
+from services.projections.figures.tables import STANDING, TABLES, ahead, ledger, rollup, service, totals
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 
@@ -58,6 +58,7 @@ class FigureLedger:
         batch = Batch()
         await _read(conn, batch, facts)
         for fact in facts:
+            batch.recorded = fact.day
             APPLY[type(fact.event)](batch, fact)
         await _write(conn, batch)
 
@@ -142,9 +143,11 @@ async def _write(conn: AsyncConnection, batch: Batch) -> None:
 
 
 async def _roll_up(conn: AsyncConnection, deltas: Deltas) -> None:
-    by_day, running = rolled_up(deltas)
+    by_day, running, later = rolled_up(deltas)
     await conn.execute(_add(conn.dialect.name, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
     await conn.execute(_totalled(conn.dialect.name), running)
+    if later:
+        await conn.execute(_add(conn.dialect.name, ahead, ("parent", "day", "prefix", "figure"), ("delta",)), later)
 
 
 async def roll_up_existing_ledger(conn: AsyncConnection) -> bool:
@@ -189,7 +192,8 @@ def _replace(dialect: str, table, key: str):
 
 @functools.cache
 def _totalled(dialect: str):
-    """Running totals: the sum, and the latest day summed in (a back-dated delta leaves it)."""
+    """Running totals: the sum, and the latest day summed in but not ahead (a back-dated delta
+    leaves it)."""
     statement = upsert(dialect, totals)
     later = case((statement.excluded.last_day > totals.c.last_day, statement.excluded.last_day),
                  else_=totals.c.last_day)

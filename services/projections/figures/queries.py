@@ -39,6 +39,10 @@ async def figures_as_of(conn: AsyncConnection, region: Region, day: date) -> dic
     """Every figure of the region at the end of `day`: stocks as they stood, flows summed up to it."""
     if len(region.prefix) in TOTALS and (current := await totals_as_of(conn, region.prefix, day)):
         return complete(current[0])
+    return await _as_of_by_day(conn, region, day)
+
+
+async def _as_of_by_day(conn: AsyncConnection, region: Region, day: date) -> dict:
     rows = own(region.prefix)
     query = select(rows.figure, func.sum(rows.delta)).where(*rows.where, rows.day <= day).group_by(rows.figure)
     return complete(_sum_of(await conn.execute(query)))
@@ -96,6 +100,10 @@ async def figures_by_subregion(conn: AsyncConnection, region: Region, day: date)
         return []
     if length in TOTALS and (current := await totals_as_of(conn, region.prefix, day, mine=False, parts=True)):
         return sub_rows(region, current[1])
+    return await _parts_by_day(conn, region, day, length)
+
+
+async def _parts_by_day(conn: AsyncConnection, region: Region, day: date, length: int) -> list[dict]:
     rows = parts(region.prefix, length)
     part = rows.part.label("part")
     query = (select(part, rows.figure, func.sum(rows.delta))
@@ -108,11 +116,15 @@ async def figures_by_subregion(conn: AsyncConnection, region: Region, day: date)
 
 async def figures_with_subregions(conn: AsyncConnection, region: Region, day: date) -> tuple[dict, list[dict]]:
     """`figures_as_of` and `figures_by_subregion` together, as the stats route asks: as of today
-    one statement down to a county (a town's villages are its ledger rows)."""
-    if part_length(region) in TOTALS and (current := await totals_as_of(conn, region.prefix, day, parts=True)):
+    one statement at every level above the village."""
+    length = part_length(region)
+    if length in TOTALS and (current := await totals_as_of(conn, region.prefix, day, parts=True)):
         mine, found = current
         return complete(mine), sub_rows(region, found)
-    return await figures_as_of(conn, region, day), await figures_by_subregion(conn, region, day)
+    if length is None:  # a village: its own figures only
+        return await figures_as_of(conn, region, day), []
+    # The totals do not answer as of `day` for the region, so neither for its parts: by day.
+    return await _as_of_by_day(conn, region, day), await _parts_by_day(conn, region, day, length)
 
 
 async def month_by_subregion(conn: AsyncConnection, region: Region, start: date, end: date

@@ -5,9 +5,10 @@ region (see `levels` for which levels are rolled up):
   the ledger's rows under it (a county's or a town's are few, a village's fewer);
 - `parts(prefix, length)`: its direct sub-regions' rows by day, keyed by their prefix — their
   roll-ups for the provinces and cities, else the ledger's rows under it;
-- `totals_as_of`: the running totals of the region and of its sub-regions, which equal the sums by
-  day once `day` is no earlier than the last day summed into the region's. A read as of an earlier
-  day, or with events dated ahead of it, falls back to the rows by day: exact either way.
+- `totals_as_of`: the running totals of the region and of its sub-regions less their steps dated
+  after `day` (`figure_ahead`), which equal the sums by day once `day` is no earlier than the last
+  settled day summed into the region's. A read as of an earlier day falls back to the rows by day:
+  exact either way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.projections.figures.arithmetic import code_range
 from services.projections.figures.levels import BY_DAY, LEAF, parent_of
-from services.projections.figures.tables import ledger, rollup, totals
+from services.projections.figures.tables import ahead, ledger, rollup, totals
 
 
 @dataclass(frozen=True)
@@ -57,25 +58,30 @@ def parts(prefix: str, length: int) -> ByDay:
 
 async def totals_as_of(conn: AsyncConnection, prefix: str, day: date, *, mine: bool = True,
                        parts: bool = False) -> tuple[dict[str, int], dict[str, dict[str, int]]] | None:
-    """The running totals of the region (`mine`) and of its direct sub-regions (`parts`, by prefix),
-    if they answer as of `day` (nothing dated after it was summed into the region's); else None,
-    and the caller sums the rows by day — also for a region without any row, where that is as
-    cheap. One statement, so one snapshot: the check and the totals cannot straddle a batch the
-    projector commits meanwhile."""
+    """The figures as of `day` of the region (`mine`) and of its direct sub-regions (`parts`, by
+    prefix) from their running totals less their steps dated after `day`, if they answer as of it
+    (no settled step dated after it was summed into the region's); else None, and the caller sums
+    the rows by day — also for a region without any row, where that is as cheap. One statement, so
+    one snapshot: the check, the totals and the steps ahead cannot straddle a batch the projector
+    commits meanwhile."""
     here = and_(totals.c.parent == parent_of(prefix), totals.c.prefix == prefix)
     picked = [totals.c.parent == prefix] if parts else []
+    later_picked = [ahead.c.parent == prefix] if parts else []
     if mine:
         picked.append(here)
-    later = exists().where(here, totals.c.last_day > day)
-    query = select(totals.c.parent, totals.c.prefix, totals.c.figure, totals.c.total).where(or_(*picked), ~later)
-    rows = (await conn.execute(query)).all()
-    if not rows:
+        later_picked.append(and_(ahead.c.parent == parent_of(prefix), ahead.c.prefix == prefix))
+    unsettled = exists().where(here, totals.c.last_day > day)
+    stood = select(literal(False).label("later"), totals.c.parent, totals.c.prefix, totals.c.figure,
+                   totals.c.total).where(or_(*picked), ~unsettled)
+    dated_later = (select(literal(True), ahead.c.parent, ahead.c.prefix, ahead.c.figure, func.sum(ahead.c.delta))
+                   .where(or_(*later_picked), ahead.c.day > day)
+                   .group_by(ahead.c.parent, ahead.c.prefix, ahead.c.figure))
+    rows = (await conn.execute(union_all(stood, dated_later))).all()
+    if not any(not later for later, *_ in rows):
         return None
     own_totals: dict[str, int] = {}
     found: dict[str, dict[str, int]] = {}
-    for parent, code, figure, total in rows:
-        if parts and parent == prefix:
-            found.setdefault(code, {})[figure] = int(total)
-        else:
-            own_totals[figure] = int(total)
+    for later, parent, code, figure, total in rows:
+        into = found.setdefault(code, {}) if parts and parent == prefix else own_totals
+        into[figure] = into.get(figure, 0) + (-int(total) if later else int(total))
     return own_totals, found

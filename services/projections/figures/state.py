@@ -74,6 +74,7 @@ class Reminders(Rows):
 class Batch:
     def __init__(self) -> None:
         self.deltas = Deltas()
+        self.recorded: date | None = None  # the day the fact being applied was recorded
         self.children, self.volunteers, self.pairs = Rows(), Rows(), Rows()
         self.teams, self.closed_wishes, self.reminders = Rows(), Rows(), Reminders()
         # (holder kind, holder id, day) -> [minutes, activities]
@@ -81,7 +82,7 @@ class Batch:
 
     def count(self, region: str, day: date, *figures: str, step: int = 1) -> None:
         for figure in figures:
-            self.deltas.add(region, day, figure, step)
+            self.deltas.add(region, day, figure, step, self.recorded)
 
     def serve(self, holder: str, holder_id: str, day: date, minutes: int, activities: int = 1) -> None:
         done = self.service[(holder, holder_id, day)]

@@ -31,7 +31,21 @@ totals = Table(
     Column("prefix", String(12), primary_key=True),
     Column("figure", String(64), primary_key=True),
     Column("total", BigInteger, nullable=False),
-    Column("last_day", Date, nullable=False),  # the latest day of a delta summed in: until then, read by day
+    # The latest day of a delta summed in but not kept ahead (below): until then, read by day.
+    Column("last_day", Date, nullable=False),
+)
+# The deltas dated after the day they were recorded (a reminder due next week, a birthday
+# reminder closing the day after the birthday), rolled up to every level of the totals: a read as
+# of today takes a region's running totals less those dated later, instead of summing its rows by
+# day. Keyed parent then day, so that the rows dated after a day are one range of the key however
+# many earlier ones there are.
+ahead = Table(
+    "figure_ahead", metadata,
+    Column("parent", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("prefix", String(12), primary_key=True),
+    Column("figure", String(64), primary_key=True),
+    Column("delta", BigInteger, nullable=False),
 )
 service = Table(
     "figure_service", metadata,
@@ -99,4 +113,4 @@ reminders = Table(
 STANDING = {"children": (children, "child_id"), "volunteers": (volunteers, "volunteer_id"),
             "pairs": (pairs, "pair_id"), "teams": (teams, "team_id"),
             "closed_wishes": (closed_wishes, "wish_id"), "reminders": (reminders, "reminder_id")}
-TABLES = (ledger, rollup, totals, service, *(table for table, _key in STANDING.values()))
+TABLES = (ledger, rollup, totals, ahead, service, *(table for table, _key in STANDING.values()))
