@@ -13,6 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from services.shared.sqlite_one_hop import OneHopDBAPI
+
 
 def make_engine(url: str, durable: bool = False) -> AsyncEngine:
     """`sqlite+aiosqlite:///path.db` or `postgresql+asyncpg://...` (plain postgresql:// works too).
@@ -25,7 +27,8 @@ def make_engine(url: str, durable: bool = False) -> AsyncEngine:
     if url.startswith("sqlite:///"):
         url = url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One trip to the connection's thread a statement instead of four (`sqlite_one_hop`).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=OneHopDBAPI())
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas_key_store if durable else _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10)
