@@ -3,7 +3,8 @@ children in the read models it reads.
 
 The read models are filled through the real projections (`figure_ledger`, `pair_compliance`) by
 the real Applier, a batch of 1000 events per transaction with the checkpoints, from a synthetic
-log of registrations across real villages. Then each level's regions are read as the
+log of registrations across real villages and the birthday reminders raised for them (which close
+ahead of today, as a running programme's always do). Then each level's regions are read as the
 route reads them — the figures, the sub-regions', the five-ones compliance — a different region
 each time where the level has enough. `aixin bench --scale` calls `measure_stats_queries`;
 `python -m services.cli.bench_queries --children 1000000 --db-url …` runs it by hand.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import random
 import time
@@ -32,10 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import FederationLevel
 from contracts.intake import ChildRegistered
+from contracts.reminders import ReminderRaised
 from contracts.regions import PREFIX_LENGTHS, Region
 from contracts.regions.divisions import villages_of
 from services.activity.care.cadence import profile_named
 from services.activity.care.compliance_cache import ComplianceCache
+from services.activity.reminders.rules import ChildWatch, birthday_coming
 from services.platform import event_loop
 from services.projections.figures.ledger import FigureLedger
 from services.projections.figures.queries import figures_with_subregions, part_length
@@ -74,6 +78,10 @@ def placed(children: int, seed: int = 13) -> list[str]:
     return [rng.choice(by_province[p]) for p in rng.choices(provinces, shares, k=children)]
 
 
+def birth_date(index: int) -> date:
+    return date(2010 + index % 12, 1 + index % 12, 1 + index % 28)
+
+
 def registrations(villages: list[str], today: date, seed: int = 13) -> Iterator[RawMessage]:
     """One ChildRegistered per village given, its day spread evenly over the last DAYS days."""
     rng = random.Random(seed)
@@ -82,18 +90,39 @@ def registrations(villages: list[str], today: date, seed: int = 13) -> Iterator[
     for index, village in enumerate(villages, start=1):
         child_id = f"bench-{index}"
         day = start + timedelta(days=(index - 1) * DAYS // count)
-        at = datetime.combine(day, clock_time(9), UTC).isoformat()
         data = {"child_id": child_id, "region": village, "sex": rng.choice(("female", "male")),
-                "birth_date": date(2010 + index % 12, 1 + index % 12, 1 + index % 28).isoformat(),
+                "birth_date": birth_date(index).isoformat(),
                 "category": "left_behind" if rng.random() < 0.8 else "in_difficulty", "subtype": None,
                 "grade": None, "personal": {**SEALED, "key_id": child_id}, "guardian_relation": None,
                 "guardian": None}
-        envelope = {"event_id": str(uuid.uuid5(NAMESPACE, child_id)), "event_type": ChildRegistered.type_name(),
-                    "schema_version": ChildRegistered.schema_version, "aggregate_type": "child",
-                    "aggregate_id": child_id, "aggregate_version": 1, "occurred_at": at, "recorded_at": at,
-                    "actor": ACTOR, "region": village, "correlation_id": child_id, "causation_id": child_id,
-                    "continues_on": None, "data": data}
-        yield RawMessage(index, f"bench.{village}.child.{child_id}", json.dumps(envelope).encode())
+        yield _message(index, village, ChildRegistered, child_id, "child", child_id, day, data)
+
+
+def birthday_reminders(villages: list[str], today: date, first_seq: int) -> Iterator[RawMessage]:
+    """The birthday reminders the reminder process has raised by today, as if every child were
+    paired: each a week before the birthday, closing the day after it — so that, as in a running
+    programme, the figures always hold steps dated after their event."""
+    seq = first_seq
+    for index, village in enumerate(villages, start=1):
+        child = ChildWatch(f"bench-{index}", village, birth_date(index), paired=True, red_since=None,
+                           last_contact=None)
+        raised = birthday_coming(child, today)
+        if raised is None:
+            continue
+        yield _message(seq, village, ReminderRaised, raised.reminder_id, "reminder", raised.reminder_id,
+                       raised.due_on, raised.model_dump(mode="json"))
+        seq += 1
+
+
+def _message(seq: int, village: str, kind, key: str, aggregate: str, aggregate_id: str, day: date,
+             data: dict) -> RawMessage:
+    at = datetime.combine(day, clock_time(9), UTC).isoformat()
+    envelope = {"event_id": str(uuid.uuid5(NAMESPACE, key)), "event_type": kind.type_name(),
+                "schema_version": kind.schema_version, "aggregate_type": aggregate,
+                "aggregate_id": aggregate_id, "aggregate_version": 1, "occurred_at": at, "recorded_at": at,
+                "actor": ACTOR, "region": village, "correlation_id": key, "causation_id": key,
+                "continues_on": None, "data": data}
+    return RawMessage(seq, f"bench.{village}.{aggregate}.{aggregate_id}", json.dumps(envelope).encode())
 
 
 # --- filling the read models and reading them ---
@@ -119,11 +148,13 @@ async def fresh(db_url: str) -> AsyncEngine:
 
 
 async def fill(engine: AsyncEngine, villages: list[str], today: date) -> float:
-    """Seconds to apply one registration per village, BATCH to a transaction."""
+    """Seconds to apply one registration per village and the birthday reminders raised by today,
+    BATCH to a transaction."""
     applier = Applier(None, engine, [FigureLedger(), PairCompliance()])  # no log: batches are handed in
     started = time.perf_counter()
     batch = []
-    for message in registrations(villages, today):
+    log = itertools.chain(registrations(villages, today), birthday_reminders(villages, today, len(villages) + 1))
+    for message in log:
         batch.append(message)
         if len(batch) == BATCH:
             await applier._apply_batch(batch)

@@ -3,7 +3,8 @@ by the test suite.
 
 1. The stats reads at every level with N children in the read models, on SQLite and (with
    `--pg-url`) on PostgreSQL: `services.cli.bench_queries`, which fills them through the real
-   projections from a synthetic log of N registrations across real villages.
+   projections from a synthetic log of N registrations across real villages, with the birthday
+   reminders raised for them by today.
 2. The same synthetic log appended to a real platform's JetStream (embedded server, fsync on every
    append) and applied by its real projector from empty read models; then a zero-downtime rebuild
    of every read model from that log, the log followers' resident memory sampled throughout.

@@ -13,10 +13,11 @@ region (see `levels` for which levels are rolled up):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, bindparam, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.projections.figures.arithmetic import code_range
@@ -64,19 +65,8 @@ async def totals_as_of(conn: AsyncConnection, prefix: str, day: date, *, mine: b
     the rows by day — also for a region without any row, where that is as cheap. One statement, so
     one snapshot: the check, the totals and the steps ahead cannot straddle a batch the projector
     commits meanwhile."""
-    here = and_(totals.c.parent == parent_of(prefix), totals.c.prefix == prefix)
-    picked = [totals.c.parent == prefix] if parts else []
-    later_picked = [ahead.c.parent == prefix] if parts else []
-    if mine:
-        picked.append(here)
-        later_picked.append(and_(ahead.c.parent == parent_of(prefix), ahead.c.prefix == prefix))
-    unsettled = exists().where(here, totals.c.last_day > day)
-    stood = select(literal(False).label("later"), totals.c.parent, totals.c.prefix, totals.c.figure,
-                   totals.c.total).where(or_(*picked), ~unsettled)
-    dated_later = (select(literal(True), ahead.c.parent, ahead.c.prefix, ahead.c.figure, func.sum(ahead.c.delta))
-                   .where(or_(*later_picked), ahead.c.day > day)
-                   .group_by(ahead.c.parent, ahead.c.prefix, ahead.c.figure))
-    rows = (await conn.execute(union_all(stood, dated_later))).all()
+    values = {"prefix": prefix, "parent": parent_of(prefix), "day": day}
+    rows = (await conn.execute(_totals_statement(mine, parts), values)).all()
     if not any(not later for later, *_ in rows):
         return None
     own_totals: dict[str, int] = {}
@@ -85,3 +75,23 @@ async def totals_as_of(conn: AsyncConnection, prefix: str, day: date, *, mine: b
         into = found.setdefault(code, {}) if parts and parent == prefix else own_totals
         into[figure] = into.get(figure, 0) + (-int(total) if later else int(total))
     return own_totals, found
+
+
+@functools.cache
+def _totals_statement(mine: bool, parts: bool):
+    """Built once per shape, with the region and day bound at each read: building the statement
+    and its cache key cost more than SQLite took to answer it."""
+    prefix, parent, day = bindparam("prefix"), bindparam("parent"), bindparam("day", type_=Date)
+    here = and_(totals.c.parent == parent, totals.c.prefix == prefix)
+    picked = [totals.c.parent == prefix] if parts else []
+    later_picked = [ahead.c.parent == prefix] if parts else []
+    if mine:
+        picked.append(here)
+        later_picked.append(and_(ahead.c.parent == parent, ahead.c.prefix == prefix))
+    unsettled = exists().where(here, totals.c.last_day > day)
+    stood = select(literal(False).label("later"), totals.c.parent, totals.c.prefix, totals.c.figure,
+                   totals.c.total).where(or_(*picked), ~unsettled)
+    dated_later = (select(literal(True), ahead.c.parent, ahead.c.prefix, ahead.c.figure, func.sum(ahead.c.delta))
+                   .where(or_(*later_picked), ahead.c.day > day)
+                   .group_by(ahead.c.parent, ahead.c.prefix, ahead.c.figure))
+    return union_all(stood, dated_later)
