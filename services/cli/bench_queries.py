@@ -95,7 +95,7 @@ def registrations(villages: list[str], today: date, seed: int = 13) -> Iterator[
                 "category": "left_behind" if rng.random() < 0.8 else "in_difficulty", "subtype": None,
                 "grade": None, "personal": {**SEALED, "key_id": child_id}, "guardian_relation": None,
                 "guardian": None}
-        yield _message(index, village, ChildRegistered, child_id, "child", child_id, day, data)
+        yield _message(index, village, ChildRegistered, "child", child_id, day, data)
 
 
 def birthday_reminders(villages: list[str], today: date, first_seq: int) -> Iterator[RawMessage]:
@@ -109,20 +109,21 @@ def birthday_reminders(villages: list[str], today: date, first_seq: int) -> Iter
         raised = birthday_coming(child, today)
         if raised is None:
             continue
-        yield _message(seq, village, ReminderRaised, raised.reminder_id, "reminder", raised.reminder_id,
-                       raised.due_on, raised.model_dump(mode="json"))
+        yield _message(seq, village, ReminderRaised, "reminder", raised.reminder_id, raised.due_on,
+                       raised.model_dump(mode="json"))
         seq += 1
 
 
-def _message(seq: int, village: str, kind, key: str, aggregate: str, aggregate_id: str, day: date,
-             data: dict) -> RawMessage:
+def _message(seq: int, village: str, kind, aggregate: str, key: str, day: date, data: dict) -> RawMessage:
+    """The event as the log hands it out, recorded on `day`; `key`: its aggregate's id, also its
+    event id's name and its correlation."""
     at = datetime.combine(day, clock_time(9), UTC).isoformat()
     envelope = {"event_id": str(uuid.uuid5(NAMESPACE, key)), "event_type": kind.type_name(),
                 "schema_version": kind.schema_version, "aggregate_type": aggregate,
-                "aggregate_id": aggregate_id, "aggregate_version": 1, "occurred_at": at, "recorded_at": at,
+                "aggregate_id": key, "aggregate_version": 1, "occurred_at": at, "recorded_at": at,
                 "actor": ACTOR, "region": village, "correlation_id": key, "causation_id": key,
                 "continues_on": None, "data": data}
-    return RawMessage(seq, f"bench.{village}.{aggregate}.{aggregate_id}", json.dumps(envelope).encode())
+    return RawMessage(seq, f"bench.{village}.{aggregate}.{key}", json.dumps(envelope).encode())
 
 
 # --- filling the read models and reading them ---
