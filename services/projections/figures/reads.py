@@ -67,7 +67,7 @@ async def totals_as_of(conn: AsyncConnection, prefix: str, day: date, *, mine: b
     commits meanwhile."""
     values = {"prefix": prefix, "parent": parent_of(prefix), "day": day}
     rows = (await conn.execute(_totals_statement(mine, parts), values)).all()
-    if not any(not later for later, *_ in rows):
+    if all(later for later, *_ in rows):  # no running total answered: only steps ahead, or none
         return None
     own_totals: dict[str, int] = {}
     found: dict[str, dict[str, int]] = {}

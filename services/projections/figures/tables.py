@@ -34,8 +34,8 @@ totals = Table(
     # The latest day of a delta summed in but not kept ahead (below): until then, read by day.
     Column("last_day", Date, nullable=False),
 )
-# The deltas dated after the day they were recorded (a reminder due next week, a birthday
-# reminder closing the day after the birthday), rolled up to every level of the totals: a read as
+# The deltas dated after the day they were recorded (a birthday reminder, raised a week ahead,
+# closes the day after the birthday), rolled up to every level of the totals: a read as
 # of today takes a region's running totals less those dated later, instead of summing its rows by
 # day. Keyed parent then day, so that the rows dated after a day are one range of the key however
 # many earlier ones there are.
