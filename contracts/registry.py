@@ -6,7 +6,10 @@ that a module of events can import the envelope without a cycle.
 
 from __future__ import annotations
 
+import functools
 from types import MappingProxyType
+
+from pydantic import create_model
 
 from contracts import (accounts, activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
                        pairing, reminders, volunteers)
@@ -35,3 +38,12 @@ def typed_event(envelope: Envelope) -> Event:
     pydantic's ValidationError for data that does not fit its type."""
     event_type = EVENT_TYPES[envelope.event_type]
     return event_type.model_validate(upcast(envelope, event_type.schema_version))
+
+
+@functools.cache
+def typed_envelope(event_type: type[Event]) -> type[Envelope]:
+    """An envelope whose `data` is validated as `event_type` in the same pass over the JSON: for a
+    reader of many events at the type's current schema version, which then needs no second
+    validation of a dict built for it (a third of the time a rebuild spent decoding). Its `data`
+    is the typed event, not a dict."""
+    return create_model(f"{event_type.__name__}Envelope", __base__=Envelope, data=(event_type, ...))

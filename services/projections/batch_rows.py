@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.shared.db import insert_if_absent
+from services.shared.many_rows import execute_many
 
 CHUNK = 500  # keys per SELECT … IN (…): well under every database's limit on parameters
 
@@ -113,11 +114,11 @@ class Rows:
                 changed.append(self._params(row, self.columns))
         dialect = conn.dialect.name
         if gone:
-            await conn.execute(_delete(self.table, self.keys), gone)
+            await execute_many(conn, _delete(self.table, self.keys), gone)
         if new:
-            await conn.execute(insert_if_absent(dialect, self.table), new)
+            await execute_many(conn, insert_if_absent(dialect, self.table), new)
         if changed:
-            await conn.execute(_update(self.table, self.keys, self.columns), changed)
+            await execute_many(conn, _update(self.table, self.keys, self.columns), changed)
 
     def _params(self, row: dict, columns: tuple[str, ...]) -> dict:
         return {**{f"key_{k}": row[k] for k in self.keys}, **{n: row[n] for n in columns}}

@@ -28,6 +28,7 @@ from services.shared.follower.applier import read_checkpoints
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent
+from services.shared.many_rows import execute_many
 
 pairs = Table(
     "compliance_pairs", metadata,
@@ -247,6 +248,6 @@ class PairCompliance:
             return
         rows = [{"child_id": child, "pair_id": pair_id} for pair_id, _, children in found
                 for child in sorted(set(children))]
-        await conn.execute(insert_if_absent(conn.dialect.name, child_pairs), rows)
+        await execute_many(conn, insert_if_absent(conn.dialect.name, child_pairs), rows)
         now = (await read_checkpoints(conn, [self.name]))[self.name]
         await record_changes(conn, [(region, now) for region in sorted({region for _, region, _ in found})])

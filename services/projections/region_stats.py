@@ -21,6 +21,7 @@ from contracts.volunteers import StationClosed, StationOpened, TeamFormed, Volun
 from services.shared.follower.projection import metadata
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
+from services.shared.many_rows import execute_many
 
 FIGURES = ("children_registered", "children_paired", "volunteers_recruited", "active_pairs",
            "pairs_formed", "pairs_ended", "visits_logged", "wishes_submitted", "wishes_fulfilled",
@@ -199,14 +200,14 @@ async def _read_standing(conn: AsyncConnection, batch: _Batch, child_ids: set[st
 async def _write(conn: AsyncConnection, batch: _Batch) -> None:
     dialect = conn.dialect.name
     if batch.changed:
-        await conn.execute(_standing_statement(dialect), [
+        await execute_many(conn, _standing_statement(dialect), [
             {"child_id": child_id, **batch.standing[child_id]} for child_id in sorted(batch.changed)])
     if batch.deltas:
-        await conn.execute(_figures_statement(dialect), [
+        await execute_many(conn, _figures_statement(dialect), [
             {"region": region, **{name: changes.get(name, 0) for name in FIGURES}}
             for region, changes in sorted(batch.deltas.items())])
     if batch.exits:
-        await conn.execute(_exits_statement(dialect), [
+        await execute_many(conn, _exits_statement(dialect), [
             {"region": region, "reason": reason, "children": count}
             for (region, reason), count in sorted(batch.exits.items())])
 

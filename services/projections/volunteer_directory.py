@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.intake import VolunteerRecruited
 from services.shared.db import insert_if_absent
 from services.shared.eventlog import StoredEvent
+from services.shared.many_rows import execute_many
 from services.shared.follower.projection import metadata
 from services.shared.privacy import KeyStore
 
@@ -36,7 +37,7 @@ class VolunteerDirectory:
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
         # Rows are only ever added (the first stands: recruited twice, a replayed list), and nothing
         # reads them within a batch: one statement, run with every row of the batch.
-        await conn.execute(insert_if_absent(conn.dialect.name, volunteers), [_recruited(s.event) for s in events])
+        await execute_many(conn, insert_if_absent(conn.dialect.name, volunteers), [_recruited(s.event) for s in events])
 
 
 async def volunteer_names(conn: AsyncConnection, keys: KeyStore, volunteer_ids) -> dict[str, str]:

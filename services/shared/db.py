@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from services.shared.many_rows import execute_many
 from services.shared.sqlite_one_hop import OneHopDBAPI
 
 
@@ -103,7 +104,7 @@ class RowsToWrite:
 
     async def flush(self, conn: AsyncConnection) -> None:
         for statement, rows in self._rows.values():
-            await conn.execute(statement, rows)
+            await execute_many(conn, statement, rows)
         self._rows.clear()
 
 

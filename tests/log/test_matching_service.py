@@ -113,7 +113,7 @@ async def test_figures_per_mode_pools_queue_and_replay_on_every_backend(
                                                 "children_paired")) == expected_stats(region), code
             district = await pools(conn, parse_region("440105"))
         reports = await projector.replay()
-    assert all(r.equal for r in reports), [r.differences for r in reports]
+        assert all(r.equal for r in reports), [(r.projection, r.differences) for r in reports if not r.equal]
     assert {k: district[k] for k in ("pairing", "reserve_untrained", "reserve_at_capacity", "withdrawn",
                                      "free_places")} == {"pairing": 2, "reserve_untrained": 1,
                                                          "reserve_at_capacity": 5, "withdrawn": 1, "free_places": 5}

@@ -37,6 +37,7 @@ from services.projections.figures.state import Batch, Fact
 from services.projections.figures.tables import STANDING, TABLES, ahead, ledger, rollup, service, totals
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
+from services.shared.many_rows import execute_many
 
 APPLY = {**people.APPLY, **care.APPLY, ReminderRaised: reminders.raised}
 CHUNK = 500
@@ -133,21 +134,20 @@ async def _write(conn: AsyncConnection, batch: Batch) -> None:
     for attribute, (table, key) in STANDING.items():
         written = getattr(batch, attribute).written()
         if written:
-            await conn.execute(_replace(dialect, table, key), written)
+            await execute_many(conn, _replace(dialect, table, key), written)
     if rows := batch.deltas.rows():
-        await conn.execute(_add(dialect, ledger, ("region", "day", "figure"), ("delta",)), rows)
+        await execute_many(conn, _add(dialect, ledger, ("region", "day", "figure"), ("delta",)), rows)
         # The roll-ups in the same transaction: they and the ledger move together, exactly once.
         await _roll_up(conn, batch.deltas)
     if rows := batch.service_rows():
-        await conn.execute(_add(dialect, service, ("holder", "holder_id", "day"), ("minutes", "activities")), rows)
+        await execute_many(conn, _add(dialect, service, ("holder", "holder_id", "day"), ("minutes", "activities")), rows)
 
 
 async def _roll_up(conn: AsyncConnection, deltas: Deltas) -> None:
     by_day, running, later = rolled_up(deltas)
-    await conn.execute(_add(conn.dialect.name, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
-    await conn.execute(_totalled(conn.dialect.name), running)
-    if later:
-        await conn.execute(_add(conn.dialect.name, ahead, ("parent", "day", "prefix", "figure"), ("delta",)), later)
+    await execute_many(conn, _add(conn.dialect.name, rollup, ("parent", "prefix", "day", "figure"), ("delta",)), by_day)
+    await execute_many(conn, _totalled(conn.dialect.name), running)
+    await execute_many(conn, _add(conn.dialect.name, ahead, ("parent", "day", "prefix", "figure"), ("delta",)), later)
 
 
 async def roll_up_existing_ledger(conn: AsyncConnection) -> bool:
