@@ -33,7 +33,9 @@ class Rows:
         self.keys = tuple(column.name for column in table.primary_key.columns)
         self._rows: dict = {}  # key -> the row as it stands now, None once deleted
         self._read: dict = {}  # key -> the row as it was read (only rows found in the database)
-        self._by: dict = defaultdict(set)  # the key's first column -> keys present, for `having`
+        # The key's first column -> keys present, for `having`: kept only for keys of several
+        # columns (of one, the key is its first column; a set per row cost a rebuild 3%).
+        self._by: dict | None = defaultdict(set) if len(self.keys) > 1 else None
         self._replaced: set = set()  # keys deleted, then added again: written as delete + insert
 
     def _key(self, row: dict):
@@ -54,8 +56,8 @@ class Rows:
 
     def _remember(self, key, row: dict | None) -> None:
         self._rows[key] = row
-        first = key[0] if isinstance(key, tuple) else key
-        (self._by[first].add if row is not None else self._by[first].discard)(key)
+        if self._by is not None:
+            (self._by[key[0]].add if row is not None else self._by[key[0]].discard)(key)
 
     def get(self, key) -> dict | None:
         """The row as the events so far left it, or None. Change it only through `set`, with new
@@ -64,6 +66,8 @@ class Rows:
 
     def having(self, first) -> list[dict]:
         """The rows present whose key's first column is `first` (a child's rows, say)."""
+        if self._by is None:
+            return [] if self._rows.get(first) is None else [self._rows[first]]
         return [self._rows[key] for key in sorted(self._by.get(first, ()))]
 
     def where(self, **values) -> list[dict]:
@@ -72,13 +76,14 @@ class Rows:
                 if row is not None and all(row[name] == value for name, value in values.items())]
 
     def add(self, row: dict) -> bool:
-        """Insert `row` if no row has its key; False (and nothing changed) if one has."""
+        """Insert `row` if no row has its key; False (and nothing changed) if one has. The dict
+        is kept as the row (not copied): pass a new one."""
         key = self._key(row)
         if key in self._rows:
             if self._rows[key] is not None:
                 return False
             self._replaced.add(key)  # deleted earlier in the batch
-        self._remember(key, dict(row))
+        self._remember(key, row)
         return True
 
     def set(self, key, **values) -> bool:
