@@ -3,6 +3,8 @@ engine needs it, and which pairs (and proposals) link them. Queries: matching_sn
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -69,7 +71,7 @@ class _Batch:
         self.members, self.dialect = RowsToWrite(), dialect
 
     async def read(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        ids: dict[str, set[str]] = {"child_id": set(), "volunteer_id": set(), "pair_id": set()}
+        ids: dict[str, set[str]] = defaultdict(set)
         for stored in events:  # one pass, by the event's class (three passes cost a rebuild 6%)
             column = READS[type(stored.event)]
             ids[column].add(getattr(stored.event, column))

@@ -4,9 +4,9 @@ aiosqlite runs every call of a sqlite3 connection in a thread of its own, and SQ
 makes four calls a statement (make a cursor, execute, fetch all, close), each a trip there and back
 through a queue and the event loop. A small read took 5 µs in sqlite3 and 500 µs through the
 adapter (170 µs with one trip); the `stats` route, a handful of statements, spent most of its time
-on the trips. Here each statement
-(or executemany) is one call that makes the cursor, executes, fetches and closes it in the thread,
-and brings back what the cursor would have answered (description, rows, rowcount, lastrowid).
+on the trips. Here each statement (or executemany) is one call that makes the cursor, executes,
+fetches and closes it in the thread, and brings back what the cursor would have answered
+(description, rows, rowcount, lastrowid).
 
 Only the plain cursor changes: a server-side cursor (`AsyncConnection.stream`) stays aiosqlite's.
 Errors are sqlite3's, raised from the same call, and SQLAlchemy maps them as before.
