@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -34,7 +35,7 @@ from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_credentials import nats_credentials_for
 from services.platform.nats_permissions import ADMIN, API
-from services.shared.endpoints import command_router
+from services.shared.endpoints import command_broker, command_router
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps
@@ -96,9 +97,11 @@ class Platform:
         # Each service connects as its own NATS user (`services.platform.nats_permissions`).
         for name, module in COMMAND_SERVICES.items():
             if name in services:
-                await self._serve(name, command_router(module.CONTEXT, module.ROUTES, await self._deps(name)))
+                await self._serve(name, command_router(module.CONTEXT, module.ROUTES, await self._deps(name)),
+                                  commands=True)
         if "imports" in services and "intake" not in services:
-            await self._serve("imports", command_router(intake.CONTEXT, BULK_ROUTES, await self._deps("imports")))
+            await self._serve("imports", command_router(intake.CONTEXT, BULK_ROUTES, await self._deps("imports")),
+                              commands=True)
         if "projections" in services:
             self.projector = Projector(EventLog(await self.connect("projections")), self.db, all_projections())
             await self.projector.create_schema()
@@ -131,14 +134,14 @@ class Platform:
     async def _deps(self, user: str) -> Deps:
         return Deps(log=EventLog(await self.connect(user)), keys=self.keys)
 
-    async def _serve(self, user: str, router) -> None:
-        # Command endpoints log their own failures; FastStream's per-message access log would write
-        # two lines for every command.
+    async def _serve(self, user: str, router, commands: bool = False) -> None:
+        # No per-message access log: it would write two lines for every message.
         options = {}
         if self.credentials:
             seed = self.credentials.connect_options(user)
             options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"]), "inbox_prefix": seed["inbox_prefix"]}
-        broker = NatsBroker(self.nats_url, logger=None, graceful_timeout=10, name=f"aixin-{user}", **options)
+        make = command_broker if commands else functools.partial(NatsBroker, logger=None)
+        broker = make(self.nats_url, graceful_timeout=10, name=f"aixin-{user}", **options)
         broker.include_router(router)
         await broker.start()
         self.brokers.append(broker)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from faststream.nats import NatsBroker
 
 from contracts.accounts import PERSONAL_DATA_ROLES, Role
 from contracts.regions import parse_region
@@ -19,7 +18,7 @@ from services.accounts import passwords
 from services.api.app import COMMAND_ROUTES, create_api
 from services.projections import all_projections
 from services.shared.db import make_engine
-from services.shared.endpoints import command_router
+from services.shared.endpoints import command_broker, command_router
 from services.shared.follower.projector import Projector
 from tests.e2e.test_http_api import add_account, bearer, with_accounts
 from tests.log.projection_cases import catch_up, running
@@ -61,7 +60,7 @@ class World:
 async def world(nats_server, nc, event_log, deps, tmp_path, monkeypatch) -> AsyncIterator[World]:
     # Sixteen accounts signing in: argon2 at its cost for real passwords would take most of the test.
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    broker = NatsBroker(nats_server.url, logger=None)
+    broker = command_broker(nats_server.url)
     for context, routes in COMMAND_ROUTES.items():
         broker.include_router(command_router(context, routes, deps))
     await broker.start()

@@ -22,7 +22,6 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from faststream.nats import NatsBroker
 from openpyxl import load_workbook
 
 from contracts.accounts import Role
@@ -31,7 +30,7 @@ from services.api.app import COMMAND_ROUTES, create_api
 from services.dashboard.view import previous_month_end
 from services.projections import all_projections
 from services.shared.db import make_engine
-from services.shared.endpoints import command_router
+from services.shared.endpoints import command_broker, command_router
 from services.shared.follower.projector import Projector
 from tests.e2e.test_http_api import PASSWORD, add_account, bearer, with_accounts
 from tests.log.projection_cases import catch_up, running
@@ -94,7 +93,7 @@ async def serving(nats_server, event_log, deps, tmp_path, monkeypatch, nc, accou
     """The platform with the accounts `accounts_of` (username -> (office, role or roles)); `extend`
     adds routes to the API (given the API, the read database, the key store) before it serves."""
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    broker = NatsBroker(nats_server.url, logger=None)
+    broker = command_broker(nats_server.url)
     for context, routes in COMMAND_ROUTES.items():
         broker.include_router(command_router(context, routes, deps))
     await broker.start()

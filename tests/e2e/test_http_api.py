@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.accounts import Role
@@ -22,7 +21,7 @@ from services.api.app import COMMAND_ROUTES, create_api
 from services.projections import all_projections
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
-from services.shared.endpoints import command_router
+from services.shared.endpoints import command_broker, command_router
 from services.shared.eventlog import EventLog
 
 PASSWORD = "correct horse battery"
@@ -65,7 +64,7 @@ async def signed_in_client(api: FastAPI, event_log: EventLog, data_dir: Path,
 
 @pytest.fixture
 async def client(nats_server, nc, event_log, deps, tmp_path):
-    broker = NatsBroker(nats_server.url, logger=None)
+    broker = command_broker(nats_server.url)
     for context, routes in COMMAND_ROUTES.items():
         broker.include_router(command_router(context, routes, deps))
     await broker.start()

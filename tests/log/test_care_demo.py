@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from faststream.nats import NatsBroker
 from rich.progress import Progress
 
 from contracts.regions import parse_region
@@ -18,7 +17,7 @@ from services.projections import all_projections
 from services.activity.care.compliance_report import pair_compliance
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
-from services.shared.endpoints import command_router, decode_reply
+from services.shared.endpoints import command_broker, command_router, decode_reply
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, haimen_from_answer, haimen_from_log, log_events
 from tests.log.projection_cases import catch_up, running
@@ -37,7 +36,7 @@ class NatsSender:
 async def test_the_demo_federations_five_ones_for_may_agree_with_its_log(nats_server, nc, event_log, keys,
                                                                         tmp_path) -> None:
     deps = Deps(log=event_log, keys=keys, clock=FakeClock(date(2026, 6, 1)))
-    broker = NatsBroker(nats_server.url, logger=None)
+    broker = command_broker(nats_server.url)
     for context, routes in COMMAND_ROUTES.items():
         broker.include_router(command_router(context, routes, deps))
     await broker.start()
