@@ -14,7 +14,7 @@ from services.api.auth import Caller, signed_in
 from services.api.names import Names, log_named, names_for, volunteers_of
 from services.api.scope import MAX_OFFSET
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
-from services.activity.care.compliance_report import pair_compliance
+from services.projections.pair_compliance.report import pair_compliance
 from services.shared.privacy import KeyStore
 
 

@@ -3,7 +3,7 @@ a region's figures as of a day with its direct sub-regions, its monthly series, 
 a spreadsheet, and service hours per volunteer or team. All from the `figure_ledger` read model
 (its roll-ups: a read of CN costs about what a village's does); the five-ones compliance from
 `pair_compliance`, judged on the days elapsed and kept region by region until a pair's facts change
-under the region (`services.activity.care.compliance_cache`)."""
+under the region (`services.projections.pair_compliance.cache`)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
-from services.activity.care.compliance_cache import ComplianceCache
-from services.activity.care.compliance_figures import empty
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
 from services.api.figures_report import REPORT_FORMATS, report_file
 from services.api.scope import readable_region
 from services.projections.figures.queries import (THIS_LEVEL, figures_with_subregions, month_by_subregion,
                                                    part_length, series, service_by_holder)
+from services.projections.pair_compliance.cache import ComplianceCache
+from services.projections.pair_compliance.figures import empty
 
 FIVE_ONES = "haimen"  # 海门 五个一: the profile the national figures are judged under
 MONTH = r"^\d{4}-\d{2}$"

@@ -19,8 +19,8 @@ from services.api.auth import Caller, signed_in
 from services.api.names import log_named, names_for
 from services.api.scope import readable_region, require_readable
 from services.pairing.matching.engine import batch, suggest
-from services.pairing.matching.snapshot import child_snapshot, region_snapshot
-from services.projections.matching_candidates import members as pair_members, pairs as matching_pairs
+from services.projections.matching_candidates.model import members as pair_members, pairs as matching_pairs
+from services.projections.matching_candidates.snapshot import child_snapshot, region_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.projections.rematch_queue import waiting
 from services.projections.volunteer_pools import POOLS, pool_volunteers, pools

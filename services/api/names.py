@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.api.auth import Caller
 from services.api.scope import log_children_read
 from services.projections.children_directory import child_names
-from services.projections.matching_candidates import members
+from services.projections.matching_candidates.model import members
 from services.projections.volunteer_directory import volunteer_names
 from services.shared.privacy import KeyStore
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.api.auth import Caller, signed_in
 from services.api.names import log_named, names_for
 from services.api.scope import readable_region
-from services.projections.matching_candidates import members, pairs
+from services.projections.matching_candidates.model import members, pairs
 from services.shared.privacy import KeyStore
 
 PATH = "/regions/{code}/proposals"

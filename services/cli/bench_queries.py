@@ -38,12 +38,12 @@ from contracts.reminders import ReminderRaised
 from contracts.regions import PREFIX_LENGTHS, Region
 from contracts.regions.divisions import villages_of
 from services.activity.care.cadence import profile_named
-from services.activity.care.compliance_cache import ComplianceCache
 from services.activity.reminders.rules import ChildWatch, birthday_coming
 from services.platform import event_loop
 from services.projections.figures.ledger import FigureLedger
 from services.projections.figures.queries import figures_with_subregions, part_length
-from services.projections.pair_compliance import PairCompliance
+from services.projections.pair_compliance.cache import ComplianceCache
+from services.projections.pair_compliance.model import PairCompliance
 from services.cli.bench_client import percentile
 from services.shared.db import make_engine
 from services.shared.eventlog import RawMessage

@@ -5,8 +5,8 @@ from services.projections.concern_cases import ConcernCases
 from services.projections.figures.ledger import FigureLedger
 from services.projections.fund_statement import FundStatement
 from services.projections.gift_pack_deliveries import GiftPackDeliveries
-from services.projections.matching_candidates import MatchingCandidates
-from services.projections.pair_compliance import PairCompliance
+from services.projections.matching_candidates.model import MatchingCandidates
+from services.projections.pair_compliance.model import PairCompliance
 from services.projections.pair_modes import PairModes
 from services.projections.places_to_complete import PlacesToComplete
 from services.projections.region_stats import RegionStats

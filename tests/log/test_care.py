@@ -13,14 +13,14 @@ from typer.testing import CliRunner
 from contracts.envelope import Actor, FederationLevel
 from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN, HEILONGJIANG, NINGXIA
-from services.activity.care.compliance_cache import ComplianceCache
-from services.activity.care.compliance_figures import compliance_figures
-from services.activity.care.compliance_report import pair_compliance
 from services.api.app import create_api
 from services.cli import compliance as care_cli
 from services.projections import all_projections
-from services.projections.compliance_changes import changes
-from services.projections.pair_compliance import PairCompliance, child_pairs
+from services.projections.pair_compliance.cache import ComplianceCache
+from services.projections.pair_compliance.changes import changes
+from services.projections.pair_compliance.figures import compliance_figures
+from services.projections.pair_compliance.model import PairCompliance, child_pairs
+from services.projections.pair_compliance.report import pair_compliance
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import (

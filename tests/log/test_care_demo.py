@@ -14,7 +14,7 @@ from services.api.app import COMMAND_ROUTES
 from contracts.subjects import command_subject
 from services.cli.demo import Demo
 from services.projections import all_projections
-from services.activity.care.compliance_report import pair_compliance
+from services.projections.pair_compliance.report import pair_compliance
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
 from services.shared.endpoints import command_broker, command_router, decode_reply

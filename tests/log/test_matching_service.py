@@ -15,7 +15,7 @@ from contracts.regions import parse_region
 from contracts.replies import ErrorCode
 from services.pairing.matching.engine import suggest
 from services.projections import all_projections
-from services.pairing.matching.snapshot import child_snapshot
+from services.projections.matching_candidates.snapshot import child_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.shared.follower.projector import Projector
 from services.projections.region_stats_reads import figures

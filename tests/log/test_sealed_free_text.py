@@ -19,7 +19,7 @@ from contracts.subjects import STREAM, event_subject
 from services.activity.giving.funds import donor_key
 from services.projections import all_projections
 from services.projections.fund_statement import fund_statement
-from services.projections.pair_compliance import pairs as compliance_pairs
+from services.projections.pair_compliance.model import pairs as compliance_pairs
 from services.shared.db import make_engine
 from services.shared.follower.projection import dead_letters
 from services.shared.follower.projector import Projector

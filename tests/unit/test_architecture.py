@@ -1,7 +1,8 @@
 """The shape of the code, read from its import statements with `ast`, so that it cannot drift:
-no cycles; the contract depends on nothing of ours; read models know events, not contexts; contexts
-know no entry point; pure domain modules do no I/O; modules stay small; the read side names no
-event by a string."""
+no cycles; the contract depends on nothing of ours; contexts read no read model (every query lives
+with the read model it reads); read models are built from events alone, and their queries use no
+more of a context than its pure rules; contexts know no entry point; pure domain modules do no I/O;
+modules stay small; the read side names no event by a string."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from contracts.registry import event_types
+from services.projections import all_projections
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
 PACKAGES = ("contracts", "services")
@@ -24,9 +26,7 @@ CONTEXT_ADAPTERS = frozenset({
     "services.intake.app", "services.intake.handlers", "services.intake.file_handlers",
     "services.intake.bulk", "services.intake.identity",
     "services.pairing.app", "services.pairing.handlers", "services.pairing.proposal_handlers",
-    "services.pairing.matching.snapshot",
-    "services.activity.app", "services.activity.care.handlers", "services.activity.care.compliance_report",
-    "services.activity.care.compliance_figures", "services.activity.care.compliance_cache",
+    "services.activity.app", "services.activity.care.handlers",
     "services.activity.giving.wish_handlers", "services.activity.giving.fund_handlers",
     "services.activity.concerns.handlers",
     "services.activity.reminders.process", "services.activity.reminders.state",
@@ -113,8 +113,26 @@ def test_the_contract_imports_nothing_of_the_services() -> None:
     assert offending(("contracts",), ("services",)) == []
 
 
-def test_read_models_import_no_context() -> None:
-    assert offending(READ_MODELS, CONTEXTS + ENTRY_POINTS) == []
+def test_no_context_imports_a_read_model() -> None:
+    assert offending(CONTEXTS, READ_MODELS) == []
+
+
+def test_read_models_import_no_entry_point_and_no_adapter_of_a_context() -> None:
+    assert offending(READ_MODELS, ENTRY_POINTS + tuple(sorted(CONTEXT_ADAPTERS))) == []
+
+
+def test_read_models_are_built_from_events_alone() -> None:
+    """What a read model's updater reaches through the read side's own modules names no context: its
+    rows are facts from events; rules (a cadence, a score) are applied by its queries on read."""
+    graph = imports()
+    updaters = {type(projection).__module__ for projection in all_projections()}
+    reached, todo = set(), list(updaters)
+    while todo:
+        if (name := todo.pop()) not in reached:
+            reached.add(name)
+            todo.extend(t for t in graph[name] if within(t, READ_MODELS) and t in modules())
+    assert sorted(f"{name} imports {target}" for name in reached for target in graph[name]
+                  if within(target, CONTEXTS)) == []
 
 
 def test_contexts_read_models_and_shared_code_import_no_entry_point() -> None:

@@ -8,7 +8,7 @@ from datetime import date
 
 from services.activity.care.cadence import HAIMEN, HEILONGJIANG
 from services.activity.care.compliance import Done, PairFacts, evaluate
-from services.activity.care.compliance_figures import Tally
+from services.projections.pair_compliance.figures import Tally
 
 BORN = {"c1": date(2016, 9, 20)}
 

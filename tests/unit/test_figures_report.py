@@ -9,7 +9,7 @@ import io
 import openpyxl
 
 from services.activity.care.cadence import HAIMEN
-from services.activity.care.compliance_figures import Tally
+from services.projections.pair_compliance.figures import Tally
 from services.api.figures_report import report_file
 from services.cli.figures_format import number
 from services.projections.figures.catalogue import FIGURES, TOPICS, complete, label

@@ -2,11 +2,11 @@
 
 Rows are facts, not verdicts: which activities a pair did on which day with whom, its children's
 birthdays, their fulfilled wishes. The verdict for a month under a profile is worked out when asked
-(services/activity/care/compliance_report.py), so a new or changed profile needs no rebuild.
+(`report.py` beside it), so a new or changed profile needs no rebuild.
 
 A collective activity (at a station, by a team) counts for a pair when at least one of the pair's
 children and one of its volunteers attended it, held no earlier than the pair started.
-Where a pair's facts change is recorded by region too (`services.projections.compliance_changes`).
+Where a pair's facts change is recorded by region too (`changes.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from contracts.child_file import ChildTransferredIn
 from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed
 from services.projections.batch_rows import Rows
-from services.projections.compliance_changes import changes, record_changes
+from services.projections.pair_compliance.changes import changes, record_changes
 from services.shared.follower.applier import read_checkpoints
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent

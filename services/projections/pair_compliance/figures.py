@@ -2,9 +2,9 @@
 how many pairs met it (and missed it, or have it still open), how many met every rule, how many
 missed none — for the region and for each of its sub-regions (a pair counts where it is owned).
 
-The verdicts are `compliance_report.pair_compliance`'s, judged on `today` for a month not over.
+The verdicts are `report.pair_compliance`'s, judged on `today` for a month not over.
 Working them out reads every active pair's facts (hundreds of milliseconds for a few thousand
-pairs): `compliance_cache.ComplianceCache` keeps tallies, which add up, region by region."""
+pairs): `cache.ComplianceCache` keeps tallies, which add up, region by region."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.regions import Region
 from services.activity.care.cadence import Profile
 from services.activity.care.compliance import Status
-from services.activity.care.compliance_report import pair_compliance
+from services.projections.pair_compliance.report import pair_compliance
 
 PAGE = 2000
 

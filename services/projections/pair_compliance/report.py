@@ -17,7 +17,7 @@ from contracts.regions import Region
 from services.activity.care.cadence import Profile
 from services.activity.care.compliance import Done, PairFacts, evaluate
 from services.activity.care.periods import month_bounds, scope_start
-from services.projections.pair_compliance import activities, birthdays, pairs, wishes
+from services.projections.pair_compliance.model import activities, birthdays, pairs, wishes
 
 CHUNK = 500  # ids per IN list, well below every backend's parameter limit
 

@@ -1,5 +1,5 @@
 """Read model: who may be matched with whom — each child's and volunteer's standing as the matching
-engine needs it, and which pairs (and proposals) link them. Queries: matching_snapshot.py."""
+engine needs it, and which pairs (and proposals) link them. Queries: snapshot.py."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from contracts.regions import Region, parse_region
 from contracts.volunteers import REQUIRED_TRAINING
 from services.intake.domain import age_on
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
-from services.projections.matching_candidates import children, members, pairs, volunteers
+from services.projections.matching_candidates.model import children, members, pairs, volunteers
 
 # When several pairs linked one child and one volunteer, the one that matters most for matching.
 PAST_RANK = {"active": 0, "proposed": 1, "ended": 2}

@@ -1,13 +1,13 @@
 """Compliance figures kept between reads, region by region, for as long as nothing they count changed.
 
-A tally (`compliance_figures.Tally`) adds up: a region's is the sum of its sub-regions'. The read
-model records, for every region prefix, the last event that changed a pair's facts under it
-(`services.projections.compliance_changes`). A region's kept tally serves while its mark stands;
-once it moved, the region's sub-regions are looked at one level down, and only those whose marks
-moved are worked out again — a call logged in one village costs a read of that village's pairs and
-of the marks on the way up, not of the province's. Where many sub-regions have nothing kept (a
-first read, a new day), the region is worked out at once from its pairs, which also yields its
-sub-regions' tallies, kept for next time.
+A tally (`figures.Tally`) adds up: a region's is the sum of its sub-regions'. The read model
+records, for every region prefix, the last event that changed a pair's facts under it
+(`changes.py`). A region's kept tally serves while its mark stands; once it moved, the region's
+sub-regions are looked at one level down, and only those whose marks moved are worked out again — a
+call logged in one village costs a read of that village's pairs and of the marks on the way up, not
+of the province's. Where many sub-regions have nothing kept (a first read, a new day), the region
+is worked out at once from its pairs, which also yields its sub-regions' tallies, kept for next
+time.
 
 The marks are read before the pairs, in the same connection: a tally that already counts a later
 change is only ever worked out again, never kept past it. Keys include the day judged on, so a
@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.envelope import FederationLevel
 from contracts.regions import LEVELS_BY_PREFIX, NATIONAL, Region
 from services.activity.care.cadence import Profile
-from services.activity.care.compliance_figures import Tally, shaped, tallies
-from services.projections.compliance_changes import PREFIXES, changes, under
+from services.projections.pair_compliance.figures import Tally, shaped, tallies
+from services.projections.pair_compliance.changes import PREFIXES, changes, under
 
 KEPT = 20_000  # tallies at most (a few KB each)
 AT_ONCE = 4  # sub-regions with nothing kept, beyond which the region is worked out at once
@@ -41,7 +41,7 @@ class ComplianceCache:
 
     async def figures(self, conn: AsyncConnection, region: Region, month: str, profile: Profile,
                       today: date, part_length: int | None = None) -> dict:
-        """As `compliance_figures.compliance_figures`; a fresh dict each time."""
+        """As `figures.compliance_figures`; a fresh dict each time."""
         read = _Read(self, conn, month, profile, today)
         prefix = region.prefix
         mark = await read.mark(prefix)

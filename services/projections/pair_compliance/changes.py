@@ -1,7 +1,7 @@
 """Part of the `pair_compliance` read model: for every region prefix at each level (CN's is ''), the
 sequence of the last event that changed the facts of a pair owned under it. A reader that worked
 out a region's verdicts may reuse them for as long as that number stands
-(`services.activity.care.compliance_figures.ComplianceCache`). The table records the read model's
+(`cache.ComplianceCache`). The table records the read model's
 history rather than its content, so a rebuild writes it but does not compare it with the live one.
 """
 
