@@ -19,7 +19,7 @@ ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml"
 PACKAGES = ("contracts", "services")
 CONTEXTS = ("services.intake", "services.pairing", "services.activity", "services.importing")
 ENTRY_POINTS = ("services.cli", "services.platform", "services.api", "services.dashboard")
-READ_MODELS = ("services.projections",)
+READ_MODELS = ("services.projections", "services.feed")
 # Modules of a context that talk to the log, the database or the key store; everything else in a
 # context is pure decide/evolve code.
 CONTEXT_ADAPTERS = frozenset({
@@ -34,7 +34,7 @@ CONTEXT_ADAPTERS = frozenset({
 })
 IO_LIBRARIES = ("nats", "faststream", "sqlalchemy", "httpx", "services.shared.eventlog", "services.shared.db")
 MAX_LINES = 260  # "about 250"
-STRING_FREE = ("services.projections", "services.activity.reminders")
+STRING_FREE = ("services.projections", "services.activity.reminders", "services.feed")
 
 
 @cache
