@@ -9,7 +9,6 @@ from services.projections.matching_candidates.model import MatchingCandidates
 from services.projections.pair_compliance.model import PairCompliance
 from services.projections.pair_modes import PairModes
 from services.projections.places_to_complete import PlacesToComplete
-from services.projections.region_stats import RegionStats
 from services.projections.rematch_queue import RematchQueue
 from services.projections.volunteer_directory import VolunteerDirectory
 from services.projections.volunteer_pools import VolunteerPools
@@ -17,7 +16,7 @@ from services.projections.work_queues import WorkQueues
 
 
 def all_projections():
-    return [RegionStats(), ChildrenDirectory(),
+    return [FigureLedger(), ChildrenDirectory(),
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
-            PairCompliance(), FigureLedger(), VolunteerDirectory(), PlacesToComplete(), WorkQueues()]
+            PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues()]

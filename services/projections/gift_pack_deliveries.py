@@ -1,7 +1,7 @@
 """Read model: how many gift packs (暖心包) were delivered in a region — by version, by team, by station.
 
 Counts are kept per child's community, team, station and version; a region's figures are sums over
-the codes starting with its prefix, as in region_stats.
+the codes starting with its prefix.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Read model: pairs and paired children per pairing mode, for any region at any of the six levels.
 
-Like region_stats, counters are kept per owning leaf region and summed over a prefix. A pair counts
+Counters are kept per owning leaf region and summed over a prefix. A pair counts
 where it is owned (its first child's community); a child counts in `children_paired` of a mode
 while it is in at least one active pair of that mode, where it lives, moving with it.
 """

@@ -93,7 +93,7 @@ EXPECTED_MODES: dict[str, dict[str, dict[str, int]]] = {
     STREET2: {"one_to_one": dict(pairs_formed=1, active_pairs=1, children_paired=1)},
     CONGHUA: {"one_to_one": dict(proposed=2, rejected=1, withdrawn=1, pairs_formed=1, pairs_ended=1)},
 }
-# region_stats of the same programme: (pairs_formed, pairs_ended, active_pairs, children_paired)
+# The figure ledger's of the same programme: (pairs_formed, pairs_ended, active_pairs, children_paired)
 EXPECTED_STATS = {C1: (3, 1, 2, 1), C2: (3, 1, 2, 2), STREET2: (1, 0, 1, 1), CONGHUA: (1, 1, 0, 0)}
 
 

@@ -13,7 +13,6 @@ from contracts.regions import parse_region
 from services.projections.figures.catalogue import STORED, complete
 from services.projections.figures.queries import (figures_as_of, figures_by_subregion, month_by_subregion,
                                                    series, service_by_holder)
-from services.projections.region_stats_reads import figures as live_region_stats
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, child, ok
 from tests.log.figures_cases import AT_THE_END, CH, HZ1, LAST_DAY, MOVED_ON, SC, programme
@@ -72,15 +71,6 @@ async def test_as_of_before_anything_is_zero_and_as_of_today_is_live(ledger) -> 
         assert set((await at(ledger, code, date(2000, 1, 1))).values()) == {0}
         assert set((await at(ledger, code, date(2025, 12, 1))).values()) == {0}  # trained on 2 Dec
         assert await at(ledger, code, date.today()) == await at(ledger, code, date.max)
-    # The live figures of region_stats, kept by another read model, tell the same story.
-    async with ledger.connect() as conn:
-        for code in LEVELS:
-            live, now = await live_region_stats(conn, parse_region(code)), await at(ledger, code, date.today())
-            same = ("children_paired", "active_pairs", "pairs_formed", "pairs_ended", "wishes_submitted",
-                    "wishes_fulfilled", "volunteers_recruited", "children_exited", "stations_open",
-                    "children_moved_in", "children_moved_out")
-            assert {n: live[n] for n in same} == {n: now[n] for n in same}, code
-            assert (live["teams_formed"], live["children_red"]) == (now["teams"], now["children_tier_red"])
 
 
 async def test_a_transfer_moves_the_stocks_on_its_day(ledger) -> None:

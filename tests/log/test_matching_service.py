@@ -15,10 +15,10 @@ from contracts.regions import parse_region
 from contracts.replies import ErrorCode
 from services.pairing.matching.engine import suggest
 from services.projections import all_projections
+from services.projections.figures.queries import figures_as_of
 from services.projections.matching_candidates.snapshot import child_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.shared.follower.projector import Projector
-from services.projections.region_stats_reads import figures
 from services.projections.rematch_queue import waiting
 from services.projections.volunteer_pools import pools
 from services.shared.db import make_engine
@@ -108,7 +108,7 @@ async def test_figures_per_mode_pools_queue_and_replay_on_every_backend(
             for code in SIX_LEVELS:
                 region = parse_region(code)
                 assert await figures_by_mode(conn, region) == expected_modes(region), code
-                stats = await figures(conn, region)
+                stats = await figures_as_of(conn, region, date.max)
                 assert tuple(stats[f] for f in ("pairs_formed", "pairs_ended", "active_pairs",
                                                 "children_paired")) == expected_stats(region), code
             district = await pools(conn, parse_region("440105"))

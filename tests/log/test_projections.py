@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 from uuid import uuid4
@@ -26,18 +27,20 @@ from contracts.privacy import ERASED
 from contracts.regions import parse_region
 from contracts.subjects import STREAM
 from services.projections import all_projections
-from services.shared.follower.projection import checkpoints, dead_letters
 from services.projections.children_directory import children_in
-from services.shared.follower.projector import Projector
-from services.projections.region_stats import FIGURES, region_figures
-from services.projections.region_stats_reads import figures, figures_by_subregion
+from services.projections.figures.catalogue import STORED
+from services.projections.figures.queries import figures_as_of, figures_by_subregion
+from services.projections.figures.tables import ledger
 from services.shared.db import make_engine
+from services.shared.follower.projection import checkpoints, dead_letters
+from services.shared.follower.projector import Projector
 from tests.conftest import POSTGRES_URL
-from tests.log.projection_cases import (NAMES, PROGRAMME, REGIONS, SIX_LEVELS, catch_up, expected_figures,
-                                    running, send, snapshot)
+from tests.log.projection_cases import (FIGURES, NAMES, PROGRAMME, REGIONS, SIX_LEVELS, catch_up,
+                                        expected_figures, running, send, snapshot)
 
 BAD_SUBJECT = "aixin.evt.44.4401.440105.440105001.440105001101.child.bad"
 HALF = len(PROGRAMME) // 2
+EVERYTHING = date.max  # as of a day after every event, whatever day each one is dated
 _unreachable: dict[str, str] = {}  # probe PostgreSQL once per session, not once per test
 
 
@@ -94,8 +97,11 @@ async def projector(event_log, read_db) -> Projector:
 
 
 async def figures_at(engine: AsyncEngine, code: str) -> dict[str, int]:
+    """The region's figures from the figure ledger, the read model the stats route serves: those
+    the cases work out by hand."""
     async with engine.connect() as conn:
-        return await figures(conn, parse_region(code))
+        found = await figures_as_of(conn, parse_region(code), EVERYTHING)
+    return {name: found[name] for name in FIGURES}
 
 
 async def all_levels(engine: AsyncEngine) -> dict[str, dict[str, int]]:
@@ -119,11 +125,12 @@ async def test_figures_at_all_six_levels_add_up(deps, event_log, projector, read
     assert headline == (5, 4, 3)
     assert await figures_at(read_db, "51") == expected_figures(parse_region("510623100003"))
     async with read_db.connect() as conn:
-        for code in SIX_LEVELS[:-1]:
+        for code in SIX_LEVELS[:-1]:  # every figure the ledger stores, not only those worked out above
             region = parse_region(code)
-            parts = await figures_by_subregion(conn, region)
-            assert {n: sum(p[n] for p in parts) for n in FIGURES} == await figures(conn, region), code
-        provinces = {p["region"][:2]: p for p in await figures_by_subregion(conn, parse_region("CN"))}
+            parts = await figures_by_subregion(conn, region, EVERYTHING)
+            whole = await figures_as_of(conn, region, EVERYTHING)
+            assert {n: sum(p[n] for p in parts) for n in STORED} == {n: whole[n] for n in STORED}, code
+        provinces = {p["region"][:2]: p for p in await figures_by_subregion(conn, parse_region("CN"), EVERYTHING)}
     assert (provinces["44"]["name"], provinces["44"]["children_registered"]) == ("广东省", 4)
     assert (provinces["51"]["level"], provinces["51"]["children_registered"]) == ("province", 1)
 
@@ -173,7 +180,7 @@ async def test_a_failing_projection_commits_nothing_of_its_batch(
         await catch_up(projector, event_log)
     before, position = await snapshot(read_db), projector.position
     await send(deps, PROGRAMME[HALF:])
-    # The directory is applied after region_stats: the fault strikes with region_stats' rows and
+    # The directory is applied after figure_ledger: the fault strikes with the ledger's rows and
     # checkpoint already written in the batch's transaction. It strikes twice: once here, where
     # the database can be inspected, and once in the live loop, which must retry the batch.
     directory = projector.projections["children_directory"]
@@ -248,13 +255,13 @@ async def test_two_projectors_on_one_database_count_each_event_once(
     await send(deps, PROGRAMME)
     other = Projector(event_log, read_db, all_projections())
     await other.create_schema()
-    # Both first batches meet inside region_stats, after each has read the checkpoints: the
+    # Both first batches meet inside figure_ledger, after each has read the checkpoints: the
     # interleaving two processes can hit by chance, made certain. A projector that locks its
     # checkpoints keeps the other out; the wait then ends after 2 s.
     arrived, both = [], asyncio.Event()
     for each in (projector, other):
-        stats = each.projections["region_stats"]
-        monkeypatch.setattr(stats, "apply", _meeting(stats.apply, arrived, both))
+        figures = each.projections["figure_ledger"]
+        monkeypatch.setattr(figures, "apply", _meeting(figures.apply, arrived, both))
     async with running(projector), running(other):
         await catch_up(projector, event_log)
         await catch_up(other, event_log)
@@ -287,10 +294,10 @@ async def test_replay_rebuilds_the_same_read_models(deps, event_log, projector, 
         assert await snapshot(read_db) == before
         # A read model gone wrong is found out by the comparison and repaired by the rebuild.
         async with read_db.begin() as conn:
-            await conn.execute(update(region_figures).values(children_registered=99))
-        [report] = await projector.replay(["region_stats"])
-    assert report.projection == "region_stats" and not report.equal
-    assert report.differences and report.differences[0].startswith("region_figures:")
+            await conn.execute(update(ledger).values(delta=99))
+        [report] = await projector.replay(["figure_ledger"])
+    assert report.projection == "figure_ledger" and not report.equal
+    assert report.differences and report.differences[0].startswith("figure_ledger:")
     assert await snapshot(read_db) == before
     assert await all_levels(read_db) == expected_levels()
 

@@ -5,6 +5,7 @@ on both sides (read models on SQLite and PostgreSQL), and concurrent moves do no
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,8 +16,7 @@ from contracts.subjects import STREAM, event_subject, subtree_filter
 from contracts.envelope import Actor, FederationLevel
 from services.intake.domain import child_state
 from services.projections.children_directory import children_in
-from services.projections.region_stats import FIGURES
-from services.projections.region_stats_reads import exits_by_reason, figures
+from services.projections.figures.queries import figures_as_of
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_commands import error_of, ok, pairable_child, send, trained_volunteers
 from tests.log.test_projections import projector, read_db  # noqa: F401  (fixtures: SQLite and PostgreSQL)
@@ -27,6 +27,12 @@ THIRD = "440117001001"  # 新城社区, 街口街道, 从化区, 广州
 OLD_SIDE = ("44", "4401", "440105", "440105001", OLD)
 NEW_SIDE = ("51", "5106", "510623", "510623100", NEW)
 VOLUNTEER_HOME = "440105001102"  # trained_volunteers recruits there
+# The figure ledger's (the stats route's) figures a move touches: stocks (children, paired, by tier)
+# move with the child on its day; flows (registered, moved in/out, exited) stay where they happened.
+FIGURES = ("children", "children_registered", "children_paired", "active_pairs", "pairs_formed", "pairs_ended",
+           "children_moved_in", "children_moved_out", "children_exited", "children_tier_red",
+           "children_tier_orange", "volunteers_recruited")
+EXITS = ("parents_returned", "aged_out")
 
 
 def subject(region: str, child_id: str) -> str:
@@ -50,9 +56,19 @@ def expected(leaves: dict[str, dict[str, int]], code: str) -> dict[str, int]:
     return {name: sum(f.get(name, 0) for f in found) for name in FIGURES}
 
 
+async def figures(conn, code: str) -> dict[str, int]:
+    found = await figures_as_of(conn, parse_region(code), date.max)
+    return {name: found[name] for name in FIGURES}
+
+
+async def exits_by_reason(conn, code: str) -> dict[str, int]:
+    found = await figures_as_of(conn, parse_region(code), date.max)
+    return {reason: n for reason in EXITS if (n := found[f"children_exited_reason_{reason}"])}
+
+
 async def assert_figures(engine: AsyncEngine, leaves: dict[str, dict[str, int]]) -> None:
     async with engine.connect() as conn:
-        have = {code: await figures(conn, parse_region(code)) for code in ("CN", *OLD_SIDE, *NEW_SIDE)}
+        have = {code: await figures(conn, code) for code in ("CN", *OLD_SIDE, *NEW_SIDE)}
     assert have == {code: expected(leaves, code) for code in have}
 
 
@@ -65,23 +81,22 @@ async def test_the_figures_move_with_the_child_at_every_level(
     await ok(deps, "assess_risk", child_id=child_id, tier="red", reason="抑郁迹象")
     async with running(projector):
         await catch_up(projector, event_log)
-        before = {OLD: dict(children_registered=1, children_paired=1, active_pairs=1, pairs_formed=1,
-                            children_red=1),
+        before = {OLD: dict(children=1, children_registered=1, children_paired=1, active_pairs=1, pairs_formed=1,
+                            children_tier_red=1),
                   VOLUNTEER_HOME: dict(volunteers_recruited=1)}
         await assert_figures(read_db, before)
 
         await ok(deps, "transfer_child", child_id=child_id, to_region=NEW)
         await ok(deps, "assess_risk", child_id=child_id, tier="orange", reason="好转")
         await catch_up(projector, event_log)
-        # The child, its being paired and its tier leave Guangdong for Sichuan; the pair itself
-        # stays owned where it was formed. Nationally only the move itself shows.
-        moved = {OLD: dict(active_pairs=1, pairs_formed=1, children_moved_out=1),
+        # The child, its being paired and its tier leave Guangdong for Sichuan; its registration
+        # and the pair itself stay where they happened. Nationally only the move itself shows.
+        moved = {OLD: dict(children_registered=1, active_pairs=1, pairs_formed=1, children_moved_out=1),
                  VOLUNTEER_HOME: dict(volunteers_recruited=1),
-                 NEW: dict(children_registered=1, children_paired=1, children_moved_in=1,
-                           children_orange=1)}
+                 NEW: dict(children=1, children_paired=1, children_moved_in=1, children_tier_orange=1)}
         await assert_figures(read_db, moved)
         national = expected(moved, "CN")
-        assert (national["children_registered"], national["children_paired"]) == (1, 1)
+        assert (national["children"], national["children_paired"]) == (1, 1)
         async with read_db.connect() as conn:
             [row] = await children_in(conn, keys, parse_region("51"))
             assert await children_in(conn, keys, parse_region("44")) == []
@@ -97,13 +112,13 @@ async def test_the_figures_move_with_the_child_at_every_level(
                  sex="male", birth_date="2009-01-01", category="in_difficulty", subtype="orphaned")
         await ok(deps, "exit_child", child_id="c-stays", reason="aged_out", exited_on="2026-05-31")
         await catch_up(projector, event_log)
-    await assert_figures(read_db, {
-        OLD: dict(pairs_formed=1, pairs_ended=1, children_moved_out=1),
+    await assert_figures(read_db, {  # an exit takes the child off every stock, where it lives
+        OLD: dict(children_registered=1, pairs_formed=1, pairs_ended=1, children_moved_out=1),
         VOLUNTEER_HOME: dict(volunteers_recruited=1, children_registered=1, children_exited=1),
-        NEW: dict(children_registered=1, children_moved_in=1, children_orange=1, children_exited=1),
+        NEW: dict(children_moved_in=1, children_exited=1),
     })
     async with read_db.connect() as conn:
-        exits = {code: await exits_by_reason(conn, parse_region(code))
+        exits = {code: await exits_by_reason(conn, code)
                  for code in ("CN", "44", "4401", OLD, VOLUNTEER_HOME, "51", NEW, "32")}
     assert exits == {"CN": {"parents_returned": 1, "aged_out": 1}, "44": {"aged_out": 1},
                      "4401": {"aged_out": 1}, OLD: {}, VOLUNTEER_HOME: {"aged_out": 1},
@@ -122,14 +137,14 @@ async def test_a_rebuild_gives_the_same_figures_after_a_move(
         reports = await projector.replay()
     assert [(r.projection, r.equal) for r in reports] == [(name, True) for name in projector.projections]
     await assert_figures(read_db, {
-        OLD: dict(active_pairs=1, pairs_formed=1, children_moved_out=1),
+        OLD: dict(children_registered=1, active_pairs=1, pairs_formed=1, children_moved_out=1),
         VOLUNTEER_HOME: dict(volunteers_recruited=1),
         NEW: dict(children_moved_in=1, children_moved_out=1),
-        THIRD: dict(children_registered=1, children_paired=1, children_moved_in=1, children_red=1),
+        THIRD: dict(children=1, children_paired=1, children_moved_in=1, children_tier_red=1),
     })
     async with read_db.connect() as conn:
-        assert (await figures(conn, parse_region("4401")))["children_paired"] == 1  # 海珠 → 从化
-        assert (await figures(conn, parse_region("440117")))["children_red"] == 1
+        assert (await figures(conn, "4401"))["children_paired"] == 1  # 海珠 → 从化
+        assert (await figures(conn, "440117"))["children_tier_red"] == 1
 
 
 # --- the log: history, subjects, subscribers ---

@@ -77,7 +77,7 @@ class Rebuild:
             raise
         finally:
             self.finished = time.monotonic()
-            await self.shadow.close(drop=True)
+            await self.shadow.close(drop=True, known=list(self.live.projections))
         seconds = self.finished - self.started
         self.reports = [ReplayReport(p.name, self.events, seconds, not differences[p.name], differences[p.name])
                         for p in self.projections]

@@ -115,9 +115,10 @@ class Shadow:
             await conn.execute(delete(marks).where(marks.c.projection.in_(names)))
         return True
 
-    async def close(self, drop: bool = False) -> None:
-        """Let the shadow go; with `drop`, drop it altogether when no rebuild is under way in it."""
-        if drop and not await self.pending():
+    async def close(self, drop: bool = False, known: Sequence[str] | None = None) -> None:
+        """Let the shadow go; with `drop`, drop it altogether when no rebuild (of the read models
+        `known`, if given: not of one retired since) is under way in it."""
+        if drop and not await self.pending(known):
             await self._drop()
 
     async def _has(self, conn: AsyncConnection, table: Table) -> bool:
@@ -218,8 +219,8 @@ class SqliteShadow(Shadow):
         live = conn.dialect.identifier_preparer.format_table(table)
         await conn.execute(text(f"ALTER TABLE {self._name(conn, table)} RENAME TO {live}"))
 
-    async def close(self, drop: bool = False) -> None:
-        await super().close(drop)
+    async def close(self, drop: bool = False, known: Sequence[str] | None = None) -> None:
+        await super().close(drop, known)
         await self._writer.dispose()
 
     async def _drop(self) -> None:
