@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -17,6 +18,15 @@ def up(
     data_dir: DataDir = None,
     http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",
     nats_url: Annotated[Optional[str], typer.Option("--nats-url", help="external NATS; default: embedded nats-server")] = None,
+    feed_listen: Annotated[Optional[str], typer.Option(
+        "--feed-listen", help="HOST:PORT where outside systems reach the embedded NATS, with TLS "
+                              "(e.g. 0.0.0.0:4222); kept for later starts")] = None,
+    feed_advertise: Annotated[Optional[str], typer.Option(
+        "--feed-advertise", help="the host name systems are told to connect to (default: this machine's)")] = None,
+    feed_tls_cert: Annotated[Optional[Path], typer.Option(help="the feed listener's certificate (PEM); "
+                                                               "default: one made by a CA of this data dir")] = None,
+    feed_tls_key: Annotated[Optional[Path], typer.Option(help="its private key (PEM)")] = None,
+    feed_tls_ca: Annotated[Optional[Path], typer.Option(help="the CA that signed it, handed to systems")] = None,
 ) -> None:
     """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
     followers and an import worker in child processes)."""
@@ -24,7 +34,9 @@ def up(
     from services.platform.runtime import Platform
 
     host, port = host_port(http)
-    settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port)
+    settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port,
+                                 feed_listen=feed_listen, feed_advertise=feed_advertise, feed_tls_cert=feed_tls_cert,
+                                 feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca)
 
     async def main() -> None:
         platform = Platform(settings, children=UP_CHILDREN)
@@ -45,13 +57,13 @@ def up(
 
     try:
         event_loop.run(main())
-    except OSError as error:
+    except (OSError, ValueError) as error:
         fail(str(error))
 
 
 def serve(
     services: Annotated[list[str], typer.Argument(
-        help="intake, imports (bulk registrations only), pairing, activity, projections, reminders, api")],
+        help="intake, imports (bulk registrations only), pairing, activity, projections, reminders, feeds, api")],
     data_dir: DataDir = None,
     nats_url: Annotated[Optional[str], typer.Option("--nats-url", envvar="AIXIN_NATS_URL")] = None,
     http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",

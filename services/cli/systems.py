@@ -1,5 +1,5 @@
-"""`aixin systems …` and `aixin nats-config`: NATS credentials for provincial and city systems that
-subscribe to their subtree's events, and the authorization block for an external NATS cluster.
+"""`aixin systems …` and `aixin nats-config`: NATS accounts for provincial and city systems that
+read their subtree's feed (`contracts.feed`), and the accounts block for an external NATS cluster.
 
 These work on the data dir itself (its files are the machine operator's, mode 0600), not over the
 API: a system's credential is a key to the log, not an account of the web application.
@@ -13,14 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from contracts.subjects import STREAM, subtree_filter
+from contracts.feed.subjects import FEED_STREAM, feed_filter
 from services.cli.client import data_directory
 from services.cli.common import AsJson, DataDir, console, fail
 from services.platform.embedded_nats import EmbeddedNats
-from services.platform.nats_credentials import NatsCredentials, credentials_dir
-from services.platform.nats_permissions import inbox_prefix
+from services.platform.feed_bundle import write_bundle
+from services.platform.nats_credentials import SYSTEMS_DIR, NatsCredentials, credentials_dir
 
-systems_app = typer.Typer(help="Provincial and city systems that read their subtree's events from NATS.",
+systems_app = typer.Typer(help="Provincial and city systems that read their subtree's feed from NATS.",
                           no_args_is_help=True)
 
 
@@ -42,32 +42,49 @@ def _apply(credentials: NatsCredentials) -> str:
 def add(name: Annotated[str, typer.Argument(help="a-z, 0-9 and '-', e.g. guangdong")],
         office: Annotated[str, typer.Option("--office", help="the division code of its subtree, e.g. 44")],
         data_dir: DataDir = None) -> None:
-    """A NATS user that may read its office's subtree (aixin.evt.<office>.>) and nothing else."""
+    """An outside system, walled off in a NATS account of its own that holds its subtree's feed
+    (aixin.feed.<office>.>) and nothing else; writes its connection bundle."""
     credentials = _credentials(data_dir)
     try:
-        seed_file = credentials.add_system(name, office)
+        credentials.add_system(name, office)
     except ValueError as error:
         fail(str(error))
-    subtree = subtree_filter(office)
-    console.print(f"system {name}: office {office}, may read {subtree}", highlight=False)
-    console.print(f"its NKey seed: {seed_file} (mode 0600); hand it to the system's operators over a secure "
-                  f"channel and delete your copy", highlight=False, soft_wrap=True)
-    console.print(f"it connects with nkeys_seed={seed_file.name!r} and inbox_prefix={inbox_prefix(name)!r}; it may "
-                  f"subscribe to {subtree} and create one consumer on stream {STREAM}, named {name!r}, with "
-                  f"filter_subject {subtree!r}", highlight=False, soft_wrap=True)
+    bundle_file = write_bundle(credentials, name)
+    bundle = json.loads(bundle_file.read_text())
+    console.print(f"system {name}: office {office}, reads {bundle['subjects']} from stream {FEED_STREAM} "
+                  f"in its own account", highlight=False)
+    console.print(f"its connection bundle: {bundle_file} (mode 0600: URL, NKey seed, CA, stream, consumer, "
+                  f"subject scheme); hand it to the system's operators over a secure channel and delete your "
+                  f"copy", highlight=False, soft_wrap=True)
+    console.print(f"it connects to {bundle['url']} and reads with a durable pull consumer named "
+                  f"{bundle['consumer']!r} (see examples/province_subscriber.py); the feed keeps "
+                  f"{bundle['retention_days']} days", highlight=False, soft_wrap=True)
+    if not bundle["url"].startswith("tls://"):
+        console.print("note: NATS listens on loopback only; for systems on other machines start the platform "
+                      "with 'aixin up --feed-listen 0.0.0.0:4222' and run 'aixin systems bundle NAME' again",
+                      highlight=False, soft_wrap=True)
     console.print(_apply(credentials), highlight=False)
+
+
+@systems_app.command()
+def bundle(name: str, data_dir: DataDir = None) -> None:
+    """Write a system's connection bundle again (after the feed listener or its certificate changed)."""
+    credentials = _credentials(data_dir)
+    if name not in credentials.systems:
+        fail(f"no system named {name!r}; 'aixin systems list' shows them")
+    console.print(f"written: {write_bundle(credentials, name)}", highlight=False)
 
 
 @systems_app.command("list")
 def list_systems(json_out: AsJson = False, data_dir: DataDir = None) -> None:
-    """The systems that may read the log, and their subtrees."""
+    """The systems that read a feed, and their subtrees."""
     credentials = _credentials(data_dir)
-    rows = [{"name": name, "office": s["office"], "reads": subtree_filter(s["office"])}
+    rows = [{"name": name, "office": s["office"], "reads": feed_filter(s["office"])}
             for name, s in sorted(credentials.systems.items())]
     if json_out:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("system", "office", "reads", title="systems reading the log")
+    table = Table("system", "office", "reads", title="systems reading the feed")
     for row in rows:
         table.add_row(row["name"], row["office"], row["reads"])
     console.print(table)
@@ -75,18 +92,20 @@ def list_systems(json_out: AsJson = False, data_dir: DataDir = None) -> None:
 
 @systems_app.command()
 def remove(name: str, data_dir: DataDir = None) -> None:
-    """Take a system's credential away (its open connections end at the server's reload)."""
+    """Take a system's account away: its connections are closed at once (the server reloads), its
+    credential and bundle are deleted, and its feed is gone."""
     credentials = _credentials(data_dir)
     try:
         credentials.remove_system(name)
     except ValueError as error:
         fail(str(error))
+    (credentials.data_dir / SYSTEMS_DIR / f"{name}.json").unlink(missing_ok=True)
     console.print(f"system {name} removed; {_apply(credentials)}", highlight=False)
 
 
 def nats_config(data_dir: DataDir = None) -> None:
-    """Print the nats-server authorization block (public keys and permissions of every aixin
-    service and system) for an external NATS cluster; the seeds stay in the data dir."""
+    """Print the nats-server accounts block (public keys and permissions of every aixin service,
+    and an account per system) for an external NATS cluster; the seeds stay in the data dir."""
     credentials = _credentials(data_dir)
     typer.echo(f"# aixin's NATS users; the services read their seeds from {credentials.path}\n"
                + credentials.server_config())

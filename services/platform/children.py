@@ -44,7 +44,7 @@ class ChildSpec:
 
 
 # `aixin up`: the main process keeps the command services and the HTTP API.
-FOLLOWERS = ChildSpec("log followers", ("projections", "reminders"))
+FOLLOWERS = ChildSpec("log followers", ("projections", "reminders", "feeds"))
 IMPORT_WORKER = ChildSpec("import worker", ("imports",))
 UP_CHILDREN = (FOLLOWERS, IMPORT_WORKER)
 

@@ -75,3 +75,12 @@ def _holder(data_dir: Path) -> str:
     except (OSError, ValueError):
         return f"pid {pid}"
     return f"pid {info.get('pid', pid)}, NATS {info.get('nats_url')}, HTTP {info.get('http_url')}"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Written through a descriptor opened 0600, never readable by others even for a moment."""
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    os.chmod(path, PRIVATE_FILE)

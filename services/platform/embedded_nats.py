@@ -22,8 +22,11 @@ import subprocess
 import sys
 import sysconfig
 import time
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from services.platform.nats_listener import Listener, free_port  # noqa: F401 (imported from here)
 
 MINIMUM_VERSION = (2, 12, 0)  # atomic batch publish
 
@@ -50,12 +53,6 @@ def server_version(binary: Path) -> tuple[int, int, int]:
     return tuple(int(part) for part in match.groups())  # type: ignore[return-value]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def die_with_parent() -> None:
     """Linux: the server gets SIGTERM when the process that started it dies, even by SIGKILL."""
     PR_SET_PDEATHSIG = 1
@@ -72,10 +69,14 @@ class EmbeddedNats:
     # A nats-server `authorization` block (`services.platform.nats_credentials`); None: anonymous
     # clients are let in, which only the tests' bare servers are.
     authorization: str | None = None
+    # Where it listens (`services.platform.nats_listener`); None: loopback on `port`, no TLS.
+    listener: Listener | None = None
     process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
+        if self.listener:
+            return self.listener.internal_url
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> EmbeddedNats:
@@ -85,11 +86,14 @@ class EmbeddedNats:
             wanted = ".".join(map(str, MINIMUM_VERSION))
             raise NatsServerError(f"{binary} is {version}, aixin needs nats-server >= {wanted}")
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.port = self.port or free_port()
+        if self.listener and not self.listener.port:
+            raise NatsServerError("the NATS listener has no port")
+        self.port = self.listener.port if self.listener else (self.port or free_port())
         config = self.store_dir / "nats-server.conf"
         config.write_text(self._config())
         config.chmod(0o600)
         self._stop_orphan()
+        self._move_global_account()
         log = open(self.store_dir / "nats-server.log", "ab")
         # A process group of its own: Ctrl-C in a terminal reaches `aixin up` only, which stops its
         # services first and the server last, instead of the server vanishing under them.
@@ -122,7 +126,8 @@ class EmbeddedNats:
         if pid is None or not config.exists():
             return False
         text = config.read_text()
-        kept = text[:text.index("authorization:")] if "authorization:" in text else text
+        cut = min((text.index(k) for k in ("accounts:", "authorization:") if k in text), default=len(text))
+        kept = text[:cut]
         config.write_text(kept + authorization)
         os.kill(pid, signal.SIGHUP)
         return True
@@ -138,11 +143,23 @@ class EmbeddedNats:
                 return
             time.sleep(0.1)
 
+    def _move_global_account(self) -> None:
+        """Before accounts, the platform's users and the log lived in the server's global account
+        (`$G`); they now live in the account `AIXIN`. A store of that time is moved over once, with
+        the server stopped, so the log and every consumer carry on where they were."""
+        if not self.authorization or "accounts:" not in self.authorization:
+            return
+        accounts = self.store_dir / "jetstream" / "jetstream"
+        old, new = accounts / "$G", accounts / "AIXIN"
+        if old.is_dir() and not new.exists():
+            shutil.move(str(old), str(new))
+
     def _config(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
         store = str(self.store_dir / "jetstream").replace("\\", "/")
+        listen = self.listener.server_config() if self.listener else f'listen: "127.0.0.1:{self.port}"\n'
         return (
-            f'listen: "127.0.0.1:{self.port}"\nmax_payload: 4MB\n'
+            f'{listen}max_payload: 4MB\n'
             f'jetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
         ) + (self.authorization or "")
 
@@ -155,11 +172,15 @@ class EmbeddedNats:
                     f"{self.store_dir / 'nats-server.log'}"
                 )
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection((self._probe_host, self.port), timeout=0.2).close()
                 return
             except OSError:
                 time.sleep(0.05)
         raise NatsServerError(f"nats-server did not listen on port {self.port} in {timeout}s")
+
+    @property
+    def _probe_host(self) -> str:
+        return self.url.split("://", 1)[1].rsplit(":", 1)[0]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

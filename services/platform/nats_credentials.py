@@ -16,13 +16,17 @@ from pathlib import Path
 
 import nkeys
 
-from services.platform.nats_permissions import (SERVICE_USERS, check_system_name, inbox_prefix, permissions,
-                                                system_permissions)
+from services.platform.nats_permissions import (FEEDER, SERVICE_USERS, check_system_name, feeder_permissions,
+                                                inbox_prefix, permissions, system_account, system_permissions)
 from contracts.regions import known_region
-from services.platform.data_dir import PRIVATE_DIR, PRIVATE_FILE
+from services.platform.data_dir import write_private
+from services.platform.nats_listener import Listener
 
 CREDENTIALS_FILE = "nats-credentials.json"
 SYSTEMS_DIR = "systems"
+PLATFORM_ACCOUNT = "AIXIN"
+# What one system's account may keep: its feed stream and the consumers its readers make on it.
+SYSTEM_JETSTREAM = {"max_mem": 0, "max_file": 20 * 1024 ** 3, "max_streams": 1, "max_consumers": 64}
 
 
 def new_seed() -> str:
@@ -33,20 +37,12 @@ def public_key(seed: str) -> str:
     return nkeys.from_seed(seed.encode()).public_key.decode()
 
 
-def write_private(path: Path, text: str) -> None:
-    """Written through a descriptor opened 0600, never readable by others even for a moment."""
-    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
-    os.chmod(path, PRIVATE_FILE)
-
-
 @dataclass
 class NatsCredentials:
     data_dir: Path
     users: dict[str, str] = field(default_factory=dict)  # user -> seed
-    systems: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {seed, office}
+    # name -> {seed, office, feeder_seed (the platform's writer in its account), pseudonym_key (hex)}
+    systems: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -72,7 +68,11 @@ class NatsCredentials:
         missing = [user for user in SERVICE_USERS if user not in credentials.users]
         for user in missing:
             credentials.users[user] = new_seed()
-        if missing:
+        # Systems added before each had an account of its own get their feeder and pseudonym key.
+        older = [system for system in credentials.systems.values() if "feeder_seed" not in system]
+        for system in older:
+            system.update(feeder_seed=new_seed(), pseudonym_key=os.urandom(32).hex())
+        if missing or older:
             credentials.save()
         return credentials
 
@@ -80,8 +80,13 @@ class NatsCredentials:
         write_private(self.path, json.dumps({"users": self.users, "systems": self.systems}, indent=2))
 
     def connect_options(self, user: str) -> dict:
-        """nats.connect's (and NatsBroker's) keyword arguments for one of aixin's users."""
-        return {"nkeys_seed_str": self.users[user], "inbox_prefix": inbox_prefix(user)}
+        """nats.connect's keyword arguments for one of aixin's users (`tls`: the CA to trust, where
+        the embedded server of this data dir requires TLS)."""
+        return {"nkeys_seed_str": self.users[user], "inbox_prefix": inbox_prefix(user), **self.tls_options()}
+
+    def tls_options(self) -> dict:
+        listener = Listener.load(self.data_dir / "nats")
+        return {"tls": listener.tls.client_context()} if listener and listener.tls else {}
 
     def add_system(self, name: str, office: str) -> Path:
         """A provincial or city system's user; returns the seed file to hand to its operators."""
@@ -91,7 +96,8 @@ class NatsCredentials:
             raise ValueError(f"a system named {name!r} exists already (office {self.systems[name]['office']}); "
                              f"remove it first to give it another office or a new key")
         seed = new_seed()
-        self.systems[name] = {"seed": seed, "office": office}
+        self.systems[name] = {"seed": seed, "office": office, "feeder_seed": new_seed(),
+                              "pseudonym_key": os.urandom(32).hex()}
         self.save()
         seed_file = self.data_dir / SYSTEMS_DIR / f"{name}.nk"
         write_private(seed_file, seed + "\n")
@@ -104,16 +110,29 @@ class NatsCredentials:
         self.save()
         (self.data_dir / SYSTEMS_DIR / f"{name}.nk").unlink(missing_ok=True)
 
-    def authorization(self) -> dict:
-        """The nats-server `authorization` block: public keys and permissions, no secret."""
-        users = [{"nkey": public_key(seed), "permissions": permissions(user)} for user, seed in self.users.items()]
-        users += [{"nkey": public_key(system["seed"]), "permissions": system_permissions(name, system["office"])}
-                  for name, system in self.systems.items()]
-        return {"users": users}
+    def feeder_options(self, name: str) -> dict:
+        """nats.connect's keyword arguments for the platform's feeder in one system's account."""
+        return {"nkeys_seed_str": self.systems[name]["feeder_seed"], "inbox_prefix": inbox_prefix(FEEDER),
+                **self.tls_options()}
+
+    def accounts(self) -> dict:
+        """The nats-server `accounts` block: public keys and permissions, no secret. The platform's
+        users share one account; each system has one of its own with the platform's feeder, and
+        no account exports or imports anything."""
+        platform = {"jetstream": "enabled",
+                    "users": [{"nkey": public_key(seed), "permissions": permissions(user)}
+                              for user, seed in self.users.items()]}
+        accounts = {PLATFORM_ACCOUNT: platform}
+        for name, system in sorted(self.systems.items()):
+            accounts[system_account(name)] = {"jetstream": dict(SYSTEM_JETSTREAM), "users": [
+                {"nkey": public_key(system["seed"]), "permissions": system_permissions(name)},
+                {"nkey": public_key(system["feeder_seed"]), "permissions": feeder_permissions()},
+            ]}
+        return accounts
 
     def server_config(self) -> str:
         # JSON is valid nats-server configuration syntax.
-        return f"authorization: {json.dumps(self.authorization(), indent=2)}\n"
+        return f"accounts: {json.dumps(self.accounts(), indent=2)}\n"
 
 
 def credentials_dir(data_dir: Path) -> Path:

@@ -12,10 +12,17 @@ for an external cluster. Pure: no I/O.
   process appends only its own `reminder` events.
 - Only `admin` manages the stream or asks the read models for a replay; no other user may
   create, update, delete or purge the stream or delete its messages.
-- A provincial or city system reads its subtree only: a core subscription on `aixin.evt.<office>.>`
-  and one consumer of its own name, created with its subtree as the filter in the request subject
-  (which the server checks against the consumer's configuration), so that neither a wider filter,
-  an unnamed (ordered) consumer, a direct get nor a message get reads anything outside it.
+- The feed translator (`feed`) only reads the log; it writes each outside system's feed as that
+  system's `feeder`, a user of the platform's in the system's own account.
+- A provincial or city system is walled off in a NATS account of its own (`system_account`), which
+  holds nothing but its feed: a stream of integration events of its subtree (`contracts.feed`),
+  written by the platform's feeder. Within one account, permission to call the JetStream API is in
+  effect permission to read the whole stream (a push consumer's deliver subject is not checked
+  against its creator's permissions, a message get by sequence ignores subject permissions), so
+  the wall is the account, not a filter: the platform's account exports and imports nothing, and
+  whatever a system does — a consumer delivering onto `aixin.admin.>`, a reply subject of another
+  user's inbox — happens in its own account, where nothing of the platform listens. Its user may
+  read the feed stream and manage consumers on it, and may not publish into it, change or delete it.
 
 Every user has an inbox prefix of its own (`_INBOX_<user>`) and may subscribe only there, so no
 user reads another's replies (a history answered by direct get, a command's reply).
@@ -25,7 +32,8 @@ from __future__ import annotations
 
 import re
 
-from contracts.subjects import ACCOUNTS_ROOT, ADMIN_ROOT, COMMANDS_ROOT, EVENTS_ROOT, STREAM, subtree_filter
+from contracts.subjects import ACCOUNTS_ROOT, ADMIN_ROOT, COMMANDS_ROOT, EVENTS_ROOT, STREAM
+from contracts.feed.subjects import FEED_ROOT, FEED_STREAM
 from contracts.regions import PREFIX_LENGTHS
 
 JS = "$JS.API"
@@ -48,8 +56,10 @@ ANSWERS: dict[str, tuple[str, ...]] = {
 }
 QUEUE = {"intake": "aixin-intake", "imports": "aixin-intake", "pairing": "aixin-pairing",
          "activity": "aixin-activity"}
-FOLLOWERS = ("projections", "reminders")
-SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projections", "reminders")
+FEED = "feed"
+FOLLOWERS = ("projections", "reminders", FEED)
+SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projections", "reminders", FEED)
+FEEDER = "feeder"  # the platform's user in each system's account
 SYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
@@ -111,27 +121,44 @@ def permissions(user: str) -> dict:
 
 
 def check_system_name(name: str) -> str:
-    if not SYSTEM_NAME.fullmatch(name) or name in SERVICE_USERS:
+    if not SYSTEM_NAME.fullmatch(name) or name in SERVICE_USERS or name == FEEDER:
         raise ValueError(f"a system's name is 1 to 32 of a-z, 0-9 and '-', starting with a letter, and "
-                         f"not one of {', '.join(SERVICE_USERS)}: not {name!r}")
+                         f"not one of {', '.join((*SERVICE_USERS, FEEDER))}: not {name!r}")
     return name
 
 
-def system_permissions(name: str, office: str) -> dict:
-    """A provincial or city system: its subtree's events, read live or through its one consumer
-    (named as the system), and nothing else — no publish, no stream information."""
-    subtree = subtree_filter(office)  # raises ValueError for a code that is not a division
-    consumer = check_system_name(name)
+def system_account(name: str) -> str:
+    """The NATS account a system lives in, alone with the platform's feeder."""
+    return f"system-{check_system_name(name)}"
+
+
+def feeder_permissions() -> dict:
+    """The platform's writer of one system's feed: the feed stream of that account and nothing else."""
+    return {
+        "publish": {"allow": [f"{FEED_ROOT}.>", f"{JS}.INFO", f"{JS}.STREAM.CREATE.{FEED_STREAM}",
+                              f"{JS}.STREAM.UPDATE.{FEED_STREAM}", f"{JS}.STREAM.INFO.{FEED_STREAM}",
+                              f"{JS}.STREAM.DELETE.{FEED_STREAM}", f"{JS}.STREAM.MSG.GET.{FEED_STREAM}",
+                              f"{JS}.DIRECT.GET.{FEED_STREAM}", f"{JS}.DIRECT.GET.{FEED_STREAM}.>"]},
+        "subscribe": {"allow": [f"{inbox_prefix(FEEDER)}.>"]},
+    }
+
+
+def system_permissions(name: str) -> dict:
+    """A provincial or city system, in its own account: it reads its feed through consumers of its
+    own (pull or push, any name and filter: the stream holds its subtree only), by direct or message
+    get, and may read the stream's information — and it may not publish into the feed, nor create,
+    change, purge or delete a stream or a message. Its replies come to `_INBOX.>`, the clients'
+    default, which no other user of its account uses."""
+    check_system_name(name)
+    stream = FEED_STREAM
     return {
         "publish": {"allow": [
-            f"{JS}.CONSUMER.CREATE.{STREAM}.{consumer}.{subtree}",
-            f"{JS}.CONSUMER.INFO.{STREAM}.{consumer}",
-            f"{JS}.CONSUMER.DELETE.{STREAM}.{consumer}",
-            f"{JS}.CONSUMER.MSG.NEXT.{STREAM}.{consumer}",
-            f"$JS.ACK.{STREAM}.{consumer}.>",
-            f"$JS.FC.{STREAM}.{consumer}.>",
-            # The last event of one subject of the subtree: the subject is in the request subject.
-            f"{JS}.DIRECT.GET.{STREAM}.{subtree}",
+            f"{JS}.INFO", f"{JS}.STREAM.NAMES", f"{JS}.STREAM.LIST", f"{JS}.STREAM.INFO.{stream}",
+            f"{JS}.CONSUMER.CREATE.{stream}", f"{JS}.CONSUMER.CREATE.{stream}.>",
+            f"{JS}.CONSUMER.DURABLE.CREATE.{stream}.*", f"{JS}.CONSUMER.INFO.{stream}.*",
+            f"{JS}.CONSUMER.DELETE.{stream}.*", f"{JS}.CONSUMER.NAMES.{stream}", f"{JS}.CONSUMER.LIST.{stream}",
+            f"{JS}.CONSUMER.MSG.NEXT.{stream}.*", f"$JS.ACK.{stream}.>", f"$JS.FC.{stream}.>",
+            f"{JS}.DIRECT.GET.{stream}", f"{JS}.DIRECT.GET.{stream}.>", f"{JS}.STREAM.MSG.GET.{stream}",
         ]},
-        "subscribe": {"allow": [subtree, f"{inbox_prefix(consumer)}.>"]},
+        "subscribe": {"allow": ["_INBOX.>", f"{FEED_ROOT}.>"]},
     }

@@ -33,8 +33,10 @@ from services.shared.follower.projector import Projector
 from services.platform.settings import RuntimeInfo, Settings
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
-from services.platform.nats_credentials import nats_credentials_for
-from services.platform.nats_permissions import ADMIN, API
+from services.platform.nats_listener import listener_for
+from services.feed.feeds import Feeds
+from services.platform.nats_credentials import NatsCredentials, nats_credentials_for
+from services.platform.nats_permissions import ADMIN, API, FEED
 from services.shared.endpoints import command_broker, command_router
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
@@ -43,7 +45,7 @@ from services.shared.unit_of_work import Deps
 COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
 # "imports": only the intake service's bulk registrations, for an import worker beside "intake".
 BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
-SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "api")
+SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "feeds", "api")
 STOP_STEP_SECONDS = 10.0
 DROPS_SAID_EVERY = 60.0  # seconds between notes of messages dropped for slow readers
 log = logging.getLogger("aixin")
@@ -74,7 +76,8 @@ class Platform:
         nats_url = settings.nats_url
         self.credentials = nats_credentials_for(settings)
         if not nats_url:
-            server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config())
+            server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config(),
+                                  listener=listener_for(settings))
             self.embedded = await asyncio.to_thread(server.start)
             nats_url = self.embedded.url
         self.nats_url = nats_url
@@ -111,6 +114,9 @@ class Platform:
             self.reminders = ReminderProcess(await self._deps("reminders"), self.db)
             await self.reminders.start()
             self.tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
+        if "feeds" in services and self.credentials:
+            self.feeds = Feeds(self._systems, EventLog(await self.connect(FEED)), self._connect_feeder)
+            self.tasks.append(asyncio.create_task(self.feeds.run(), name="feeds"))
         http_url = ""
         if "api" in services:
             self.nc = await self.connect(API)
@@ -131,6 +137,16 @@ class Platform:
         self.connections.append(nc)
         return nc
 
+    def _systems(self) -> dict[str, dict[str, str]]:
+        """The outside systems as `aixin systems` keeps them, read again at every look."""
+        return NatsCredentials.load(self.credentials.data_dir).systems
+
+    async def _connect_feeder(self, system: str) -> nats.NATS:
+        """The platform's writer of one system's feed, in that system's account."""
+        options = NatsCredentials.load(self.credentials.data_dir).feeder_options(system)
+        return await nats.connect(self.nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
+                                  name=f"aixin-feeder-{system}", **options)
+
     async def _deps(self, user: str) -> Deps:
         return Deps(log=EventLog(await self.connect(user)), keys=self.keys)
 
@@ -139,7 +155,8 @@ class Platform:
         options = {}
         if self.credentials:
             seed = self.credentials.connect_options(user)
-            options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"]), "inbox_prefix": seed["inbox_prefix"]}
+            options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"], ssl_context=seed.get("tls")),
+                       "inbox_prefix": seed["inbox_prefix"]}
         make = command_broker if commands else functools.partial(NatsBroker, logger=None)
         broker = make(self.nats_url, graceful_timeout=10, name=f"aixin-{user}", **options)
         broker.include_router(router)

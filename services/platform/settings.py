@@ -2,7 +2,8 @@
 
 Environment: AIXIN_DATA_DIR (default ./aixin-data), AIXIN_NATS_URL (unset: embedded nats-server),
 AIXIN_DB_URL (read models; default SQLite in the data dir), AIXIN_KEYS_URL (key store; default
-SQLite in the data dir — keep it on different storage from the log in production).
+SQLite in the data dir — keep it on different storage from the log in production),
+AIXIN_FEED_LISTEN and AIXIN_FEED_ADVERTISE (the embedded server's listener for outside systems).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class Settings:
     keys_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8765
+    # The embedded nats-server's listener for outside systems (`services.platform.nats_listener`):
+    # HOST:PORT, the host name systems are told, and the operator's certificate, key and CA.
+    feed_listen: str | None = None
+    feed_advertise: str | None = None
+    feed_tls_cert: Path | None = None
+    feed_tls_key: Path | None = None
+    feed_tls_ca: Path | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
@@ -35,6 +43,8 @@ class Settings:
             nats_url=os.environ.get("AIXIN_NATS_URL"),
             db_url=os.environ.get("AIXIN_DB_URL"),
             keys_url=os.environ.get("AIXIN_KEYS_URL"),
+            feed_listen=os.environ.get("AIXIN_FEED_LISTEN"),
+            feed_advertise=os.environ.get("AIXIN_FEED_ADVERTISE"),
         )
         for key, value in overrides.items():
             if value is not None:

@@ -62,13 +62,14 @@ class Following:
 
     async def batches(
         self, start_seq: int, max_batch: int = 1000, until_seq: int | None = None,
+        subject_filter: str = ALL_EVENTS,
     ) -> AsyncIterator[list[RawMessage]]:
-        """Follow the log from `start_seq` in batches of what has already arrived (never empty),
-        undecoded, so that a reader applies many events per transaction and decides itself what to
-        do with a malformed one. Stops after `until_seq` if given."""
+        """Follow the log (or the subjects of `subject_filter`) from `start_seq` in batches of what
+        has already arrived (never empty), undecoded, so that a reader applies many events per
+        transaction and decides itself what to do with a malformed one. Stops after `until_seq`."""
         if until_seq is not None and until_seq < start_seq:
             return
-        sub = await _InOrder.start(self._js, ALL_EVENTS, start_seq)
+        sub = await _InOrder.start(self._js, subject_filter, start_seq)
         try:
             while True:
                 batch = [_raw(await sub.next())]
