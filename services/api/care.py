@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, parse_region
 from services.api.auth import Caller, signed_in
-from services.api.names import Names, log_named, names_for, volunteers_of
+from services.api.names import Names, log_named, names_for
 from services.api.scope import MAX_OFFSET
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
+from services.projections.matching_candidates.queries import volunteers_of
 from services.projections.pair_compliance.report import pair_compliance
 from services.shared.privacy import KeyStore
 

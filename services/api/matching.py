@@ -11,7 +11,6 @@ import asyncio
 from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import FederationLevel
@@ -19,7 +18,7 @@ from services.api.auth import Caller, signed_in
 from services.api.names import log_named, names_for
 from services.api.scope import readable_region, require_readable
 from services.pairing.matching.engine import batch, suggest
-from services.projections.matching_candidates.model import members as pair_members, pairs as matching_pairs
+from services.projections.matching_candidates.queries import pair_linked
 from services.projections.matching_candidates.snapshot import child_snapshot, region_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.projections.rematch_queue import waiting
@@ -105,18 +104,15 @@ def add_matching_routes(api: FastAPI, db: AsyncEngine, keys: KeyStore) -> None:
     async def members_of_pair(request: Request, pair_id: str, caller: Caller = Depends(signed_in)) -> dict:
         """Who a pair (or proposal) links, and where it stands; names for caseworkers and approvers."""
         async with db.connect() as conn:
-            pair = (await conn.execute(select(matching_pairs).where(matching_pairs.c.pair_id == pair_id))).first()
+            pair = await pair_linked(conn, pair_id)
             if pair is None:
                 raise HTTPException(404, f"no pair with id {pair_id} in the matching read model")
             require_readable(caller, pair.region, f"the members of pair {pair_id}")
-            query = select(pair_members).where(pair_members.c.pair_id == pair_id).order_by(pair_members.c.member_id)
-            rows = (await conn.execute(query)).all()
-            ids = {role: [r.member_id for r in rows if r.role == role] for role in ("child", "volunteer")}
-            names = await names_for(conn, keys, caller, ids["child"], ids["volunteer"])
+            names = await names_for(conn, keys, caller, list(pair.children), list(pair.volunteers))
         await log_named(request, caller, names)
         return {"pair_id": pair_id, "region": pair.region, "mode": pair.mode, "status": pair.status,
-                "children": [names.child({"child_id": c}) for c in ids["child"]],
-                "volunteers": [names.volunteer({"volunteer_id": v}) for v in ids["volunteer"]]}
+                "children": [names.child({"child_id": c}) for c in pair.children],
+                "volunteers": [names.volunteer({"volunteer_id": v}) for v in pair.volunteers]}
 
     @api.get("/regions/{code}/pair-modes", tags=["matching"])
     async def pair_modes(code: str, caller: Caller = Depends(signed_in)) -> dict:

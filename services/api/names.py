@@ -8,13 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.api.auth import Caller
 from services.api.scope import log_children_read
 from services.projections.children_directory import child_names
-from services.projections.matching_candidates.model import members
 from services.projections.volunteer_directory import volunteer_names
 from services.shared.privacy import KeyStore
 
@@ -48,13 +46,3 @@ async def log_named(request: Request, caller: Caller, names: Names) -> None:
     if names.children:
         await log_children_read(request, caller, names.regions.items())
 
-
-async def volunteers_of(conn: AsyncConnection, pair_ids: list[str]) -> dict[str, list[str]]:
-    """The volunteers of each of these pairs (from the matching read model)."""
-    found: dict[str, list[str]] = {}
-    if pair_ids:
-        query = (select(members.c.pair_id, members.c.member_id)
-                 .where(members.c.role == "volunteer", members.c.pair_id.in_(pair_ids)).order_by(members.c.member_id))
-        for pair_id, volunteer_id in await conn.execute(query):
-            found.setdefault(pair_id, []).append(volunteer_id)
-    return found

@@ -18,8 +18,9 @@ from contracts.regions import Region
 from contracts.reminders import ReminderRule
 from services.activity.care.cadence import profile_for
 from services.api.auth import Caller, signed_in
-from services.api.names import log_named, names_for, volunteers_of
+from services.api.names import log_named, names_for
 from services.api.scope import MAX_OFFSET, readable_region
+from services.projections.matching_candidates.queries import volunteers_of
 from services.projections.work_queues import open_reminders, overdue_contacts, unpaired_at_risk
 from services.shared.privacy import KeyStore
 

@@ -16,6 +16,7 @@ from contracts.replies import ErrorCode
 from services.pairing.matching.engine import suggest
 from services.projections import all_projections
 from services.projections.figures.queries import figures_as_of
+from services.projections.matching_candidates.queries import Linked, pair_linked, proposals_in, volunteers_of
 from services.projections.matching_candidates.snapshot import child_snapshot
 from services.projections.pair_modes import figures_by_mode
 from services.shared.follower.projector import Projector
@@ -24,8 +25,8 @@ from services.projections.volunteer_pools import pools
 from services.shared.db import make_engine
 from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
-from tests.log.matching_cases import (LIFECYCLE, REMATCH, ROUTES, SIX_LEVELS, STREET, STREET_APPROVER, expected_modes,
-                                  expected_stats, send, setup_steps)
+from tests.log.matching_cases import (C1, C2, LIFECYCLE, REMATCH, ROUTES, SIX_LEVELS, STREET, STREET_APPROVER,
+                                     expected_modes, expected_stats, send, setup_steps)
 from tests.log.projection_cases import catch_up, running
 from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL backends)
 
@@ -119,6 +120,21 @@ async def test_figures_per_mode_pools_queue_and_replay_on_every_backend(
                                                          "reserve_at_capacity": 5, "withdrawn": 1, "free_places": 5}
     streets = {s["region"]: (s["pairing"], s["reserve_at_capacity"]) for s in district["streets"]}
     assert streets == {"440105001000": (2, 4), "440105002000": (0, 1)}
+
+
+async def test_a_pair_and_the_proposals_awaiting_a_decision_with_whom_they_link(
+    deps, event_log, read_db,  # noqa: F811
+) -> None:
+    proposal = {"pair_id": "Q", "mode": "one_to_one", "child_ids": ["a2"], "volunteer_ids": ["m7"]}
+    await send(deps, setup_steps() + LIFECYCLE + [(STREET, "propose_pair", proposal)])
+    await projected(event_log, read_db)
+    async with read_db.connect() as conn:
+        assert await pair_linked(conn, "P3") == Linked("P3", C2, "many_to_one", "active", ("b1",), ("m3", "m6"))
+        assert (await pair_linked(conn, "P2")).status == "ended" and await pair_linked(conn, "nope") is None
+        waiting_in = {code: await proposals_in(conn, parse_region(code), 100, 0) for code in ("CN", C1, C2, "51")}
+        assert await volunteers_of(conn, ["P3", "P4", "nope"]) == {"P3": ["m3", "m6"], "P4": ["m1"]}
+    only = [Linked("Q", C1, "one_to_one", "proposed", ("a2",), ("m7",))]
+    assert waiting_in == {"CN": only, C1: only, C2: [], "51": []}
 
 
 async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(deps, event_log) -> None:
