@@ -1,16 +1,19 @@
 """The shape of the code, read from its import statements with `ast`, so that it cannot drift:
 no cycles; the contract depends on nothing of ours; contexts read no read model (every query lives
-with the read model it reads); read models are built from events alone, and their queries use no
-more of a context than its pure rules; contexts know no entry point; pure domain modules do no I/O;
-modules stay small; the read side names no event by a string."""
+with the read model it reads); read models are built from events alone, their queries use no more
+of a context than its pure rules, and an entry point takes their queries, never their tables;
+contexts know no entry point; pure domain modules do no I/O; modules stay small; the read side
+names no event by a string."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Table
 
 from contracts.registry import event_types
 from services.projections import all_projections
@@ -119,6 +122,17 @@ def test_no_context_imports_a_read_model() -> None:
 
 def test_read_models_import_no_entry_point_and_no_adapter_of_a_context() -> None:
     assert offending(READ_MODELS, ENTRY_POINTS + tuple(sorted(CONTEXT_ADAPTERS))) == []
+
+
+def test_entry_points_read_a_read_model_only_through_its_queries() -> None:
+    """No entry point imports a read model's table to build its own statement on it."""
+    tables = sorted(f"{name} imports {node.module}.{alias.name}" for name, path in modules().items()
+                    if within(name, ENTRY_POINTS)
+                    for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.ImportFrom) and within(node.module or "", READ_MODELS)
+                    for alias in node.names
+                    if isinstance(getattr(importlib.import_module(node.module), alias.name, None), Table))
+    assert tables == []
 
 
 def test_read_models_are_built_from_events_alone() -> None:
