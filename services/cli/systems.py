@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import nats
 import typer
 from rich.table import Table
 
 from contracts.feed.subjects import FEED_STREAM, feed_filter
-from services.cli.client import data_directory
-from services.cli.common import AsJson, DataDir, console, fail
+from services.cli.client import data_directory, runtime
+from services.cli.common import AsJson, DataDir, console, fail, run
+from services.shared.eventlog.feed_stream import delete_feed_stream
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.feed_bundle import write_bundle
 from services.platform.nats_credentials import SYSTEMS_DIR, NatsCredentials, credentials_dir
@@ -73,6 +75,28 @@ def bundle(name: str, data_dir: DataDir = None) -> None:
     if name not in credentials.systems:
         fail(f"no system named {name!r}; 'aixin systems list' shows them")
     console.print(f"written: {write_bundle(credentials, name)}", highlight=False)
+
+
+@systems_app.command()
+def refeed(name: str, data_dir: DataDir = None) -> None:
+    """Rebuild a system's feed from the log: its stream is deleted and written again from the first
+    event, with the same message ids and origin sequences (its consumers go with it: the system
+    makes its consumer again and skips what its cursor, the origin_seq, says it has read)."""
+    credentials = _credentials(data_dir)
+    if name not in credentials.systems:
+        fail(f"no system named {name!r}; 'aixin systems list' shows them")
+
+    async def delete() -> bool:
+        nc = await nats.connect(runtime(credentials.data_dir).nats_url, allow_reconnect=False,
+                                **credentials.feeder_options(name))
+        try:
+            return await delete_feed_stream(nc.jetstream())
+        finally:
+            await nc.close()
+
+    deleted = run(delete())
+    console.print(f"feed of {name} {'deleted' if deleted else 'was not there'}; the platform writes it again from "
+                  f"the first event of the log", highlight=False)
 
 
 @systems_app.command("list")

@@ -14,7 +14,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from contracts.feed.subjects import feed_filter
+from nats.js.errors import NotFoundError
+
+from contracts.feed.subjects import FEED_STREAM, feed_filter
 from contracts.subjects import subtree_filter
 from services.feed.translate import pseudonymiser, translate
 from services.shared.eventlog import EventLog, MalformedEvent
@@ -23,6 +25,7 @@ from services.shared.eventlog.feed_stream import (FeedConflict, FeedPosition, ap
 
 log = logging.getLogger("aixin.feed")
 RETRY_SECONDS = 1.0
+WATCH_SECONDS = 5.0
 
 
 @dataclass
@@ -34,6 +37,7 @@ class SystemFeed:
     connect: Callable[[], Awaitable[object]]  # a connection as the feeder in the system's account
     position: FeedPosition = field(default_factory=FeedPosition)
     written: int = 0  # messages appended since start, for tests and logs
+    _appending: bool = False
 
     async def run(self) -> None:
         """Keep the feed up with the log for ever; after any failure, go on from the stream."""
@@ -65,6 +69,32 @@ class SystemFeed:
     async def _follow(self, js) -> None:
         await ensure_feed_stream(js, feed_filter(self.office))
         self.position = await feed_position(js)
+        writing = asyncio.create_task(self._write(js))
+        watching = asyncio.create_task(self._watch(js))
+        try:
+            done, _ = await asyncio.wait((writing, watching), return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:
+            for task in (writing, watching):
+                task.cancel()
+            await asyncio.gather(writing, watching, return_exceptions=True)
+
+    async def _watch(self, js) -> None:
+        """A feed deleted to be rebuilt (`aixin systems refeed`) is written again at once, not at
+        the next event of the log: the stream is looked at while the log is quiet."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            if self._appending:
+                continue
+            try:
+                last = (await js.stream_info(FEED_STREAM)).state.last_seq
+            except NotFoundError:
+                raise FeedConflict("the feed was deleted") from None
+            if last != self.position.last_seq and not self._appending:
+                raise FeedConflict(f"the feed is at sequence {last}, not {self.position.last_seq}")
+
+    async def _write(self, js) -> None:
         pseudonym = pseudonymiser(self.pseudonym_key)
         async for batch in self.log.batches(self.position.next_origin, subject_filter=subtree_filter(self.office)):
             todo = []
@@ -73,7 +103,11 @@ class SystemFeed:
                     if self.position.still_to_write(raw.seq, part):
                         todo.append((message, part, parts))
             if todo:
-                last = await append_feed(js, todo, self.position.last_seq)
+                self._appending = True
+                try:
+                    last = await append_feed(js, todo, self.position.last_seq)
+                finally:
+                    self._appending = False
                 message, part, parts = todo[-1]
                 self.position = FeedPosition(last, message.origin_seq, part, parts)
                 self.written += len(todo)
