@@ -36,12 +36,13 @@ class Up:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.http = f"127.0.0.1:{free_port()}"
+        self.extra: list[str] = []  # more options of `aixin up`
 
     def start(self) -> Up:
         (self.data_dir / "aixin.json").unlink(missing_ok=True)
         env = {**os.environ, "AIXIN_DATA_DIR": str(self.data_dir)}
         self.log = open(self.data_dir.parent / f"up-{time.time_ns()}.log", "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "services.cli", "up", "--http", self.http],
+        self.process = subprocess.Popen([sys.executable, "-m", "services.cli", "up", "--http", self.http, *self.extra],
                                         env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
