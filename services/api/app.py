@@ -24,6 +24,7 @@ from services.activity.app import ROUTES as ACTIVITY
 from services.accounts.service import AccountService
 from services.api import accounts as account_routes
 from services.api import auth
+from services.api import feed_docs
 from services.api.auth import Caller, signed_in
 from services.api.care import add_care_routes
 from services.api.commands import add_command_route
@@ -66,6 +67,7 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
     install_error_handlers(api)
     api.include_router(auth.router)
     api.include_router(account_routes.router)
+    api.include_router(feed_docs.router)  # /asyncapi.json, public: the feed's contract
 
     async def send(context: str, name: str, command: Command) -> JSONResponse:
         try:  # the contracts' text types refuse what JSON cannot carry; this is the last guard
