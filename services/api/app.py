@@ -26,6 +26,7 @@ from services.api import accounts as account_routes
 from services.api import auth
 from services.api import feed_docs
 from services.api.auth import Caller, signed_in
+from services.api.availability import log_health, request_while_connected
 from services.api.care import add_care_routes
 from services.api.commands import add_command_route
 from services.api.giving import add_giving_routes
@@ -75,7 +76,7 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
         except ValueError as error:
             raise HTTPException(422, f"{type(command).__name__} cannot be sent as JSON: {error}") from None
         try:
-            message = await nc.request(command_subject(context, name), payload, timeout=COMMAND_TIMEOUT)
+            message = await request_while_connected(nc, command_subject(context, name), payload, COMMAND_TIMEOUT)
         except (NoRespondersError, NatsTimeout):
             raise HTTPException(503, f"the {context} service is not answering") from None
         except MaxPayloadError:  # a body within the limit may still grow (defaults, each row's actor)
@@ -130,9 +131,10 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
     api.include_router(work_list_routes(db, keys))  # /regions/{code}/work/…
     api.include_router(queues_router(db, keys))  # /regions/{code}/queues/…: work lists
 
-    @api.get("/health", tags=["operations"])
-    async def health() -> dict:
-        return {"nats": nc.is_connected, "stream_last_seq": await event_log.last_sequence()}
+    @api.get("/health", tags=["operations"], responses={503: {"description": "what is down, and why"}})
+    async def health() -> JSONResponse:
+        status, body = await log_health(nc, event_log)
+        return JSONResponse(body, status_code=status)
 
     add_dashboard(api, position=event_log.last_sequence)  # the web pages at /, assets at /static, /docs
     document_errors(api)

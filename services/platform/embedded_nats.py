@@ -71,6 +71,11 @@ class EmbeddedNats:
     authorization: str | None = None
     # Where it listens (`services.platform.nats_listener`); None: loopback on `port`, no TLS.
     listener: Listener | None = None
+    # A JetStream domain of its own (`$JS.<domain>.API`): what a province's leaf node names to mirror
+    # the hub's feed across the leaf link (`services.platform.leaf_config`). None: no domain.
+    jetstream_domain: str | None = None
+    # HOST:PORT where province servers connect as leaf nodes, with the listener's TLS if it has one.
+    leafnode_listen: str | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -94,15 +99,26 @@ class EmbeddedNats:
         config.chmod(0o600)
         self._stop_orphan()
         self._move_global_account()
+        self._launch(binary, config)
+        return self
+
+    def restart(self) -> EmbeddedNats:
+        """The same server again, after it died: same port, same store, and the configuration as it
+        stands (users added since the start included). JetStream recovers the store; with
+        `sync_interval: always` it holds every append that was acknowledged."""
+        self._launch(server_binary(), self.store_dir / "nats-server.conf")
+        return self
+
+    def _launch(self, binary: Path, config: Path) -> None:
         log = open(self.store_dir / "nats-server.log", "ab")
         # A process group of its own: Ctrl-C in a terminal reaches `aixin up` only, which stops its
         # services first and the server last, instead of the server vanishing under them.
         self.process = subprocess.Popen([str(binary), "-c", str(config)], stdout=log, stderr=log,
                                         preexec_fn=die_with_parent if sys.platform == "linux" else None,
                                         process_group=0)
+        log.close()
         self._pid_file.write_text(str(self.process.pid))
         self._wait_until_listening()
-        return self
 
     @property
     def _pid_file(self) -> Path:
@@ -158,10 +174,21 @@ class EmbeddedNats:
         sync = "\n  sync_interval: always" if self.sync_always else ""
         store = str(self.store_dir / "jetstream").replace("\\", "/")
         listen = self.listener.server_config() if self.listener else f'listen: "127.0.0.1:{self.port}"\n'
+        domain = f"\n  domain: {self.jetstream_domain}" if self.jetstream_domain else ""
         return (
             f'{listen}max_payload: 4MB\n'
-            f'jetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
-        ) + (self.authorization or "")
+            f'jetstream {{\n  store_dir: "{store}"{sync}{domain}\n}}\n'
+        ) + self._leafnodes() + (self.authorization or "")
+
+    def _leafnodes(self) -> str:
+        # No `authorization` here: a leaf node authenticates as a user of the accounts block (its
+        # NKey), which binds it to that user's account and permissions.
+        if not self.leafnode_listen:
+            return ""
+        tls = self.listener.tls if self.listener else None
+        tls_block = (f'  tls {{\n    cert_file: "{tls.cert}"\n    key_file: "{tls.key}"\n    timeout: 5\n  }}\n'
+                     if tls else "")
+        return f'leafnodes {{\n  listen: "{self.leafnode_listen}"\n{tls_block}}}\n'
 
     def _wait_until_listening(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout

@@ -14,7 +14,6 @@ import signal
 from dataclasses import dataclass, field
 
 import nats
-import nats.errors
 import uvicorn
 from faststream.nats import NatsBroker, NatsNKey
 
@@ -34,6 +33,7 @@ from services.platform.settings import RuntimeInfo, Settings
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_listener import listener_for
+from services.platform.nats_supervisor import ConnectionNotes, NatsSupervisor
 from services.feed.feeds import Feeds
 from services.platform.nats_credentials import NatsCredentials, nats_credentials_for
 from services.platform.nats_permissions import ADMIN, API, FEED
@@ -47,7 +47,7 @@ COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
 BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
 SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "feeds", "api")
 STOP_STEP_SECONDS = 10.0
-DROPS_SAID_EVERY = 60.0  # seconds between notes of messages dropped for slow readers
+RECONNECT_WAIT = 0.5  # seconds between attempts: a restarted embedded server is back within about one
 log = logging.getLogger("aixin")
 
 
@@ -64,8 +64,7 @@ class Platform:
     connections: list[nats.NATS] = field(default_factory=list)
     brokers: list[NatsBroker] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    _dropped: int = 0  # messages dropped for slow readers since the last note of it
-    _dropped_said: float = float("-inf")
+    notes: ConnectionNotes | None = None
 
     async def start(self) -> RuntimeInfo:
         settings = self.settings
@@ -79,6 +78,8 @@ class Platform:
             server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config(),
                                   listener=listener_for(settings))
             self.embedded = await asyncio.to_thread(server.start)
+            self.supervisor = NatsSupervisor(self.embedded, self.stopping)
+            self.tasks.append(asyncio.create_task(self.supervisor.run(), name="nats-server"))
             nats_url = self.embedded.url
         self.nats_url = nats_url
         if self.write_runtime:  # only the admin user may create or change the stream
@@ -131,11 +132,15 @@ class Platform:
         """A connection as one of aixin's NATS users (anonymous only to an external NATS for which
         this data dir holds no credentials: that server's own configuration then decides)."""
         options = self.credentials.connect_options(user) if self.credentials else {}
-        nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
-                                disconnected_cb=self._nats_disconnected, reconnected_cb=self._nats_reconnected,
-                                name=f"aixin-{user}", **options)
+        nc = await self._nats(f"aixin-{user}", options)
         self.connections.append(nc)
         return nc
+
+    async def _nats(self, name: str, options: dict) -> nats.NATS:
+        self.notes = self.notes or ConnectionNotes(self.stopping)
+        return await nats.connect(self.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=RECONNECT_WAIT,
+                                  error_cb=self.notes.error, disconnected_cb=self.notes.disconnected,
+                                  reconnected_cb=self.notes.reconnected, name=name, **options)
 
     def _systems(self) -> dict[str, dict[str, str]]:
         """The outside systems as `aixin systems` keeps them, read again at every look."""
@@ -144,8 +149,7 @@ class Platform:
     async def _connect_feeder(self, system: str) -> nats.NATS:
         """The platform's writer of one system's feed, in that system's account."""
         options = NatsCredentials.load(self.credentials.data_dir).feeder_options(system)
-        return await nats.connect(self.nats_url, max_reconnect_attempts=-1, error_cb=self._nats_error,
-                                  name=f"aixin-feeder-{system}", **options)
+        return await self._nats(f"aixin-feeder-{system}", options)
 
     async def _deps(self, user: str) -> Deps:
         return Deps(log=EventLog(await self.connect(user)), keys=self.keys)
@@ -158,7 +162,8 @@ class Platform:
             options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"], ssl_context=seed.get("tls")),
                        "inbox_prefix": seed["inbox_prefix"]}
         make = command_broker if commands else functools.partial(NatsBroker, logger=None)
-        broker = make(self.nats_url, graceful_timeout=10, name=f"aixin-{user}", **options)
+        broker = make(self.nats_url, graceful_timeout=10, name=f"aixin-{user}", max_reconnect_attempts=-1,
+                      reconnect_time_wait=RECONNECT_WAIT, **options)
         broker.include_router(router)
         await broker.start()
         self.brokers.append(broker)
@@ -181,31 +186,6 @@ class Platform:
                 raise RuntimeError(f"HTTP API could not listen on {self.settings.http_host}:{self.settings.http_port}")
             await asyncio.sleep(0.05)
         return f"http://{self.settings.http_host}:{self.settings.http_port}"
-
-    # One line per event, not nats-py's tracebacks; reconnection is attempted for ever, and nothing
-    # is said of the connection while the platform itself is closing it.
-    async def _nats_error(self, error: Exception) -> None:
-        if self.stopping.is_set():
-            return
-        if isinstance(error, nats.errors.SlowConsumerError):
-            # One per message dropped for a reader slower than the log, which then follows again
-            # from where it was (services.shared.eventlog.follow): counted, not logged each.
-            self._dropped += 1
-            now = asyncio.get_running_loop().time()
-            if now - self._dropped_said < DROPS_SAID_EVERY:
-                return
-            log.info("NATS: %d messages dropped for readers slower than the log since the last note; "
-                     "they read them again", self._dropped)
-            self._dropped, self._dropped_said = 0, now
-            return
-        log.warning("NATS: %r", error)
-
-    async def _nats_disconnected(self) -> None:
-        if not self.stopping.is_set():
-            log.warning("NATS: disconnected; reconnecting")
-
-    async def _nats_reconnected(self) -> None:
-        log.warning("NATS: reconnected")
 
     async def stop(self) -> None:
         """Stop everything, each step bounded in time and independent of the others: NATS may be

@@ -1,0 +1,45 @@
+"""The API's word when the event log cannot be reached: a clear 503 at once, never a timeout.
+
+A command sent while the NATS connection is down is refused before it is sent; one in flight when
+the connection drops is answered as soon as the drop is seen (within `LOOK_EVERY`), not after the
+command timeout. Either may have been appended before the drop: the client retries with the same
+`Idempotency-Key`, and the log stores it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import HTTPException
+
+UNAVAILABLE = "the event log is unavailable, retry"
+LOOK_EVERY = 0.25  # seconds between looks at the connection while a command is in flight
+
+
+def unavailable() -> HTTPException:
+    return HTTPException(503, UNAVAILABLE, headers={"Retry-After": "1"})
+
+
+async def request_while_connected(nc, subject: str, payload: bytes, timeout: float):
+    if not nc.is_connected:
+        raise unavailable()
+    request = asyncio.ensure_future(nc.request(subject, payload, timeout=timeout))
+    while True:
+        done, _ = await asyncio.wait((request,), timeout=LOOK_EVERY)
+        if done:
+            return request.result()
+        if not nc.is_connected:
+            request.cancel()
+            raise unavailable()
+
+
+async def log_health(nc, event_log) -> tuple[int, dict]:
+    """/health: 200 with the log's position, or 503 saying what is down; never an error."""
+    if not nc.is_connected:
+        return 503, {"status": "unavailable", "down": ["nats"], "reason": UNAVAILABLE}
+    try:
+        last = await asyncio.wait_for(event_log.last_sequence(), 2.0)
+    except Exception as error:  # connected, but JetStream does not answer (still recovering)
+        return 503, {"status": "unavailable", "down": ["jetstream"],
+                     "reason": f"the event log does not answer ({type(error).__name__}), retry"}
+    return 200, {"status": "ok", "nats": True, "stream_last_seq": last}
