@@ -27,6 +27,9 @@ def up(
                                                                "default: one made by a CA of this data dir")] = None,
     feed_tls_key: Annotated[Optional[Path], typer.Option(help="its private key (PEM)")] = None,
     feed_tls_ca: Annotated[Optional[Path], typer.Option(help="the CA that signed it, handed to systems")] = None,
+    leaf_listen: Annotated[Optional[str], typer.Option(
+        "--leaf-listen", help="HOST:PORT where provinces' leaf nodes connect (e.g. 0.0.0.0:7422; with the "
+                              "feed listener's TLS); see 'aixin nats-config --leaf'")] = None,
 ) -> None:
     """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
     followers and an import worker in child processes)."""
@@ -36,7 +39,7 @@ def up(
     host, port = host_port(http)
     settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port,
                                  feed_listen=feed_listen, feed_advertise=feed_advertise, feed_tls_cert=feed_tls_cert,
-                                 feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca)
+                                 feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca, leaf_listen=leaf_listen)
 
     async def main() -> None:
         platform = Platform(settings, children=UP_CHILDREN)

@@ -17,7 +17,8 @@ from pathlib import Path
 import nkeys
 
 from services.platform.nats_permissions import (FEEDER, SERVICE_USERS, check_system_name, feeder_permissions,
-                                                inbox_prefix, permissions, system_account, system_permissions)
+                                                inbox_prefix, leaf_permissions, permissions, system_account,
+                                                system_permissions)
 from contracts.regions import known_region
 from services.platform.data_dir import write_private
 from services.platform.nats_listener import Listener
@@ -41,7 +42,8 @@ def public_key(seed: str) -> str:
 class NatsCredentials:
     data_dir: Path
     users: dict[str, str] = field(default_factory=dict)  # user -> seed
-    # name -> {seed, office, feeder_seed (the platform's writer in its account), pseudonym_key (hex)}
+    # name -> {seed, office, feeder_seed (the platform's writer in its account), pseudonym_key (hex),
+    #          leaf_seed (its province's leaf node, once one is configured)}
     systems: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
@@ -110,6 +112,16 @@ class NatsCredentials:
         self.save()
         (self.data_dir / SYSTEMS_DIR / f"{name}.nk").unlink(missing_ok=True)
 
+    def leaf_seed(self, name: str) -> str:
+        """The NKey a province's leaf node connects to the hub with, made the first time it is asked
+        for: a key of its own, not the system's, so that either can be cut off without the other and
+        the system's user keeps its narrower rights."""
+        system = self.systems[name]
+        if "leaf_seed" not in system:
+            system["leaf_seed"] = new_seed()
+            self.save()
+        return system["leaf_seed"]
+
     def feeder_options(self, name: str) -> dict:
         """nats.connect's keyword arguments for the platform's feeder in one system's account."""
         return {"nkeys_seed_str": self.systems[name]["feeder_seed"], "inbox_prefix": inbox_prefix(FEEDER),
@@ -124,10 +136,11 @@ class NatsCredentials:
                               for user, seed in self.users.items()]}
         accounts = {PLATFORM_ACCOUNT: platform}
         for name, system in sorted(self.systems.items()):
-            accounts[system_account(name)] = {"jetstream": dict(SYSTEM_JETSTREAM), "users": [
-                {"nkey": public_key(system["seed"]), "permissions": system_permissions(name)},
-                {"nkey": public_key(system["feeder_seed"]), "permissions": feeder_permissions()},
-            ]}
+            users = [{"nkey": public_key(system["seed"]), "permissions": system_permissions(name)},
+                     {"nkey": public_key(system["feeder_seed"]), "permissions": feeder_permissions()}]
+            if "leaf_seed" in system:
+                users.append({"nkey": public_key(system["leaf_seed"]), "permissions": leaf_permissions()})
+            accounts[system_account(name)] = {"jetstream": dict(SYSTEM_JETSTREAM), "users": users}
         return accounts
 
     def server_config(self) -> str:

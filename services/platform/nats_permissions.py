@@ -24,6 +24,12 @@ for an external cluster. Pure: no I/O.
   user's inbox — happens in its own account, where nothing of the platform listens. Its user may
   read the feed stream and manage consumers on it, and may not publish into it, change or delete it.
 
+A province's leaf node (`services.platform.leaf_config`) connects to the hub as a third user of
+the system's account, `leaf`, allowed what the mirror of the feed needs and no more: creating its
+consumer through the hub's domain API, receiving that consumer's deliveries and the answer to its
+creation, answering flow control. It may not publish into the feed, change, purge or delete it, nor
+delete a consumer.
+
 Every user has an inbox prefix of its own (`_INBOX_<user>`) and may subscribe only there, so no
 user reads another's replies (a history answered by direct get, a command's reply).
 """
@@ -60,6 +66,8 @@ FEED = "feed"
 FOLLOWERS = ("projections", "reminders", FEED)
 SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projections", "reminders", FEED)
 FEEDER = "feeder"  # the platform's user in each system's account
+LEAF = "leaf"  # a province's leaf node, in the system's account
+HUB_DOMAIN = "aixin"  # the hub's JetStream domain: a leaf node reaches its API as `$JS.aixin.API`
 SYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
@@ -121,9 +129,9 @@ def permissions(user: str) -> dict:
 
 
 def check_system_name(name: str) -> str:
-    if not SYSTEM_NAME.fullmatch(name) or name in SERVICE_USERS or name == FEEDER:
+    if not SYSTEM_NAME.fullmatch(name) or name in SERVICE_USERS or name in (FEEDER, LEAF):
         raise ValueError(f"a system's name is 1 to 32 of a-z, 0-9 and '-', starting with a letter, and "
-                         f"not one of {', '.join((*SERVICE_USERS, FEEDER))}: not {name!r}")
+                         f"not one of {', '.join((*SERVICE_USERS, FEEDER, LEAF))}: not {name!r}")
     return name
 
 
@@ -161,4 +169,18 @@ def system_permissions(name: str) -> dict:
             f"{JS}.DIRECT.GET.{stream}", f"{JS}.DIRECT.GET.{stream}.>", f"{JS}.STREAM.MSG.GET.{stream}",
         ]},
         "subscribe": {"allow": ["_INBOX.>", f"{FEED_ROOT}.>"]},
+    }
+
+
+def leaf_permissions(hub_domain: str = HUB_DOMAIN) -> dict:
+    """A province's leaf node on the hub, in the system's account: the mirror of the feed. On a leaf
+    link, publish is what the leaf may send into the hub and subscribe what the hub may send it.
+    The mirror creates its consumer by the hub's domain API (`$JSC.R.<id>` gets the answer), the
+    consumer delivers onto `$JS.M.<id>`, and the leaf answers flow control; `$LDS.` is the link's
+    loop detection. Nothing else crosses: no publish into the feed, no stream or consumer deletion."""
+    api = f"$JS.{hub_domain}.API"
+    return {
+        "publish": {"allow": [f"{api}.CONSUMER.CREATE.{FEED_STREAM}", f"{api}.CONSUMER.CREATE.{FEED_STREAM}.>",
+                              f"$JS.FC.{FEED_STREAM}.>"]},
+        "subscribe": {"allow": ["$JS.M.>", "$JSC.R.>", "$LDS.>"]},
     }

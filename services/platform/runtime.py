@@ -33,6 +33,7 @@ from services.platform.settings import RuntimeInfo, Settings
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_listener import listener_for
+from services.platform.nats_permissions import HUB_DOMAIN
 from services.platform.nats_supervisor import ConnectionNotes, NatsSupervisor
 from services.feed.feeds import Feeds
 from services.platform.nats_credentials import NatsCredentials, nats_credentials_for
@@ -76,7 +77,8 @@ class Platform:
         self.credentials = nats_credentials_for(settings)
         if not nats_url:
             server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config(),
-                                  listener=listener_for(settings))
+                                  listener=listener_for(settings), leafnode_listen=settings.leaf_listen,
+                                  jetstream_domain=HUB_DOMAIN if settings.leaf_listen else None)
             self.embedded = await asyncio.to_thread(server.start)
             self.supervisor = NatsSupervisor(self.embedded, self.stopping)
             self.tasks.append(asyncio.create_task(self.supervisor.run(), name="nats-server"))

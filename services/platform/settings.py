@@ -3,7 +3,9 @@
 Environment: AIXIN_DATA_DIR (default ./aixin-data), AIXIN_NATS_URL (unset: embedded nats-server),
 AIXIN_DB_URL (read models; default SQLite in the data dir), AIXIN_KEYS_URL (key store; default
 SQLite in the data dir — keep it on different storage from the log in production),
-AIXIN_FEED_LISTEN and AIXIN_FEED_ADVERTISE (the embedded server's listener for outside systems).
+AIXIN_FEED_LISTEN and AIXIN_FEED_ADVERTISE (the embedded server's listener for outside systems),
+AIXIN_LEAF_LISTEN (where provinces' leaf nodes connect; with it the server has the JetStream domain
+`aixin`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Settings:
     feed_tls_cert: Path | None = None
     feed_tls_key: Path | None = None
     feed_tls_ca: Path | None = None
+    # HOST:PORT where provinces' leaf nodes connect (`services.platform.leaf_config`); None: no leaf.
+    leaf_listen: str | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
@@ -45,6 +49,7 @@ class Settings:
             keys_url=os.environ.get("AIXIN_KEYS_URL"),
             feed_listen=os.environ.get("AIXIN_FEED_LISTEN"),
             feed_advertise=os.environ.get("AIXIN_FEED_ADVERTISE"),
+            leaf_listen=os.environ.get("AIXIN_LEAF_LISTEN"),
         )
         for key, value in overrides.items():
             if value is not None:
