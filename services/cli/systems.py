@@ -8,7 +8,8 @@ API: a system's credential is a key to the log, not an account of the web applic
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import nats
 import typer
@@ -19,8 +20,11 @@ from services.cli.client import data_directory, runtime
 from services.cli.common import AsJson, DataDir, console, fail, run
 from services.shared.eventlog.feed_stream import delete_feed_stream
 from services.platform.embedded_nats import EmbeddedNats
+from services.platform.data_dir import write_private
 from services.platform.feed_bundle import write_bundle
+from services.platform.leaf_config import leaf_node, render_leaf_config, render_mirror_note
 from services.platform.nats_credentials import SYSTEMS_DIR, NatsCredentials, credentials_dir
+from services.platform.nats_listener import Listener
 
 systems_app = typer.Typer(help="Provincial and city systems that read their subtree's feed from NATS.",
                           no_args_is_help=True)
@@ -127,9 +131,42 @@ def remove(name: str, data_dir: DataDir = None) -> None:
     console.print(f"system {name} removed; {_apply(credentials)}", highlight=False)
 
 
-def nats_config(data_dir: DataDir = None) -> None:
+def nats_config(
+    leaf: Annotated[Optional[str], typer.Option(
+        "--leaf", help="a system's name: print the configuration of its province's leaf node instead")] = None,
+    hub_url: Annotated[Optional[str], typer.Option(
+        "--hub-url", help="with --leaf: where the hub takes leaf nodes ('aixin up --leaf-listen'), "
+                          "e.g. nats-leaf://hub.example.cn:7422")] = None,
+    listen: Annotated[str, typer.Option(help="with --leaf: where the leaf takes its systems")] = "0.0.0.0:4222",
+    store_dir: Annotated[str, typer.Option(help="with --leaf: the leaf's JetStream store")] = (
+        "/var/lib/aixin-leaf/jetstream"),
+    hub_ca: Annotated[str, typer.Option(help="with --leaf, for a hub with TLS: where the leaf finds the "
+                                             "hub's CA")] = "/etc/aixin-leaf/hub-ca.pem",
+    out: Annotated[Optional[Path], typer.Option(help="with --leaf: write it there (0600) rather than print it")] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Print the nats-server accounts block (public keys and permissions of every aixin service,
-    and an account per system) for an external NATS cluster; the seeds stay in the data dir."""
+    and an account per system) for an external NATS cluster; the seeds stay in the data dir. With
+    --leaf NAME: the configuration of a province's leaf node holding that system's feed."""
     credentials = _credentials(data_dir)
-    typer.echo(f"# aixin's NATS users; the services read their seeds from {credentials.path}\n"
-               + credentials.server_config())
+    if leaf is None:
+        typer.echo(f"# aixin's NATS users; the services read their seeds from {credentials.path}\n"
+                   + credentials.server_config())
+        return
+    if leaf not in credentials.systems:
+        fail(f"no system named {leaf!r}; 'aixin systems list' shows them")
+    if not hub_url:
+        fail("--leaf needs --hub-url: where the hub takes leaf nodes (start it with 'aixin up --leaf-listen "
+             "0.0.0.0:7422'), e.g. nats-leaf://hub.example.cn:7422")
+    listener = Listener.load(credentials.data_dir / "nats")
+    tls = listener.tls if listener else None
+    node = leaf_node(credentials, leaf, hub_url, listen=listen, store_dir=store_dir, hub_ca=hub_ca if tls else None)
+    text = render_leaf_config(node) + render_mirror_note(node)
+    if out:
+        write_private(out, text)
+        typer.echo(f"written: {out} (it holds the leaf's key: hand it over a secure channel)", err=True)
+    else:
+        typer.echo(text)
+    if tls:
+        typer.echo(f"the hub has TLS: copy its CA {tls.ca} to {hub_ca} on the leaf", err=True)
+    typer.echo(_apply(credentials), err=True)

@@ -17,6 +17,7 @@ stream on the leaf. The configuration holds the leaf's seed: it is the province'
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 
 from contracts.feed.subjects import FEED_STREAM
@@ -87,7 +88,7 @@ def render_leaf_config(leaf: LeafNode) -> str:
         f"max_payload: 4MB\n"
         f'jetstream {{\n  domain: "{leaf.domain}"\n  store_dir: "{leaf.store_dir}"\n  sync_interval: always\n}}\n'
         f"accounts: {json.dumps(accounts, indent=2)}\n"
-        f"leafnodes {{\n  remotes: [{json.dumps(remote, indent=2)}]\n}}\n"
+        f"leafnodes {{\n  remotes: [\n{textwrap.indent(json.dumps(remote, indent=2), '    ')}\n  ]\n}}\n"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from services.platform.embedded_nats import EmbeddedNats
@@ -60,3 +61,21 @@ def test_the_hub_listens_for_leaf_nodes_with_its_domain_and_tls(tmp_path: Path) 
     assert 'leafnodes {\n  listen: "0.0.0.0:7422"\n  tls {' in config and str(tls.cert) in config
     plain = EmbeddedNats(tmp_path, port=4222)._config()
     assert "domain" not in plain and "leafnodes" not in plain
+
+
+def test_nats_config_leaf_prints_a_configuration_nats_server_accepts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from services.cli.app import app
+    from services.platform.embedded_nats import server_binary
+
+    NatsCredentials.load_or_create(tmp_path).add_system("guangdong", "44")
+    out = tmp_path / "leaf.conf"
+    result = CliRunner().invoke(app, ["nats-config", "--leaf", "guangdong", "--hub-url", "nats-leaf://hub.example.cn:7422",
+                                      "--out", str(out), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600 and 'domain: "guangdong"' in out.read_text()
+    checked = subprocess.run([str(server_binary()), "-c", str(out), "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    missing = CliRunner().invoke(app, ["nats-config", "--leaf", "guangdong", "--data-dir", str(tmp_path)])
+    assert missing.exit_code == 2 and "--hub-url" in missing.output
