@@ -4,6 +4,7 @@ rows go over the HTTP API as the signed-in account (credential.json or `aixin lo
 `aixin import`'s do.
 
     python -m services.cli.bench_import --rows 100000 --data-dir /tmp/imp [--again]
+    python -m services.cli.bench_import --rows 100000 --reading-memory   # no platform needed
 
 The raw baseline is `services.cli.bench`'s: js.publish of a 1.1 kB payload with a message id and an
 expected subject sequence, into a stream of its own on the same server, with 64 in flight (the
@@ -14,7 +15,11 @@ figure `aixin bench` compares everything with) and with as many in flight as the
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import multiprocessing
+import resource
 import tempfile
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -76,6 +81,47 @@ def import_in_own_process(data_dir: Path, path: Path) -> tuple[int, float]:
     return event_loop.run(run())
 
 
+def reading_memory(rows: int, directory: Path, console: Console | None = None) -> dict:
+    """Peak memory of reading and checking a list of `rows` children, as CSV and as XLSX, each in a
+    process of its own, beside the same process's memory before the list was opened (the baseline
+    of the same run): what `aixin import` holds for a list apart from its sending."""
+    console = console or Console()
+    listing = synthetic_children(rows, bad_share=0.01)
+    paths = {"csv": listing.write_csv(directory / f"children-{rows}.csv"),
+             "xlsx": _write_xlsx(listing, directory / f"children-{rows}.xlsx")}
+    figures = {}
+    context = multiprocessing.get_context("spawn")
+    for name, path in paths.items():
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            baseline, peak, checked, seconds = pool.submit(_read_all, path).result()
+        figures[name] = {"rows": checked, "file_mb": round(path.stat().st_size / 1024 ** 2, 1),
+                         "baseline_rss_mb": baseline, "peak_rss_mb": peak, "seconds": round(seconds, 1)}
+        console.print(f"{name}: {checked:,} rows ({figures[name]['file_mb']} MB) read and checked in {seconds:.1f} s; "
+                      f"peak RSS {peak:.0f} MB, {peak - baseline:.0f} MB over the process before the list "
+                      f"({baseline:.0f} MB)", highlight=False)
+    return figures
+
+
+def _read_all(path: Path) -> tuple[float, float, int, float]:
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    job = prepare(KINDS["children"], path, SIGNED_IN)
+    checked = sum(1 for line, cells in job.rows if not job.parser.is_blank(cells) and job.parser.parse(line, cells))
+    return baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, checked, time.perf_counter() - started
+
+
+def _write_xlsx(listing, path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(listing.header)
+    for row in listing.rows:
+        sheet.append([row[h] for h in listing.header])
+    book.save(path)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
@@ -83,7 +129,13 @@ def main() -> None:
     parser.add_argument("--raw-events", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--again", action="store_true", help="import the same list a second time")
+    parser.add_argument("--reading-memory", action="store_true",
+                        help="only read and check the list (CSV and XLSX) and print the memory it took")
     args = parser.parse_args()
+    if args.reading_memory:
+        with tempfile.TemporaryDirectory(prefix="aixin-import-bench-") as tmp:
+            print(reading_memory(args.rows, Path(tmp)))
+        return
     with tempfile.TemporaryDirectory(prefix="aixin-import-bench-") as tmp:
         figures = event_loop.run(import_rate(args.data_dir, args.rows, Path(tmp),
                                           args.raw_events, args.seed, args.again))
