@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ SIGNED_IN = Actor(operator_id="signed-in", level=FederationLevel.national, regio
 CODES = {status: code for code, status in reversed(HTTP_STATUS.items())}
 KEEPALIVE_SECONDS = 2.0
 SEND_ATTEMPTS = 4
+# Pauses before sending a command again after a 503 or a lost answer: about a minute in all, enough
+# for an embedded nats-server to be started again or a busy service to catch up.
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+SAY_EVERY = 5.0
 POOL_CONNECTIONS = 8  # connections in each of a command sender's pools
 
 
@@ -149,6 +154,7 @@ class HttpCommands:
 
     def __init__(self, connection: Connection, in_flight: int = 128) -> None:
         self.connection, self.in_flight = connection, in_flight
+        self._said = float("-inf")
 
     async def __aenter__(self) -> HttpCommands:
         # httpx's pool walks all its connections for every request it places (encode/httpx#3215):
@@ -185,18 +191,23 @@ class HttpCommands:
 
     async def _send(self, pool: httpx.AsyncClient, context: str, name: str, command: Command, timeout: float,
                     auth: Auth) -> Reply:
-        content, renew = body(command), False
-        for attempt in range(SEND_ATTEMPTS):
+        content, renew, retries = body(command), False, iter(RETRY_DELAYS)
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 headers = {**await auth.aheaders(self.http, renew), "Content-Type": "application/json"}
                 response = await pool.post(f"/commands/{context}/{name}", content=content,
                                            headers=headers, timeout=timeout)
             except httpx.TimeoutException as error:
-                raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
+                if (delay := next(retries, None)) is None:
+                    raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
+                await self._again(command, f"no answer in {timeout:g} s", delay)
+                continue
             except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 # A pooled connection closed under the request: its command id makes sending it again safe.
-                if attempt + 1 < SEND_ATTEMPTS and not isinstance(error, httpx.ConnectError):
-                    await asyncio.sleep(0.05 * (attempt + 1))
+                if attempt < SEND_ATTEMPTS and not isinstance(error, httpx.ConnectError):
+                    await asyncio.sleep(0.05 * attempt)
                     continue
                 raise NotRunning(f"lost the connection to aixin at {self.connection.http_url} "
                                  f"({type(error).__name__}: {error}); start 'aixin up' again and repeat the "
@@ -204,8 +215,27 @@ class HttpCommands:
             if response.status_code == 401 and auth.renewable and not renew:
                 renew = True  # the token ran out: sign in again, once
                 continue
+            if response.status_code == 503 and (delay := next(retries, None)) is not None:
+                await self._again(command, _message_of(response), delay)
+                continue
             return reply_of(response, auth.username)
-        return reply_of(response, auth.username)
+
+    async def _again(self, command: Command, why: str, delay: float) -> None:
+        """A 503 or a lost answer: the same command (the same command id, so it is applied once)
+        sent again after a pause that grows, and said, once a few seconds, on standard error."""
+        now = asyncio.get_running_loop().time()
+        if now - self._said > SAY_EVERY:
+            self._said = now
+            print(f"aixin: {why}; sending again with the same command id ({command.command_id}), "
+                  f"which applies it once, in {delay:g} s", file=sys.stderr)
+        await asyncio.sleep(delay)
+
+
+def _message_of(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message") or response.status_code)
+    except ValueError:
+        return f"HTTP {response.status_code}"
 
 
 class AdminClient:
