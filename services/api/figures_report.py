@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from contracts.regions import parse_region
 from services.activity.care.cadence import Profile
 from services.projections.figures.catalogue import FIGURES, TOPICS, Figure
+from services.shared.cells import append_row, csv_row
 
 REPORT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "csv": "text/csv; charset=utf-8"}
@@ -56,9 +57,8 @@ def _table(total: dict, rows: list[dict]) -> list[tuple[str, str, dict]]:
 
 def _sheet(book: Workbook, title: str, headers: list[str], units: list[str], lines: list[list]) -> None:
     sheet = book.create_sheet(title[:31])
-    sheet.append(headers)
-    for line in lines:
-        sheet.append(line)
+    for line in (headers, *lines):
+        append_row(sheet, line)  # a name that begins like a formula is text
     for index, unit in enumerate(units, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 16 if unit else 24
@@ -94,7 +94,7 @@ def _saved(book: Workbook) -> bytes:
 
 def _csv_bytes(lines: Iterable[list]) -> bytes:
     out = io.StringIO()
-    csv.writer(out).writerows(lines)
+    csv.writer(out).writerows(csv_row(line) for line in lines)  # a name that begins like a formula is text
     return out.getvalue().encode("utf-8-sig")  # with the BOM
 
 
