@@ -1,18 +1,17 @@
 """Managing accounts over HTTP (admins, within their office's subtree) and reading the access log.
 
-Bodies are validated here rather than by FastAPI's own 422, which echoes the request body — and so
-a password — back in its answer. Errors of the account service come back as the command routes
+Bodies are declared models (in the OpenAPI like every other); a refused one is answered without the
+value of a password or of the whole body (services.api.errors never echoes them). Errors of the account service come back as the command routes
 give theirs: {"code", "message", "details"} with the status of the code (services.api.errors).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from contracts.accounts import Role, is_username, USERNAME_PATTERN
 from contracts.replies import Error
@@ -59,12 +58,17 @@ class PasswordBody(BaseModel):
     password: Password
 
 
-def _parse(model: type[BaseModel], body: Any) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:  # without the `input` pydantic would name: it may be a password
-        raise RequestValidationError([{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]}
-                                      for e in error.errors()]) from None
+async def admin(caller: Caller = Depends(signed_in)) -> Caller:
+    """An admin signed in; 403 before her body is validated."""
+    caller.require(Role.admin)
+    return caller
+
+
+async def managing(username: str, caller: Caller = Depends(signed_in)) -> Caller:
+    """Her own password anyone may change; another's only an admin managing that account."""
+    if username != caller.username:
+        caller.require(Role.admin)
+    return caller
 
 
 def _username(username: str) -> str:
@@ -85,9 +89,7 @@ def _refused(error: AixinError) -> JSONResponse:
 
 
 @router.post("/accounts", status_code=201)
-async def create_account(request: Request, body: Any = Body(...), caller: Caller = Depends(signed_in)):
-    caller.require(Role.admin)
-    new = _parse(NewAccount, body)
+async def create_account(request: Request, new: NewAccount, caller: Caller = Depends(admin)):
     try:
         account = await accounts_of(request).create(
             caller, new.username, office_named(new.office), roles_named(new.roles), new.password)
@@ -107,10 +109,8 @@ async def list_accounts(request: Request, caller: Caller = Depends(signed_in)):
 
 
 @router.post("/accounts/{username}/roles")
-async def grant_role(request: Request, username: str, body: Any = Body(...),
-                     caller: Caller = Depends(signed_in)):
-    caller.require(Role.admin)
-    role = _role(_parse(RoleBody, body).role)
+async def grant_role(request: Request, username: str, body: RoleBody, caller: Caller = Depends(admin)):
+    role = _role(body.role)
     return await _change(accounts_of(request).grant(caller, _username(username), role))
 
 
@@ -127,13 +127,9 @@ async def disable_account(request: Request, username: str, caller: Caller = Depe
 
 
 @router.post("/accounts/{username}/password")
-async def change_password(request: Request, username: str, body: Any = Body(...),
-                          caller: Caller = Depends(signed_in)):
-    # Her own password anyone may change; another's only an admin managing that account.
-    if username != caller.username:
-        caller.require(Role.admin)
-    password = _parse(PasswordBody, body).password
-    return await _change(accounts_of(request).change_password(caller, _username(username), password))
+async def change_password(request: Request, username: str, body: PasswordBody,
+                          caller: Caller = Depends(managing)):
+    return await _change(accounts_of(request).change_password(caller, _username(username), body.password))
 
 
 @router.get("/audit/access")

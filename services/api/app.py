@@ -5,8 +5,9 @@ Every route but /health and /auth/token needs a signed-in account (a bearer toke
 commands); reads are scoped to her office's subtree, and personal data is shown only to roles that
 work with files (services.api.scope). FastAPI validates bodies against the command models (422 with
 field paths); the services' typed replies map to 404 for unknown ids, 409 for conflicts and broken
-rules, 403 outside one's region; a command body larger than the NATS server's max_payload is
-refused with 413 (services.api.limits). Every error has one shape, {code, message, details}
+rules, 403 outside one's region; a body larger than its route's class allows (a command's: the NATS
+server's max_payload) is refused with 413, and one sent without a valid token with 401, before it is
+read (services.api.limits); every response carries the security headers (services.api.headers). Every error has one shape, {code, message, details}
 (services.api.errors). OpenAPI is served at /docs.
 """
 
@@ -34,7 +35,8 @@ from services.api.history import add_history_routes
 from services.api.figures import add_figure_routes
 from services.api.errors import RESPONSES as ERROR_RESPONSES, document_errors, refusal
 from services.api.errors import install as install_error_handlers
-from services.api.limits import CommandBodyLimit, too_large
+from services.api.headers import SecurityHeaders
+from services.api.limits import BodyLimits, too_large
 from services.api.matching import add_matching_routes
 from services.api.proposals import add_pending_routes
 from services.api.operations import add_operations_routes
@@ -63,8 +65,9 @@ def create_api(nc: NATS, event_log: EventLog, db: AsyncEngine, keys: KeyStore,
                               "Sign in with Authorize (POST /auth/token) first.",
                   responses=ERROR_RESPONSES, docs_url=None)  # /docs: services.dashboard, local assets
     api.state.accounts = accounts
-    # The limit is read per request: the server announces it on (re)connecting.
-    api.add_middleware(CommandBodyLimit, limit=lambda: nc.max_payload)
+    # Bodies within their route's limit, and none read before its token (services.api.limits).
+    api.add_middleware(BodyLimits, command_limit=lambda: nc.max_payload)
+    api.add_middleware(SecurityHeaders)  # on every response (services.api.headers)
     install_error_handlers(api)
     api.include_router(auth.router)
     api.include_router(account_routes.router)

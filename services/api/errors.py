@@ -6,7 +6,8 @@ other refusal (401, 403, 404, 405, 409, 413, 429, 503…) a code named after its
 
 `detail` stands beside them as earlier versions answered it (a string, FastAPI's list, or the
 service's error), for clients that still read it (services/cli/client.py); it is deprecated.
-FastAPI's 422 echoes each refused value there; a NaN or a lone surrogate cannot be written as strict
+FastAPI's 422 echoes each refused value there — but a password's, or a whole body's (which may hold
+one), which are left out; a NaN or a lone surrogate cannot be written as strict
 UTF-8 JSON, and the error reply itself would fail with a 500 — so such values are echoed as their repr.
 """
 
@@ -25,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.replies import HTTP_STATUS, Error, ErrorCode, ErrorDetail
+from services.api.headers import SECURITY_HEADERS
 
 # The services' codes, and one per status for what is refused before a service is asked.
 STATUS_CODES: dict[int, str] = {
@@ -77,6 +79,8 @@ async def validation_error(_request: Request, error: RequestValidationError) -> 
     legacy = []
     for item in jsonable_encoder(error.errors()):
         item = dict(item)
+        if _secret(item.get("loc") or (), item.get("input")):
+            item.pop("input", None)
         for key in ("input", "ctx"):
             if key in item:
                 item[key] = _writable(item[key])
@@ -89,8 +93,9 @@ async def validation_error(_request: Request, error: RequestValidationError) -> 
 async def internal_error(_request: Request, error: Exception) -> JSONResponse:
     """A fault of ours, answered in the same shape (never the traceback). Starlette raises the error
     on after this answer, and the server logs it with its traceback."""
+    # Answered by Starlette's outermost middleware, past services.api.headers: its headers here.
     return error_response(500, f"the API failed on this request ({type(error).__name__}); "
-                               "the operator finds the cause in its log")
+                               "the operator finds the cause in its log", headers=SECURITY_HEADERS)
 
 
 def sentence(errors: list[dict]) -> str:
@@ -136,6 +141,14 @@ def document_errors(api: FastAPI) -> None:
         return schema
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _secret(loc: Any, value: Any) -> bool:
+    """Whether `value`, sent at `loc`, may be or hold a secret, never echoed: a password, an object
+    holding one, or a whole body."""
+    loc = list(loc)
+    return loc[:1] == ["body"] and (len(loc) == 1 or "password" in loc
+                                    or isinstance(value, dict) and "password" in value)
 
 
 def _writable(value: Any) -> Any:

@@ -13,18 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from contracts.regions import Region, parse_region
+from services.api.headers import SECURITY_HEADERS as HEADERS
 from services.dashboard.client import ApiClient, end_session, token_of
 from services.dashboard.i18n import COOKIE, Translator, language_of
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+SECURITY_HEADERS = {**HEADERS, "Cache-Control": "no-store"}  # the server's own, and pages are not kept
 
 
 def translator(request: Request) -> Translator:

@@ -65,7 +65,7 @@ async def test_the_apis_and_the_services_refusals_have_the_same_shape(client) ->
                     404, "not_found")
     assert "volunteer v" in nobody["message"] or "child c" in nobody["message"]
 
-    # The account routes validate their bodies themselves, so as not to echo a password back.
+    # The account routes' bodies are declared; a refused one never echoes a password back.
     account = await client.post("/accounts", json={"username": "x", "password": "secret-pw-123"})
     shaped(account, 403, "forbidden")  # she is no admin: refused before the body is read
     for _ in range(5):
