@@ -7,8 +7,8 @@ work with files (services.api.scope). FastAPI validates bodies against the comma
 field paths); the services' typed replies map to 404 for unknown ids, 409 for conflicts and broken
 rules, 403 outside one's region; a body larger than its route's class allows (a command's: the NATS
 server's max_payload) is refused with 413, and one sent without a valid token with 401, before it is
-read (services.api.limits); every response carries the security headers (services.api.headers). Every error has one shape, {code, message, details}
-(services.api.errors). OpenAPI is served at /docs.
+read (services.api.limits). Every error has one shape, {code, message, details} (services.api.
+errors); every response carries the security headers (services.api.headers). OpenAPI is at /docs.
 """
 
 from __future__ import annotations
