@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from contracts.commands import Command
 from contracts.envelope import Actor, FederationLevel
 from contracts.replies import HTTP_STATUS, Error, ErrorCode, ErrorDetail, Reply
 from services.cli.credentials import Auth, current, denied, detail_of
+from services.cli.resend import Resend, message_of
 from services.platform.nats_credentials import NatsCredentials, credentials_dir
 from services.platform.nats_permissions import ADMIN
 from services.platform.settings import RuntimeInfo, default_data_dir
@@ -32,17 +33,12 @@ from services.platform.settings import RuntimeInfo, default_data_dir
 # Stands in for the signed-in account while a command is built; never sent (see `body`).
 SIGNED_IN = Actor(operator_id="signed-in", level=FederationLevel.national, region="CN")
 CODES = {status: code for code, status in reversed(HTTP_STATUS.items())}
-KEEPALIVE_SECONDS = 2.0
-SEND_ATTEMPTS = 4
-# Pauses before sending a command again after a 503 or a lost answer: about a minute in all, enough
-# for an embedded nats-server to be started again or a busy service to catch up.
-RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
-SAY_EVERY = 5.0
+KEEPALIVE_SECONDS, SEND_ATTEMPTS = 2.0, 4
 POOL_CONNECTIONS = 8  # connections in each of a command sender's pools
 
 
 class NotRunning(RuntimeError):
-    pass
+    """The platform is not running, or went away."""
 
 
 def runtime(data_dir: Path | None) -> RuntimeInfo:
@@ -154,12 +150,11 @@ class HttpCommands:
 
     def __init__(self, connection: Connection, in_flight: int = 128) -> None:
         self.connection, self.in_flight = connection, in_flight
-        self._said = float("-inf")
+        self._resend = Resend()
 
     async def __aenter__(self) -> HttpCommands:
-        # httpx's pool walks all its connections for every request it places (encode/httpx#3215):
-        # with 64 in flight in one pool, the client spent 15 ms of CPU a command and was what a
-        # benchmark of the API measured. Pools of POOL_CONNECTIONS each keep that walk short.
+        # httpx's pool walks all its connections for every request it places (encode/httpx#3215): with
+        # 64 in flight in one pool, 15 ms of CPU a command. Pools of POOL_CONNECTIONS keep it short.
         pools, per_pool = pool_layout(self.in_flight)
         # Idle connections are let go before uvicorn's keep-alive (5 s) closes them under a request.
         limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool,
@@ -191,10 +186,8 @@ class HttpCommands:
 
     async def _send(self, pool: httpx.AsyncClient, context: str, name: str, command: Command, timeout: float,
                     auth: Auth) -> Reply:
-        content, renew, retries = body(command), False, iter(RETRY_DELAYS)
-        attempt = 0
-        while True:
-            attempt += 1
+        content, renew, retries = body(command), False, self._resend.delays()
+        for attempt in itertools.count(1):
             try:
                 headers = {**await auth.aheaders(self.http, renew), "Content-Type": "application/json"}
                 response = await pool.post(f"/commands/{context}/{name}", content=content,
@@ -202,7 +195,7 @@ class HttpCommands:
             except httpx.TimeoutException as error:
                 if (delay := next(retries, None)) is None:
                     raise TimeoutError(f"no answer from the HTTP API in {timeout:g} s") from error
-                await self._again(command, f"no answer in {timeout:g} s", delay)
+                await self._resend.after(command, f"no answer in {timeout:g} s", delay)
                 continue
             except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 # A pooled connection closed under the request: its command id makes sending it again safe.
@@ -216,26 +209,9 @@ class HttpCommands:
                 renew = True  # the token ran out: sign in again, once
                 continue
             if response.status_code == 503 and (delay := next(retries, None)) is not None:
-                await self._again(command, _message_of(response), delay)
+                await self._resend.after(command, message_of(response), delay)
                 continue
             return reply_of(response, auth.username)
-
-    async def _again(self, command: Command, why: str, delay: float) -> None:
-        """A 503 or a lost answer: the same command (the same command id, so it is applied once)
-        sent again after a pause that grows, and said, once a few seconds, on standard error."""
-        now = asyncio.get_running_loop().time()
-        if now - self._said > SAY_EVERY:
-            self._said = now
-            print(f"aixin: {why}; sending again with the same command id ({command.command_id}), "
-                  f"which applies it once, in {delay:g} s", file=sys.stderr)
-        await asyncio.sleep(delay)
-
-
-def _message_of(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("message") or response.status_code)
-    except ValueError:
-        return f"HTTP {response.status_code}"
 
 
 class AdminClient:

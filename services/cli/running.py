@@ -51,6 +51,7 @@ def up(
         try:
             console.print(f"aixin is up (data in {settings.data_dir})\n"
                           f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
+                          f"{_feed_line(platform)}"
                           f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"
                           f"  read models {info.db_url}\nPress Ctrl-C to stop.")
             await platform.run_until_signalled()
@@ -62,6 +63,13 @@ def up(
         event_loop.run(main())
     except (OSError, ValueError) as error:
         fail(str(error))
+
+
+def _feed_line(platform) -> str:
+    listener = platform.embedded.listener if platform.embedded else None
+    if not listener or not listener.tls:
+        return ""
+    return f"  feed      {listener.public_url} for outside systems (aixin systems add NAME --office CODE)\n"
 
 
 def serve(

@@ -10,6 +10,7 @@ uvloop runs the same asyncio code with its loop, sockets and timers in C (libuv)
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -19,6 +20,18 @@ except ImportError:  # Windows: no uvloop, asyncio's loop
     uvloop = None
 
 T = TypeVar("T")
+
+
+class _QuietTlsEof(logging.Filter):
+    """nats-py's reader answers a peer's end of stream by asking to keep the transport open, which
+    TLS transports ignore, saying so in a warning at every close of a TLS connection to NATS (the
+    feed listener's): nothing is wrong, and an operator should not be told otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "eof_received() has no effect when using ssl" not in record.getMessage()
+
+
+logging.getLogger("asyncio").addFilter(_QuietTlsEof())
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

@@ -118,4 +118,9 @@ def free_port() -> int:
 
 
 def _host_name(host: str) -> str:
-    return socket.getfqdn() if host in WILDCARDS else host
+    """The name outside systems are told: the listen address itself, or this machine's name (its
+    fully qualified one, unless that is only 'localhost', as on a machine without DNS for itself)."""
+    if host not in WILDCARDS:
+        return host
+    fqdn = socket.getfqdn()
+    return socket.gethostname() if fqdn.startswith("localhost") else fqdn

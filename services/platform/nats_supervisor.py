@@ -81,6 +81,11 @@ class ConnectionNotes:
             return
         log.warning("NATS: %r", error)
 
+    async def quiet_error(self, error: Exception) -> None:
+        """For a connection whose refusal is expected for a moment (a feeder before a reload)."""
+        if "authorization violation" not in str(error).lower():
+            await self.error(error)
+
     async def disconnected(self) -> None:
         if not self.stopping.is_set():
             log.warning("NATS: disconnected; reconnecting")

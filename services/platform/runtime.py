@@ -140,9 +140,9 @@ class Platform:
 
     async def _nats(self, name: str, options: dict) -> nats.NATS:
         self.notes = self.notes or ConnectionNotes(self.stopping)
-        return await nats.connect(self.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=RECONNECT_WAIT,
-                                  error_cb=self.notes.error, disconnected_cb=self.notes.disconnected,
-                                  reconnected_cb=self.notes.reconnected, name=name, **options)
+        defaults = {"max_reconnect_attempts": -1, "reconnect_time_wait": RECONNECT_WAIT, "error_cb": self.notes.error,
+                    "disconnected_cb": self.notes.disconnected, "reconnected_cb": self.notes.reconnected}
+        return await nats.connect(self.nats_url, name=name, **(defaults | options))
 
     def _systems(self) -> dict[str, dict[str, str]]:
         """The outside systems as `aixin systems` keeps them, read again at every look."""
@@ -151,7 +151,8 @@ class Platform:
     async def _connect_feeder(self, system: str) -> nats.NATS:
         """The platform's writer of one system's feed, in that system's account."""
         options = NatsCredentials.load(self.credentials.data_dir).feeder_options(system)
-        return await self._nats(f"aixin-feeder-{system}", options)
+        # Refused until the server has reloaded a system just added: its feed tries again, quietly.
+        return await self._nats(f"aixin-feeder-{system}", {**options, "error_cb": self.notes.quiet_error})
 
     async def _deps(self, user: str) -> Deps:
         return Deps(log=EventLog(await self.connect(user)), keys=self.keys)

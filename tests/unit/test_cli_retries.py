@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from contracts.intake import ChildCategory, RegisterChild, Sex
-from services.cli import client as cli_client
+from services.cli import resend
 from services.cli.client import Connection, HttpCommands, NotRunning
 from services.platform.settings import RuntimeInfo
 from tests.conftest import NATIONAL
@@ -30,7 +30,7 @@ def command() -> RegisterChild:
 
 
 async def send_through(answers: list, monkeypatch, sent: list | None = None) -> tuple[object, list[dict]]:
-    monkeypatch.setattr(cli_client, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(resend, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     sent = [] if sent is None else sent
 
     def answer(request: httpx.Request) -> httpx.Response:
