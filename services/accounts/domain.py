@@ -36,6 +36,9 @@ class Account:
     office: Region
     roles: frozenset[Role]
     disabled: bool = False
+    # Counts the changes that end the tokens issued before them (a new password, a role taken, the
+    # account disabled); a token carries the count it was issued at, and one of another is refused.
+    token_version: int = 0
 
     def view(self) -> dict:
         """The account as replies show it: never a password or a hash, which it does not hold."""
@@ -59,9 +62,11 @@ def account_of(events: Iterable[Event]) -> Account | None:
         elif isinstance(event, RoleGranted):
             account = replace(account, roles=account.roles | {event.role})
         elif isinstance(event, RoleRevoked):
-            account = replace(account, roles=account.roles - {event.role})
+            account = replace(account, roles=account.roles - {event.role}, token_version=account.token_version + 1)
         elif isinstance(event, AccountDisabled):
-            account = replace(account, disabled=True)
+            account = replace(account, disabled=True, token_version=account.token_version + 1)
+        elif isinstance(event, PasswordChanged):
+            account = replace(account, token_version=account.token_version + 1)
     return account
 
 

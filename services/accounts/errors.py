@@ -32,3 +32,9 @@ class TokenInvalid(SignInRefused):
 class AccountDisabled(SignInRefused):
     def __init__(self) -> None:
         super().__init__("the account is disabled")
+
+
+class TokenEnded(SignInRefused):
+    def __init__(self) -> None:
+        super().__init__("the token was ended by a change to the account (a new password, a role taken or the "
+                         "account disabled); sign in again")

@@ -20,7 +20,7 @@ from contracts.regions import InvalidRegion, Region, parse_region
 from contracts.subjects import ACCOUNT_AGGREGATE, account_subject
 from services.accounts import domain
 from services.accounts.domain import Account, AccountExists, Principal
-from services.accounts.errors import AccountDisabled, LockedOut, TokenInvalid, WrongCredentials
+from services.accounts.errors import AccountDisabled, LockedOut, TokenEnded, TokenInvalid, WrongCredentials
 from services.accounts.lockout import Lockout
 from services.accounts.passwords import hash_password, verify_password
 from services.accounts.store import AccessEntry, CredentialStore
@@ -57,16 +57,19 @@ class AccountService:
         self.lockout.succeeded(key)
         if found.account.disabled:
             raise AccountDisabled()
-        return self.tokens.issue(username)
+        return self.tokens.issue(username, found.account.token_version)
 
     async def account_of_token(self, token: str) -> Account:
-        """The account a token names, read afresh: TokenExpired, TokenInvalid, AccountDisabled."""
-        username = self.tokens.username_of(token)
+        """The account a token names, read afresh: TokenExpired, TokenInvalid, AccountDisabled, or
+        TokenEnded if the account changed (password, role taken) since the token was issued."""
+        username, version = self.tokens.claims_of(token)
         account = await self.store.account(username)
         if account is None:  # a token of another installation's key cannot get here; a deleted row can
             raise TokenInvalid()
         if account.disabled:
             raise AccountDisabled()
+        if version != account.token_version:
+            raise TokenEnded()
         return account
 
     async def account(self, username: str) -> Account | None:

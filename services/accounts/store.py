@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, bindparam, func, or_, select,
-                        update)
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, bindparam, func, inspect, or_,
+                        select, text, update)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.accounts import Role
@@ -31,6 +31,7 @@ accounts = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("password_hash", String(200), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("token_version", Integer, nullable=False, default=0, server_default="0"),
 )
 access_log = Table(
     "access_log", metadata,
@@ -73,6 +74,7 @@ class CredentialStore:
         async def create() -> None:
             async with self._engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)
+                await conn.run_sync(_add_token_version)
         await when_unlocked(create)
 
     async def credentials(self, username: str) -> Credentials | None:
@@ -92,7 +94,8 @@ class CredentialStore:
         """Write the account as its events left it; its hash too if given (a new or changed
         password), else the stored hash stays."""
         values = {"office": account.office.code, "level": account.office.level.value,
-                  "roles": ",".join(sorted(account.roles)), "disabled": account.disabled, "updated_at": _now()}
+                  "roles": ",".join(sorted(account.roles)), "disabled": account.disabled,
+                  "token_version": account.token_version, "updated_at": _now()}
         async with self._engine.begin() as conn:
             if password_hash is None:
                 await conn.execute(update(accounts).where(accounts.c.username == account.username).values(**values))
@@ -138,7 +141,13 @@ class CredentialStore:
 
 def _account(row) -> Account:
     roles = frozenset(Role(name) for name in row.roles.split(",") if name)
-    return Account(row.username, parse_region(row.office), roles, bool(row.disabled))
+    return Account(row.username, parse_region(row.office), roles, bool(row.disabled), row.token_version)
+
+
+def _add_token_version(conn) -> None:
+    """A store made before accounts had a token version gains its column (every account at 0)."""
+    if "token_version" not in {column["name"] for column in inspect(conn).get_columns("accounts")}:
+        conn.execute(text("ALTER TABLE accounts ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0"))
 
 
 def _utc(at: datetime) -> datetime:

@@ -1,8 +1,10 @@
 """Access tokens: HS256 JWTs (PyJWT) naming the account, valid for 15 minutes. The key is 32 random
 bytes in data_dir/token.key (0600), made on first start; deleting it signs everyone out.
 
-A token carries only the username and its times: roles, office and whether the account is disabled
-are read from the credential store on every request, so a change takes effect at once."""
+A token carries only the username, its times and the account's token version when it was issued:
+roles, office, whether the account is disabled and its token version are read from the credential
+store on every request, so a change takes effect at once, and a new password, a role taken or the
+account disabled ends every token issued before it."""
 
 from __future__ import annotations
 
@@ -43,14 +45,18 @@ class TokenIssuer:
             raise ValueError("a token key has at least 32 bytes")
         self._key, self.ttl, self._clock = key, ttl, clock
 
-    def issue(self, username: str) -> IssuedToken:
+    def issue(self, username: str, version: int = 0) -> IssuedToken:
         now = self._clock()
         claims = {"sub": username, "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp()),
-                  "jti": secrets.token_hex(8)}
+                  "jti": secrets.token_hex(8), "ver": version}
         return IssuedToken(jwt.encode(claims, self._key, algorithm=ALGORITHM), int(self.ttl.total_seconds()))
 
     def username_of(self, token: str) -> str:
         """The account the token names; TokenExpired or TokenInvalid otherwise."""
+        return self.claims_of(token)[0]
+
+    def claims_of(self, token: str) -> tuple[str, int]:
+        """The account the token names and its token version then; TokenExpired or TokenInvalid."""
         try:
             # Expiry is checked against our own clock below, so that it can be tested without waiting.
             claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
@@ -62,7 +68,10 @@ class TokenIssuer:
             raise TokenInvalid()
         if self._clock().timestamp() >= claims["exp"]:
             raise TokenExpired()
-        return claims["sub"]
+        version = claims.get("ver", 0)  # a token issued before versions were kept: the first
+        if not isinstance(version, int):
+            raise TokenInvalid()
+        return claims["sub"], version
 
 
 def token_key(data_dir: Path) -> bytes:

@@ -23,6 +23,7 @@ from services.accounts.bootstrap import create_first_admin
 from services.accounts.store import accounts as accounts_table
 from services.api import accounts as accounts_routes
 from services.api import auth
+from services.api.errors import install as install_error_handlers
 from services.shared.db import make_engine
 from services.shared.eventlog import EventLog
 
@@ -67,6 +68,7 @@ async def http(service: AccountService, admin_password: str):
     app = FastAPI()
     app.include_router(auth.router)
     app.include_router(accounts_routes.router)
+    install_error_handlers(app)  # as the API's: a refused body never echoes a password
     app.state.accounts = service
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aixin") as client:
         yield client
@@ -141,6 +143,55 @@ async def test_a_disabled_accounts_token_stops_working_at_once(http, admin_passw
     assert (refused.status_code, refused.json()["detail"]) == (401, "the account is disabled")
     again = await http.post("/auth/token", data={"username": "gd-worker", "password": PASSWORD})
     assert (again.status_code, again.json()["detail"]) == (401, "the account is disabled")
+
+
+ENDED = "the token was ended by a change to the account (a new password, a role taken or the account disabled); " \
+        "sign in again"
+
+
+@pytest.mark.parametrize("change", ["password", "revoke", "disable"])
+async def test_a_change_to_the_account_ends_every_token_issued_before_it(http, admin_password, change):
+    admin = await token(http, "admin", admin_password)
+    assert (await add(http, admin, "gd-worker", "44", "caseworker", "viewer")).status_code == 201
+    tokens = [await token(http, "gd-worker", PASSWORD) for _ in range(2)]  # two sessions of hers
+    granted = await http.post("/accounts/gd-worker/roles", headers=admin, json={"role": "approver"})
+    assert granted.status_code == 200  # a role given ends nothing
+    for each in tokens:
+        assert (await http.get("/auth/me", headers=each)).status_code == 200
+    new_password = "a brand new password"
+    if change == "password":  # she changes her own: her own tokens end too
+        changed = await http.post("/accounts/gd-worker/password", headers=tokens[0], json={"password": new_password})
+    elif change == "revoke":
+        changed = await http.delete("/accounts/gd-worker/roles/viewer", headers=admin)
+    else:
+        changed = await http.post("/accounts/gd-worker/disable", headers=admin)
+    assert changed.status_code == 200, changed.text
+    for old in tokens:
+        refused = await http.get("/auth/me", headers=old)
+        expected = "the account is disabled" if change == "disable" else ENDED
+        assert (refused.status_code, refused.json()["message"]) == (401, expected)
+    assert (await http.get("/auth/me", headers=admin)).status_code == 200  # nobody else's
+    if change != "disable":
+        fresh = await token(http, "gd-worker", new_password if change == "password" else PASSWORD)
+        assert (await http.get("/auth/me", headers=fresh)).status_code == 200
+
+
+async def test_a_store_made_before_token_versions_gains_them(tmp_path, event_log, clock):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        async with engine.begin() as conn:  # the table as it was
+            await conn.exec_driver_sql(
+                "CREATE TABLE accounts (username VARCHAR(32) PRIMARY KEY, office VARCHAR(12) NOT NULL, "
+                "level VARCHAR(16) NOT NULL, roles VARCHAR(200) NOT NULL, disabled BOOLEAN NOT NULL, "
+                "password_hash VARCHAR(200) NOT NULL, updated_at DATETIME NOT NULL)")
+            await conn.exec_driver_sql("INSERT INTO accounts VALUES ('gd-worker', '440000000000', 'province', "
+                                       "'caseworker', 0, 'x', '2026-01-01 00:00:00')")
+        store = CredentialStore(engine)
+        await store.create_schema()
+        await store.create_schema()  # and again, as every start does
+        assert (await store.account("gd-worker")).token_version == 0
+    finally:
+        await engine.dispose()
 
 
 async def test_an_admin_of_44_manages_her_subtree_only(http, admin_password):

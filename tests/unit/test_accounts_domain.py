@@ -32,7 +32,7 @@ def test_an_account_is_made_of_its_events() -> None:
         RoleRevoked(account_id="gz-worker", role=Role.caseworker),
         PasswordChanged(account_id="gz-worker"),
     ])
-    assert account == Account("gz-worker", parse_region("4401"), frozenset({Role.approver}))
+    assert account == Account("gz-worker", parse_region("4401"), frozenset({Role.approver}), token_version=2)
     assert domain.account_of([*[], AccountDisabled(account_id="x1")]) is None
     assert domain.account_of([]) is None
 
@@ -152,6 +152,21 @@ def test_tokens_name_the_account_and_expire() -> None:
         TokenIssuer(b"x" * 32, clock=lambda: T0).username_of(issued.access_token)
     with pytest.raises(TokenInvalid):
         issuer.username_of("garbage")
+
+
+def test_a_new_password_a_role_taken_or_disabling_moves_the_token_version() -> None:
+    made = AccountCreated(account_id="gz-worker", office="4401", level="city", roles=["caseworker", "viewer"])
+    steps = [(RoleGranted(account_id="gz-worker", role=Role.approver), 0),
+             (PasswordChanged(account_id="gz-worker"), 1), (RoleRevoked(account_id="gz-worker", role=Role.viewer), 2),
+             (RoleGranted(account_id="gz-worker", role=Role.viewer), 2), (AccountDisabled(account_id="gz-worker"), 3)]
+    for count, (_event, version) in enumerate(steps, start=1):
+        assert domain.account_of([made, *(e for e, _v in steps[:count])]).token_version == version
+
+
+def test_a_token_carries_the_version_it_was_issued_at() -> None:
+    issuer = TokenIssuer(b"k" * 32, clock=lambda: T0)
+    assert issuer.claims_of(issuer.issue("gz-worker", 3).access_token) == ("gz-worker", 3)
+    assert issuer.claims_of(issuer.issue("gz-worker").access_token) == ("gz-worker", 0)
 
 
 def test_the_caller_acts_in_a_role_within_her_office() -> None:
