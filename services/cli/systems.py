@@ -8,6 +8,7 @@ API: a system's credential is a key to the log, not an account of the web applic
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,11 +21,13 @@ from services.cli.client import data_directory, runtime
 from services.cli.common import AsJson, DataDir, console, fail, run
 from services.shared.eventlog.feed_stream import delete_feed_stream
 from services.platform.embedded_nats import EmbeddedNats
+from services.platform import event_loop
 from services.platform.data_dir import write_private
 from services.platform.feed_bundle import write_bundle
 from services.platform.leaf_config import leaf_node, render_leaf_config, render_mirror_note
 from services.platform.nats_credentials import SYSTEMS_DIR, NatsCredentials, credentials_dir
 from services.platform.nats_listener import Listener
+from services.platform.nats_permissions import system_account
 
 systems_app = typer.Typer(help="Provincial and city systems that read their subtree's feed from NATS.",
                           no_args_is_help=True)
@@ -123,12 +126,31 @@ def remove(name: str, data_dir: DataDir = None) -> None:
     """Take a system's account away: its connections are closed at once (the server reloads), its
     credential and bundle are deleted, and its feed is gone."""
     credentials = _credentials(data_dir)
-    try:
-        credentials.remove_system(name)
-    except ValueError as error:
-        fail(str(error))
+    if name not in credentials.systems:
+        fail(f"no system named {name!r}; 'aixin systems list' shows them")
+    # Its feed first, while its feeder may still connect (a server keeps a removed account's streams
+    # for the account's return): a system added again under the name starts from an empty feed,
+    # with its new pseudonyms only.
+    _delete_feed(credentials, name)
+    credentials.remove_system(name)
     (credentials.data_dir / SYSTEMS_DIR / f"{name}.json").unlink(missing_ok=True)
-    console.print(f"system {name} removed; {_apply(credentials)}", highlight=False)
+    console.print(f"system {name} removed, its feed deleted; {_apply(credentials)}", highlight=False)
+
+
+def _delete_feed(credentials: NatsCredentials, name: str) -> None:
+    """Through the running server; else from the embedded server's store."""
+    async def delete() -> None:
+        nc = await nats.connect(runtime(credentials.data_dir).nats_url, allow_reconnect=False, connect_timeout=5,
+                                **credentials.feeder_options(name))
+        try:
+            await delete_feed_stream(nc.jetstream())
+        finally:
+            await nc.close()
+    try:
+        event_loop.run(delete())
+    except Exception:  # not running, or an external NATS out of reach: the embedded store, if any
+        shutil.rmtree(credentials.data_dir / "nats" / "jetstream" / "jetstream" / system_account(name),
+                      ignore_errors=True)
 
 
 def nats_config(

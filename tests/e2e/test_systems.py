@@ -85,7 +85,8 @@ async def test_a_system_added_while_running_reads_its_feed_only(tmp_path: Path) 
             await consumer.fetch(1, timeout=1)  # Sichuan's child never reaches Guangdong
         closed = asyncio.Event()
         system._closed_cb = None
-        removed = CliRunner().invoke(app, ["systems", "remove", "guangdong", "--data-dir", str(tmp_path)])
+        removed = await asyncio.to_thread(CliRunner().invoke, app, ["systems", "remove", "guangdong",
+                                                                     "--data-dir", str(tmp_path)])
         assert removed.exit_code == 0, removed.output
         for _ in range(50):
             if system.is_closed or not system.is_connected:
@@ -94,5 +95,21 @@ async def test_a_system_added_while_running_reads_its_feed_only(tmp_path: Path) 
             await asyncio.sleep(0.1)
         assert closed.is_set(), "the removed system's connection is still open"
         assert not bundle_file.exists()
+        # Added again under the same name: a new key, new pseudonyms, and a feed that starts afresh.
+        again = CliRunner().invoke(app, ["systems", "add", "guangdong", "--office", "44", "--data-dir", str(tmp_path)])
+        assert again.exit_code == 0, again.output
+        bundle = json.loads(bundle_file.read_text())
+        for _ in range(100):
+            try:
+                system = await connect_with(bundle)
+                [event] = await (await system.jetstream().pull_subscribe(
+                    bundle["subjects"], durable="again", stream=bundle["stream"])).fetch(1, timeout=2)
+                break
+            except Exception:
+                await asyncio.sleep(0.1)
+        renamed = FeedMessage.decode(event.data)
+        assert renamed.origin_seq == message.origin_seq and renamed.data["child_id"] != message.data["child_id"]
+        assert (await system.jetstream().stream_info(bundle["stream"])).state.messages == 1
+        await system.close()
     finally:
         await platform.stop()
