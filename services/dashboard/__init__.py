@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from services.dashboard.actions import action_router
 from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
+from services.dashboard.guard import Forged
 from services.dashboard.live import Position, live_router
 from services.dashboard.pages import page_router
+from services.dashboard.render import problem, translator
 from services.dashboard.work import work_router
 
 STATIC = Path(__file__).parent / "static"
@@ -31,9 +34,14 @@ def add_dashboard(api: FastAPI, position: Position | None = None, live_interval:
     figures when it moves); without it the figures are re-read every `live_interval` seconds."""
     client = ApiClient(api)
     api.state.dashboard = client
+    api.add_exception_handler(Forged, refuse_forged)  # services.dashboard.guard
     add_docs(api)
     api.include_router(page_router(client))
     api.include_router(work_router(client))
     api.include_router(action_router(client))
     api.include_router(live_router(client, position, live_interval))
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+async def refuse_forged(request: Request, _error: Forged) -> Response:
+    return problem(request, 403, text=translator(request).gettext("error.forged"))

@@ -2,18 +2,19 @@
 POST is handled here and sent on as the command over the API, with the operator's token (the API
 names her the actor and the services decide whether she may). A refusal re-renders the page with
 what she typed and the messages next to the fields; success redirects (POST, redirect, GET).
-The session cookie is SameSite=Strict: another site's form cannot post with it."""
+A POST from another origin, or without its page's token, is refused (services.dashboard.guard)."""
 
 from __future__ import annotations
 
 from datetime import date
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.dashboard.client import ApiClient
 from services.dashboard.forms import FORMS, REJECT_REASONS, body_of, created_id, errors_of
+from services.dashboard.guard import same_origin_form
 from services.api.proposals import PATH as PROPOSALS
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.view import breadcrumbs, region_or_none
@@ -21,7 +22,7 @@ from services.dashboard.work import ID_CHARS
 
 
 def action_router(client: ApiClient) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 
     async def signed_in_at(request: Request, code: str) -> tuple[Operator, object] | Response:
         who = await operator(request, client)

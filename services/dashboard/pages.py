@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.dashboard.client import ApiClient, end_session, keep_session, token_of
 from services.dashboard.forms import FORMS
+from services.dashboard.guard import same_origin_form
 from services.dashboard.i18n import COOKIE, LANGUAGES
 from services.api.proposals import PATH as PROPOSALS
 from services.dashboard.reads import month_before, year_series
@@ -22,7 +23,7 @@ YEAR = 365 * 24 * 3600
 
 
 def page_router(client: ApiClient) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 
     @router.get("/login")
     async def login_form(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:

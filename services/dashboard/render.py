@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from contracts.regions import Region, parse_region
 from services.api.headers import SECURITY_HEADERS as HEADERS
 from services.dashboard.client import ApiClient, end_session, token_of
+from services.dashboard.guard import form_token, keep_pre_session
 from services.dashboard.i18n import COOKIE, Translator, language_of
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -28,10 +29,14 @@ def translator(request: Request) -> Translator:
 
 def page(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:
     t = translator(request)
+    csrf, pre_session = form_token(request)  # what its forms carry (services.dashboard.guard)
     html = TEMPLATES.get_template(template).render(
         _=t.gettext, t=t, lang=t.lang, here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        **context)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        csrf=csrf, **context)
+    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    if pre_session:
+        keep_pre_session(response, request, pre_session)
+    return response
 
 
 @dataclass(frozen=True)
