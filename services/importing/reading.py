@@ -178,8 +178,10 @@ def _too_many_rows(path: Path, rows: int) -> str:
 def _sheet_rows(path: Path, workbook, sheet) -> Rows:
     number = 0
     try:
-        # At most one column past the cap: a row of 16,384 cells is not made to be refused.
-        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1):
+        # At most one column past the cap: a row of 16,384 cells is not made to be refused. (Within
+        # it, rows come as wide as the sheet says it is, as they always did.)
+        wide = not sheet.max_column or sheet.max_column > MAX_COLUMNS + 1
+        for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1 if wide else None), 1):
             yield number, list(cells)
     except BROKEN_WORKBOOK as error:  # read as it goes: the damage shows where it is
         raise UnusableFile(f"{path}: row {number + 1} of sheet {sheet.title!r} cannot be read, the workbook "
