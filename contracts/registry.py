@@ -12,7 +12,7 @@ from types import MappingProxyType
 from pydantic import create_model
 
 from contracts import (accounts, activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
-                       pairing, reminders, volunteers)
+                       operations, pairing, reminders, volunteers)
 from contracts.envelope import Envelope, Event
 from contracts.upcasting import upcast
 
