@@ -1,7 +1,8 @@
 """What an operator repairs: the messages of the log that cannot be read, as the log followers met
 them, and sealed personal data that cannot be opened although its key was never destroyed (forged,
 or damaged; services.shared.unopenable) — for admins and systems, their subtree; a subject and a
-reason hold no personal data."""
+reason hold no personal data. And the events a read model could not apply (parked, with the later
+events of their aggregates held behind them), with the error — for admins, their subtree."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.accounts import Role
 from services.api.auth import Caller, signed_in
 from services.shared.eventlog import EventLog
-from services.shared.follower.unreadable import unreadable_in
+from services.shared.follower.unreadable import parked_in, unreadable_in
 from services.shared.privacy import KeyStore
 from services.shared.unopenable import unopenable_in
 
@@ -29,3 +30,14 @@ def add_operations_routes(api: FastAPI, db: AsyncEngine, event_log: EventLog, ke
         sealed = await unopenable_in(event_log, keys, caller.office)
         found = [{**entry, "kind": "message"} for entry in messages] + [{**entry, "kind": "sealed"} for entry in sealed]
         return {"office": caller.office.code, "unreadable": sorted(found, key=lambda entry: entry["seq"])}
+
+    @api.get("/operations/parked", tags=["operations"])
+    async def parked(caller: Caller = Depends(signed_in)) -> dict:
+        """Events a read model could not apply (`held_behind` null, with its `error`) and the later
+        events of the same aggregate held behind them, by read model, in log order: stream
+        sequence, subject, event type, aggregate, region, when. `aixin doctor retry` applies them
+        again, `aixin doctor skip` drops one (recorded in the log)."""
+        caller.require(Role.admin, Role.system)
+        async with db.connect() as conn:
+            found = await parked_in(conn, caller.office)
+        return {"office": caller.office.code, "parked": found}

@@ -12,7 +12,7 @@ from services.cli.report import report
 from services.cli.stats import stats
 from services.cli.audit import audit_app
 from services.cli.compliance import compliance
-from services.cli.doctor import doctor
+from services.cli.doctor import doctor_app
 from services.cli.imports import import_app
 from services.cli.match import match_app
 from services.cli.queues import queue_app
@@ -23,11 +23,12 @@ from services.cli.work import work_app
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
-                stats, report, reads.children, reads.history, reads.replay, running.bench, compliance, doctor):
+                stats, report, reads.children, reads.history, reads.replay, running.bench, compliance):
     app.command()(command)
 app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(doctor_app, name="doctor")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")
 app.add_typer(queue_app, name="queue")

@@ -9,7 +9,8 @@ for an external cluster. Pure: no I/O.
   nobody can answer in its place); it answers requests through `allow_responses`.
 - The API alone publishes commands; it appends account events and reads histories.
 - Log followers (read models, the reminder process) read the log through consumers; the reminder
-  process appends only its own `reminder` events.
+  process appends only its own `reminder` events, the read models only an operator's skip of an
+  event they parked (`parked_event`).
 - Only `admin` manages the stream or asks the read models for a replay; no other user may
   create, update, delete or purge the stream or delete its messages.
 - The feed translator (`feed`) only reads the log; it writes each outside system's feed as that
@@ -52,6 +53,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "pairing": ("pair", "child", "volunteer"),
     "activity": ("pair", "wish", "station", "team", "concern", "donor", "fund", "gift_pack", "child"),
     "reminders": ("reminder",),
+    "projections": ("parked_event",),  # an operator's skip of an event a read model parked
 }
 # The command subjects a service answers, and its queue group (see `services.shared.endpoints`).
 ANSWERS: dict[str, tuple[str, ...]] = {

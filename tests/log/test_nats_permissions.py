@@ -164,3 +164,21 @@ async def test_a_log_of_the_global_account_moves_into_the_platforms(tmp_path: Pa
         await admin.close()
     finally:
         after.stop()
+
+
+async def test_the_read_models_may_record_an_operators_skip_of_a_parked_event(server) -> None:
+    from contracts.commands import Command
+    from contracts.envelope import Actor, FederationLevel
+    from contracts.operations import ParkedEventSkipped
+    from services.shared.unit_of_work import Deps, UnitOfWork
+
+    embedded, credentials = server
+    follower = Client()
+    event_log = EventLog(await follower.connect(embedded.url, **credentials.connect_options("projections")))
+    skipped = ParkedEventSkipped(parked_event_id="fussy-1", projection="fussy", seq=1, subject=GUANGDONG,
+                                 event_type="ChildRegistered", region="440105001101", error="boom", reason="a test")
+    actor = Actor(operator_id="admin", level=FederationLevel.national, region="CN", role="admin")
+    uow = UnitOfWork(Deps(log=event_log, keys=None), Command(command_id="skip-fussy-1", actor=actor))
+    await uow.load("parked_event", "fussy-1")
+    assert (await uow.decide_and_commit(lambda: [skipped]))["seq"] == 3
+    assert follower.violations == []

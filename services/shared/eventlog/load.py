@@ -1,5 +1,6 @@
-"""Loading: one aggregate's history, in order, across every region it has belonged to, and for
-many aggregates at once which exist and on which subjects. Batched direct gets: no consumer."""
+"""Loading: one aggregate's history, in order, across every region it has belonged to, for many
+aggregates at once which exist and on which subjects, and one message by its stream sequence.
+Batched direct gets: no consumer."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from collections.abc import Sequence
 
 from contracts.subjects import STREAM, history_filter
-from services.shared.eventlog.records import History, PendingEvent, StoredEvent, decode
+from services.shared.eventlog.records import EVENT_TYPE_HEADER, History, PendingEvent, RawMessage, StoredEvent, decode
 from services.shared.eventlog.stream import DIRECT_BATCH, EXISTENCE_ANSWER, EXISTENCE_CHUNK, SUBJECT_CACHE_SIZE
 
 
@@ -76,6 +77,13 @@ class Loading:
         if len(self._subjects) >= SUBJECT_CACHE_SIZE and key not in self._subjects:
             self._subjects.pop(next(iter(self._subjects)))  # forget the oldest entry
         self._subjects[key] = list(dict.fromkeys([*self._subjects.get(key, []), *subjects]))
+
+    async def message_at(self, seq: int, subject: str) -> RawMessage | None:
+        """The message stored at `seq` on `subject`, undecoded (None if there is none there): what a
+        follower parked, read again to apply it."""
+        answer, _ = await self._direct_get({"seq": seq, "next_by_subj": subject, "batch": 1}, subject)
+        found = [m for m in answer if int(m.headers["Nats-Sequence"]) == seq]
+        return RawMessage(seq, subject, found[0].data, found[0].headers.get(EVENT_TYPE_HEADER)) if found else None
 
     async def _matching(self, subject_filter: str) -> list[StoredEvent]:
         events: list[StoredEvent] = []

@@ -3,8 +3,10 @@
 Each batch is applied in one database transaction together with each projection's checkpoint (the
 last stream sequence it applied), so a crash or a redelivery never counts an event twice: events at
 or below a projection's checkpoint are skipped. A message that is not an aixin event goes to the
-dead-letter table with the reason, and the projection moves on. The live projector and a rebuild
-(which writes the same tables in a shadow schema) both apply batches this way.
+dead-letter table with the reason, and the projection moves on. An event a projection fails on is
+parked, with the later events of its aggregate held behind it, and the rest flows on
+(`services.shared.follower.parking`). The live projector and a rebuild (which writes the same tables
+in a shadow schema) both apply batches this way.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from contracts.operations import ParkedEventSkipped
 from services.shared.db import upsert
 from services.shared.eventlog import EventLog, MalformedEvent, RawMessage, StoredEvent
+from services.shared.follower.parking import Parking, held, is_fault
 from services.shared.follower.projection import Projection, checkpoints, dead_letters
 
 log = logging.getLogger("aixin.projections")
+SKIPPED = ParkedEventSkipped.type_name()
 
 
 class Applier:
@@ -42,26 +47,49 @@ class Applier:
                 self._readers.setdefault(cls.__name__, []).append(projection.name)
         # An event whose type (its header says) none of the projections handles is passed by
         # undecoded: rebuilding one read model decodes only the events it reads.
-        self._wanted = frozenset(self._readers)
+        # A skip of a parked event is the applier's own to apply (to every projection it names).
+        self._wanted = frozenset({*self._readers, SKIPPED})
         self._applied = asyncio.Condition()
         self.position = 0
 
     async def _apply_batch(self, batch: list[RawMessage]) -> None:
+        try:
+            await self._apply(batch, careful=False)
+        except Exception as error:
+            if is_fault(error):
+                raise
+            log.warning("a projection failed on stream sequences %d to %d (%s); applying them one by one "
+                        "to park what fails", batch[0].seq, batch[-1].seq, type(error).__name__)
+            await self._apply(batch, careful=True)
+        self.position = batch[-1].seq
+        async with self._applied:
+            self._applied.notify_all()
+
+    async def _apply(self, batch: list[RawMessage], careful: bool) -> None:
+        """The batch in one transaction; `careful`: each projection's events in a savepoint, and
+        one by one for a projection that fails, parking what fails (`Parking.apply`)."""
         async with self.engine.begin() as conn:
             done = await locked_checkpoints(conn, self.projections)
+            parking = Parking(conn, self.log, await held(conn, self.projections))
             events = await _decode(conn, [m for m in batch if m.event_type is None or m.event_type in self._wanted])
             todo: dict[str, list[StoredEvent]] = {name: [] for name in self.projections}
+            skips: list[ParkedEventSkipped] = []
             for stored in events:
+                if stored.envelope.event_type == SKIPPED and (skip := stored.event).projection in todo:
+                    if stored.seq > done[skip.projection]:
+                        skips.append(skip)
                 for name in self._readers.get(stored.envelope.event_type, ()):
                     if name in todo and stored.seq > done[name]:  # not in todo: a rebuild swapped it in
                         todo[name].append(stored)
             for name, projection in self.projections.items():
-                if todo[name]:
-                    await projection.apply(conn, todo[name])
+                if careful:
+                    await parking.apply(projection, parking.sort_out(name, todo[name]))
+                elif free := parking.sort_out(name, todo[name]):
+                    await projection.apply(conn, free)
+            await parking.write()
+            for skip in skips:  # after the batch's own events of the aggregate are parked behind it
+                await parking.skip(self.projections[skip.projection], skip)
             await save_checkpoints(conn, {name: max(done[name], batch[-1].seq) for name in self.projections})
-        self.position = batch[-1].seq
-        async with self._applied:
-            self._applied.notify_all()
 
     async def read_position(self) -> int:
         async with self.engine.connect() as conn:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Event
@@ -27,6 +27,24 @@ dead_letters = Table(
     Column("seq", Integer, primary_key=True),
     Column("subject", Text, nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+# The events a projection could not apply (`error`), and those of the same aggregate held behind
+# the first of them (`held_behind` its seq): none of them is applied, all are behind the checkpoint;
+# `services.shared.follower.parking` says how they are parked and released.
+parked = Table(
+    "parked_events", metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("aggregate_type", String(64), nullable=False),
+    Column("aggregate_id", String(128), nullable=False),
+    Column("region", String(12), nullable=False),
+    Column("held_behind", Integer),
+    Column("error", Text, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Index("parked_events_by_aggregate", "projection", "aggregate_type", "aggregate_id", "seq"),
 )
 
 

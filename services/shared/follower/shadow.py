@@ -4,13 +4,14 @@ Projections run unchanged on the shadow: `engine` sends their statements there b
 `schema_translate_map`. On PostgreSQL the shadow is the schema `aixin_rebuild` of the same database;
 on SQLite, tables of the same file named `aixin_rebuild__<name>` (the schema the map renders is
 turned into that prefix as each statement is sent), because SQLite cannot move a table between
-files. The shadow has checkpoints (and dead letters) of its own: a rebuild stopped midway continues
-from them.
+files. The shadow has checkpoints (and dead letters, and parked events) of its own: a rebuild stopped
+midway continues from them.
 
 The swap is one transaction, with the live checkpoints locked (another projector on the database
 waits): each live table is dropped and its shadow takes its place — PostgreSQL moves it into the
 live schema, SQLite renames it — so no row is copied and the swap takes as long for a million rows
-as for ten. Each projection's live checkpoint becomes its shadow checkpoint.
+as for ten. Each projection's live checkpoint becomes its shadow checkpoint, and its parked events
+the shadow's (a few rows: these are copied).
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import MetaData, Table, delete, event, inspect, select, text
+from sqlalchemy import MetaData, Table, delete, event, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.shared.db import make_engine
 from services.shared.follower.applier import locked_checkpoints, save_checkpoint
-from services.shared.follower.projection import Projection, checkpoints, dead_letters
+from services.shared.follower.projection import Projection, checkpoints, dead_letters, parked
 
 log = logging.getLogger("aixin.projections")
 SHADOW = "aixin_rebuild"
 PREFIX = f"{SHADOW}__"
-OWN = (checkpoints, dead_letters)
+OWN = (checkpoints, dead_letters, parked)
 LOCK_TIMEOUT, LOCK_NOT_AVAILABLE = "1s", "55P03"
 
 
@@ -113,7 +114,15 @@ class Shadow:
             for name in names:
                 await save_checkpoint(conn, name, rebuilt[name])
             await conn.execute(delete(marks).where(marks.c.projection.in_(names)))
+            await self._swap_parked(conn, names)
         return True
+
+    async def _swap_parked(self, conn: AsyncConnection, names: list[str]) -> None:
+        shadow = self.table(parked)
+        await conn.execute(delete(parked).where(parked.c.projection.in_(names)))
+        await conn.execute(insert(parked).from_select(list(parked.c.keys()),
+                                                      select(shadow).where(shadow.c.projection.in_(names))))
+        await conn.execute(delete(shadow).where(shadow.c.projection.in_(names)))
 
     async def close(self, drop: bool = False, known: Sequence[str] | None = None) -> None:
         """Let the shadow go; with `drop`, drop it altogether when no rebuild (of the read models

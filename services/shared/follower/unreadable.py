@@ -1,5 +1,6 @@
 """The messages of the log that the followers could not read (their dead letters): where each stands
-(stream sequence, subject, the aggregate and region the subject names) and why, for `aixin doctor`."""
+(stream sequence, subject, the aggregate and region the subject names) and why; and the events they
+could not apply (parked, `services.shared.follower.parking`), with the error — for `aixin doctor`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import InvalidRegion, Region, parse_region
 from contracts.subjects import EVENTS_ROOT, PLACEHOLDER
-from services.shared.follower.projection import dead_letters
+from services.shared.follower.projection import dead_letters, parked
 
 # aixin.evt.<province>.<city>.<district>.<street>.<community>.<aggregate type>.<id>
 EVENT_SUBJECT_TOKENS = len(EVENTS_ROOT.split(".")) + 5 + 2
@@ -39,4 +40,13 @@ async def unreadable_in(conn: AsyncConnection, office: Region) -> list[dict]:
             continue
         found.append({"seq": row.seq, "subject": row.subject, "aggregate_type": aggregate_type,
                       "aggregate_id": aggregate_id, "region": region, "reason": row.reason})
+    return found
+
+
+async def parked_in(conn: AsyncConnection, office: Region) -> list[dict]:
+    """The parked events of the regions within `office`'s subtree, by read model, in log order."""
+    found = []
+    for row in await conn.execute(select(parked).order_by(parked.c.projection, parked.c.seq)):
+        if office.contains(parse_region(row.region)):
+            found.append({**row._asdict(), "parked_at": row.parked_at.isoformat()})
     return found
