@@ -237,7 +237,11 @@ class _Inbox:
         """Until a message is received; TimeoutError after `timeout` seconds of none."""
         self._arrived.clear()
         if not self.messages:
-            await asyncio.wait_for(self._arrived.wait(), timeout)
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that comes as a
+            # message arrives (the reader's task, told to stop, then read on for ever and held up
+            # the stop of whatever ran it). asyncio.timeout hands the cancellation on.
+            async with asyncio.timeout(timeout):
+                await self._arrived.wait()
 
 
 def client_queue(read_ahead: int) -> int:
