@@ -15,6 +15,7 @@ import random
 from collections.abc import Sequence
 from uuid import uuid4
 
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError
 
 from contracts.subjects import STREAM
@@ -23,6 +24,9 @@ from services.shared.eventlog.grouping import Waiting, last_sequences, next_grou
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, BatchRefused, PendingEvent
 from services.shared.eventlog.stream import (BATCH_DUPLICATE_MSG_ID, BATCH_START_ATTEMPTS,
                                               BATCH_TOO_MANY_INFLIGHT, MAX_BATCH_EVENTS, WRONG_LAST_SEQUENCE)
+
+ACK_TIMEOUT = 10.0  # seconds for the server's acknowledgement of an append, while connected
+LOOK_EVERY = 0.25  # seconds between looks at the connection while one is awaited
 
 
 class Appending:
@@ -94,9 +98,8 @@ class Appending:
             raise BatchRefused(error.err_code, error.description or "") from error
 
     async def _publish_one(self, event: PendingEvent) -> int:
-        ack = await self._js.publish(
-            event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=10
-        )
+        ack = await _unless_disconnected(self._nc, self._js.publish(
+            event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=ACK_TIMEOUT))
         return ack.seq
 
     async def _publish_batch_when_open(self, events: Sequence[PendingEvent]) -> int:
@@ -120,7 +123,8 @@ class Appending:
             if number in (1, last):
                 # The first message opens the batch (the server answers with an empty reply);
                 # the commit is answered with the publish ack or the reason the batch was refused.
-                reply = await self._nc.request(event.subject, _body(event), headers=headers, timeout=10)
+                reply = await _unless_disconnected(
+                    self._nc, self._nc.request(event.subject, _body(event), headers=headers, timeout=ACK_TIMEOUT))
                 if number == last:
                     return _batch_ack(reply.data)
                 if reply.data:  # the batch was refused at its start; its later messages would be dropped
@@ -191,3 +195,18 @@ def _batch_ack(data: bytes) -> int:
 def _aggregates(events: Sequence[PendingEvent]) -> str:
     names = dict.fromkeys(f"{e.envelope.aggregate_type} {e.envelope.aggregate_id}" for e in events)
     return ", ".join(names)
+
+
+async def _unless_disconnected(nc, awaiting):
+    """An acknowledgement awaited only while the connection stands: one lost with the server (it
+    died mid-append) is given up at once, not after ACK_TIMEOUT, so that the commands grouped
+    behind it are not held for that long. Whether it was stored is told by its retry (the event id
+    is its Nats-Msg-Id, the command id makes the event ids)."""
+    task = asyncio.ensure_future(awaiting)
+    while True:
+        done, _ = await asyncio.wait((task,), timeout=LOOK_EVERY)
+        if done:
+            return task.result()
+        if not nc.is_connected:
+            task.cancel()
+            raise NatsTimeout()
