@@ -16,7 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from contracts.accounts import Role, is_username, USERNAME_PATTERN
 from contracts.replies import Error
 from services.accounts.domain import office_named, roles_named
-from services.api.auth import Caller, accounts_of, signed_in
+from services.api.auth import Caller, signed_in
+from services.api.deps import accounts_of
 from services.api.errors import refusal
 from services.shared.errors import AixinError
 

@@ -3,7 +3,7 @@ bearer token; `signed_in` turns a request's token into the `Caller` every other 
 
 The account behind a token is read from the credential store on every request, so disabling an
 account or taking a role takes effect at once, not when its tokens expire.
-The account service is `request.app.state.accounts` (set by the platform, or by a test).
+The account service is `request.app.state.accounts` (services.api.deps; set by the platform, or by a test).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from contracts.envelope import Actor
 from contracts.regions import Region
 from services.accounts.domain import Account, actor_of
 from services.accounts.errors import LockedOut, SignInRefused
-from services.accounts.service import AccountService
+from services.api.deps import accounts_of
 
 TOKEN_URL = "/auth/token"
 # auto_error off: a missing token is answered here, with a detail saying what is missing.
@@ -58,13 +58,6 @@ class Caller:
         if not self.office.contains(region):
             thing = what or f"region {region.code}"
             raise HTTPException(403, f"{thing} is outside {self.username}'s office {self.office.code}")
-
-
-def accounts_of(request: Request) -> AccountService:
-    service = getattr(request.app.state, "accounts", None)
-    if service is None:  # a wiring fault, not the caller's: say so rather than fail with a 500
-        raise HTTPException(503, "accounts are not available in this API process")
-    return service
 
 
 async def signed_in(request: Request, token: str | None = Depends(oauth2_scheme)) -> Caller:

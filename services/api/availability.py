@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import HTTPException
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+
+from services.api.deps import Log, Nats
 
 UNAVAILABLE = "the event log is unavailable, retry"
 LOOK_EVERY = 0.25  # seconds between looks at the connection while a command is in flight
@@ -43,3 +46,12 @@ async def log_health(nc, event_log) -> tuple[int, dict]:
         return 503, {"status": "unavailable", "down": ["jetstream"],
                      "reason": f"the event log does not answer ({type(error).__name__}), retry"}
     return 200, {"status": "ok", "nats": True, "stream_last_seq": last}
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health", responses={503: {"description": "what is down, and why"}})
+async def health(nc: Nats, event_log: Log) -> JSONResponse:
+    status, body = await log_health(nc, event_log)
+    return JSONResponse(body, status_code=status)

@@ -14,21 +14,29 @@ with the same key, gets the first answer back and nothing is created twice.
 from __future__ import annotations
 
 import typing
-from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from nats.errors import MaxPayloadError, NoRespondersError, TimeoutError as NatsTimeout
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from contracts.accounts import Role
+from contracts.catalogue import CATALOGUE
 from contracts.commands import Command
 from contracts.envelope import Actor
+from contracts.subjects import command_subject
 from services.api.auth import Caller, signed_in
+from services.api.availability import request_while_connected
+from services.api.deps import Nats
+from services.api.errors import refusal
+from services.api.limits import too_large
+from services.shared.endpoints import decode_reply
 
-Send = Callable[[str, str, Command], Awaitable[JSONResponse]]
+COMMAND_TIMEOUT = 30.0
+router = APIRouter()
 # Deciding on a proposal is the approver's; everything else is the caseworker's everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair")})
 # Checked as the body's command_id is (1-128 characters, one line: see `command_of`), and kept to
@@ -91,18 +99,42 @@ def _where(loc: tuple, idempotency_key: str | None) -> tuple:
     return ("body", *loc)
 
 
-def add_command_route(api: FastAPI, send: Send, context: str, name: str, model: type[Command]) -> None:
+async def send(nc, context: str, name: str, command: Command) -> JSONResponse:
+    """The command to its service over NATS; its typed reply as 201, or as the refusal it is."""
+    try:  # the contracts' text types refuse what JSON cannot carry; this is the last guard
+        payload = command.model_dump_json().encode()
+    except ValueError as error:
+        raise HTTPException(422, f"{type(command).__name__} cannot be sent as JSON: {error}") from None
+    try:
+        message = await request_while_connected(nc, command_subject(context, name), payload, COMMAND_TIMEOUT)
+    except (NoRespondersError, NatsTimeout):
+        raise HTTPException(503, f"the {context} service is not answering") from None
+    except MaxPayloadError:  # a body within the limit may still grow (defaults, each row's actor)
+        return too_large(nc.max_payload)
+    reply = decode_reply(message.data)
+    if reply.ok:
+        return JSONResponse(reply.result, status_code=201)
+    return refusal(reply.error)
+
+
+def add_command_route(context: str, name: str, model: type[Command]) -> None:
+    """POST /commands/<context>/<name> on the module's router, its body the command less `actor`."""
     body_type, role = body_model(model), role_for(context, name)
 
-    async def post(request: Request, body: BaseModel, caller: Caller = Depends(signed_in),
+    async def post(request: Request, body: BaseModel, nc: Nats, caller: Caller = Depends(signed_in),
                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
         actor = caller.actor(caller.require(role))
-        return await send(context, name, command_of(model, body, actor, idempotency_key))
+        return await send(nc, context, name, command_of(model, body, actor, idempotency_key))
 
     # The body model, resolved for FastAPI (the module's annotations are strings).
-    post.__annotations__ = {"request": Request, "body": body_type, "caller": Caller,
+    post.__annotations__ = {"request": Request, "body": body_type, "nc": Nats, "caller": Caller,
                             "idempotency_key": IdempotencyKey, "return": JSONResponse}
     post.__name__ = name
     summary = model.__doc__.splitlines()[0] if model.__doc__ else name.replace("_", " ")
-    api.post(f"/commands/{context}/{name}", status_code=201, tags=[context], summary=summary,
-             description=f"Needs the role {role}; the actor is the signed-in account.")(post)
+    router.post(f"/commands/{context}/{name}", status_code=201, tags=[context], summary=summary,
+                description=f"Needs the role {role}; the actor is the signed-in account.")(post)
+
+
+for _context, _commands in CATALOGUE.items():  # every command of the catalogue, in its order
+    for _name, _model in _commands.items():
+        add_command_route(_context, _name, _model)

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
+from services.api.deps import Compliance, Engine
 from services.api.figures_report import REPORT_FORMATS, report_file
 from services.api.scope import readable_region
 from services.projections.figures.queries import (THIS_LEVEL, figures_with_subregions, month_by_subregion,
                                                    part_length, series, service_by_holder)
-from services.projections.pair_compliance.cache import ComplianceCache
 from services.projections.pair_compliance.figures import empty
 
 FIVE_ONES = "haimen"  # 海门 五个一: the profile the national figures are judged under
 MONTH = r"^\d{4}-\d{2}$"
 FIRST_DAY = date(1900, 1, 1)  # a day before any figure (and far enough from date.min to count back from)
+PROFILES_TEXT = f"cadence profile of the compliance figures: {', '.join(PROFILES)}"
+router = APIRouter(tags=["figures"])
 
 
 def today() -> date:
@@ -72,73 +73,74 @@ def _head(region: Region) -> dict:
     return {"region": region.code, "level": region.level.value, "name": region.name}
 
 
-def add_figure_routes(api: FastAPI, db: AsyncEngine) -> None:
-    profiles = f"cadence profile of the compliance figures: {', '.join(PROFILES)}"
-    compliance_figures = ComplianceCache().figures  # this API's database's
+@router.get("/regions/{code}/stats")
+async def region_stats(code: str, db: Engine, cache: Compliance, as_of: date | None = Query(None, description="YYYY-MM-DD; default: today"),
+                       profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
+                       caller: Caller = Depends(signed_in)) -> dict:
+    """Every figure of the region as it stood at the end of `as_of` (stocks as they stood, flows
+    summed up to it), the five-ones compliance of that month judged on that day, and the same
+    for each direct sub-region (`subregions`, whose figures sum to the region's)."""
+    region, day = readable_region(caller, code), _day(as_of)
+    chosen, month = _profile(profile), day.strftime("%Y-%m")
+    async with db.connect() as conn:
+        figures, rows = await figures_with_subregions(conn, region, day)
+        compliance = await cache.figures(conn, region, month, chosen, day, part_length(region))
+    _with_compliance(rows, compliance, region, chosen, month, day)
+    compliance.pop("parts")
+    return {**_head(region), "as_of": day.isoformat(), **figures, "compliance": compliance,
+            "subregions": rows}
 
-    @api.get("/regions/{code}/stats", tags=["figures"])
-    async def region_stats(code: str, as_of: date | None = Query(None, description="YYYY-MM-DD; default: today"),
-                           profile: str = Query(FIVE_ONES, description=profiles),
-                           caller: Caller = Depends(signed_in)) -> dict:
-        """Every figure of the region as it stood at the end of `as_of` (stocks as they stood, flows
-        summed up to it), the five-ones compliance of that month judged on that day, and the same
-        for each direct sub-region (`subregions`, whose figures sum to the region's)."""
-        region, day = readable_region(caller, code), _day(as_of)
-        chosen, month = _profile(profile), day.strftime("%Y-%m")
-        async with db.connect() as conn:
-            figures, rows = await figures_with_subregions(conn, region, day)
-            compliance = await compliance_figures(conn, region, month, chosen, day, part_length(region))
-        _with_compliance(rows, compliance, region, chosen, month, day)
-        compliance.pop("parts")
-        return {**_head(region), "as_of": day.isoformat(), **figures, "compliance": compliance,
-                "subregions": rows}
 
-    @api.get("/regions/{code}/series", tags=["figures"])
-    async def region_series(code: str, year: int = Query(ge=2000, le=2100),
-                            as_of: date | None = Query(None, description="up to this day; default: today"),
-                            profile: str = Query(FIVE_ONES, description=profiles),
-                            caller: Caller = Depends(signed_in)) -> dict:
-        """The region's figures month by month of `year` (up to `as_of`): flows within each month,
-        stocks at its end (the last month's as of that day); and each month's five-ones compliance."""
-        region, until, chosen = readable_region(caller, code), _day(as_of), _profile(profile)
-        async with db.connect() as conn:
-            months = await series(conn, region, year, until)
-            for month in months:
-                found = await compliance_figures(conn, region, month["month"], chosen, until)
-                month["compliance"] = {k: v for k, v in found.items() if k != "parts"}
-        return {**_head(region), "year": year, "as_of": until.isoformat(), "months": months}
+@router.get("/regions/{code}/series")
+async def region_series(code: str, db: Engine, cache: Compliance, year: int = Query(ge=2000, le=2100),
+                        as_of: date | None = Query(None, description="up to this day; default: today"),
+                        profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
+                        caller: Caller = Depends(signed_in)) -> dict:
+    """The region's figures month by month of `year` (up to `as_of`): flows within each month,
+    stocks at its end (the last month's as of that day); and each month's five-ones compliance."""
+    region, until, chosen = readable_region(caller, code), _day(as_of), _profile(profile)
+    async with db.connect() as conn:
+        months = await series(conn, region, year, until)
+        for month in months:
+            found = await cache.figures(conn, region, month["month"], chosen, until)
+            month["compliance"] = {k: v for k, v in found.items() if k != "parts"}
+    return {**_head(region), "year": year, "as_of": until.isoformat(), "months": months}
 
-    @api.get("/regions/{code}/service-hours", tags=["figures"])
-    async def service_hours(code: str, by: str = Query("volunteer", pattern="^(volunteer|team)$"),
-                            month: str | None = Query(None, pattern=MONTH, description="default: all up to today"),
-                            limit: int = Query(100, ge=1, le=10_000), caller: Caller = Depends(signed_in)) -> dict:
-        """The volunteers (or teams) of the region with the most service hours, by id."""
-        region = readable_region(caller, code)
-        since, until = _month(month) if month else (date(2000, 1, 1), today())
-        async with db.connect() as conn:
-            rows = await service_by_holder(conn, region, by, since, until, limit)
-        return {**_head(region), "by": by, "from": since.isoformat(), "until": until.isoformat(), "holders": rows}
 
-    @api.get("/regions/{code}/report", tags=["figures"], response_class=Response,
-             responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-                                          "text/csv": {}}}})
-    async def region_report(code: str, month: str = Query(pattern=MONTH, description="e.g. 2026-05"),
-                            format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
-                            profile: str = Query(FIVE_ONES, description=profiles),
-                            caller: Caller = Depends(signed_in)) -> Response:
-        """The month's report: one sheet per topic (XLSX; CSV: one table in UTF-8 with BOM), one row
-        per direct sub-region and a total; flows within the month, stocks at its end (or today)."""
-        region, (start, end), chosen, now = readable_region(caller, code), _month(month), _profile(profile), today()
-        if start > now:
-            raise HTTPException(422, f"month: {month} has not begun")
-        async with db.connect() as conn:
-            total, rows = await month_by_subregion(conn, region, start, min(end, now))
-            compliance = await compliance_figures(conn, region, month, chosen, now, part_length(region))
-            volunteers = await service_by_holder(conn, region, "volunteer", start, end, 1000)
-            teams = await service_by_holder(conn, region, "team", start, end, 1000)
-        _with_compliance(rows, compliance, region, chosen, month, now)
-        total["compliance"] = {k: v for k, v in compliance.items() if k != "parts"}
-        content = report_file(format, {**_head(region), **total}, rows, chosen, volunteers, teams)
-        filename = f"aixin-{region.prefix or 'CN'}-{month}.{format}"
-        return Response(content, media_type=REPORT_FORMATS[format],
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+@router.get("/regions/{code}/service-hours")
+async def service_hours(code: str, db: Engine, by: str = Query("volunteer", pattern="^(volunteer|team)$"),
+                        month: str | None = Query(None, pattern=MONTH, description="default: all up to today"),
+                        limit: int = Query(100, ge=1, le=10_000), caller: Caller = Depends(signed_in)) -> dict:
+    """The volunteers (or teams) of the region with the most service hours, by id."""
+    region = readable_region(caller, code)
+    since, until = _month(month) if month else (date(2000, 1, 1), today())
+    async with db.connect() as conn:
+        rows = await service_by_holder(conn, region, by, since, until, limit)
+    return {**_head(region), "by": by, "from": since.isoformat(), "until": until.isoformat(), "holders": rows}
+
+
+@router.get("/regions/{code}/report", response_class=Response,
+         responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                                      "text/csv": {}}}})
+
+
+async def region_report(code: str, db: Engine, cache: Compliance, month: str = Query(pattern=MONTH, description="e.g. 2026-05"),
+                        format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
+                        profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
+                        caller: Caller = Depends(signed_in)) -> Response:
+    """The month's report: one sheet per topic (XLSX; CSV: one table in UTF-8 with BOM), one row
+    per direct sub-region and a total; flows within the month, stocks at its end (or today)."""
+    region, (start, end), chosen, now = readable_region(caller, code), _month(month), _profile(profile), today()
+    if start > now:
+        raise HTTPException(422, f"month: {month} has not begun")
+    async with db.connect() as conn:
+        total, rows = await month_by_subregion(conn, region, start, min(end, now))
+        compliance = await cache.figures(conn, region, month, chosen, now, part_length(region))
+        volunteers = await service_by_holder(conn, region, "volunteer", start, end, 1000)
+        teams = await service_by_holder(conn, region, "team", start, end, 1000)
+    _with_compliance(rows, compliance, region, chosen, month, now)
+    total["compliance"] = {k: v for k, v in compliance.items() if k != "parts"}
+    content = report_file(format, {**_head(region), **total}, rows, chosen, volunteers, teams)
+    filename = f"aixin-{region.prefix or 'CN'}-{month}.{format}"
+    return Response(content, media_type=REPORT_FORMATS[format],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -12,12 +12,13 @@ import enum
 import typing
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from contracts.registry import event_types
 from services.api.auth import Caller, signed_in
+from services.api.deps import Log
 from services.api.scope import log_children_read, require_readable
-from services.shared.eventlog import EventLog, MalformedEvent, StoredEvent
+from services.shared.eventlog import MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 SEALED_MARK = "<sealed>"
@@ -27,31 +28,31 @@ WITHHELD_MARK = "<withheld>"
 FREE_TEXT_FIELDS = frozenset({"item", "note", "notes", "reason", "name", "donor", "certification", "evidence",
                               "raised_by", "professional_name", "details", "given_by", "guardian", "personal"})
 EVENT_TYPES = event_types()
+router = APIRouter(tags=["log"])
 
 
-def add_history_routes(api: FastAPI, event_log: EventLog) -> None:
-    @api.get("/history/{aggregate_type}/{aggregate_id}", tags=["log"])
-    async def history(aggregate_type: str, aggregate_id: str, request: Request,
-                      caller: Caller = Depends(signed_in)) -> dict:
-        """The aggregate's events in log order, for an aggregate within the caller's subtree."""
-        if aggregate_type not in AGGREGATE_TYPES:
-            raise HTTPException(422, f"aggregate type {aggregate_type!r} is not one of {', '.join(AGGREGATE_TYPES)}")
-        if not aggregate_id.replace("-", "").replace("_", "").isalnum():
-            raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
-        try:
-            loaded = await event_log.load(aggregate_type, aggregate_id)
-        except MalformedEvent as bad:  # said plainly; the message itself is in the dead letters
-            raise HTTPException(409, f"the history of {aggregate_type} {aggregate_id} holds a message that "
-                                     f"cannot be read at stream sequence {bad.seq}: {bad.reason}") from None
-        if not loaded.exists:
-            raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
-        region = loaded.events[-1].envelope.region
-        require_readable(caller, region, f"the history of {aggregate_type} {aggregate_id}")
-        personal = caller.sees_personal_data
-        if personal:  # the particulars of the children it names are read
-            await log_children_read(request, caller, ((c, region) for c in _children_named(loaded.events)))
-        return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
-                "events": [history_view(stored, personal) for stored in loaded.events]}
+@router.get("/history/{aggregate_type}/{aggregate_id}")
+async def history(aggregate_type: str, aggregate_id: str, request: Request, event_log: Log,
+                  caller: Caller = Depends(signed_in)) -> dict:
+    """The aggregate's events in log order, for an aggregate within the caller's subtree."""
+    if aggregate_type not in AGGREGATE_TYPES:
+        raise HTTPException(422, f"aggregate type {aggregate_type!r} is not one of {', '.join(AGGREGATE_TYPES)}")
+    if not aggregate_id.replace("-", "").replace("_", "").isalnum():
+        raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
+    try:
+        loaded = await event_log.load(aggregate_type, aggregate_id)
+    except MalformedEvent as bad:  # said plainly; the message itself is in the dead letters
+        raise HTTPException(409, f"the history of {aggregate_type} {aggregate_id} holds a message that "
+                                 f"cannot be read at stream sequence {bad.seq}: {bad.reason}") from None
+    if not loaded.exists:
+        raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
+    region = loaded.events[-1].envelope.region
+    require_readable(caller, region, f"the history of {aggregate_type} {aggregate_id}")
+    personal = caller.sees_personal_data
+    if personal:  # the particulars of the children it names are read
+        await log_children_read(request, caller, ((c, region) for c in _children_named(loaded.events)))
+    return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
+            "events": [history_view(stored, personal) for stored in loaded.events]}
 
 
 def history_view(stored: StoredEvent, personal: bool = True) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from services.accounts import open_accounts
 from services.accounts.bootstrap import create_first_admin
 from services.platform.children import ChildService, ChildSpec
 from services.platform.data_dir import DataDirLock
-from services.api.app import create_api
+from services.platform.web import create_app
 from services.intake import app as intake
 from services.pairing import app as pairing
 from services.projections import all_projections
@@ -178,8 +178,8 @@ class Platform:
         if await create_first_admin(self.accounts, self.settings.data_dir):
             log.info("created the national admin account; its password is in %s",
                      self.settings.data_dir / "credential.json")
-        api = create_api(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
-        config = uvicorn.Config(api, host=self.settings.http_host, port=self.settings.http_port,
+        app = create_app(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
+        config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
                                 log_level="warning", lifespan="off")
         self.http = _QuietServer(config)
         self.tasks.append(asyncio.create_task(self.http.serve(), name="http"))

@@ -15,7 +15,8 @@ from argon2 import PasswordHasher
 from contracts.accounts import PERSONAL_DATA_ROLES, Role
 from contracts.regions import parse_region
 from services.accounts import passwords
-from services.api.app import COMMAND_ROUTES, create_api
+from services.api.app import create_api
+from services.platform.web import COMMAND_ROUTES
 from services.projections import all_projections
 from services.shared.db import make_engine
 from services.shared.endpoints import command_broker, command_router

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from contracts.accounts import Role
 from services.accounts import passwords
-from services.api.app import COMMAND_ROUTES, create_api
+from services.platform.web import COMMAND_ROUTES, create_app
 from services.dashboard.view import previous_month_end
 from services.projections import all_projections
 from services.shared.db import make_engine
@@ -101,7 +101,7 @@ async def serving(nats_server, event_log, deps, tmp_path, monkeypatch, nc, accou
     accounts_db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'accounts.db'}")
     projector = Projector(event_log, db, all_projections())
     await projector.create_schema()
-    api = create_api(nc, event_log, db, deps.keys)
+    api = create_app(nc, event_log, db, deps.keys)
     if extend:
         extend(api, db, deps.keys)
     accounts = await with_accounts(api, event_log, accounts_db, tmp_path)

@@ -9,14 +9,14 @@ from types import SimpleNamespace
 
 import uvicorn
 
-from services.api.app import create_api
+from services.platform.web import create_app
 from tests.e2e.test_dashboard import ARGS, CHROMIUM
 
 from playwright.async_api import async_playwright, expect  # noqa: E402  (test_dashboard skips without one)
 
 
 async def test_swagger_ui_runs_under_the_policy() -> None:
-    api = create_api(SimpleNamespace(max_payload=1 << 20, is_connected=False), SimpleNamespace(last_sequence=None),
+    api = create_app(SimpleNamespace(max_payload=1 << 20, is_connected=False), SimpleNamespace(last_sequence=None),
                      None, None)
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     serving = asyncio.create_task(server.serve())

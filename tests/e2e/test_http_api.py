@@ -17,7 +17,8 @@ from contracts.accounts import Role
 from contracts.regions import parse_region
 from services.accounts import AccountService, open_accounts
 from services.accounts.domain import Account
-from services.api.app import COMMAND_ROUTES, create_api
+from services.api.app import create_api
+from services.platform.web import COMMAND_ROUTES
 from services.projections import all_projections
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine

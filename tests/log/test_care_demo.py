@@ -10,7 +10,7 @@ from rich.progress import Progress
 
 from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN
-from services.api.app import COMMAND_ROUTES
+from services.platform.web import COMMAND_ROUTES
 from contracts.subjects import command_subject
 from services.cli.demo import Demo
 from services.projections import all_projections

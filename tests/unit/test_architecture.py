@@ -2,7 +2,7 @@
 no cycles; the contract depends on nothing of ours; contexts read no read model (every query lives
 with the read model it reads); read models are built from events alone, their queries use no more
 of a context than its pure rules, and an entry point takes their queries, never their tables;
-contexts know no entry point; pure domain modules do no I/O; modules stay small; the read side
+contexts know no entry point; the API knows no dashboard; pure domain modules do no I/O; modules stay small; the read side
 names no event by a string."""
 
 from __future__ import annotations
@@ -151,6 +151,11 @@ def test_read_models_are_built_from_events_alone() -> None:
 
 def test_contexts_read_models_and_shared_code_import_no_entry_point() -> None:
     assert offending(CONTEXTS + READ_MODELS + ("services.shared",), ENTRY_POINTS) == []
+
+
+def test_the_api_imports_no_dashboard() -> None:
+    """The dashboard reads through the API; the platform, not the API, serves the two together."""
+    assert offending(("services.api",), ("services.dashboard",)) == []
 
 
 def test_shared_code_imports_no_context_and_no_read_model() -> None:

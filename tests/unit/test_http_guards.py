@@ -10,7 +10,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from services.api.app import create_api
+from services.platform.web import create_app
 from services.api.headers import SECURITY_HEADERS
 from services.accounts.tokens import TokenIssuer
 from services.api.limits import ROUTE_CLASSES, route_class
@@ -20,7 +20,7 @@ MAX_PAYLOAD = 1 << 20
 
 @pytest.fixture(scope="module")
 def api():
-    made = create_api(SimpleNamespace(max_payload=MAX_PAYLOAD, is_connected=False),
+    made = create_app(SimpleNamespace(max_payload=MAX_PAYLOAD, is_connected=False),
                       SimpleNamespace(last_sequence=None), None, None)
     made.state.accounts = SimpleNamespace(tokens=TokenIssuer(b"k" * 32))  # tokens checked, no account behind
 
@@ -37,10 +37,19 @@ def client(api):
         yield http
 
 
+def api_routes(routes) -> list[APIRoute]:
+    """Every route, those of included routers too (FastAPI keeps an included router whole)."""
+    found = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        found += api_routes(included.routes) if included is not None else [route] if isinstance(route, APIRoute) else []
+    return found
+
+
 def test_every_route_that_takes_a_body_declares_it(api) -> None:
     schema = TestClient(api).get("/openapi.json").json()
     declared = {(path, method.upper()): op for path, ops in schema["paths"].items() for method, op in ops.items()}
-    with_body = [r for r in api.routes if isinstance(r, APIRoute) and r.body_field is not None and r.include_in_schema]
+    with_body = [r for r in api_routes(api.routes) if r.body_field is not None and r.include_in_schema]
     assert len(with_body) > 30  # the commands, the accounts' changes, signing in (the dashboard's pages are no API)
     for route in with_body:
         for method in route.methods:
@@ -56,7 +65,7 @@ def test_every_route_that_takes_a_body_declares_it(api) -> None:
 
 
 def test_each_route_with_a_body_has_a_class_and_a_limit(api) -> None:
-    for route in (r for r in api.routes if isinstance(r, APIRoute) and r.body_field is not None):
+    for route in (r for r in api_routes(api.routes) if r.body_field is not None):
         assert route_class(route.path) in ROUTE_CLASSES, route.path
     assert route_class("/commands/intake/register_child").needs_token
     assert route_class("/accounts/someone/password").needs_token

@@ -1,0 +1,70 @@
+"""Every command the platform takes, by context and name: what the HTTP API offers at
+POST /commands/<context>/<name> (its body: the model less `actor`), and what each service's ROUTES
+table handles under the same names (tests/unit/test_command_catalogue.py checks both agree)."""
+
+from __future__ import annotations
+
+from contracts.activity import FulfilWish, LogVisit, SubmitWish
+from contracts.care import LogActivity, LogCollectiveActivity
+from contracts.child_file import (AssessRisk, CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
+                                  SurveyNeeds, TransferChild, WithdrawConsent)
+from contracts.commands import Command
+from contracts.concerns import CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
+from contracts.giving import (ApproveWish, CancelWish, DeliverGiftPack, IssueWishCard, OpenFund, PledgeWish,
+                              ReceiveDonation, RedeemWishCard, RegisterDonor)
+from contracts.imports import RecruitVolunteers, RegisterChildren
+from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
+from contracts.pairing import EndPair, FormPair
+from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation, RecordTraining,
+                                  WithdrawVolunteer)
+
+INTAKE: dict[str, type[Command]] = {
+    "register_child": RegisterChild,
+    "recruit_volunteer": RecruitVolunteer,
+    "register_children": RegisterChildren,
+    "recruit_volunteers": RecruitVolunteers,
+    "survey_needs": SurveyNeeds,
+    "assess_risk": AssessRisk,
+    "record_consent": RecordConsent,
+    "withdraw_consent": WithdrawConsent,
+    "transfer_child": TransferChild,
+    "complete_child_place": CompleteChildPlace,
+    "exit_child": ExitChild,
+    "erase_child_data": EraseChildData,
+    "record_training": RecordTraining,
+    "certify_volunteer": CertifyVolunteer,
+    "withdraw_volunteer": WithdrawVolunteer,
+    "form_team": FormTeam,
+    "open_station": OpenStation,
+    "close_station": CloseStation,
+}
+PAIRING: dict[str, type[Command]] = {
+    "form_pair": FormPair,
+    "end_pair": EndPair,
+    "propose_pair": ProposePair,
+    "approve_pair": ApprovePair,
+    "reject_pair": RejectPair,
+    "withdraw_proposal": WithdrawProposal,
+}
+ACTIVITY: dict[str, type[Command]] = {
+    "log_visit": LogVisit,
+    "log_activity": LogActivity,
+    "log_collective_activity": LogCollectiveActivity,
+    "submit_wish": SubmitWish,
+    "fulfil_wish": FulfilWish,  # direct, for a wish without a wish card
+    "approve_wish": ApproveWish,
+    "pledge_wish": PledgeWish,
+    "issue_wish_card": IssueWishCard,
+    "redeem_wish_card": RedeemWishCard,
+    "cancel_wish": CancelWish,
+    "register_donor": RegisterDonor,
+    "open_fund": OpenFund,
+    "receive_donation": ReceiveDonation,
+    "deliver_gift_pack": DeliverGiftPack,
+    "raise_concern": RaiseConcern,
+    "refer_concern": ReferConcern,
+    "follow_up_concern": FollowUpConcern,
+    "close_concern": CloseConcern,
+}
+CATALOGUE: dict[str, dict[str, type[Command]]] = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
