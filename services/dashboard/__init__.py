@@ -17,14 +17,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from services.dashboard.actions import action_router
+from services.dashboard import actions, live, pages, work
 from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
 from services.dashboard.guard import Forged
-from services.dashboard.live import Position, live_router
-from services.dashboard.pages import page_router
+from services.dashboard.live import Position
 from services.dashboard.render import problem, translator
-from services.dashboard.work import work_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -32,14 +30,12 @@ STATIC = Path(__file__).parent / "static"
 def add_dashboard(api: FastAPI, position: Position | None = None, live_interval: float = 1.0) -> None:
     """Mount the pages on `api`. `position`: the event log's last sequence (the live stream re-reads
     figures when it moves); without it the figures are re-read every `live_interval` seconds."""
-    client = ApiClient(api)
-    api.state.dashboard = client
+    api.state.dashboard = ApiClient(api)  # the routes' `Client` (services.dashboard.client)
+    api.state.live = (position, live_interval)  # services.dashboard.live
     api.add_exception_handler(Forged, refuse_forged)  # services.dashboard.guard
     add_docs(api)
-    api.include_router(page_router(client))
-    api.include_router(work_router(client))
-    api.include_router(action_router(client))
-    api.include_router(live_router(client, position, live_interval))
+    for module in (pages, work, actions, live):
+        api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.dashboard.client import ApiClient
+from services.dashboard.client import ApiClient, Client
 from services.dashboard.forms import FORMS, REJECT_REASONS, body_of, created_id, errors_of
 from services.dashboard.guard import same_origin_form
 from services.api.proposals import PATH as PROPOSALS
@@ -21,88 +21,92 @@ from services.dashboard.view import breadcrumbs, region_or_none
 from services.dashboard.work import ID_CHARS
 
 
-def action_router(client: ApiClient) -> APIRouter:
-    router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
+router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 
-    async def signed_in_at(request: Request, code: str) -> tuple[Operator, object] | Response:
-        who = await operator(request, client)
-        if not isinstance(who, Operator):
-            return who
-        place = region_or_none(code)
-        if place is None:
-            return problem(request, 404)
-        return who, place
 
-    def form_page(request: Request, who: Operator, place, code: str, name: str, values: dict, status: int = 200,
-                  errors: dict | None = None, error: str | None = None, done: str | None = None) -> Response:
-        t = translator(request)
-        return page(request, "form.html", status=status, who=who, code=code, form=FORMS[name], values=values,
-                    errors=errors or {}, error=error, done=done, crumbs=breadcrumbs(who.office, place, t),
-                    title=t.gettext(f"form.{name}"))
+async def signed_in_at(request: Request, client: ApiClient, code: str) -> tuple[Operator, object] | Response:
+    who = await operator(request, client)
+    if not isinstance(who, Operator):
+        return who
+    place = region_or_none(code)
+    if place is None:
+        return problem(request, 404)
+    return who, place
 
-    @router.get("/r/{code}/forms/{name}")
-    async def blank(request: Request, code: str, name: str, done: str = "") -> Response:
-        found = await signed_in_at(request, code)
-        if isinstance(found, Response):
-            return found
-        if name not in FORMS:
-            return problem(request, 404)
-        today = date.today().isoformat()
-        values = {"region": code, "birth_date": "", "visited_on": today, "raised_on": today}
-        return form_page(request, *found, code, name, values, done=done if set(done) <= ID_CHARS else None)
 
-    @router.post("/r/{code}/forms/{name}")
-    async def submit(request: Request, code: str, name: str) -> Response:
-        found = await signed_in_at(request, code)
-        if isinstance(found, Response):
-            return found
-        if name not in FORMS:
-            return problem(request, 404)
-        form, typed = FORMS[name], {k: str(v) for k, v in (await request.form()).items()}
-        answer = await client.post(found[0].token, form.command, body_of(form, typed))
-        if answer.ok:
-            made = created_id(answer.body, form) or ""
-            return RedirectResponse(f"/r/{code}/forms/{name}?done={quote(made)}", status_code=303)
-        errors, error = errors_of(answer.status, answer.body, tuple(f.name for f in form.fields), translator(request))
-        return form_page(request, *found, code, name, typed, status=answer.status if answer.status >= 400 else 422,
-                         errors=errors, error=error)
+def form_page(request: Request, who: Operator, place, code: str, name: str, values: dict, status: int = 200,
+              errors: dict | None = None, error: str | None = None, done: str | None = None) -> Response:
+    t = translator(request)
+    return page(request, "form.html", status=status, who=who, code=code, form=FORMS[name], values=values,
+                errors=errors or {}, error=error, done=done, crumbs=breadcrumbs(who.office, place, t),
+                title=t.gettext(f"form.{name}"))
 
-    async def approvals_page(request: Request, who: Operator, place, code: str, status: int = 200,
-                             error: str | None = None, done: str | None = None, decided: str = "") -> Response:
-        answer = await client.get(who.token, PROPOSALS.replace("{code}", code))
-        if not answer.ok:
-            return problem(request, answer.status, answer.message)
-        t = translator(request)
-        return page(request, "approvals.html", status=status, who=who, code=code, error=error, done=done,
-                    reasons=REJECT_REASONS,  # the one just decided is gone, though the read model may trail
-                    proposals=[p for p in answer.body.get("proposals", []) if p.get("pair_id") != decided],
-                    crumbs=breadcrumbs(who.office, place, t))
 
-    @router.get("/r/{code}/approvals")
-    async def approvals(request: Request, code: str, done: str = "", pair: str = "") -> Response:
-        found = await signed_in_at(request, code)
-        if isinstance(found, Response):
-            return found
-        if not client.has(PROPOSALS):
-            return problem(request, 404)
-        return await approvals_page(request, *found, code, done=done if done in ("approved", "rejected") else None,
-                                    decided=pair)
+@router.get("/r/{code}/forms/{name}")
+async def blank(request: Request, client: Client, code: str, name: str, done: str = "") -> Response:
+    found = await signed_in_at(request, client, code)
+    if isinstance(found, Response):
+        return found
+    if name not in FORMS:
+        return problem(request, 404)
+    today = date.today().isoformat()
+    values = {"region": code, "birth_date": "", "visited_on": today, "raised_on": today}
+    return form_page(request, *found, code, name, values, done=done if set(done) <= ID_CHARS else None)
 
-    @router.post("/r/{code}/approvals/{pair_id}")
-    async def decide(request: Request, code: str, pair_id: str) -> Response:
-        found = await signed_in_at(request, code)
-        if isinstance(found, Response):
-            return found
-        if not client.has(PROPOSALS) or not set(pair_id) <= ID_CHARS:
-            return problem(request, 404)
-        typed = await request.form()
-        approve = typed.get("decision") == "approve"
-        body = {"pair_id": pair_id} if approve else {"pair_id": pair_id, "reason": str(typed.get("reason", ""))}
-        answer = await client.post(found[0].token, f"/commands/pairing/{'approve' if approve else 'reject'}_pair", body)
-        if answer.ok:
-            outcome = "approved" if approve else "rejected"
-            return RedirectResponse(f"/r/{code}/approvals?done={outcome}&pair={pair_id}", status_code=303)
-        _, error = errors_of(answer.status, answer.body, (), translator(request))
-        return await approvals_page(request, *found, code, status=answer.status, error=error)
 
-    return router
+@router.post("/r/{code}/forms/{name}")
+async def submit(request: Request, client: Client, code: str, name: str) -> Response:
+    found = await signed_in_at(request, client, code)
+    if isinstance(found, Response):
+        return found
+    if name not in FORMS:
+        return problem(request, 404)
+    form, typed = FORMS[name], {k: str(v) for k, v in (await request.form()).items()}
+    answer = await client.post(found[0].token, form.command, body_of(form, typed))
+    if answer.ok:
+        made = created_id(answer.body, form) or ""
+        return RedirectResponse(f"/r/{code}/forms/{name}?done={quote(made)}", status_code=303)
+    errors, error = errors_of(answer.status, answer.body, tuple(f.name for f in form.fields), translator(request))
+    return form_page(request, *found, code, name, typed, status=answer.status if answer.status >= 400 else 422,
+                     errors=errors, error=error)
+
+
+async def approvals_page(request: Request, client: ApiClient, who: Operator, place, code: str, status: int = 200,
+                         error: str | None = None, done: str | None = None, decided: str = "") -> Response:
+    answer = await client.get(who.token, PROPOSALS.replace("{code}", code))
+    if not answer.ok:
+        return problem(request, answer.status, answer.message)
+    t = translator(request)
+    return page(request, "approvals.html", status=status, who=who, code=code, error=error, done=done,
+                reasons=REJECT_REASONS,  # the one just decided is gone, though the read model may trail
+                proposals=[p for p in answer.body.get("proposals", []) if p.get("pair_id") != decided],
+                crumbs=breadcrumbs(who.office, place, t))
+
+
+@router.get("/r/{code}/approvals")
+async def approvals(request: Request, client: Client, code: str, done: str = "", pair: str = "") -> Response:
+    found = await signed_in_at(request, client, code)
+    if isinstance(found, Response):
+        return found
+    if not client.has(PROPOSALS):
+        return problem(request, 404)
+    return await approvals_page(request, client, *found, code, done=done if done in ("approved", "rejected") else None,
+                                decided=pair)
+
+
+@router.post("/r/{code}/approvals/{pair_id}")
+async def decide(request: Request, client: Client, code: str, pair_id: str) -> Response:
+    found = await signed_in_at(request, client, code)
+    if isinstance(found, Response):
+        return found
+    if not client.has(PROPOSALS) or not set(pair_id) <= ID_CHARS:
+        return problem(request, 404)
+    typed = await request.form()
+    approve = typed.get("decision") == "approve"
+    body = {"pair_id": pair_id} if approve else {"pair_id": pair_id, "reason": str(typed.get("reason", ""))}
+    answer = await client.post(found[0].token, f"/commands/pairing/{'approve' if approve else 'reject'}_pair", body)
+    if answer.ok:
+        outcome = "approved" if approve else "rejected"
+        return RedirectResponse(f"/r/{code}/approvals?done={outcome}&pair={pair_id}", status_code=303)
+    _, error = errors_of(answer.status, answer.body, (), translator(request))
+    return await approvals_page(request, client, *found, code, status=answer.status, error=error)

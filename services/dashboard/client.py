@@ -6,10 +6,10 @@ is the token's; the browser's scripts never see it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 
 SESSION = "aixin_session"
@@ -56,6 +56,14 @@ class ApiClient:
     async def sign_in(self, username: str, password: str) -> Answer:
         reply = await self._http.post("/auth/token", data={"username": username, "password": password})
         return Answer(reply.status_code, _json(reply) | {"retry_after": reply.headers.get("retry-after")})
+
+
+def api_client(request: Request) -> ApiClient:
+    """The client `add_dashboard` set on the app: the dashboard's one way to the API."""
+    return request.app.state.dashboard
+
+
+Client = Annotated[ApiClient, Depends(api_client)]
 
 
 def _json(reply: httpx.Response) -> Any:

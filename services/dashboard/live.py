@@ -15,44 +15,41 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from services.dashboard.client import ApiClient, token_of
+from services.dashboard.client import Client, token_of
 from services.dashboard.reads import month_before, year_series
 from services.dashboard.render import translator
 from services.dashboard.view import live_values
 
 Position = Callable[[], Awaitable[int | None]]
 LIFETIME = 60.0
+router = APIRouter(include_in_schema=False)
 
 
-def live_router(client: ApiClient, position: Position | None, interval: float) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+@router.get("/live/{code}")
+async def live(request: Request, client: Client, code: str) -> Response:
+    token = token_of(request)
+    if not token:
+        return Response(status_code=401)
+    first = await client.get(token, f"/regions/{code}/stats")
+    if not first.ok:
+        return Response(status_code=first.status)
+    t = translator(request)
 
-    @router.get("/live/{code}")
-    async def live(request: Request, code: str) -> Response:
-        token = token_of(request)
-        if not token:
-            return Response(status_code=401)
-        first = await client.get(token, f"/regions/{code}/stats")
-        if not first.ok:
-            return Response(status_code=first.status)
-        t = translator(request)
+    async def values(stats: dict) -> dict[str, object]:
+        # The month-end figures are re-read with the figures (an event recorded late may move
+        # them too), so that a card's change always reads as a reload of the page would show it.
+        before = await month_before(client, token, code, stats)
+        return live_values(stats, t, before, await year_series(client, token, code))
 
-        async def values(stats: dict) -> dict[str, object]:
-            # The month-end figures are re-read with the figures (an event recorded late may move
-            # them too), so that a card's change always reads as a reload of the page would show it.
-            before = await month_before(client, token, code, stats)
-            return live_values(stats, t, before, await year_series(client, token, code))
+    async def figures() -> dict[str, object] | None:
+        answer = await client.get(token, f"/regions/{code}/stats")
+        return await values(answer.body) if answer.ok else None
 
-        async def figures() -> dict[str, object] | None:
-            answer = await client.get(token, f"/regions/{code}/stats")
-            return await values(answer.body) if answer.ok else None
-
-        shown = await values(first.body)
-        stream = changes(shown, figures, position, interval, request.is_disconnected)
-        return StreamingResponse(stream, media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-    return router
+    shown = await values(first.body)
+    position, interval = request.app.state.live  # set by add_dashboard
+    stream = changes(shown, figures, position, interval, request.is_disconnected)
+    return StreamingResponse(stream, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 async def changes(shown: dict[str, object], figures: Callable[[], Awaitable[dict[str, object] | None]],

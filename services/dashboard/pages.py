@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.dashboard.client import ApiClient, end_session, keep_session, token_of
+from services.dashboard.client import Client, end_session, keep_session, token_of
 from services.dashboard.forms import FORMS
 from services.dashboard.guard import same_origin_form
 from services.dashboard.i18n import COOKIE, LANGUAGES
@@ -22,71 +22,74 @@ from services.dashboard.view import (TABLE_FIGURES, breadcrumbs, cards, chart_da
 YEAR = 365 * 24 * 3600
 
 
-def page_router(client: ApiClient) -> APIRouter:
-    router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
+router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 
-    @router.get("/login")
-    async def login_form(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:
-        notice = "login.expired" if expired else "login.signed_out" if out else None
-        return page(request, "login.html", next=safe_next(next), notice=notice, error=None, who=None)
 
-    @router.post("/login")
-    async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                    next: str = Form("/")) -> Response:
-        answer = await client.sign_in(username, password)
-        if answer.ok:
-            response = RedirectResponse(safe_next(next), status_code=303)
-            keep_session(response, request, answer.body["access_token"], int(answer.body["expires_in"]))
-            return response
-        t = translator(request)
-        error = (t.gettext("login.locked", seconds=answer.body.get("retry_after") or "60") if answer.status == 429
-                 else t.gettext("login.refused") if answer.status in (401, 422) else t.gettext("login.unavailable"))
-        return page(request, "login.html", status=answer.status if answer.status != 422 else 401,
-                    next=safe_next(next), notice=None, error=error, who=None, username=username)
+@router.get("/login")
+async def login_form(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:
+    notice = "login.expired" if expired else "login.signed_out" if out else None
+    return page(request, "login.html", next=safe_next(next), notice=notice, error=None, who=None)
 
-    @router.post("/logout")
-    async def logout() -> Response:
-        response = RedirectResponse("/login?out=1", status_code=303)
-        end_session(response)
-        return response
 
-    @router.get("/lang/{lang}")
-    async def language(lang: str, next: str = "/") -> Response:
+@router.post("/login")
+async def login(request: Request, client: Client, username: str = Form(""), password: str = Form(""),
+                next: str = Form("/")) -> Response:
+    answer = await client.sign_in(username, password)
+    if answer.ok:
         response = RedirectResponse(safe_next(next), status_code=303)
-        if lang in LANGUAGES:
-            response.set_cookie(COOKIE, lang, max_age=YEAR, samesite="lax", path="/")
+        keep_session(response, request, answer.body["access_token"], int(answer.body["expires_in"]))
         return response
+    t = translator(request)
+    error = (t.gettext("login.locked", seconds=answer.body.get("retry_after") or "60") if answer.status == 429
+             else t.gettext("login.refused") if answer.status in (401, 422) else t.gettext("login.unavailable"))
+    return page(request, "login.html", status=answer.status if answer.status != 422 else 401,
+                next=safe_next(next), notice=None, error=error, who=None, username=username)
 
-    @router.get("/")
-    async def home(request: Request) -> Response:
-        who = await operator(request, client)
-        if not isinstance(who, Operator):
-            return who
-        return RedirectResponse(f"/r/{who.office.code}", status_code=303)
 
-    @router.get("/r/{code}")
-    async def region(request: Request, code: str) -> Response:
-        who = await operator(request, client)
-        if not isinstance(who, Operator):
-            return who
-        place = region_or_none(code)
-        if place is None:
-            return problem(request, 404)
-        stats = await client.get(who.token, f"/regions/{code}/stats")
-        if not stats.ok:
-            return problem(request, stats.status, stats.message)
-        t = translator(request)
-        before = await month_before(client, who.token, code, stats.body)  # for each card's change
-        series = await year_series(client, who.token, code)
-        drawn = chart_data(stats.body, series, t)
-        lists = [(name, spec.label) for name, spec in LISTS.items() if client.has(spec.path)]
-        return page(request, "region.html", who=who, stats=stats.body, code=code,
-                    crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
-                    rows=subregion_rows(stats.body, t), lists=lists, forms=list(FORMS),
-                    approvals=client.has(PROPOSALS),
-                    columns=[(key, figure_name(key, t)) for key in TABLE_FIGURES],
-                    charts=json.dumps(drawn, ensure_ascii=False), chart_names=set(drawn),
-                    chart_titles={name: spec["title"] for name, spec in drawn.items()},
-                    live=bool(token_of(request)))
+@router.post("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login?out=1", status_code=303)
+    end_session(response)
+    return response
 
-    return router
+
+@router.get("/lang/{lang}")
+async def language(lang: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=YEAR, samesite="lax", path="/")
+    return response
+
+
+@router.get("/")
+async def home(request: Request, client: Client) -> Response:
+    who = await operator(request, client)
+    if not isinstance(who, Operator):
+        return who
+    return RedirectResponse(f"/r/{who.office.code}", status_code=303)
+
+
+@router.get("/r/{code}")
+async def region(request: Request, client: Client, code: str) -> Response:
+    who = await operator(request, client)
+    if not isinstance(who, Operator):
+        return who
+    place = region_or_none(code)
+    if place is None:
+        return problem(request, 404)
+    stats = await client.get(who.token, f"/regions/{code}/stats")
+    if not stats.ok:
+        return problem(request, stats.status, stats.message)
+    t = translator(request)
+    before = await month_before(client, who.token, code, stats.body)  # for each card's change
+    series = await year_series(client, who.token, code)
+    drawn = chart_data(stats.body, series, t)
+    lists = [(name, spec.label) for name, spec in LISTS.items() if client.has(spec.path)]
+    return page(request, "region.html", who=who, stats=stats.body, code=code,
+                crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
+                rows=subregion_rows(stats.body, t), lists=lists, forms=list(FORMS),
+                approvals=client.has(PROPOSALS),
+                columns=[(key, figure_name(key, t)) for key in TABLE_FIGURES],
+                charts=json.dumps(drawn, ensure_ascii=False), chart_names=set(drawn),
+                chart_titles={name: spec["title"] for name, spec in drawn.items()},
+                live=bool(token_of(request)))
