@@ -19,6 +19,7 @@ from services.accounts.domain import office_named, roles_named
 from services.api.auth import Caller, signed_in
 from services.api.deps import accounts_of
 from services.api.errors import refusal
+from services.api.schemas import AccessLog, Accounts, read
 from services.shared.errors import AixinError
 
 router = APIRouter(tags=["accounts"])
@@ -99,7 +100,7 @@ async def create_account(request: Request, new: NewAccount, caller: Caller = Dep
     return account.view()
 
 
-@router.get("/accounts")
+@router.get("/accounts", **read(Accounts))
 async def list_accounts(request: Request, caller: Caller = Depends(signed_in)):
     caller.require(Role.admin)
     try:
@@ -133,7 +134,7 @@ async def change_password(request: Request, username: str, body: PasswordBody,
     return await _change(accounts_of(request).change_password(caller, _username(username), body.password))
 
 
-@router.get("/audit/access")
+@router.get("/audit/access", **read(AccessLog))
 async def access_log(request: Request, child_id: str | None = Query(None, max_length=64),
                      account: str | None = Query(None, max_length=32), caller: Caller = Depends(signed_in)):
     caller.require(Role.admin)

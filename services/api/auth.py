@@ -19,6 +19,7 @@ from contracts.regions import Region
 from services.accounts.domain import Account, actor_of
 from services.accounts.errors import LockedOut, SignInRefused
 from services.api.deps import accounts_of
+from services.api.schemas import Me, read
 
 TOKEN_URL = "/auth/token"
 # auto_error off: a missing token is answered here, with a detail saying what is missing.
@@ -90,7 +91,7 @@ async def token(request: Request, form: OAuth2PasswordRequestForm = Depends()) -
     return issued.reply()
 
 
-@router.get("/auth/me")
+@router.get("/auth/me", **read(Me))
 async def me(caller: Caller = Depends(signed_in)) -> dict:
     return {"username": caller.username, "office": caller.office.code, "level": caller.office.level.value,
             "roles": sorted(caller.roles)}

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
 from services.api.deps import Log, Nats
+from services.api.schemas import Health, read
 
 UNAVAILABLE = "the event log is unavailable, retry"
 LOOK_EVERY = 0.25  # seconds between looks at the connection while a command is in flight
@@ -51,7 +52,7 @@ async def log_health(nc, event_log) -> tuple[int, dict]:
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", responses={503: {"description": "what is down, and why"}})
+@router.get("/health", **read(Health), responses={503: {"description": "what is down, and why"}})
 async def health(nc: Nats, event_log: Log) -> JSONResponse:
     status, body = await log_health(nc, event_log)
     return JSONResponse(body, status_code=status)

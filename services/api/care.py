@@ -13,6 +13,7 @@ from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.names import Names, log_named, names_for
 from services.api.scope import MAX_OFFSET
+from services.api.schemas import PairCompliance, read
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_for, profile_named
 from services.projections.matching_candidates.queries import volunteers_of
 from services.projections.pair_compliance.report import pair_compliance
@@ -20,7 +21,7 @@ from services.projections.pair_compliance.report import pair_compliance
 router = APIRouter(tags=["read models"])
 
 
-@router.get("/pairs/compliance")
+@router.get("/pairs/compliance", **read(PairCompliance))
 async def compliance(
     request: Request,
     db: Engine,

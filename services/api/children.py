@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, require_readable, without_personal_data
+from services.api.schemas import ChildOnFile, RegionChildren, read
 from services.projections.children_directory import child_names, children_count, children_in
 
 router = APIRouter(tags=["read models"])
 ChildId = Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-@router.get("/regions/{code}/children")
+@router.get("/regions/{code}/children", **read(RegionChildren))
 async def region_children(request: Request, code: str, db: Engine, keys: Keys,
                           limit: int = Query(100, ge=1, le=10_000), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                           caller: Caller = Depends(signed_in)) -> dict:
@@ -31,7 +32,7 @@ async def region_children(request: Request, code: str, db: Engine, keys: Keys,
             "children": without_personal_data(caller, rows)}
 
 
-@router.get("/children/{child_id}")
+@router.get("/children/{child_id}", **read(ChildOnFile))
 async def child_on_file(request: Request, db: Engine, keys: Keys, child_id: str = ChildId,
                         caller: Caller = Depends(signed_in)) -> dict:
     """Where a child is on file, and her name for a role that may see personal data (logged)."""

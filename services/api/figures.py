@@ -19,6 +19,7 @@ from services.api.auth import Caller, signed_in
 from services.api.deps import Compliance, Engine
 from services.api.figures_report import REPORT_FORMATS, report_file
 from services.api.scope import readable_region
+from services.api.schemas import RegionFigures, RegionSeries, ServiceHours, read
 from services.projections.figures.queries import (THIS_LEVEL, figures_with_subregions, month_by_subregion,
                                                    part_length, series, service_by_holder)
 from services.projections.pair_compliance.figures import empty
@@ -73,7 +74,7 @@ def _head(region: Region) -> dict:
     return {"region": region.code, "level": region.level.value, "name": region.name}
 
 
-@router.get("/regions/{code}/stats")
+@router.get("/regions/{code}/stats", **read(RegionFigures))
 async def region_stats(code: str, db: Engine, cache: Compliance, as_of: date | None = Query(None, description="YYYY-MM-DD; default: today"),
                        profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
                        caller: Caller = Depends(signed_in)) -> dict:
@@ -91,7 +92,7 @@ async def region_stats(code: str, db: Engine, cache: Compliance, as_of: date | N
             "subregions": rows}
 
 
-@router.get("/regions/{code}/series")
+@router.get("/regions/{code}/series", **read(RegionSeries))
 async def region_series(code: str, db: Engine, cache: Compliance, year: int = Query(ge=2000, le=2100),
                         as_of: date | None = Query(None, description="up to this day; default: today"),
                         profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
@@ -107,7 +108,7 @@ async def region_series(code: str, db: Engine, cache: Compliance, year: int = Qu
     return {**_head(region), "year": year, "as_of": until.isoformat(), "months": months}
 
 
-@router.get("/regions/{code}/service-hours")
+@router.get("/regions/{code}/service-hours", **read(ServiceHours))
 async def service_hours(code: str, db: Engine, by: str = Query("volunteer", pattern="^(volunteer|team)$"),
                         month: str | None = Query(None, pattern=MONTH, description="default: all up to today"),
                         limit: int = Query(100, ge=1, le=10_000), caller: Caller = Depends(signed_in)) -> dict:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from services.api.auth import Caller, signed_in
 from services.api.deps import Engine
 from services.api.scope import readable_region, require_readable
+from services.api.schemas import Concerns, FundStatement, GiftPacks, read
 from services.projections.concern_cases import concerns_in
 from services.projections.fund_statement import fund_statement
 from services.projections.gift_pack_deliveries import gift_packs_delivered
@@ -17,7 +18,7 @@ from services.projections.gift_pack_deliveries import gift_packs_delivered
 router = APIRouter(tags=["read models"])
 
 
-@router.get("/funds/{fund_id}/statement")
+@router.get("/funds/{fund_id}/statement", **read(FundStatement))
 async def statement(fund_id: str, db: Engine, caller: Caller = Depends(signed_in)) -> dict:
     """Every line of the fund's account, for a fund kept by an office within the caller's subtree."""
     async with db.connect() as conn:
@@ -28,14 +29,14 @@ async def statement(fund_id: str, db: Engine, caller: Caller = Depends(signed_in
     return found
 
 
-@router.get("/regions/{code}/gift-packs")
+@router.get("/regions/{code}/gift-packs", **read(GiftPacks))
 async def gift_packs(code: str, db: Engine, caller: Caller = Depends(signed_in)) -> dict:
     region = readable_region(caller, code)
     async with db.connect() as conn:
         return {"region": region.code, **await gift_packs_delivered(conn, region)}
 
 
-@router.get("/regions/{code}/concerns")
+@router.get("/regions/{code}/concerns", **read(Concerns))
 async def concerns(code: str, db: Engine, open_only: bool = Query(True, description="only concerns not yet closed"),
                    caller: Caller = Depends(signed_in)) -> dict:
     region = readable_region(caller, code)

@@ -18,6 +18,7 @@ from contracts.registry import event_types
 from services.api.auth import Caller, signed_in
 from services.api.deps import Log
 from services.api.scope import log_children_read, require_readable
+from services.api.schemas import History, read
 from services.shared.eventlog import MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
@@ -31,7 +32,7 @@ EVENT_TYPES = event_types()
 router = APIRouter(tags=["log"])
 
 
-@router.get("/history/{aggregate_type}/{aggregate_id}")
+@router.get("/history/{aggregate_type}/{aggregate_id}", **read(History))
 async def history(aggregate_type: str, aggregate_id: str, request: Request, event_log: Log,
                   caller: Caller = Depends(signed_in)) -> dict:
     """The aggregate's events in log order, for an aggregate within the caller's subtree."""

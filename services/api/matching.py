@@ -17,6 +17,7 @@ from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.names import log_named, names_for
 from services.api.scope import readable_region, require_readable
+from services.api.schemas import BatchProposal, PairMembers, PairModes, Pools, RematchQueue, Suggestions, read
 from services.pairing.matching.engine import batch, suggest
 from services.projections.matching_candidates.queries import pair_linked
 from services.projections.matching_candidates.snapshot import child_snapshot, region_snapshot
@@ -28,7 +29,7 @@ BATCH_LEVELS = (FederationLevel.district, FederationLevel.street)
 router = APIRouter(tags=["matching"])
 
 
-@router.get("/children/{child_id}/suggestions")
+@router.get("/children/{child_id}/suggestions", **read(Suggestions))
 async def suggestions(request: Request, child_id: str, db: Engine, keys: Keys, top: int = Query(5, ge=1, le=100),
                       caller: Caller = Depends(signed_in)) -> dict:
     """Volunteers for the child, best first, with the reasons of each score; the child's name
@@ -46,7 +47,7 @@ async def suggestions(request: Request, child_id: str, db: Engine, keys: Keys, t
     return {"region": snapshot.scope, **names.child({"child_id": child_id}), **result}
 
 
-@router.get("/regions/{code}/batch-proposal")
+@router.get("/regions/{code}/batch-proposal", **read(BatchProposal))
 async def batch_proposal(request: Request, code: str, db: Engine, keys: Keys, caller: Caller = Depends(signed_in)) -> dict:
     region = readable_region(caller, code)
     if region.level not in BATCH_LEVELS:
@@ -69,7 +70,7 @@ async def batch_proposal(request: Request, code: str, db: Engine, keys: Keys, ca
     return result
 
 
-@router.get("/regions/{code}/pools")
+@router.get("/regions/{code}/pools", **read(Pools))
 async def region_pools(code: str, db: Engine, limit: int = Query(100, ge=1, le=10_000),
                        members: str | None = Query(None, description=f"list one pool: {', '.join(POOLS)}"),
                        caller: Caller = Depends(signed_in)) -> dict:
@@ -84,7 +85,7 @@ async def region_pools(code: str, db: Engine, limit: int = Query(100, ge=1, le=1
     return result
 
 
-@router.get("/regions/{code}/rematch-queue")
+@router.get("/regions/{code}/rematch-queue", **read(RematchQueue))
 async def rematch_queue(request: Request, code: str, db: Engine, keys: Keys, top: int = Query(3, ge=0, le=20),
                         limit: int = Query(100, ge=1, le=1000), caller: Caller = Depends(signed_in)) -> dict:
     region = readable_region(caller, code)
@@ -103,7 +104,7 @@ async def rematch_queue(request: Request, code: str, db: Engine, keys: Keys, top
     return {"region": region.code, "children": [names.child(e) for e in entries]}
 
 
-@router.get("/pairs/{pair_id}/members")
+@router.get("/pairs/{pair_id}/members", **read(PairMembers))
 async def members_of_pair(request: Request, pair_id: str, db: Engine, keys: Keys, caller: Caller = Depends(signed_in)) -> dict:
     """Who a pair (or proposal) links, and where it stands; names for caseworkers and approvers."""
     async with db.connect() as conn:
@@ -118,7 +119,7 @@ async def members_of_pair(request: Request, pair_id: str, db: Engine, keys: Keys
             "volunteers": [names.volunteer({"volunteer_id": v}) for v in pair.volunteers]}
 
 
-@router.get("/regions/{code}/pair-modes")
+@router.get("/regions/{code}/pair-modes", **read(PairModes))
 async def pair_modes(code: str, db: Engine, caller: Caller = Depends(signed_in)) -> dict:
     region = readable_region(caller, code)
     async with db.connect() as conn:

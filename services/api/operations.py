@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends
 from contracts.accounts import Role
 from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys, Log
+from services.api.schemas import Parked, Unreadable, read
 from services.shared.follower.unreadable import parked_in, unreadable_in
 from services.shared.unopenable import unopenable_in
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/operations/unreadable")
+@router.get("/operations/unreadable", **read(Unreadable))
 async def unreadable(db: Engine, event_log: Log, keys: Keys, caller: Caller = Depends(signed_in)) -> dict:
     """Messages of the log that are not aixin events or do not fit their type (`kind` "message":
     commands on that aggregate are refused until it is repaired), and sealed personal data that
@@ -31,7 +32,7 @@ async def unreadable(db: Engine, event_log: Log, keys: Keys, caller: Caller = De
     return {"office": caller.office.code, "unreadable": sorted(found, key=lambda entry: entry["seq"])}
 
 
-@router.get("/operations/parked")
+@router.get("/operations/parked", **read(Parked))
 async def parked(db: Engine, caller: Caller = Depends(signed_in)) -> dict:
     """Events a read model could not apply (`held_behind` null, with its `error`) and the later
     events of the same aggregate held behind them, by read model, in log order: stream

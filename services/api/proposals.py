@@ -11,13 +11,14 @@ from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.names import log_named, names_for
 from services.api.scope import readable_region
+from services.api.schemas import Proposals, read
 from services.projections.matching_candidates.queries import proposals_in
 
 PATH = "/regions/{code}/proposals"
 router = APIRouter(tags=["matching"])
 
 
-@router.get(PATH)
+@router.get(PATH, **read(Proposals))
 async def proposals(request: Request, code: str, db: Engine, keys: Keys, limit: int = Query(100, ge=1, le=1000),
                     offset: int = Query(0, ge=0, le=10_000_000), caller: Caller = Depends(signed_in)) -> dict:
     """Proposals not yet approved, rejected or withdrawn, oldest pair id first."""

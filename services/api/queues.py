@@ -20,6 +20,7 @@ from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.names import log_named, names_for
 from services.api.scope import MAX_OFFSET, readable_region
+from services.api.schemas import WorkQueue, read
 from services.projections.matching_candidates.queries import volunteers_of
 from services.projections.work_queues import open_reminders, overdue_contacts, unpaired_at_risk
 
@@ -28,7 +29,7 @@ Offset = Query(0, ge=0, le=MAX_OFFSET)
 router = APIRouter(prefix="/regions/{code}/queues", tags=["work lists"])
 
 
-@router.get("/reminders")
+@router.get("/reminders", **read(WorkQueue))
 async def reminders(request: Request, code: str, db: Engine, keys: Keys, limit: int = Limit, offset: int = Offset,
                     rule: ReminderRule | None = Query(None, description="only the reminders of this rule"),
                     caller: Caller = Depends(signed_in)) -> dict:
@@ -41,7 +42,7 @@ async def reminders(request: Request, code: str, db: Engine, keys: Keys, limit: 
         return await _answer(request, conn, keys, caller, region, "reminders", found, limit, offset)
 
 
-@router.get("/overdue-contacts")
+@router.get("/overdue-contacts", **read(WorkQueue))
 async def overdue(request: Request, code: str, db: Engine, keys: Keys, limit: int = Limit, offset: int = Offset,
                   caller: Caller = Depends(signed_in)) -> dict:
     """Active pairs without contact for longer than their region's cadence allows, the longest overdue first."""
@@ -51,7 +52,7 @@ async def overdue(request: Request, code: str, db: Engine, keys: Keys, limit: in
         return await _answer(request, conn, keys, caller, region, "pairs", found, limit, offset)
 
 
-@router.get("/unpaired-at-risk")
+@router.get("/unpaired-at-risk", **read(WorkQueue))
 async def at_risk(request: Request, code: str, db: Engine, keys: Keys, limit: int = Limit, offset: int = Offset,
                   tier: RiskTier | None = Query(None, description="only the children of this tier"),
                   caller: Caller = Depends(signed_in)) -> dict:

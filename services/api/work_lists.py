@@ -13,12 +13,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys
 from services.api.scope import MAX_OFFSET, log_children_read, readable_region, without_personal_data
+from services.api.schemas import PlacesToComplete, read
 from services.projections.places_to_complete import places_to_complete
 
 router = APIRouter(tags=["work lists"])
 
 
-@router.get("/regions/{code}/work/places-to-complete")
+@router.get("/regions/{code}/work/places-to-complete", **read(PlacesToComplete))
 async def places(request: Request, code: str, db: Engine, keys: Keys, limit: int = Query(100, ge=1, le=10_000),
                  offset: int = Query(0, ge=0, le=MAX_OFFSET), caller: Caller = Depends(signed_in)) -> dict:
     """Children registered at a county of the region's subtree, whose village is not known yet."""
