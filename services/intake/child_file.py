@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from datetime import date
 
 from contracts.child_file import (
@@ -72,8 +70,7 @@ def decide_withdraw_consent(state: ChildState, command: WithdrawConsent, *, toda
                                      withdrawn_on=command.withdrawn_on)]
 
 
-def decide_transfer(state: ChildState, child_id: str, to: Region, *, active_pairs: Iterable[str]) -> list[Event]:
-    """`active_pairs`: the pairs she is in (pairing's), carried along for the region she moves to."""
+def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]:
     require_active(state, child_id)
     if to.code == state.region:
         raise InvalidCommand("to_region", f"child {child_id} already lives in {to.code}")
@@ -84,7 +81,7 @@ def decide_transfer(state: ChildState, child_id: str, to: Region, *, active_pair
                            birth_date=file.birth_date, category=file.category, subtype=file.subtype,
                            grade=file.grade, personal=file.personal,
                            guardian_relation=file.guardian_relation, guardian=file.guardian,
-                           active_pair_ids=tuple(active_pairs)),
+                           active_pair_ids=tuple(state.active_pairs)),
     ]
 
 
@@ -108,12 +105,11 @@ def decide_erase(state: ChildState, command: EraseChildData) -> list[Event]:
     return [ChildPersonalDataErased(child_id=command.child_id, requested_by=command.requested_by)]
 
 
-def decide_exit(state: ChildState, command: ExitChild, *, today: date, active_pairs: Iterable[str]) -> list[Event]:
-    """`active_pairs`: the pairs she is in (pairing's): none may stand when she leaves."""
+def decide_exit(state: ChildState, command: ExitChild, *, today: date) -> list[Event]:
     require_active(state, command.child_id)
     _not_future("exited_on", command.exited_on, today)
-    if active_pairs := list(active_pairs):
+    if state.active_pairs:
         raise RuleViolated(
-            f"child {command.child_id} is still in pair(s) {', '.join(active_pairs)}; end them first"
+            f"child {command.child_id} is still in pair(s) {', '.join(state.active_pairs)}; end them first"
         )
     return [ChildExited(child_id=command.child_id, reason=command.reason, exited_on=command.exited_on)]

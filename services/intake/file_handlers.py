@@ -27,8 +27,6 @@ from contracts.volunteers import (
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import VILLAGE_LEVELS, region_at
-from services.pairing.handlers import pairs_of
-from services.pairing.members import CHILD_PAIRS, VOLUNTEER_PAIRS
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -84,10 +82,8 @@ async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
     state = await _child(uow, command.child_id)
     # Both sides of a move between regions must be within the operator's reach.
     require_within(command.actor, to, "a child moving in")
-    pairs = await pairs_of(uow, CHILD_PAIRS, command.child_id)
     return await uow.decide_and_commit(
-        lambda: child_file.decide_transfer(state, command.child_id, to, active_pairs=pairs.active_pairs),
-        child_id=command.child_id,
+        lambda: child_file.decide_transfer(state, command.child_id, to), child_id=command.child_id
     )
 
 
@@ -104,10 +100,8 @@ async def complete_child_place(deps: Deps, command: CompleteChildPlace) -> dict[
 async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _child(uow, command.child_id)
-    pairs = await pairs_of(uow, CHILD_PAIRS, command.child_id)
     return await uow.decide_and_commit(
-        lambda: child_file.decide_exit(state, command, today=uow.now.date(), active_pairs=pairs.active_pairs),
-        child_id=command.child_id,
+        lambda: child_file.decide_exit(state, command, today=uow.now.date()), child_id=command.child_id
     )
 
 
@@ -162,10 +156,8 @@ async def certify_volunteer(deps: Deps, command: CertifyVolunteer) -> dict[str, 
 async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     state = await _volunteer(uow, command.volunteer_id)
-    pairs = await pairs_of(uow, VOLUNTEER_PAIRS, command.volunteer_id)
     return await uow.decide_and_commit(
-        lambda: organisation.decide_withdraw(state, command, active_pairs=pairs.load),
-        volunteer_id=command.volunteer_id,
+        lambda: organisation.decide_withdraw(state, command), volunteer_id=command.volunteer_id
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from datetime import date
 
 from contracts.envelope import Event
@@ -48,13 +46,11 @@ def decide_certify(volunteer: VolunteerState, command: CertifyVolunteer, *, toda
                                certified_on=command.certified_on)]
 
 
-def decide_withdraw(volunteer: VolunteerState, command: WithdrawVolunteer, *,
-                    active_pairs: Iterable[str]) -> list[Event]:
-    """`active_pairs`: the pairs she cares for (pairing's): none may stand when she withdraws."""
+def decide_withdraw(volunteer: VolunteerState, command: WithdrawVolunteer) -> list[Event]:
     _known(volunteer, command.volunteer_id)
-    if active_pairs := list(active_pairs):
+    if volunteer.load:
         raise RuleViolated(f"volunteer {command.volunteer_id} still cares for pair(s) "
-                           f"{', '.join(active_pairs)}; end them first")
+                           f"{', '.join(volunteer.load)}; end them first")
     return [VolunteerWithdrew(volunteer_id=command.volunteer_id, reason=command.reason)]
 
 

@@ -1,5 +1,4 @@
-"""Pairing command handlers: invariants are checked on the children's and volunteers' histories
-(intake's) and on their pairs (pairing's own)."""
+"""Pairing command handlers: invariants are checked on the children's and volunteers' histories."""
 
 from __future__ import annotations
 
@@ -20,8 +19,6 @@ from services.pairing.domain import (
     decide_form_pair,
     pair_state,
 )
-from services.pairing.members import (CHILD_PAIRS, VOLUNTEER_PAIRS, ChildPairs, Memberships, VolunteerPairs,
-                                      child_pairs, former_aggregate, volunteer_pairs)
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -31,12 +28,11 @@ async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair, (children, volunteers) = await asyncio.gather(
         uow.state("pair", pair_id, pair_state), load_members(uow, command.child_ids, command.volunteer_ids))
-    pairs = await load_memberships(uow, command.child_ids, command.volunteer_ids)
 
     def decide():  # the members' regions are checked only for a new command, not for a retry
         require_within_members(uow, children, volunteers)
         return decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
-                                pairs=pairs, today=uow.now.date())
+                                today=uow.now.date())
     return await uow.decide_and_commit(decide, pair_id=pair_id)
 
 
@@ -45,11 +41,9 @@ async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
     pair = await load_pair(uow, command.pair_id)
 
     async def decide():
-        # The members' regions, where their pairs are written; their pairs' histories take part in
-        # the concurrency check.
-        children, volunteers = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
-        await load_memberships(uow, list(pair.child_ids), list(pair.volunteer_ids))
-        return decide_end_pair(pair, command, children=children, volunteers=volunteers)
+        # Load the members so that their histories take part in the concurrency check.
+        await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
+        return decide_end_pair(pair, command)
     return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 
@@ -68,25 +62,6 @@ async def load_members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: lis
                                   *(uow.state("volunteer", v, volunteer_state) for v in volunteers))
     return dict(zip(children, states[:len(children)], strict=True)), \
         dict(zip(volunteers, states[len(children):], strict=True))
-
-
-async def load_memberships(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]) -> Memberships:
-    """The members' pairs, each read from pairing's own aggregate and from the person's own
-    history, where a log written before pairing owned them holds them."""
-    children, volunteers = list(dict.fromkeys(child_ids)), list(dict.fromkeys(volunteer_ids))
-    states = await asyncio.gather(*(pairs_of(uow, CHILD_PAIRS, c) for c in children),
-                                  *(pairs_of(uow, VOLUNTEER_PAIRS, v) for v in volunteers))
-    return Memberships(dict(zip(children, states[:len(children)], strict=True)),
-                       dict(zip(volunteers, states[len(children):], strict=True)))
-
-
-async def pairs_of(uow: UnitOfWork, aggregate_type: str, person_id: str) -> ChildPairs | VolunteerPairs:
-    """A child's (`pairing_child`) or a volunteer's (`pairing_volunteer`) pairs. The person's own
-    history goes first: pairing wrote her pairs there before, never since."""
-    former, own = await asyncio.gather(uow.load(former_aggregate(aggregate_type), person_id),
-                                       uow.load(aggregate_type, person_id))
-    fold = child_pairs if aggregate_type == CHILD_PAIRS else volunteer_pairs
-    return fold([*uow.events_of(former), *uow.events_of(own)])
 
 
 def require_within_members(uow: UnitOfWork, children: dict[str, ChildState],
