@@ -48,7 +48,7 @@ from services.cli.bench_client import percentile
 from services.shared.db import make_engine
 from services.shared.eventlog import RawMessage
 from services.shared.follower.applier import Applier
-from services.shared.follower.projection import checkpoints, dead_letters
+from services.shared.follower.projection import checkpoints, dead_letters, parked
 
 # --- the synthetic log: raw messages as the event log hands them out, decoded by the applier ---
 # Share of the children by province prefix (Sichuan, Henan, Hunan, Anhui, Guizhou, Jiangxi,
@@ -141,7 +141,7 @@ async def fresh(db_url: str) -> AsyncEngine:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = make_engine(db_url)
-    tables = [checkpoints, dead_letters, *FigureLedger.tables, *PairCompliance.tables]
+    tables = [checkpoints, dead_letters, parked, *FigureLedger.tables, *PairCompliance.tables]
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: checkpoints.metadata.drop_all(c, tables=tables))
         await conn.run_sync(lambda c: checkpoints.metadata.create_all(c, tables=tables))
