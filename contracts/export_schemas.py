@@ -49,9 +49,26 @@ def current_files() -> dict[str, str]:
 
 def export(directory: Path = SCHEMA_DIR) -> list[str]:
     """Write every current file; returns the names of the files that were written or changed."""
+    return write_files(current_files(), directory)
+
+
+def differences(directory: Path = SCHEMA_DIR) -> list[str]:
+    """The files that are missing from `directory` or differ from the current schemas."""
+    return stale_files(current_files(), directory)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(argv, "python -m contracts.export_schemas", __doc__, current_files, SCHEMA_DIR,
+               "bump schema_version of each changed event, then run `python -m contracts.export_schemas`")
+
+
+# The same for every set of schema files the contract publishes (events here, the feed's in
+# `contracts.feed.export_schemas`): written where they differ, compared by --check.
+
+def write_files(files: dict[str, str], directory: Path) -> list[str]:
     directory.mkdir(parents=True, exist_ok=True)
     changed = []
-    for name, text in current_files().items():
+    for name, text in files.items():
         path = directory / name
         if not path.exists() or path.read_text("utf-8") != text:
             path.write_text(text, "utf-8")
@@ -59,10 +76,9 @@ def export(directory: Path = SCHEMA_DIR) -> list[str]:
     return changed
 
 
-def differences(directory: Path = SCHEMA_DIR) -> list[str]:
-    """The files that are missing from `directory` or differ from the current schemas."""
+def stale_files(files: dict[str, str], directory: Path) -> list[str]:
     stale = []
-    for name, text in current_files().items():
+    for name, text in files.items():
         path = directory / name
         if not path.exists():
             stale.append(f"{name}: missing")
@@ -71,21 +87,19 @@ def differences(directory: Path = SCHEMA_DIR) -> list[str]:
     return stale
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m contracts.export_schemas", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def run(argv: list[str] | None, prog: str, doc: str | None, files, default_dir: Path, hint: str) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
-    parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, default=default_dir, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.check:
-        stale = differences(args.dir)
+        stale = stale_files(files(), args.dir)
         for line in stale:
             print(line, file=sys.stderr)
         if stale:
-            print("bump schema_version of each changed event, then run "
-                  "`python -m contracts.export_schemas`", file=sys.stderr)
+            print(hint, file=sys.stderr)
         return 1 if stale else 0
-    for name in export(args.dir):
+    for name in write_files(files(), args.dir):
         print(f"wrote {args.dir / name}")
     return 0
 

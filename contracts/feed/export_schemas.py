@@ -11,12 +11,11 @@ version never changes. Files of older versions stay.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
-from contracts.export_schemas import render
+from contracts.export_schemas import render, run, stale_files, write_files
 from contracts.feed.envelope import FeedMessage
 from contracts.feed.events import INTEGRATION_EVENTS, IntegrationEvent
 from contracts.feed.subjects import FEED_ROOT
@@ -56,45 +55,18 @@ def current_files() -> dict[str, str]:
 
 def export(directory: Path = SCHEMA_DIR) -> list[str]:
     """Write every current file; returns the names of the files that were written or changed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for name, text in current_files().items():
-        path = directory / name
-        if not path.exists() or path.read_text("utf-8") != text:
-            path.write_text(text, "utf-8")
-            changed.append(name)
-    return changed
+    return write_files(current_files(), directory)
 
 
 def differences(directory: Path = SCHEMA_DIR) -> list[str]:
     """The files that are missing from `directory` or differ from the current schemas."""
-    stale = []
-    for name, text in current_files().items():
-        path = directory / name
-        if not path.exists():
-            stale.append(f"{name}: missing")
-        elif path.read_text("utf-8") != text:
-            stale.append(f"{name}: differs from the model")
-    return stale
+    return stale_files(current_files(), directory)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m contracts.feed.export_schemas", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
-    parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.check:
-        stale = differences(args.dir)
-        for line in stale:
-            print(line, file=sys.stderr)
-        if stale:
-            print("bump the version of each changed integration event (or FeedMessage.envelope_version), "
-                  "then run `python -m contracts.feed.export_schemas`", file=sys.stderr)
-        return 1 if stale else 0
-    for name in export(args.dir):
-        print(f"wrote {args.dir / name}")
-    return 0
+    return run(argv, "python -m contracts.feed.export_schemas", __doc__, current_files, SCHEMA_DIR,
+               "bump the version of each changed integration event (or FeedMessage.envelope_version), "
+               "then run `python -m contracts.feed.export_schemas`")
 
 
 if __name__ == "__main__":
