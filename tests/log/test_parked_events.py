@@ -192,8 +192,6 @@ async def test_the_admin_subjects_retry_and_skip_and_the_api_lists_what_is_parke
     from services.api.app import create_api
     from tests.e2e.test_http_api import signed_in_client
 
-    if projector.engine.dialect.name != "sqlite":
-        pytest.skip("the subjects and the route do not depend on the database")
     fussy = projector.projections["fussy"]
     fussy.breaks = {"c1"}
     broker = NatsBroker(nats_server.url, logger=None)
