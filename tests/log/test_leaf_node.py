@@ -33,6 +33,7 @@ from services.shared.eventlog import EventLog
 from services.shared.eventlog.feed_mirror import ensure_feed_mirror
 from services.shared.eventlog.feed_stream import delete_feed_stream
 from services.shared.unit_of_work import Deps
+from tests.log.test_feed_catch_up import drain
 from tests.conftest import NATIONAL
 from tests.log.test_nats_permissions import REFUSED, Client
 
@@ -165,16 +166,6 @@ async def ids_by_seq(nc) -> list[tuple[int, str]]:
         seen.append((message.metadata.sequence.stream, message.headers["Nats-Msg-Id"]))
     await subscription.unsubscribe()
     return seen
-
-
-async def drain(consumer, want: int) -> list:
-    got = []
-    while len(got) < want:
-        batch = await consumer.fetch(min(500, want - len(got)), timeout=10)
-        for message in batch:
-            await message.ack()
-        got.extend(batch)
-    return got
 
 
 async def test_the_leaf_keeps_serving_while_cut_off_and_catches_up_without_gap_or_duplicate(province) -> None:
