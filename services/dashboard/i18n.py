@@ -1,6 +1,7 @@
 """The dashboard's languages: zh-CN by default, English by a remembered switch (a cookie).
 
-Labels come from one message catalog per language (translations/<lang>.json, flat keys); a key
+Labels come from one message catalog per language (translations/<lang>.json, flat keys, plus one
+file per page area, translations/<lang>.<area>.json, so that each area keeps its own words); a key
 missing from a catalog falls back to the zh-CN text, then to the key itself, so a page never breaks
 for want of a translation. Numbers and times are formatted by Babel in the page's locale; times in
 China time (Asia/Shanghai), the zone named, since the operators all work in it while the events
@@ -28,7 +29,13 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    return json.loads((CATALOGS / f"{lang}.json").read_text(encoding="utf-8"))
+    """The language's whole catalog: the main file, then each area's file (a key twice is an error,
+    found by the catalog's test rather than by an operator reading the wrong word)."""
+    files = [CATALOGS / f"{lang}.json", *sorted(CATALOGS.glob(f"{lang}.*.json"))]
+    merged: dict[str, str] = {}
+    for path in files:
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
 
 
 def language_of(cookie: str | None) -> str:
