@@ -108,6 +108,11 @@ def chart_data(stats: dict, series: dict | None, t: Translator) -> dict:
     """Each chart's data, by its id (the page draws `chart-<id>`); a chart whose data the answers
     do not hold is left out, and the page hides it. Categories are named in the page's language
     (tiers by name, not by colour alone); `texts` are the values as Babel writes them."""
+    return {**subregion_charts(stats, t), **figure_charts(stats, t), **series_charts(series, t)}
+
+
+def subregion_charts(stats: dict, t: Translator) -> dict:
+    """The charts comparing the region's subregions: children and those paired, and coverage."""
     rows = [r for r in stats.get("subregions", []) if r["region"] != stats.get("region")]
     data: dict = {}
     if rows:
@@ -121,8 +126,14 @@ def chart_data(stats: dict, series: dict | None, t: Translator) -> dict:
         data["coverage"] = {"names": [r["name"] for r in rows], "legend": [figure_name("coverage", t)],
                             "values": [shares], "texts": [[t.percent(v) for v in shares]], "share": True,
                             "title": t.gettext("chart.coverage")}
+    return data
+
+
+def figure_charts(stats: dict, t: Translator) -> dict:
+    """The charts of the region's own figures: the month's compliance, wishes by stage, children by tier."""
     compliance = stats.get("compliance") if isinstance(stats.get("compliance"), dict) else {}
     rules = compliance.get("rules") if isinstance(compliance.get("rules"), dict) else {}
+    data: dict = {}
     if rules and compliance.get("pairs"):
         shares = [rule.get("share_met", 0) for rule in rules.values()]
         data["compliance"] = {"names": [t.label(f"rule.{name}", name) for name in rules],
@@ -140,20 +151,26 @@ def chart_data(stats: dict, series: dict | None, t: Translator) -> dict:
         data["tiers"] = {"names": [t.gettext(f"tier.{tier}") for tier in tiers], "legend": [t.gettext("chart.tiers")],
                          "values": [counts], "texts": [[t.number(v) for v in counts]],
                          "colours": [TIER_COLOURS[tier] for tier in tiers], "title": t.gettext("chart.tiers")}
+    return data
+
+
+def series_charts(series: dict | None, t: Translator) -> dict:
+    """The year's charts by month: children paired and pairs formed, and the activities by kind."""
     months = (series or {}).get("months") or []
-    if months:
-        data["series"] = {"months": [m["month"] for m in months],
-                          "legend": [figure_name("children_paired", t), figure_name("pairs_formed", t)],
-                          "values": [[m.get("children_paired", 0) for m in months],
-                                     [m.get("pairs_formed", 0) for m in months]],
-                          "title": t.gettext("chart.series", year=series.get("year"))}
-        kinds = sorted({key for m in months for key in m if key.startswith(KIND_PREFIX)})
-        busy = [key for key in kinds if any(m.get(key) for m in months)] or kinds
-        if busy:
-            data["activities"] = {"months": [m["month"] for m in months], "stack": True,
-                                  "legend": [figure_name(key, t) for key in busy],
-                                  "values": [[m.get(key, 0) for m in months] for key in busy],
-                                  "title": t.gettext("chart.activities", year=series.get("year"))}
+    if not months:
+        return {}
+    data = {"series": {"months": [m["month"] for m in months],
+                       "legend": [figure_name("children_paired", t), figure_name("pairs_formed", t)],
+                       "values": [[m.get("children_paired", 0) for m in months],
+                                  [m.get("pairs_formed", 0) for m in months]],
+                       "title": t.gettext("chart.series", year=series.get("year"))}}
+    kinds = sorted({key for m in months for key in m if key.startswith(KIND_PREFIX)})
+    busy = [key for key in kinds if any(m.get(key) for m in months)] or kinds
+    if busy:
+        data["activities"] = {"months": [m["month"] for m in months], "stack": True,
+                              "legend": [figure_name(key, t) for key in busy],
+                              "values": [[m.get(key, 0) for m in months] for key in busy],
+                              "title": t.gettext("chart.activities", year=series.get("year"))}
     return data
 
 
