@@ -28,7 +28,7 @@ from services.cli.credentials import Auth, current, denied, detail_of
 from services.cli.resend import Resend, message_of
 from services.platform.nats_credentials import NatsCredentials, credentials_dir
 from services.platform.nats_permissions import ADMIN
-from services.platform.settings import RuntimeInfo, default_data_dir
+from services.platform.settings import RuntimeInfo, default_data_dir, nats_servers
 
 # Stands in for the signed-in account while a command is built; never sent (see `body`).
 SIGNED_IN = Actor(operator_id="signed-in", level=FederationLevel.national, region="CN")
@@ -229,7 +229,7 @@ class AdminClient:
         self.closed = asyncio.Event()
         try:
             self.nc = await nats.connect(
-                self.nats_url, connect_timeout=5, max_reconnect_attempts=3, reconnect_time_wait=1,
+                nats_servers(self.nats_url), connect_timeout=5, max_reconnect_attempts=3, reconnect_time_wait=1,
                 error_cb=self._connection_error, closed_cb=self._connection_closed, **self.options)
         except Exception as error:
             raise NotRunning(f"cannot reach NATS at {self.nats_url} ({error}); is 'aixin up' running?") from None

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from contracts.feed.subjects import FEED_STREAM, feed_filter
 from services.cli.client import data_directory, runtime
+from services.cli.cluster import write_cluster
 from services.cli.common import AsJson, DataDir, console, fail, run
 from services.shared.eventlog.feed_stream import delete_feed_stream
 from services.platform.embedded_nats import EmbeddedNats
@@ -28,6 +29,7 @@ from services.platform.leaf_config import leaf_node, render_leaf_config, render_
 from services.platform.nats_credentials import SYSTEMS_DIR, NatsCredentials, credentials_dir
 from services.platform.nats_listener import Listener
 from services.platform.nats_permissions import system_account
+from services.platform.settings import nats_servers
 
 systems_app = typer.Typer(help="Provincial and city systems that read their subtree's feed from NATS.",
                           no_args_is_help=True)
@@ -94,7 +96,7 @@ def refeed(name: str, data_dir: DataDir = None) -> None:
         fail(f"no system named {name!r}; 'aixin systems list' shows them")
 
     async def delete() -> bool:
-        nc = await nats.connect(runtime(credentials.data_dir).nats_url, allow_reconnect=False,
+        nc = await nats.connect(nats_servers(runtime(credentials.data_dir).nats_url), allow_reconnect=False,
                                 **credentials.feeder_options(name))
         try:
             return await delete_feed_stream(nc.jetstream())
@@ -140,7 +142,7 @@ def remove(name: str, data_dir: DataDir = None) -> None:
 def _delete_feed(credentials: NatsCredentials, name: str) -> None:
     """Through the running server; else from the embedded server's store."""
     async def delete() -> None:
-        nc = await nats.connect(runtime(credentials.data_dir).nats_url, allow_reconnect=False, connect_timeout=5,
+        nc = await nats.connect(nats_servers(runtime(credentials.data_dir).nats_url), allow_reconnect=False, connect_timeout=5,
                                 **credentials.feeder_options(name))
         try:
             await delete_feed_stream(nc.jetstream())
@@ -159,18 +161,29 @@ def nats_config(
     hub_url: Annotated[Optional[str], typer.Option(
         "--hub-url", help="with --leaf: where the hub takes leaf nodes ('aixin up --leaf-listen'), "
                           "e.g. nats-leaf://hub.example.cn:7422")] = None,
+    cluster: Annotated[Optional[str], typer.Option(
+        "--cluster", help="write a NATS cluster's node configurations instead: its nodes as HOST[:PORT[:ROUTE_PORT"
+                          "[:MONITOR_PORT]]], comma-separated, e.g. nats-1,nats-2,nats-3")] = None,
+    bind: Annotated[str, typer.Option(help="with --cluster: the address each node listens on")] = "0.0.0.0",
     listen: Annotated[str, typer.Option(help="with --leaf: where the leaf takes its systems")] = "0.0.0.0:4222",
-    store_dir: Annotated[str, typer.Option(help="with --leaf: the leaf's JetStream store")] = (
-        "/var/lib/aixin-leaf/jetstream"),
+    store_dir: Annotated[Optional[str], typer.Option(
+        help="the JetStream store (--leaf: /var/lib/aixin-leaf/jetstream; --cluster: /data/jetstream, "
+             "'{node}' standing for the node's name)")] = None,
     hub_ca: Annotated[str, typer.Option(help="with --leaf, for a hub with TLS: where the leaf finds the "
                                              "hub's CA")] = "/etc/aixin-leaf/hub-ca.pem",
-    out: Annotated[Optional[Path], typer.Option(help="with --leaf: write it there (0600) rather than print it")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="with --leaf: write it there (0600) rather than print it; "
+                                                     "with --cluster: the directory of the nodes' files")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Print the nats-server accounts block (public keys and permissions of every aixin service,
     and an account per system) for an external NATS cluster; the seeds stay in the data dir. With
-    --leaf NAME: the configuration of a province's leaf node holding that system's feed."""
+    --leaf NAME: the configuration of a province's leaf node holding that system's feed. With
+    --cluster NODES: each node's configuration, with aixin's accounts, routes and fsync before
+    acknowledgement, into --out."""
     credentials = _credentials(data_dir)
+    if cluster is not None:
+        write_cluster(credentials, cluster, out, store_dir, bind)
+        return
     if leaf is None:
         typer.echo(f"# aixin's NATS users; the services read their seeds from {credentials.path}\n"
                    + credentials.server_config())

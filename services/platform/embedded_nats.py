@@ -6,8 +6,9 @@ checked before use.
 
 Durability: the embedded server runs with `sync_interval: always`, so JetStream fsyncs every
 append before it acknowledges it. An acknowledged event survives a crash of the process and of the
-machine. This costs write throughput, which is the right trade on one machine with no replicas;
-a clustered deployment keeps the default interval and gets durability from R3 replication instead.
+machine. This costs write throughput, which is the right trade on one machine with no replicas.
+A cluster's nodes fsync before they acknowledge too (`services.platform.cluster_config`): R3
+replication alone does not survive a power loss that takes every node at once.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ class NatsCredentials:
     # name -> {seed, office, feeder_seed (the platform's writer in its account), pseudonym_key (hex),
     #          leaf_seed (its province's leaf node, once one is configured)}
     systems: dict[str, dict[str, str]] = field(default_factory=dict)
+    route_secret_: str | None = None  # what a cluster's nodes authenticate their routes with
 
     @property
     def path(self) -> Path:
@@ -59,7 +60,7 @@ class NatsCredentials:
         path = data_dir / CREDENTIALS_FILE
         try:
             stored = json.loads(path.read_text())
-            return cls(data_dir, dict(stored["users"]), dict(stored.get("systems", {})))
+            return cls(data_dir, dict(stored["users"]), dict(stored.get("systems", {})), stored.get("route_secret"))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise RuntimeError(f"cannot read the NATS credentials in {path}: {error}") from None
 
@@ -79,7 +80,10 @@ class NatsCredentials:
         return credentials
 
     def save(self) -> None:
-        write_private(self.path, json.dumps({"users": self.users, "systems": self.systems}, indent=2))
+        kept = {"users": self.users, "systems": self.systems}
+        if self.route_secret_:
+            kept["route_secret"] = self.route_secret_
+        write_private(self.path, json.dumps(kept, indent=2))
 
     def connect_options(self, user: str) -> dict:
         """nats.connect's keyword arguments for one of aixin's users (`tls`: the CA to trust, where
@@ -121,6 +125,14 @@ class NatsCredentials:
             system["leaf_seed"] = new_seed()
             self.save()
         return system["leaf_seed"]
+
+    def route_secret(self) -> str:
+        """The password a cluster's nodes give each other on their routes, made the first time it is
+        asked for and kept, so that configurations written again still join the running nodes."""
+        if not self.route_secret_:
+            self.route_secret_ = os.urandom(24).hex()
+            self.save()
+        return self.route_secret_
 
     def feeder_options(self, name: str) -> dict:
         """nats.connect's keyword arguments for the platform's feeder in one system's account."""

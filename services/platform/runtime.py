@@ -29,7 +29,7 @@ from services.pairing import app as pairing
 from services.projections import all_projections
 from services.projections.admin import admin_router
 from services.shared.follower.projector import Projector
-from services.platform.settings import RuntimeInfo, Settings
+from services.platform.settings import RuntimeInfo, Settings, nats_servers
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_listener import listener_for
@@ -86,7 +86,7 @@ class Platform:
         self.nats_url = nats_url
         if self.write_runtime:  # only the admin user may create or change the stream
             admin = await self.connect(ADMIN)
-            await EventLog(admin).ensure_stream()
+            await EventLog(admin, replicas=settings.replicas_on(admin._server_info)).ensure_stream()
         self.keys_engine = make_engine(settings.key_store_url, durable=True)
         self.keys = KeyStore(self.keys_engine)
         await self.keys.create_schema()
@@ -142,7 +142,7 @@ class Platform:
         self.notes = self.notes or ConnectionNotes(self.stopping)
         defaults = {"max_reconnect_attempts": -1, "reconnect_time_wait": RECONNECT_WAIT, "error_cb": self.notes.error,
                     "disconnected_cb": self.notes.disconnected, "reconnected_cb": self.notes.reconnected}
-        return await nats.connect(self.nats_url, name=name, **(defaults | options))
+        return await nats.connect(nats_servers(self.nats_url), name=name, **(defaults | options))
 
     def _systems(self) -> dict[str, dict[str, str]]:
         """The outside systems as `aixin systems` keeps them, read again at every look."""
@@ -165,7 +165,7 @@ class Platform:
             options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"], ssl_context=seed.get("tls")),
                        "inbox_prefix": seed["inbox_prefix"]}
         make = command_broker if commands else functools.partial(NatsBroker, logger=None)
-        broker = make(self.nats_url, graceful_timeout=10, name=f"aixin-{user}", max_reconnect_attempts=-1,
+        broker = make(nats_servers(self.nats_url), graceful_timeout=10, name=f"aixin-{user}", max_reconnect_attempts=-1,
                       reconnect_time_wait=RECONNECT_WAIT, **options)
         broker.include_router(router)
         await broker.start()

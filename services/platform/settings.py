@@ -5,7 +5,10 @@ AIXIN_DB_URL (read models; default SQLite in the data dir), AIXIN_KEYS_URL (key 
 SQLite in the data dir — keep it on different storage from the log in production),
 AIXIN_FEED_LISTEN and AIXIN_FEED_ADVERTISE (the embedded server's listener for outside systems),
 AIXIN_LEAF_LISTEN (where provinces' leaf nodes connect; with it the server has the JetStream domain
-`aixin`).
+`aixin`), AIXIN_STREAM_REPLICAS (the log's replicas; default 3 on a NATS cluster, else 1).
+
+AIXIN_NATS_URL may name several servers of one cluster, comma-separated: a client connects to any
+of them and moves to another when its server goes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 RUNTIME_FILE = "aixin.json"
+CLUSTER_REPLICAS = 3
 
 
 def default_data_dir() -> Path:
@@ -39,6 +43,8 @@ class Settings:
     feed_tls_ca: Path | None = None
     # HOST:PORT where provinces' leaf nodes connect (`services.platform.leaf_config`); None: no leaf.
     leaf_listen: str | None = None
+    # The log stream's replicas; None: 3 when the server is one of a cluster of three or more, else 1.
+    stream_replicas: int | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
@@ -50,11 +56,20 @@ class Settings:
             feed_listen=os.environ.get("AIXIN_FEED_LISTEN"),
             feed_advertise=os.environ.get("AIXIN_FEED_ADVERTISE"),
             leaf_listen=os.environ.get("AIXIN_LEAF_LISTEN"),
+            stream_replicas=_replicas(os.environ.get("AIXIN_STREAM_REPLICAS")),
         )
         for key, value in overrides.items():
             if value is not None:
                 setattr(settings, key, value)
         return settings
+
+    def replicas_on(self, server_info: dict) -> int:
+        """The log's replicas on the server a client is connected to (its INFO tells whether it is
+        clustered, and the client URLs of the cluster's servers)."""
+        if self.stream_replicas:
+            return self.stream_replicas
+        clustered = server_info.get("cluster") and len(server_info.get("connect_urls") or ()) >= CLUSTER_REPLICAS
+        return CLUSTER_REPLICAS if clustered else 1
 
     @property
     def read_model_url(self) -> str:
@@ -63,6 +78,22 @@ class Settings:
     @property
     def key_store_url(self) -> str:
         return self.keys_url or f"sqlite+aiosqlite:///{self.data_dir / 'keys.db'}"
+
+
+def _replicas(text: str | None) -> int | None:
+    if not text:
+        return None
+    if text not in ("1", "3", "5"):
+        raise ValueError(f"AIXIN_STREAM_REPLICAS is 1, 3 or 5 (JetStream's odd quorums up to 5), not {text!r}")
+    return int(text)
+
+
+def nats_servers(url: str) -> list[str]:
+    """The servers of a NATS URL that may list several, comma-separated (the nodes of a cluster)."""
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError(f"no NATS server in {url!r}")
+    return servers
 
 
 @dataclass

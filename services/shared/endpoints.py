@@ -61,7 +61,7 @@ def _invalid(model: type[Command], error: ValidationError) -> Reply:
         code=ErrorCode.invalid, message=f"{model.__name__}: {where}: {first.msg}", details=details))
 
 
-def command_broker(url: str, **options: Any) -> NatsBroker:
+def command_broker(url: str | list[str], **options: Any) -> NatsBroker:
     """The broker that serves command routers. Its endpoints take the message's body as it came and
     nothing else, so FastDepends is off: solving each handler's signature per message was 8% of
     the intake process's busy time (py-spy, RegisterChild 64 in flight over NATS). Endpoints log

@@ -67,6 +67,8 @@ async def ensure_stream(js, replicas: int = 1) -> None:
             f"stream {STREAM} exists with storage {have.storage} and subjects {have.subjects}; "
             f"aixin needs file storage on {wanted.subjects}"
         )
-    if subjects != set(wanted.subjects) or not (
+    # A stream made at R1 gets its replicas when the platform comes to a cluster (the server copies
+    # it to the new peers): its setting, not the stream's age, says how many copies the log has.
+    if subjects != set(wanted.subjects) or have.num_replicas != replicas or not (
             have.deny_delete and have.deny_purge and have.allow_direct and have.allow_atomic):
         await js.update_stream(wanted)
