@@ -19,11 +19,13 @@ from services.cli.queues import queue_app
 from services.cli.systems import nats_config, systems_app
 from services.cli.users import users_app
 from services.cli.work import work_app
+from tooling import cli as tooling
 
 app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-for command in (running.up, running.serve, session.login, session.logout, session.whoami, running.demo,
-                stats, report, reads.children, reads.history, reads.replay, running.bench, compliance):
+# `demo` and `bench` are the tooling's (tooling/), not the product's: this is the one place that names it.
+for command in (running.up, running.serve, session.login, session.logout, session.whoami, tooling.demo,
+                stats, report, reads.children, reads.history, reads.replay, tooling.bench, compliance):
     app.command()(command)
 app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")

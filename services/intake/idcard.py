@@ -44,11 +44,3 @@ def parse_id_number(text: str) -> IdNumber:
     except ValueError:
         raise InvalidIdNumber(f"digits 7-14 ({number[6:14]}) are not a calendar date") from None
     return IdNumber(number, born, Sex.male if int(number[16]) % 2 else Sex.female)
-
-
-def synthetic_id_number(county: str, born: date, sex: Sex, serial: int) -> str:
-    """A well-formed number for tests and benchmarks (never a real person's: the caller picks the
-    serial); `serial` 0-499 gives the sequence digits, whose last digit carries the sex."""
-    sequence = serial % 500 * 2 + (1 if sex is Sex.male else 0)
-    first17 = f"{county}{born:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from services.cli.bench import run_bench
 from services.projections import all_projections
+from tooling.bench.run import run_bench
 
 KEYS = {"raw_publish_per_s", "raw_ordered_read_per_s", "register_per_s", "register_64_per_s",
         "register_nats_per_s", "register_nats_64_per_s", "form_pair_per_s", "form_pair_64_per_s",

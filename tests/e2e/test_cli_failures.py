@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 from contracts.envelope import Actor, FederationLevel
 from services.cli.app import app
 from services.importing.runner import KINDS, prepare
-from services.intake.idcard import parse_id_number, synthetic_id_number
+from services.intake.idcard import parse_id_number
 from services.platform.settings import RuntimeInfo
+from tooling.synthetic.idcard import synthetic_id_number
 from tests.e2e.test_importing import BOY, child_row, write_csv
 
 Answer = Callable[[str, str, dict], tuple[int, str | dict]]  # (method, path, body) -> (status, body)

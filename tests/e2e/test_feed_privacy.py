@@ -20,9 +20,10 @@ from contracts.concerns import ConcernKind
 from contracts.feed.subjects import FEED_STREAM
 from contracts.intake import ChildSubtype
 from services.cli.client import HttpCommands, connect
-from services.cli.demo import IN_FLIGHT, Demo
-from services.cli.demo_accounts import DemoSender, ensure_accounts
 from services.platform.embedded_nats import free_port
+from tooling.common import IN_FLIGHT
+from tooling.demo.accounts import DemoSender, ensure_accounts
+from tooling.demo.federation import Demo
 from tests.e2e.test_end_to_end import Up, aixin
 
 pytestmark = pytest.mark.e2e

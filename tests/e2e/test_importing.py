@@ -17,13 +17,14 @@ from contracts.envelope import Actor, FederationLevel
 from contracts.intake import Sex
 from services.cli.app import app
 from services.importing.columns import CHILD_COLUMNS, match_fields
-from services.intake.idcard import InvalidIdNumber, check_character, parse_id_number, synthetic_id_number
+from services.intake.idcard import InvalidIdNumber, check_character, parse_id_number
 from services.importing.reading import UnusableFile, open_table
 from services.importing.report import ALREADY, BAD, Entry, write_report
 from services.importing.runner import KINDS, Importer, prepare
-from services.importing.synthetic import synthetic_children
 from services.intake.app import ROUTES as INTAKE
 from services.shared.endpoints import execute
+from tooling.synthetic.children import synthetic_children
+from tooling.synthetic.idcard import synthetic_id_number
 from tests.conftest import NATIONAL
 
 TODAY = date(2026, 6, 1)  # the deps fixture's clock

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.importing.synthetic_places import synthetic_mixed_children
+from tooling.synthetic.places import synthetic_mixed_children
 from tests.e2e.test_end_to_end import Up, aixin
 
 pytestmark = pytest.mark.e2e

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from contracts.envelope import FederationLevel
 from contracts.regions import Region, divisions
-from services.cli.bench_queries import LEVELS, measure_stats_queries, placed
 from services.projections.figures.queries import figures_as_of
 from services.shared.db import make_engine
+from tooling.bench.queries import LEVELS, measure_stats_queries, placed
 
 
 async def test_the_benchmark_fills_real_villages_and_reads_every_level(tmp_path: Path) -> None:

@@ -12,13 +12,13 @@ from contracts.regions import parse_region
 from services.activity.care.cadence import HAIMEN
 from services.platform.web import COMMAND_ROUTES
 from contracts.subjects import command_subject
-from services.cli.demo import Demo
 from services.projections import all_projections
 from services.projections.pair_compliance.report import pair_compliance
 from services.shared.follower.projector import Projector
 from services.shared.db import make_engine
 from services.shared.endpoints import command_broker, command_router, decode_reply
 from services.shared.unit_of_work import Deps
+from tooling.demo.federation import Demo
 from tests.log.care_cases import FakeClock, haimen_from_answer, haimen_from_log, log_events
 from tests.log.projection_cases import catch_up, running
 

@@ -3,7 +3,9 @@ no cycles; the contract depends on nothing of ours; contexts read no read model 
 with the read model it reads); read models are built from events alone, their queries use no more
 of a context than its pure rules, and an entry point takes their queries, never their tables;
 contexts know no entry point; the API knows no dashboard; pure domain modules do no I/O; modules stay small; the read side
-names no event by a string."""
+names no event by a string; the tooling (bench, demo, synthetic data) stands beside the product,
+named by it only where `aixin` registers its commands, and appends to the log only through the event
+log."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from contracts.registry import event_types
 from services.projections import all_projections
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
-PACKAGES = ("contracts", "services")
+PACKAGES = ("contracts", "services", "tooling")
 CONTEXTS = ("services.intake", "services.pairing", "services.activity", "services.importing")
 ENTRY_POINTS = ("services.cli", "services.platform", "services.api", "services.dashboard")
 READ_MODELS = ("services.projections", "services.feed")
@@ -38,6 +40,11 @@ CONTEXT_ADAPTERS = frozenset({
 IO_LIBRARIES = ("nats", "faststream", "sqlalchemy", "httpx", "services.shared.eventlog", "services.shared.db")
 MAX_LINES = 260  # "about 250"
 STRING_FREE = ("services.projections", "services.activity.reminders", "services.feed")
+# The tooling's one door into the product: the `aixin` command registers `demo` and `bench`.
+TOOLING_REGISTRATION = ("services.cli.app", "tooling.cli")
+# Raw JetStream publishes are the bench's baseline, into a stream of its own; nothing else of the
+# tooling publishes but through the event log.
+RAW_BASELINE = "tooling.bench.raw"
 
 
 @cache
@@ -183,3 +190,22 @@ def test_the_read_side_names_no_event_by_a_string() -> None:
                     for node in ast.walk(ast.parse(path.read_text()))
                     if isinstance(node, ast.Constant) and node.value in names)
     assert quoted == []
+
+
+def test_the_product_names_the_tooling_only_where_aixin_registers_its_commands() -> None:
+    registrar, registered = TOOLING_REGISTRATION
+    assert offending(("contracts", "services"), ("tooling",)) == [f"{registrar} imports {registered}"]
+
+
+def test_the_tooling_reaches_the_log_only_through_the_event_log() -> None:
+    """It imports the event log's package, never one of its modules, and publishes to JetStream
+    only in the raw baseline (its own stream): events reach the platform's stream as the product
+    appends them."""
+    inside = [i for i in offending(("tooling",), ("services.shared.eventlog",))
+              if not i.endswith(" imports services.shared.eventlog")]
+    publishing = sorted(f"{name}:{node.lineno}" for name, path in modules().items()
+                        if within(name, ("tooling",)) and name != RAW_BASELINE
+                        for node in ast.walk(ast.parse(path.read_text()))
+                        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("publish", "publish_async"))
+    assert (inside, publishing) == ([], [])

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from services.cli.bench import peer_child
-from services.cli.bench_peer import INSTALL_HINT, levels, peer_baseline
+from tooling.bench.run import peer_child
+from tooling.bench.peer import INSTALL_HINT, levels, peer_baseline
 
 if importlib.util.find_spec("eventsourcing") is None:
     if os.environ.get("CI") == "true":

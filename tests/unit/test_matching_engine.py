@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from services.pairing.matching.engine import TIER_ORDER, pair_weights, batch, suggest
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
 from services.pairing.matching.scoring import excluded, explain, score_matrix
-from services.pairing.matching.synthetic import district_snapshot
+from tooling.synthetic.district import district_snapshot
 
 HOME, NEIGHBOUR, STREET2, OTHER_DISTRICT = "440105001101", "440105001102", "440105002101", "440117001001"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from contracts.intake import Sex
 from contracts.regions.report_places import report_communities
-from services.intake.idcard import synthetic_id_number
+from tooling.synthetic.idcard import synthetic_id_number
 
 HEADER = ["序号", "姓名", "性别", "出生日期", "身份证号", "类别", "子类别", "区划代码", "住址", "监护人",
           "监护人关系", "联系电话", "备注"]

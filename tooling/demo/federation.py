@@ -3,7 +3,7 @@
 Children, volunteers, pairs, visits and wishes spread over the places in the programme's reports.
 Command ids are derived from the seed, so running the same demo again (after a crash, say) adds
 nothing twice: every command is recognised as a retry. Each command's actor names the district
-office that sends it (over HTTP, `services.cli.demo_accounts`, as that office's caseworker).
+office that sends it (over HTTP, `tooling.demo.accounts`, as that office's caseworker).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from contracts.pairing import FormPair, PairMode
 from contracts.regions.report_places import report_communities
 from contracts.replies import Reply
 from contracts.volunteers import RecordTraining, TrainingTopic
-from services.cli.client import AdminClient
-from services.cli.demo_accounts import caseworker
-from services.cli.demo_care import care_activities
+from tooling.common import IN_FLIGHT
+from tooling.demo.accounts import caseworker
+from tooling.demo.care import care_activities
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "小明 小红 欣怡 子涵 浩然 梓萱 宇轩 雨桐 俊杰 思琪 一诺 佳怡 子墨 诗涵 博文 梦瑶".split()
@@ -36,7 +36,6 @@ WISHES = [("书包", WishCategory.study, 80), ("自行车", WishCategory.daily_l
           ("篮球", WishCategory.sports, 120), ("画笔套装", WishCategory.arts, 60), ("词典", WishCategory.study, 50)]
 CARE_YEAR = date(2026, 1, 1)  # the pairs' forming day: the care the demo logs is of 2026
 ADULT_SOON = date(2012, 1, 1)  # born before: 14 or older, pairable without the guardian's consent
-IN_FLIGHT = 64
 CONFLICT_RETRIES = 10
 
 
@@ -187,14 +186,3 @@ class Demo:
         return [("activity", "fulfil_wish", FulfilWish(
             command_id=self.cid("fulfil", i), actor=wish["command"].actor, wish_id=wish["wish_id"],
             donor="爱心企业")) for i, wish in enumerate(wishes) if self.rng.random() < 0.6]
-
-
-async def wait_for_read_models(client: AdminClient, timeout: float = 300) -> dict:
-    from services.projections.admin import POSITION
-
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        position = await client.request(POSITION, {}, timeout=10)
-        if position["applied"] >= position["stream_last_seq"] or asyncio.get_running_loop().time() > deadline:
-            return position
-        await asyncio.sleep(0.2)

@@ -4,7 +4,7 @@ itself can do, and from a peer (pyeventsourcing on SQLite) doing the same work, 
 Everything runs on a fresh temporary data dir, through a real `Platform` laid out as `aixin up` lays
 it out (embedded nats-server; command services and the HTTP API in this process; log followers and
 an import worker in child processes). The clients run in processes of their own
-(`services.cli.bench_client`), as an operator's CLI does, so that their work is not taken from the
+(`tooling.bench.client`), as an operator's CLI does, so that their work is not taken from the
 platform's. The raw baselines use the same server with the same settings (file storage,
 `sync_interval: always`, so every append is fsynced) and the same client library: publishing to a
 stream of its own with 64 and 1 in flight, and an ordered consumer reading the platform's stream
@@ -24,14 +24,8 @@ from rich.console import Console
 
 from contracts.regions import NATIONAL
 from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM
-from services.cli.bench_client import (COMMUNITY, TRAINED_PER_COMMAND, VISIBLE_PER_SECOND, command, in_own_process, percentile, send_commands,
-                                       stats_reads, visible_after_ack)
-from services.cli.bench_raw import EVENT_BYTES, raw_publish_seconds
-from services.cli.bench_report import ratios, report
 from services.cli.client import AdminClient
-from services.cli.demo import IN_FLIGHT, wait_for_read_models
 from services.pairing.matching.engine import batch as batch_proposal
-from services.pairing.matching.synthetic import district_snapshot
 from services.platform.children import UP_CHILDREN
 from services.platform.embedded_nats import free_port, server_binary, server_version
 from services.platform.event_loop import loop_name
@@ -40,6 +34,12 @@ from services.platform.runtime import Platform
 from services.platform.settings import Settings
 from services.projections import all_projections
 from services.projections.admin import REPLAY
+from tooling.bench.client import (COMMUNITY, TRAINED_PER_COMMAND, VISIBLE_PER_SECOND, command, in_own_process, percentile, send_commands,
+                                       stats_reads, visible_after_ack)
+from tooling.bench.raw import EVENT_BYTES, raw_publish_seconds
+from tooling.bench.report import ratios, report
+from tooling.common import IN_FLIGHT, wait_for_read_models
+from tooling.synthetic.district import district_snapshot
 
 # The community's office and every one above it: a stats read at each of the six levels.
 LEVEL_CODES = {"national": NATIONAL, "province": "440000000000", "city": "440100000000",
@@ -132,8 +132,8 @@ class _Bench:
 
     async def _import_and_visible(self, admin: AdminClient, samples: int) -> None:
         """The import's rate, and a command's time to visible while the import runs."""
-        from services.cli.bench_import import import_in_own_process
-        from services.importing.synthetic import synthetic_children
+        from tooling.bench.imports import import_in_own_process
+        from tooling.synthetic.children import synthetic_children
 
         listing = synthetic_children(self.imports, bad_share=0.01, seed=7)
         path = listing.write_csv(self.data_dir / "bench-children.csv")
@@ -222,7 +222,7 @@ def peer_child(i: int):
 
 
 async def _peer(count: int, console: Console) -> dict:
-    from services.cli.bench_peer import peer_baseline_async
+    from tooling.bench.peer import peer_baseline_async
 
     console.print(f"peer: pyeventsourcing registering {count} children, then rebuilding the six-level counts")
     return await peer_baseline_async(count, peer_child)

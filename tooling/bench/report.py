@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from services.cli.bench_client import VISIBLE_PER_SECOND
-from services.cli.demo import IN_FLIGHT
+from tooling.bench.client import VISIBLE_PER_SECOND
+from tooling.common import IN_FLIGHT
 
 
 def ratios(f: dict) -> dict:

@@ -7,7 +7,7 @@ log of registrations across real villages and the birthday reminders raised for 
 ahead of today, as a running programme's always do). Then each level's regions are read as the
 route reads them — the figures, the sub-regions', the five-ones compliance — a different region
 each time where the level has enough. `aixin bench --scale` calls `measure_stats_queries`;
-`python -m services.cli.bench_queries --children 1000000 --db-url …` runs it by hand.
+`python -m tooling.bench.queries --children 1000000 --db-url …` runs it by hand.
 
 The children are spread like a real programme's: most in a few provinces with many left-behind
 children, the rest over every other province; within a province over its real villages (the
@@ -44,11 +44,11 @@ from services.projections.figures.ledger import FigureLedger
 from services.projections.figures.queries import figures_with_subregions, part_length
 from services.projections.pair_compliance.cache import ComplianceCache
 from services.projections.pair_compliance.model import PairCompliance
-from services.cli.bench_client import percentile
 from services.shared.db import make_engine
 from services.shared.eventlog import RawMessage
 from services.shared.follower.applier import Applier
 from services.shared.follower.projection import checkpoints, dead_letters, parked
+from tooling.bench.client import percentile
 
 # --- the synthetic log: raw messages as the event log hands them out, decoded by the applier ---
 # Share of the children by province prefix (Sichuan, Henan, Hunan, Anhui, Guizhou, Jiangxi,
@@ -221,7 +221,7 @@ async def measure_stats_queries(db_url: str, children: int, samples: int = 200, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m services.cli.bench_queries", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench.queries", description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--db-url", default="sqlite+aiosqlite:///bench_stats.db",

@@ -29,11 +29,11 @@ from contracts.volunteers import RecordTraining, TrainingTopic
 from contracts.pairing import FormPair
 from contracts.replies import Reply
 from contracts.subjects import command_subject
-from services.cli.bench_raw import timed
 from services.cli.client import SIGNED_IN, HttpCommands, connect
 from services.platform import event_loop
 from services.platform.nats_credentials import NatsCredentials, credentials_dir
 from services.platform.nats_permissions import API
+from tooling.bench.raw import timed
 
 COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区: children register at community level
 # One command per kind, by index: the same children and volunteers whichever way they are sent.

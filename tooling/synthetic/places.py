@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from contracts.regions import divisions
-from services.importing.synthetic import SyntheticList, synthetic_children
+from tooling.synthetic.children import SyntheticList, synthetic_children
 
 TOWN, VILLAGE = "乡镇（街道）", "村（社区）"
 AMBIGUOUS = ("510623", "凯江镇", "玄武")  # 玄武社区居民委员会 and 玄武村村民委员会, both of 凯江镇, 中江县

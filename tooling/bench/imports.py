@@ -3,10 +3,10 @@ to the raw JetStream publish rate measured on the same server in the same run (t
 rows go over the HTTP API as the signed-in account (credential.json or `aixin login`), as
 `aixin import`'s do.
 
-    python -m services.cli.bench_import --rows 100000 --data-dir /tmp/imp [--again]
-    python -m services.cli.bench_import --rows 100000 --reading-memory   # no platform needed
+    python -m tooling.bench.imports --rows 100000 --data-dir /tmp/imp [--again]
+    python -m tooling.bench.imports --rows 100000 --reading-memory   # no platform needed
 
-The raw baseline is `services.cli.bench`'s: js.publish of a 1.1 kB payload with a message id and an
+The raw baseline is `tooling.bench.run`'s: js.publish of a 1.1 kB payload with a message id and an
 expected subject sequence, into a stream of its own on the same server, with 64 in flight (the
 figure `aixin bench` compares everything with) and with as many in flight as the import keeps
 (batches in flight × rows per batch).
@@ -25,12 +25,12 @@ from pathlib import Path
 from rich.console import Console
 
 from contracts.imports import MAX_ROWS
-from services.cli.bench_raw import raw_publish_seconds
 from services.cli.client import SIGNED_IN, AdminClient, HttpCommands, connect
 from services.cli.imports import print_summary
 from services.importing.runner import IN_FLIGHT, KINDS, Importer, prepare
-from services.importing.synthetic import synthetic_children
 from services.platform import event_loop
+from tooling.bench.raw import raw_publish_seconds
+from tooling.synthetic.children import synthetic_children
 
 
 

@@ -2,12 +2,13 @@
 by the test suite.
 
 1. The stats reads at every level with N children in the read models, on SQLite and (with
-   `--pg-url`) on PostgreSQL: `services.cli.bench_queries`, which fills them through the real
+   `--pg-url`) on PostgreSQL: `tooling.bench.queries`, which fills them through the real
    projections from a synthetic log of N registrations across real villages, with the birthday
    reminders raised for them by today.
-2. The same synthetic log appended to a real platform's JetStream (embedded server, fsync on every
-   append) and applied by its real projector from empty read models; then a zero-downtime rebuild
-   of every read model from that log, the log followers' resident memory sampled throughout.
+2. The same synthetic log appended to a real platform's JetStream through its event log, as the
+   product appends (embedded server, fsync on every append), and applied by its real projector
+   from empty read models; then a zero-downtime rebuild of every read model from that log, the log
+   followers' resident memory sampled throughout.
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from rich.console import Console
 
 from contracts.regions import parse_region
 from contracts.subjects import event_subject
-from services.cli.bench_queries import measure_stats_queries, placed, registrations
 from services.cli.client import AdminClient
-from services.cli.demo import wait_for_read_models
 from services.projections.admin import REPLAY
 from services.platform.children import FOLLOWERS, UP_CHILDREN
 from services.platform.embedded_nats import free_port
 from services.platform.runtime import Platform
 from services.platform.settings import Settings
-from services.shared.eventlog.records import EVENT_TYPE_HEADER
+from services.shared.eventlog import EventLog, PendingEvent
+from tooling.bench.queries import measure_stats_queries, placed, registrations
+from tooling.common import wait_for_read_models
 
 PUBLISH_IN_FLIGHT = 256
 SAMPLE_SECONDS = 0.5
@@ -75,7 +76,7 @@ async def _log_and_rebuild(data_dir: Path, events: int) -> dict:
         memory = _Memory(followers)
         sampling = asyncio.create_task(memory.sample())
         started = time.perf_counter()
-        await _append(await platform.connect("intake"), events)
+        await append_registrations(await platform.connect("intake"), events)
         appended = time.perf_counter() - started
         async with AdminClient(platform.embedded.url, data_dir) as admin:
             await wait_for_read_models(admin, timeout=24 * 3600)
@@ -95,17 +96,17 @@ async def _log_and_rebuild(data_dir: Path, events: int) -> dict:
         await platform.stop()
 
 
-async def _append(nc, events: int) -> None:
-    """The synthetic registrations, appended as the event log appends (a message id each, the
-    type header, on the child's subject), PUBLISH_IN_FLIGHT at a time."""
-    js, gate = nc.jetstream(), asyncio.Semaphore(PUBLISH_IN_FLIGHT)
+async def append_registrations(nc, events: int) -> None:
+    """The synthetic registrations, appended through the product's event log (its subjects, message
+    ids, headers, expected sequences and group commit), PUBLISH_IN_FLIGHT commands at a time."""
+    log, gate = EventLog(nc), asyncio.Semaphore(PUBLISH_IN_FLIGHT)
     today = datetime.now(UTC).date()
 
     async def one(message, village: str) -> None:
         try:
-            child_id = message.subject.rsplit(".", 1)[-1]
-            await js.publish(event_subject(parse_region(village), "child", child_id), message.data, timeout=60,
-                             headers={"Nats-Msg-Id": child_id, EVENT_TYPE_HEADER: "ChildRegistered"})
+            envelope = message.decode().envelope
+            subject = event_subject(parse_region(village), "child", envelope.aggregate_id)
+            await log.append([PendingEvent(subject, envelope, expected_seq=0)])
         finally:
             gate.release()
 
