@@ -96,13 +96,15 @@ async def region_stats(code: str, db: Engine, cache: Compliance, as_of: date | N
 async def region_series(code: str, db: Engine, cache: Compliance, year: int = Query(ge=2000, le=2100),
                         as_of: date | None = Query(None, description="up to this day; default: today"),
                         profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
+                        compliance: bool = Query(True, description="each month's compliance too (judged from "
+                                                 "every pair of the region: the slow part of a first read)"),
                         caller: Caller = Depends(signed_in)) -> dict:
     """The region's figures month by month of `year` (up to `as_of`): flows within each month,
     stocks at its end (the last month's as of that day); and each month's five-ones compliance."""
     region, until, chosen = readable_region(caller, code), _day(as_of), _profile(profile)
     async with db.connect() as conn:
         months = await series(conn, region, year, until)
-        for month in months:
+        for month in months if compliance else ():
             found = await cache.figures(conn, region, month["month"], chosen, until)
             month["compliance"] = {k: v for k, v in found.items() if k != "parts"}
     return {**_head(region), "year": year, "as_of": until.isoformat(), "months": months}

@@ -4,9 +4,10 @@ direct sub-regions to drill down into, charts and the work lists the running API
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.dashboard.client import Client, end_session, keep_session, token_of
 from services.dashboard.forms import FORMS
@@ -20,6 +21,7 @@ from services.dashboard.view import (TABLE_FIGURES, breadcrumbs, cards, chart_da
                                      region_or_none, safe_next, subregion_rows)
 
 YEAR = 365 * 24 * 3600
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
@@ -51,6 +53,12 @@ async def logout() -> Response:
     response = RedirectResponse("/login?out=1", status_code=303)
     end_session(response)
     return response
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """What a browser asks every site for (else a 404 in every page's log)."""
+    return FileResponse(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/lang/{lang}")
