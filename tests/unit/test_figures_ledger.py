@@ -92,10 +92,16 @@ def test_derived_figures_are_worked_out_from_the_stored_ones() -> None:
     assert figures["service_hours"] == 1.5 and set(STORED) <= set(figures)
 
 
-def test_a_child_counts_as_paired_from_the_later_of_the_pairing_and_its_registration() -> None:
+def test_a_child_and_her_pair_count_from_the_later_of_the_pairing_and_her_registration() -> None:
     batch = fold(registered(day=MAR10), recruited(), *paired(MAR10, formed_on=MAR1))
-    assert (A, MAR1, "active_pairs", 1) in rows(batch)  # the pair is formed on its day
-    assert (A, MAR10, "children_paired", 1) in rows(batch)  # the child is on file from the 10th
+    # The child is on file from the 10th: she and her pair count from then, on the same day, so
+    # that a month's change in pairs and in children paired agree.
+    assert {(A, MAR10, "children_paired", 1), (A, MAR10, "active_pairs", 1), (A, MAR10, "pairs_formed", 1)} <= set(rows(batch))
+    assert not [row for row in rows(batch) if row[1] == MAR1 and row[2] in ("active_pairs", "pairs_formed")]
+    ended = fold(Fact(PairEnded(pair_id="p1", reason=PairEndReason.moved), A, MAR10), batch=batch)
+    assert as_of(rows(ended), "", MAR10)["active_pairs"] == 0  # ended the day it counted from: never below zero
+    on_time = fold(registered(day=MAR1), recruited(), *paired(MAR10, formed_on=MAR1))
+    assert (A, MAR1, "active_pairs", 1) in rows(on_time)  # a child on file: the pair's own day
 
 
 def test_a_transfer_subtracts_in_one_region_and_adds_in_the_other_on_its_day() -> None:
@@ -173,6 +179,7 @@ def test_service_minutes_count_to_each_volunteer_present_and_once_to_each_team()
 def test_a_batch_reads_the_standing_its_events_need() -> None:
     visit = VisitLogged(pair_id="p1", visit_id="x1", kind=VisitKind.phone_call, visited_on=MAR10,
                         duration_minutes=20, child_ids=("c1", "c2"), note=None)
-    need = needs([Fact(visit, A, MAR10), Fact(ChildExited(child_id="c3", reason=ExitReason.other, exited_on=MAR1), A, MAR10)])
+    need = needs([Fact(visit, A, MAR10), Fact(ChildExited(child_id="c3", reason=ExitReason.other, exited_on=MAR1), A, MAR10),
+                  paired(MAR10, formed_on=MAR1)[0]])
     assert need["pairs"] == {"p1"} and need["children"] == {"c1", "c2", "c3"}
     assert need["subjects"] == {"p1", "c1", "c2", "c3"}

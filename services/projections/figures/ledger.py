@@ -79,6 +79,8 @@ def needs(facts: list[Fact]) -> dict[str, set[str]]:
             need["subjects"].add(e.child_id)
         if isinstance(e, ChildJoinedPair):
             need["pairs"].add(e.pair_id)
+        if isinstance(e, PairFormed):  # counted from its children's registration at the earliest
+            need["children"].update(e.child_ids)
         if isinstance(e, ACTIVITIES):
             need["children"].update(e.child_ids)
             need["subjects"].update(e.child_ids)

@@ -2,7 +2,9 @@
 
 A stock is stepped on the day the thing happened (a pair on its forming day, an exit on its exit
 day), never before the facts it rests on: a child counts as paired from the later of the pair's
-forming and its own registration, and a child's or volunteer's stocks leave no earlier than the
+forming and its own registration, a pair (formed and active) from the later of its forming and its
+children's registration — so that the pairs and the children paired move together month by month
+when a pairing is recorded with a date before its children were on file — and a child's or volunteer's stocks leave no earlier than the
 last day they changed, so no figure is ever below zero on any day.
 """
 
@@ -191,7 +193,10 @@ def training_held(b: Batch, f: Fact) -> None:
 
 def formed(b: Batch, f: Fact) -> None:
     e: PairFormed = f.event
-    formed_on = e.formed_on or f.day
+    # The day it counts from: its own, or the last day one of its children changed on file (her
+    # registration, at the latest), which the child's joining the pair counts from too.
+    formed_on = max([e.formed_on or f.day, *(child["changed_on"] for c in e.child_ids
+                                             if (child := b.children.get(c)) is not None)])
     b.pairs.put(e.pair_id, {"pair_id": e.pair_id, "region": f.region, "formed_on": formed_on,
                             "child_ids": list(e.child_ids), "volunteer_ids": list(e.volunteer_ids),
                             "ended_on": None, "last_contact": None})
