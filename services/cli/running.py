@@ -31,36 +31,37 @@ def up(
 ) -> None:
     """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
     followers and an import worker in child processes)."""
-    from services.platform.children import UP_CHILDREN
-    from services.platform.runtime import Platform
-
     host, port = host_port(http)
     settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port,
                                  feed_listen=feed_listen, feed_advertise=feed_advertise, feed_tls_cert=feed_tls_cert,
                                  feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca, leaf_listen=leaf_listen)
-
-    async def main() -> None:
-        platform = Platform(settings, children=UP_CHILDREN)
-        try:
-            info = await platform.start()
-        except BaseException:  # e.g. the data dir in use: nothing was running, nothing to announce
-            await platform.stop()
-            raise
-        try:
-            console.print(f"aixin is up (data in {settings.data_dir})\n"
-                          f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
-                          f"{_feed_line(platform)}"
-                          f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"
-                          f"  read models {info.db_url}\nPress Ctrl-C to stop.")
-            await platform.run_until_signalled()
-        finally:
-            console.print("stopping…")
-            await platform.stop()
-
     try:
-        event_loop.run(main())
+        event_loop.run(_run_up(settings))
     except (OSError, ValueError) as error:
         fail(str(error))
+
+
+async def _run_up(settings: Settings) -> None:
+    """The platform of `aixin up`, announced once started, until Ctrl-C."""
+    from services.platform.children import UP_CHILDREN
+    from services.platform.runtime import Platform
+
+    platform = Platform(settings, children=UP_CHILDREN)
+    try:
+        info = await platform.start()
+    except BaseException:  # e.g. the data dir in use: nothing was running, nothing to announce
+        await platform.stop()
+        raise
+    try:
+        console.print(f"aixin is up (data in {settings.data_dir})\n"
+                      f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
+                      f"{_feed_line(platform)}"
+                      f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"
+                      f"  read models {info.db_url}\nPress Ctrl-C to stop.")
+        await platform.run_until_signalled()
+    finally:
+        console.print("stopping…")
+        await platform.stop()
 
 
 def _feed_line(platform) -> str:

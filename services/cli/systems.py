@@ -188,6 +188,12 @@ def nats_config(
         typer.echo(f"# aixin's NATS users; the services read their seeds from {credentials.path}\n"
                    + credentials.server_config())
         return
+    _leaf_config(credentials, leaf, hub_url, listen, store_dir, hub_ca, out)
+
+
+def _leaf_config(credentials: NatsCredentials, leaf: str, hub_url: str | None, listen: str, store_dir: str | None,
+                 hub_ca: str, out: Path | None) -> None:
+    """`nats-config --leaf NAME`: the leaf node of a province holding that system's feed."""
     if leaf not in credentials.systems:
         fail(f"no system named {leaf!r}; 'aixin systems list' shows them")
     if not hub_url:

@@ -73,17 +73,7 @@ class Platform:
             self.lock = DataDirLock(settings.data_dir)
             self.lock.acquire()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        nats_url = settings.nats_url
-        self.credentials = nats_credentials_for(settings)
-        if not nats_url:
-            server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config(),
-                                  listener=listener_for(settings), leafnode_listen=settings.leaf_listen,
-                                  jetstream_domain=HUB_DOMAIN if settings.leaf_listen else None)
-            self.embedded = await asyncio.to_thread(server.start)
-            self.supervisor = NatsSupervisor(self.embedded, self.stopping)
-            self.tasks.append(asyncio.create_task(self.supervisor.run(), name="nats-server"))
-            nats_url = self.embedded.url
-        self.nats_url = nats_url
+        self.nats_url = await self._start_nats()
         if self.write_runtime:  # only the admin user may create or change the stream
             admin = await self.connect(ADMIN)
             await EventLog(admin, replicas=settings.replicas_on(admin._server_info)).ensure_stream()
@@ -92,15 +82,45 @@ class Platform:
         await self.keys.create_schema()
         self.db = make_engine(settings.read_model_url)
         # Children first: the read models' tables exist before the HTTP API reads them.
+        services = await self._start_children()
+        await self._start_services(services)
+        http_url = ""
+        if "api" in services:
+            self.nc = await self.connect(API)
+            self.event_log = EventLog(self.nc)
+            http_url = await self._start_api()
+        info = RuntimeInfo(os.getpid(), self.nats_url, http_url, settings.read_model_url, settings.key_store_url)
+        if self.write_runtime:
+            info.write(settings.data_dir)
+        return info
+
+    async def _start_nats(self) -> str:
+        """The NATS to connect to: the one configured, else an embedded nats-server, watched."""
+        settings = self.settings
+        self.credentials = nats_credentials_for(settings)
+        if settings.nats_url:
+            return settings.nats_url
+        server = EmbeddedNats(settings.data_dir / "nats", authorization=self.credentials.server_config(),
+                              listener=listener_for(settings), leafnode_listen=settings.leaf_listen,
+                              jetstream_domain=HUB_DOMAIN if settings.leaf_listen else None)
+        self.embedded = await asyncio.to_thread(server.start)
+        self.supervisor = NatsSupervisor(self.embedded, self.stopping)
+        self.tasks.append(asyncio.create_task(self.supervisor.run(), name="nats-server"))
+        return self.embedded.url
+
+    async def _start_children(self) -> list[str]:
+        """Start the child processes; the services left to run in this one."""
         for spec in self.children:
-            child = ChildService(spec, settings, nats_url)
+            child = ChildService(spec, self.settings, self.nats_url)
             await child.start()
             self.running_children.append(child)
         # An import worker child shares the bulk routes with this process's intake service.
         in_children = {name for spec in self.children for name in spec.services}
-        services = [name for name in self.services if name not in in_children]
+        return [name for name in self.services if name not in in_children]
 
-        # Each service connects as its own NATS user (`services.platform.nats_permissions`).
+    async def _start_services(self, services: list[str]) -> None:
+        """The command services and log followers of this process; each service connects as its own
+        NATS user (`services.platform.nats_permissions`)."""
         for name, module in COMMAND_SERVICES.items():
             if name in services:
                 await self._serve(name, command_router(module.CONTEXT, module.ROUTES, await self._deps(name)),
@@ -120,15 +140,6 @@ class Platform:
         if "feeds" in services and self.credentials:
             self.feeds = Feeds(self._systems, EventLog(await self.connect(FEED)), self._connect_feeder)
             self.tasks.append(asyncio.create_task(self.feeds.run(), name="feeds"))
-        http_url = ""
-        if "api" in services:
-            self.nc = await self.connect(API)
-            self.event_log = EventLog(self.nc)
-            http_url = await self._start_api()
-        info = RuntimeInfo(os.getpid(), nats_url, http_url, settings.read_model_url, settings.key_store_url)
-        if self.write_runtime:
-            info.write(settings.data_dir)
-        return info
 
     async def connect(self, user: str) -> nats.NATS:
         """A connection as one of aixin's NATS users (anonymous only to an external NATS for which

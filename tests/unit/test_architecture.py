@@ -39,6 +39,8 @@ CONTEXT_ADAPTERS = frozenset({
 })
 IO_LIBRARIES = ("nats", "faststream", "sqlalchemy", "httpx", "services.shared.eventlog", "services.shared.db")
 MAX_LINES = 260  # "about 250"
+# An entry point's function (a route, a page, a command) reads, calls and answers: no longer than this.
+MAX_ENTRY_POINT_FUNCTION_LINES = 40
 STRING_FREE = ("services.projections", "services.activity.reminders", "services.feed")
 # The tooling's one door into the product: the `aixin` command registers `demo` and `bench`.
 TOOLING_REGISTRATION = ("services.cli.app", "tooling.cli")
@@ -183,6 +185,15 @@ def test_no_module_is_longer_than_about_250_lines(package: str) -> None:
             if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert long == {}
 
+
+def test_no_function_of_an_entry_point_is_longer_than_40_lines() -> None:
+    """From its `def` to its last line, signature and docstring included."""
+    long = sorted(f"{name}.{node.name}: {node.end_lineno - node.lineno + 1}"
+                  for name, path in modules().items() if within(name, ENTRY_POINTS)
+                  for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.end_lineno - node.lineno + 1 > MAX_ENTRY_POINT_FUNCTION_LINES)
+    assert long == []
 
 def test_the_read_side_names_no_event_by_a_string() -> None:
     names = set(event_types())
