@@ -44,7 +44,10 @@ async def suggestions(request: Request, child_id: str, db: Engine, keys: Keys, t
         names = await names_for(conn, keys, caller, [child_id], [c["volunteer_id"] for c in result["candidates"]])
     await log_named(request, caller, names)
     result["candidates"] = [names.volunteer(c) for c in result["candidates"]]
-    return {"region": snapshot.scope, **names.child({"child_id": child_id}), **result}
+    profile = {"region": child.region, "tier": child.tier, "needs": list(child.needs), "consent": child.consent}
+    if child_id in names.children:  # her sex and age beside her name, for the roles that see names
+        profile.update(sex=child.sex, age=child.age)
+    return {"region": snapshot.scope, **names.child({"child_id": child_id}), "child": profile, **result}
 
 
 @router.get("/regions/{code}/batch-proposal", **read(BatchProposal))

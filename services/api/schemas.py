@@ -50,7 +50,22 @@ class Suggestions(Answer):
     region: str
     child_id: str
     child_name: str | None = None
+    child: Row | None = None  # where she lives, her tier, needs and consent (sex and age with her name)
     candidates: list[Row]
+
+
+class UnpairedChildren(Answer):
+    region: str
+    total: int
+    offset: int
+    named: bool  # whether the caller's role sees names (else ids only)
+    children: list[Row]
+
+
+class ProposalReasons(Answer):
+    region: str
+    offset: int
+    proposals: list[Row]
 
 
 class BatchProposal(Answer):

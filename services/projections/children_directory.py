@@ -6,6 +6,8 @@ key erases the name here too, without touching the table.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -111,3 +113,12 @@ async def child_names(conn: AsyncConnection, keys: KeyStore, child_ids) -> dict[
         return {}
     query = select(children.c.child_id, children.c.personal, children.c.region).where(children.c.child_id.in_(wanted))
     return {row.child_id: (await keys.name_of(row.personal), row.region) for row in await conn.execute(query)}
+
+
+async def child_particulars(conn: AsyncConnection, child_ids) -> dict[str, tuple[str, date]]:
+    """The sex and birth date of these children (those with a row here), for a reader who may see them."""
+    wanted = sorted(set(child_ids))
+    if not wanted:
+        return {}
+    query = select(children.c.child_id, children.c.sex, children.c.birth_date).where(children.c.child_id.in_(wanted))
+    return {row.child_id: (row.sex, row.birth_date) for row in await conn.execute(query)}

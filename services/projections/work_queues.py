@@ -1,6 +1,6 @@
 """Read models: an office's work lists — the reminders still open, the pairs whose contact is
 overdue, and the children at risk who have no active pair (red tier first, then orange…; within a
-tier the longest registered first).
+tier the longest registered first), or every child without one, those not yet assessed after them.
 
 A reminder stays open until its cause is resolved (services/activity/reminders/rules.py): a contact
 with the pair after the date it counted from ("contact overdue"; the pair's ending too); a contact
@@ -228,9 +228,19 @@ async def overdue_contacts(conn: AsyncConnection, region: Region, today: date,
 async def unpaired_at_risk(conn: AsyncConnection, region: Region, limit: int, offset: int) -> tuple[int, list[dict]]:
     """Children of the subtree with a risk tier and no active pair: red first, then orange, yellow,
     blue; the longest registered first within a tier. (total, the page)"""
+    return await _unpaired(conn, region, limit, offset, work_children.c.tier.in_(TIERS))
+
+
+async def unpaired(conn: AsyncConnection, region: Region, limit: int, offset: int) -> tuple[int, list[dict]]:
+    """Every child of the subtree still in the programme with no active pair, assessed or not: the
+    tiered first in tier order, then those not yet assessed; the longest registered first within each."""
+    return await _unpaired(conn, region, limit, offset)
+
+
+async def _unpaired(conn: AsyncConnection, region: Region, limit: int, offset: int, *more) -> tuple[int, list[dict]]:
     c = work_children.c
-    where = (c.tier.in_(TIERS), c.active_pairs <= 0, c.exited.is_(False), _within(c.region, region))
-    rank = case({tier: n for n, tier in enumerate(TIERS)}, value=c.tier)
+    where = (c.active_pairs <= 0, c.exited.is_(False), _within(c.region, region), *more)
+    rank = case({tier: n for n, tier in enumerate(TIERS)}, value=c.tier, else_=len(TIERS))
     query = (select(work_children).where(*where)
              .order_by(rank, c.registered_on, c.registered_seq, c.child_id).limit(limit).offset(offset))
     total = (await conn.execute(select(func.count()).select_from(work_children).where(*where))).scalar_one()

@@ -61,7 +61,8 @@ def test_needs_are_met_by_specialties_in_either_language_and_explained() -> None
     ranked = suggest(child, snapshot([child], volunteers)).candidates
     assert [c.volunteer_id for c in ranked] == ["v-both", "v-psy", "v-none"]
     assert ranked[0].score - ranked[2].score == 24
-    assert {"points": 12, "reason": "need 'psychological_counselling' met by specialty '心理咨询'"} in [
+    assert {"points": 12, "reason": "need 'psychological_counselling' met by specialty '心理咨询'", "kind": "need",
+            "facts": {"need": "psychological_counselling", "specialty": "心理咨询"}} in [
         r.as_dict() for r in ranked[1].reasons]
 
 

@@ -47,9 +47,11 @@ NEED_BITS = {need: 1 << i for i, need in enumerate(NEED_SPECIALTIES)}
 class Reason:
     points: int
     text: str
+    kind: str = ""  # which term it is (eligible, place, need, sex, capacity, tier, known_before)
+    facts: tuple[tuple[str, object], ...] = ()  # what the text says, for a reader to word it in her language
 
     def as_dict(self) -> dict:
-        return {"points": self.points, "reason": self.text}
+        return {"points": self.points, "reason": self.text, "kind": self.kind, "facts": dict(self.facts)}
 
 
 def needs_met(needs: tuple[str, ...], specialties: tuple[str, ...]) -> dict[str, str]:
@@ -76,26 +78,36 @@ def excluded(past: PastPair | None) -> str | None:
 
 def explain(child: ChildProfile, volunteer: VolunteerProfile, past: PastPair | None = None) -> list[Reason]:
     # Suggestions are also shown for a child who cannot be paired now: they must not say she may be.
-    child_side = "a child who may be paired" if not child.blocked() else "once the child may be paired"
-    reasons = [Reason(ELIGIBLE, f"eligible: a trained volunteer with a free place, {child_side}")]
+    pairable = not child.blocked()
+    child_side = "a child who may be paired" if pairable else "once the child may be paired"
+    reasons = [Reason(ELIGIBLE, f"eligible: a trained volunteer with a free place, {child_side}", "eligible",
+                      (("pairable", pairable),))]
     if child.region == volunteer.region:
-        reasons.append(Reason(SAME_COMMUNITY, f"same community ({_name(child.region)})"))
+        reasons.append(_place(SAME_COMMUNITY, "same community", child.region, "community"))
     elif child.region[:9] == volunteer.region[:9]:
-        reasons.append(Reason(SAME_STREET, f"same street/town ({_name(child.region[:9])})"))
+        reasons.append(_place(SAME_STREET, "same street/town", child.region[:9], "street"))
     else:
-        reasons.append(Reason(0, f"same district only ({_name(child.region[:6])})"))
+        reasons.append(_place(0, "same district only", child.region[:6], "district"))
     for need, specialty in needs_met(child.needs, volunteer.specialties).items():
-        reasons.append(Reason(NEED_MET, f"need '{need}' met by specialty '{specialty}'"))
+        reasons.append(Reason(NEED_MET, f"need '{need}' met by specialty '{specialty}'", "need",
+                              (("need", str(need)), ("specialty", specialty))))
     if child.sex == volunteer.sex:
-        reasons.append(Reason(SAME_SEX, f"same sex ({child.sex})"))
+        reasons.append(Reason(SAME_SEX, f"same sex ({child.sex})", "sex", (("sex", child.sex),)))
     reasons.append(Reason(capacity_points(volunteer),
                           f"cares for {volunteer.load} of {volunteer.capacity} children"
-                          + (f", {volunteer.proposed} more proposed" if volunteer.proposed else "")))
-    reasons.append(Reason(TIER_POINTS[child.tier], TIER_TEXT[child.tier]))
+                          + (f", {volunteer.proposed} more proposed" if volunteer.proposed else ""), "capacity",
+                          (("load", volunteer.load), ("capacity", volunteer.capacity),
+                           ("proposed", volunteer.proposed))))
+    reasons.append(Reason(TIER_POINTS[child.tier], TIER_TEXT[child.tier], "tier", (("tier", child.tier),)))
     if past is not None and past.status == "ended":
         reasons.append(Reason(KNOWN_BEFORE, f"cared for this child before "
-                                            f"(pair {past.pair_id} ended: {past.end_reason})"))
+                                            f"(pair {past.pair_id} ended: {past.end_reason})", "known_before",
+                              (("pair_id", past.pair_id), ("end_reason", past.end_reason))))
     return reasons
+
+
+def _place(points: int, text: str, code: str, level: str) -> Reason:
+    return Reason(points, f"{text} ({_name(code)})", "place", (("level", level), ("region", code)))
 
 
 def capacity_points(volunteer: VolunteerProfile) -> int:

@@ -59,3 +59,15 @@ async def _linked(conn: AsyncConnection, query) -> list[Linked]:
             linked[member.pair_id, member.role].append(member.member_id)
     return [Linked(row.pair_id, row.region, row.mode, row.status, tuple(linked[row.pair_id, "child"]),
                    tuple(linked[row.pair_id, "volunteer"])) for row in rows]
+
+
+async def proposals_of_children(conn: AsyncConnection, child_ids: list[str]) -> dict[str, list[str]]:
+    """The proposals awaiting a decision that name each of these children."""
+    found: dict[str, list[str]] = {}
+    if child_ids:
+        query = (select(members.c.member_id, pairs.c.pair_id).join(pairs, pairs.c.pair_id == members.c.pair_id)
+                 .where(members.c.role == "child", members.c.member_id.in_(child_ids), pairs.c.status == "proposed")
+                 .order_by(pairs.c.pair_id))
+        for child_id, pair_id in await conn.execute(query):
+            found.setdefault(child_id, []).append(pair_id)
+    return found

@@ -108,3 +108,17 @@ def _outranks(new: PastPair, old: PastPair) -> bool:
         return PAST_RANK[past.status], past.end_reason != "mismatch"
 
     return rank(new) < rank(old)
+
+
+async def proposal_snapshot(conn: AsyncConnection, pair_ids: list[str], today: date) -> tuple[Snapshot, dict[str, int]]:
+    """The children and volunteers of these proposals, with the history of those children apart
+    from the proposals themselves, and the load each proposal puts on its volunteers."""
+    proposals = (await conn.execute(select(pairs.c.pair_id, pairs.c.load).where(pairs.c.pair_id.in_(pair_ids)))).all()
+    linked = (await conn.execute(select(members.c.role, members.c.member_id)
+                                 .where(members.c.pair_id.in_(pair_ids)))).all()
+    child_ids = sorted({member for role, member in linked if role == "child"})
+    volunteer_ids = sorted({member for role, member in linked if role == "volunteer"})
+    kids = await _children(conn, children.c.child_id.in_(child_ids), today)
+    adults = await _volunteers(conn, volunteers.c.volunteer_id.in_(volunteer_ids))
+    history = await _history(conn, and_(children.c.child_id.in_(child_ids), pairs.c.pair_id.notin_(pair_ids)))
+    return Snapshot("", tuple(kids), tuple(adults), history), {row.pair_id: row.load for row in proposals}
