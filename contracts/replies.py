@@ -15,6 +15,9 @@ class ErrorCode(StrEnum):
     rule_violated = "rule_violated"  # HTTP 409: a business invariant forbids it
     forbidden = "forbidden"  # HTTP 403: outside the operator's region
     internal = "internal"  # HTTP 500
+    # HTTP 503: the event log could not take or give it just then (its server gone, its stream
+    # between leaders); send the same command again, with the same command id: it is stored once.
+    unavailable = "unavailable"
 
 
 HTTP_STATUS = {
@@ -24,6 +27,7 @@ HTTP_STATUS = {
     ErrorCode.rule_violated: 409,
     ErrorCode.forbidden: 403,
     ErrorCode.internal: 500,
+    ErrorCode.unavailable: 503,
 }
 
 

@@ -18,23 +18,38 @@ from services.api.schemas import Health, read
 
 UNAVAILABLE = "the event log is unavailable, retry"
 LOOK_EVERY = 0.25  # seconds between looks at the connection while a command is in flight
+RESEND_AFTER = 5.0  # seconds without an answer after which a command is sent once more
 
 
 def unavailable() -> HTTPException:
     return HTTPException(503, UNAVAILABLE, headers={"Retry-After": "1"})
 
 
-async def request_while_connected(nc, subject: str, payload: bytes, timeout: float):
+async def request_while_connected(nc, subject: str, payload: bytes, timeout: float,
+                                  resend_after: float = RESEND_AFTER):
+    """The command's answer; sent once more if none came within `resend_after`. On a cluster a
+    service whose server died reconnects to another node, where it may not answer what it received
+    before (a responder's permission to answer lives on the server the request came through): its
+    answer is refused and would be awaited for the whole timeout. The command id in the payload
+    makes the second sending store nothing twice; whichever answer comes first is taken."""
     if not nc.is_connected:
         raise unavailable()
-    request = asyncio.ensure_future(nc.request(subject, payload, timeout=timeout))
-    while True:
-        done, _ = await asyncio.wait((request,), timeout=LOOK_EVERY)
-        if done:
-            return request.result()
-        if not nc.is_connected:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    requests = [asyncio.ensure_future(nc.request(subject, payload, timeout=timeout))]
+    try:
+        while True:
+            done, _ = await asyncio.wait(requests, timeout=LOOK_EVERY, return_when=asyncio.FIRST_COMPLETED)
+            if done:
+                return done.pop().result()
+            if not nc.is_connected:
+                raise unavailable()
+            waited = loop.time() - started
+            if len(requests) == 1 and waited >= resend_after:
+                requests.append(asyncio.ensure_future(nc.request(subject, payload, timeout=timeout - waited)))
+    finally:
+        for request in requests:
             request.cancel()
-            raise unavailable()
 
 
 async def log_health(nc, event_log) -> tuple[int, dict]:

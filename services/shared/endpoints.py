@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.nats import NatsBroker, NatsMessage, NatsRouter
+from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError as NatsTimeout
+from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 from pydantic import ValidationError
 
 from contracts.commands import Command
@@ -25,6 +27,11 @@ from services.shared.unit_of_work import Deps
 Handler = Callable[[Deps, Any], Awaitable[dict[str, Any]]]
 Routes = dict[str, tuple[type[Command], Handler]]
 log = logging.getLogger("aixin.commands")
+LOG_UNAVAILABLE = "the event log is unavailable, retry"
+# The log's server gone mid-request, or its stream without a leader for the moment (a node of the
+# cluster died and the others are electing one): nothing is wrong with the command.
+UNAVAILABLE_ERRORS = (NatsTimeout, NoRespondersError, NoStreamResponseError, ServiceUnavailableError,
+                      ConnectionClosedError)
 
 
 async def execute(deps: Deps, model: type[Command], handler: Handler, body: bytes) -> Reply:
@@ -38,6 +45,9 @@ async def execute(deps: Deps, model: type[Command], handler: Handler, body: byte
         return Reply(ok=True, result=await handler(deps, command))
     except AixinError as error:
         return Reply(ok=False, error=Error(code=error.code, message=error.message, details=error.details))
+    except UNAVAILABLE_ERRORS as error:
+        log.warning("command %s: the event log is unavailable (%r); the client sends it again", model.__name__, error)
+        return Reply(ok=False, error=Error(code=ErrorCode.unavailable, message=LOG_UNAVAILABLE))
     except PermissionError as error:  # personal data of someone whose keys were destroyed
         return Reply(ok=False, error=Error(code=ErrorCode.rule_violated, message=str(error)))
     except Exception:  # an unexpected fault must still answer, and the service must go on
