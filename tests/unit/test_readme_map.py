@@ -1,21 +1,32 @@
 """The README's map of the code stays true to the code: its table of events names every event of
-the contract once, and for each the read models and processes that apply it, as their `handles`
-tables say; its table of folders has a row for every package of `services/` and names nothing that
-is gone. A newcomer who looks an event or a folder up there finds what is."""
+the contract once, for each the folders of the code that decide it (those that make it, whose
+service's NATS user may write its aggregate) and the read models and log followers that apply it,
+as their `handles` tables say; its table of folders has a row for every package (`contracts/`,
+`services/`, `tooling/` and each folder below them) and names nothing that is gone. A newcomer who
+looks an event or a folder up there finds what is."""
 
 from __future__ import annotations
 
+import ast
 import re
+from functools import cache
 from pathlib import Path
 
 from contracts.registry import event_types
 from services.activity.reminders.state import ReminderState
+from services.feed.translate import TRANSLATIONS
+from services.platform.nats_permissions import WRITES
 from services.projections import all_projections
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 MAP = "## Map of the code"
 EVENTS = "### Every event"
+PACKAGES = ("contracts", "services", "tooling")
+# The NATS user each deciding folder's service appends as (`services.platform.nats_permissions`), by
+# the longest folder that holds it; accounts are appended by the API on subjects of their own.
+USER_OF_FOLDER = {"intake": "intake", "pairing": "pairing", "activity": "activity",
+                  "activity/reminders": "reminders", "shared/follower": "projections", "accounts": None}
 
 
 def _section(start: str, end: str | None = None) -> str:
@@ -35,10 +46,68 @@ def _names(cell: str) -> set[str]:
     return set(re.findall(r"`([^`]+)`", cell))
 
 
+def _producer_names(cell: str) -> set[str]:
+    """The folders a "decided in" cell names, its remarks in parentheses left out."""
+    return _names(re.sub(r"\([^)]*\)", "", cell))
+
+
 def consumers() -> dict[str, frozenset[type]]:
     """What the "fed" column may name, and the event classes each applies: every read model by its
-    name, and the reminder process (whose own state from the log is what it is fed)."""
-    return {**{p.name: p.handles for p in all_projections()}, "reminders": ReminderState.handles}
+    name, the reminder process (whose own state from the log is what it is fed) and the integration
+    feed (its table of translations)."""
+    return {**{p.name: p.handles for p in all_projections()}, "reminders": ReminderState.handles,
+            "feed": frozenset(TRANSLATIONS)}
+
+
+@cache
+def producers() -> dict[str, set[str]]:
+    """Each event's deciding folders (as `activity/care`, relative to `services/`): those with a
+    module that makes it, read from the code with `ast`. A call counts when its name is the event's
+    class as imported from its contract module (`from contracts.pairing import PairFormed`, or
+    `pairing.PairFormed` after `from contracts import pairing`): the feed's messages of the same names
+    are other classes."""
+    classes = event_types()
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "services").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names, modules = {}, {}  # local name -> (module, class); local name -> module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    names[alias.asname or alias.name] = (node.module, alias.name)
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                modules.update({alias.asname or alias.name: alias.name for alias in node.names})
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            if isinstance(node.func, ast.Name) and node.func.id in names:
+                module, name = names[node.func.id]
+            elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                module, name = modules.get(node.func.value.id), node.func.attr
+            else:
+                continue
+            if name in classes and classes[name].__module__ == module:
+                found.setdefault(name, set()).add(path.parent.relative_to(ROOT / "services").as_posix())
+    return found
+
+
+def test_the_readme_names_who_decides_each_event_as_the_code_does() -> None:
+    in_readme = {row[0].strip("`"): _producer_names(row[2]) for row in _event_rows()}
+    assert in_readme == {event: producers().get(event, set()) for event in event_types()}
+
+
+def test_every_deciding_folder_appends_as_a_user_that_may_write_its_events_aggregate() -> None:
+    def user(folder: str) -> str | None:
+        holder = max((f for f in USER_OF_FOLDER if folder == f or folder.startswith(f + "/")), key=len)
+        return USER_OF_FOLDER[holder]
+
+    refused = sorted(f"{event} ({classes.aggregate_type}) decided in {folder}"
+                     for event, classes in event_types().items() for folder in producers().get(event, ())
+                     if (name := user(folder)) is not None and classes.aggregate_type not in WRITES[name])
+    accounts = {event_types()[e].aggregate_type for e, folders in producers().items()
+                if any(user(f) is None for f in folders)}
+    assert refused == [] and accounts <= {"account"}
 
 
 def test_the_readme_lists_every_event_once() -> None:
@@ -69,7 +138,10 @@ def test_every_folder_the_map_names_exists() -> None:
     assert sorted(path for path in named if not (ROOT / path).exists()) == []
 
 
-def test_the_map_has_a_row_for_every_package_of_services() -> None:
-    packages = {f"services/{path.parent.name}/" for path in (ROOT / "services").glob("*/__init__.py")}
+def test_the_map_has_a_row_for_every_package() -> None:
+    """Every folder of `contracts/`, `services/` and `tooling/` that is a package, at any depth
+    (`services/` itself is only their root)."""
+    packages = {f"{path.parent.relative_to(ROOT).as_posix()}/" for root in PACKAGES
+                for path in (ROOT / root).rglob("__init__.py")} - {"services/"}
     named = set().union(*_folders())
-    assert sorted(packages - named) == [] and "contracts/" in named
+    assert sorted(packages - named) == []
