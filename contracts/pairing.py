@@ -1,8 +1,14 @@
 """Pairing: volunteers and children linked in a pair (结对).
 
-Forming a pair writes one event on each aggregate it touches (the pair, every child, every
-volunteer) in one atomic batch, each with its own expected sequence: two operators pairing the same
-child at the same moment cannot both succeed, and no reader ever sees half a pair.
+Forming a pair writes one event on each aggregate it touches (the pair, every child's pairs, every
+volunteer's pairs) in one atomic batch, each with its own expected sequence: two operators pairing
+the same child at the same moment cannot both succeed, and no reader ever sees half a pair.
+
+A child's and a volunteer's pairs are pairing's own aggregates (`pairing_child`, `pairing_volunteer`,
+keyed by the person's id and owned by her region), apart from intake's child and volunteer: each
+context writes only its own aggregates. Version 1 of the membership events was written on the child
+and the volunteer themselves; read through the upcaster it names the region of its envelope, and
+pairing reads a person's pairs from both subjects (`services.pairing.members`).
 """
 
 from __future__ import annotations
@@ -77,35 +83,69 @@ class PairEnded(Event):
     reason: PairEndReason
 
 
-class ChildJoinedPair(Event):
-    aggregate_type: ClassVar[str] = "child"
+class _Membership:
+    """Of an event of a person's pairs: its aggregate is keyed by the person's id."""
+
+    person: ClassVar[str]
+
+    @property
+    def aggregate_id(self) -> str:
+        return getattr(self, f"{self.person}_id")
+
+
+class ChildJoinedPair(_Membership, Event):
+    """v2: on pairing's own aggregate of the child's pairs, in the child's region (v1: on the child)."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pairing_child"
+    person: ClassVar[str] = "child"
 
     child_id: str
+    region: str = Field(description="the child's region when she joined")
     pair_id: str
     mode: PairMode
 
 
-class ChildLeftPair(Event):
-    aggregate_type: ClassVar[str] = "child"
+class ChildLeftPair(_Membership, Event):
+    """v2: as ChildJoinedPair."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pairing_child"
+    person: ClassVar[str] = "child"
 
     child_id: str
+    region: str = Field(description="the child's region when she left")
     pair_id: str
     reason: PairEndReason
 
 
-class VolunteerJoinedPair(Event):
-    aggregate_type: ClassVar[str] = "volunteer"
+class VolunteerJoinedPair(_Membership, Event):
+    """v2: on pairing's own aggregate of the volunteer's pairs, in her region (v1: on the volunteer)."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pairing_volunteer"
+    person: ClassVar[str] = "volunteer"
 
     volunteer_id: str
+    region: str = Field(description="the volunteer's region")
     pair_id: str
     mode: PairMode
     children: int = Field(description="children this pair adds to the volunteer's load")
 
 
-class VolunteerLeftPair(Event):
-    aggregate_type: ClassVar[str] = "volunteer"
+class VolunteerLeftPair(_Membership, Event):
+    """v2: as VolunteerJoinedPair."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pairing_volunteer"
+    person: ClassVar[str] = "volunteer"
 
     volunteer_id: str
+    region: str = Field(description="the volunteer's region")
     pair_id: str
     reason: PairEndReason
     children: int
+
+
+# The aggregate each membership event was written on in version 1, before pairing owned it.
+FORMER_AGGREGATES = {"pairing_child": "child", "pairing_volunteer": "volunteer"}

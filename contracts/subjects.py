@@ -15,7 +15,8 @@ levels below the owning region are '_'. So a subscriber takes its subtree with o
 
 Optimistic concurrency is per aggregate subject (`Nats-Expected-Last-Subject-Sequence`).
 An aggregate's whole history, even across a move to another region, is read with
-`history_filter(aggregate_type, aggregate_id)`.
+`history_filter(aggregate_type, aggregate_id)`; every aggregate of one id, whatever its type (a
+child's file, intake's, and her pairs, pairing's), with `id_filter(aggregate_id)`.
 
 Accounts — one subject per account, outside the region hierarchy, so that a provincial or city
 subscription (`aixin.evt.44.>`) never sees who may sign in where:
@@ -43,6 +44,7 @@ ACCOUNTS_ROOT = "aixin.acct"
 ACCOUNT_EVENTS = f"{ACCOUNTS_ROOT}.>"
 ACCOUNT_AGGREGATE = "account"
 PLACEHOLDER = "_"
+ANY_AGGREGATE = "*"  # an aggregate type that stands for all of them: see `id_filter`
 
 
 def region_tokens(region: Region) -> list[str]:
@@ -69,6 +71,13 @@ def history_filter(aggregate_type: str, aggregate_id: str) -> str:
     if aggregate_type == ACCOUNT_AGGREGATE:  # an account never moves: its one subject is its history
         return account_subject(aggregate_id)
     return ".".join([EVENTS_ROOT, *["*"] * len(PREFIX_LENGTHS), aggregate_type, aggregate_id])
+
+
+def id_filter(aggregate_id: str) -> str:
+    """Every aggregate of this id, of any type (`ANY_AGGREGATE`), in any region: one person's
+    aggregates in two contexts, read together and checked together
+    (`Nats-Expected-Last-Subject-Sequence-Subject`)."""
+    return history_filter(ANY_AGGREGATE, aggregate_id)
 
 
 def subtree_filter(region_code: str) -> str:

@@ -31,6 +31,11 @@ def _plaintext_kept(field: str) -> Upcaster:
     return upcast_field
 
 
+def _region_of_envelope(data: Data, envelope: Envelope) -> Data:
+    # v1 of a membership event was stored on the person's own subject, in her region then.
+    return {"region": envelope.region, **data}
+
+
 def _wish_fulfilled_v1(data: Data, envelope: Envelope) -> Data:
     # v1's `donor` was the pledge's donor id or a donor named in words: which, it did not say.
     return {"donor_id": None, **_plaintext_kept("donor")(data, envelope)}
@@ -45,6 +50,8 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("WishSubmitted", 1): _plaintext_kept("item"),
     ("WishFulfilled", 1): _wish_fulfilled_v1,
     ("DonorRegistered", 1): _donor_registered_v1,
+    **{(name, 1): _region_of_envelope
+       for name in ("ChildJoinedPair", "ChildLeftPair", "VolunteerJoinedPair", "VolunteerLeftPair")},
 })
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from contracts.registry import event_types
+from contracts.subjects import ANY_AGGREGATE
 from services.api.auth import Caller, signed_in
 from services.api.deps import Log
 from services.api.scope import log_children_read, require_readable
@@ -22,6 +23,8 @@ from services.api.schemas import History, read
 from services.shared.eventlog import MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
+# A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id).
+TOLD_WITH = {"child": "pairing_child", "volunteer": "pairing_volunteer"}
 SEALED_MARK = "<sealed>"
 WITHHELD_MARK = "<withheld>"
 # Fields that may hold free text about a person; withheld unless their type is a closed vocabulary
@@ -41,7 +44,7 @@ async def history(aggregate_type: str, aggregate_id: str, request: Request, even
     if not aggregate_id.replace("-", "").replace("_", "").isalnum():
         raise HTTPException(422, f"{aggregate_id!r} is not a valid id")
     try:
-        loaded = await event_log.load(aggregate_type, aggregate_id)
+        loaded = await _load(event_log, aggregate_type, aggregate_id)
     except MalformedEvent as bad:  # said plainly; the message itself is in the dead letters
         raise HTTPException(409, f"the history of {aggregate_type} {aggregate_id} holds a message that "
                                  f"cannot be read at stream sequence {bad.seq}: {bad.reason}") from None
@@ -54,6 +57,17 @@ async def history(aggregate_type: str, aggregate_id: str, request: Request, even
         await log_children_read(request, caller, ((c, region) for c in _children_named(loaded.events)))
     return {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
             "events": [history_view(stored, personal) for stored in loaded.events]}
+
+
+async def _load(event_log, aggregate_type: str, aggregate_id: str):
+    if aggregate_type not in TOLD_WITH:
+        return await event_log.load(aggregate_type, aggregate_id)
+    loaded = await event_log.load(ANY_AGGREGATE, aggregate_id)  # in log order, both at once
+    told = {aggregate_type, TOLD_WITH[aggregate_type]}
+    loaded.events = [e for e in loaded.events if e.envelope.aggregate_type in told]
+    if loaded.events and loaded.events[0].envelope.aggregate_type != aggregate_type:
+        loaded.events = []  # pairs of no one on file: nobody's history
+    return loaded
 
 
 def history_view(stored: StoredEvent, personal: bool = True) -> dict[str, Any]:

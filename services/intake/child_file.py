@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from datetime import date
 
 from contracts.child_file import (
@@ -70,7 +72,8 @@ def decide_withdraw_consent(state: ChildState, command: WithdrawConsent, *, toda
                                      withdrawn_on=command.withdrawn_on)]
 
 
-def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]:
+def decide_transfer(state: ChildState, child_id: str, to: Region, *, active_pairs: Iterable[str]) -> list[Event]:
+    """`active_pairs`: the pairs she is in (pairing's), carried along for the region she moves to."""
     require_active(state, child_id)
     if to.code == state.region:
         raise InvalidCommand("to_region", f"child {child_id} already lives in {to.code}")
@@ -81,7 +84,7 @@ def decide_transfer(state: ChildState, child_id: str, to: Region) -> list[Event]
                            birth_date=file.birth_date, category=file.category, subtype=file.subtype,
                            grade=file.grade, personal=file.personal,
                            guardian_relation=file.guardian_relation, guardian=file.guardian,
-                           active_pair_ids=tuple(state.active_pairs)),
+                           active_pair_ids=tuple(active_pairs)),
     ]
 
 
@@ -105,11 +108,12 @@ def decide_erase(state: ChildState, command: EraseChildData) -> list[Event]:
     return [ChildPersonalDataErased(child_id=command.child_id, requested_by=command.requested_by)]
 
 
-def decide_exit(state: ChildState, command: ExitChild, *, today: date) -> list[Event]:
+def decide_exit(state: ChildState, command: ExitChild, *, today: date, active_pairs: Iterable[str]) -> list[Event]:
+    """`active_pairs`: the pairs she is in (pairing's): none may stand when she leaves."""
     require_active(state, command.child_id)
     _not_future("exited_on", command.exited_on, today)
-    if state.active_pairs:
+    if active_pairs := list(active_pairs):
         raise RuleViolated(
-            f"child {command.child_id} is still in pair(s) {', '.join(state.active_pairs)}; end them first"
+            f"child {command.child_id} is still in pair(s) {', '.join(active_pairs)}; end them first"
         )
     return [ChildExited(child_id=command.child_id, reason=command.reason, exited_on=command.exited_on)]

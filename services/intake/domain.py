@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
@@ -15,13 +15,6 @@ from contracts.intake import (
     RecruitVolunteer,
     RegisterChild,
     VolunteerRecruited,
-)
-from contracts.pairing import (
-    ChildJoinedPair,
-    ChildLeftPair,
-    PairMode,
-    VolunteerJoinedPair,
-    VolunteerLeftPair,
 )
 from contracts.privacy import Sealed
 from contracts.regions import Region
@@ -45,7 +38,6 @@ class ChildState:
     exists: bool = False
     region: str = ""
     birth_date: date | None = None
-    active_pairs: dict[str, PairMode] = field(default_factory=dict)
     registration: ChildRegistered | ChildTransferredIn | None = None  # the file's standing facts
     needs: tuple[NeedKind, ...] = ()
     tier: RiskTier | None = None
@@ -55,10 +47,6 @@ class ChildState:
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day) if self.birth_date else 0
 
-    @property
-    def one_to_one_pair(self) -> str | None:
-        return next((p for p, m in self.active_pairs.items() if m is PairMode.one_to_one), None)
-
 
 @dataclass(frozen=True)
 class VolunteerState:
@@ -67,7 +55,6 @@ class VolunteerState:
     region: str = ""
     kind: str = ""
     capacity: int = 0
-    load: dict[str, int] = field(default_factory=dict)  # pair id -> children it counts
     trained: frozenset[TrainingTopic] = frozenset()
     certifications: tuple[str, ...] = ()
     withdrawn: bool = False
@@ -80,10 +67,6 @@ class VolunteerState:
     def in_pairing_pool(self) -> bool:
         """Trained, not withdrawn: may be paired (else the volunteer is in the reserve pool)."""
         return self.exists and not self.withdrawn and not self.missing_training
-
-    @property
-    def children_in_care(self) -> int:
-        return sum(self.load.values())
 
 
 # Said to an office outside whose subtree the person is on file: that she is, not who or where, so
@@ -152,7 +135,9 @@ def decide_recruit_volunteer(
 
 @singledispatch
 def evolve_child(event: Event, state: ChildState) -> ChildState:
-    return state  # events of later versions or other concerns leave this state as it is
+    # Events of later versions, or of other contexts stored on the child by earlier versions (her
+    # pairs, which are pairing's: services.pairing.members), leave this state as it is.
+    return state
 
 
 @evolve_child.register
@@ -200,16 +185,6 @@ def _(event: ChildExited, state: ChildState) -> ChildState:
     return replace(state, exited=event.reason)
 
 
-@evolve_child.register
-def _(event: ChildJoinedPair, state: ChildState) -> ChildState:
-    return replace(state, active_pairs={**state.active_pairs, event.pair_id: event.mode})
-
-
-@evolve_child.register
-def _(event: ChildLeftPair, state: ChildState) -> ChildState:
-    return replace(state, active_pairs={p: m for p, m in state.active_pairs.items() if p != event.pair_id})
-
-
 @singledispatch
 def evolve_volunteer(event: Event, state: VolunteerState) -> VolunteerState:
     return state
@@ -233,16 +208,6 @@ def _(event: VolunteerCertified, state: VolunteerState) -> VolunteerState:
 @evolve_volunteer.register
 def _(event: VolunteerWithdrew, state: VolunteerState) -> VolunteerState:
     return replace(state, withdrawn=True)
-
-
-@evolve_volunteer.register
-def _(event: VolunteerJoinedPair, state: VolunteerState) -> VolunteerState:
-    return replace(state, load={**state.load, event.pair_id: event.children})
-
-
-@evolve_volunteer.register
-def _(event: VolunteerLeftPair, state: VolunteerState) -> VolunteerState:
-    return replace(state, load={p: n for p, n in state.load.items() if p != event.pair_id})
 
 
 def child_state(events: list[Event]) -> ChildState:

@@ -27,6 +27,7 @@ from contracts.volunteers import (
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import VILLAGE_LEVELS, region_at
+from services.pairing.members import CHILD_PAIRS, VOLUNTEER_PAIRS, child_pairs, volunteer_pairs
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -36,6 +37,24 @@ async def _child(uow: UnitOfWork, child_id: str):
     if state.exists:
         require_within(uow.command.actor, parse_region(state.region), "this child")
     return state
+
+
+async def _with_pairs(uow: UnitOfWork, own_type: str, pairs_type: str, person_id: str):
+    """A person's history and the events of her pairs (pairing's, after those a log written before
+    stored on her), read together: what intake appends on her on the strength of her pairs (an
+    exit, a move, a withdrawal) is refused if pairing wrote on her pairs since, and the other way
+    round, as when both lived on one subject."""
+    histories = await uow.load_together(person_id, own_type, pairs_type)
+    own = uow.events_of(histories[own_type])
+    return own, own + uow.events_of(histories[pairs_type])
+
+
+async def _child_and_pairs(uow: UnitOfWork, child_id: str):
+    own, pairs = await _with_pairs(uow, "child", CHILD_PAIRS, child_id)
+    state = child_state(own)
+    if state.exists:
+        require_within(uow.command.actor, parse_region(state.region), "this child")
+    return state, child_pairs(pairs)
 
 
 async def survey_needs(deps: Deps, command: SurveyNeeds) -> dict[str, Any]:
@@ -79,11 +98,12 @@ async def withdraw_consent(deps: Deps, command: WithdrawConsent) -> dict[str, An
 async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
     to = region_at(command.to_region, VILLAGE_LEVELS, "to_region")
     uow = UnitOfWork(deps, command)
-    state = await _child(uow, command.child_id)
+    state, pairs = await _child_and_pairs(uow, command.child_id)
     # Both sides of a move between regions must be within the operator's reach.
     require_within(command.actor, to, "a child moving in")
     return await uow.decide_and_commit(
-        lambda: child_file.decide_transfer(state, command.child_id, to), child_id=command.child_id
+        lambda: child_file.decide_transfer(state, command.child_id, to, active_pairs=pairs.active_pairs),
+        child_id=command.child_id,
     )
 
 
@@ -99,9 +119,10 @@ async def complete_child_place(deps: Deps, command: CompleteChildPlace) -> dict[
 
 async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    state = await _child(uow, command.child_id)
+    state, pairs = await _child_and_pairs(uow, command.child_id)
     return await uow.decide_and_commit(
-        lambda: child_file.decide_exit(state, command, today=uow.now.date()), child_id=command.child_id
+        lambda: child_file.decide_exit(state, command, today=uow.now.date(), active_pairs=pairs.active_pairs),
+        child_id=command.child_id,
     )
 
 
@@ -155,9 +176,13 @@ async def certify_volunteer(deps: Deps, command: CertifyVolunteer) -> dict[str, 
 
 async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    state = await _volunteer(uow, command.volunteer_id)
+    own, pairs = await _with_pairs(uow, "volunteer", VOLUNTEER_PAIRS, command.volunteer_id)
+    state = volunteer_state(own)
+    if state.exists:
+        require_within(command.actor, parse_region(state.region), "this volunteer")
     return await uow.decide_and_commit(
-        lambda: organisation.decide_withdraw(state, command), volunteer_id=command.volunteer_id
+        lambda: organisation.decide_withdraw(state, command, active_pairs=volunteer_pairs(pairs).load),
+        volunteer_id=command.volunteer_id,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from datetime import date
 
 from contracts.envelope import Event
@@ -46,11 +48,13 @@ def decide_certify(volunteer: VolunteerState, command: CertifyVolunteer, *, toda
                                certified_on=command.certified_on)]
 
 
-def decide_withdraw(volunteer: VolunteerState, command: WithdrawVolunteer) -> list[Event]:
+def decide_withdraw(volunteer: VolunteerState, command: WithdrawVolunteer, *,
+                    active_pairs: Iterable[str]) -> list[Event]:
+    """`active_pairs`: the pairs she cares for (pairing's): none may stand when she withdraws."""
     _known(volunteer, command.volunteer_id)
-    if volunteer.load:
+    if active_pairs := list(active_pairs):
         raise RuleViolated(f"volunteer {command.volunteer_id} still cares for pair(s) "
-                           f"{', '.join(volunteer.load)}; end them first")
+                           f"{', '.join(active_pairs)}; end them first")
     return [VolunteerWithdrew(volunteer_id=command.volunteer_id, reason=command.reason)]
 
 

@@ -1,10 +1,12 @@
-"""Pairing command handlers: invariants are checked on the children's and volunteers' histories."""
+"""Pairing command handlers: invariants are checked on the children's and volunteers' histories
+(intake's) and on their pairs (pairing's own)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from contracts.envelope import Event
 from contracts.pairing import EndPair, FormPair
 from contracts.regions import parse_region
 from services.intake.domain import (
@@ -19,6 +21,8 @@ from services.pairing.domain import (
     decide_form_pair,
     pair_state,
 )
+from services.pairing.members import (CHILD_PAIRS, VOLUNTEER_PAIRS, Memberships, child_pairs, former_aggregate,
+                                      volunteer_pairs)
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -26,13 +30,13 @@ from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 async def form_pair(deps: Deps, command: FormPair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
-    pair, (children, volunteers) = await asyncio.gather(
+    pair, (children, volunteers, pairs) = await asyncio.gather(
         uow.state("pair", pair_id, pair_state), load_members(uow, command.child_ids, command.volunteer_ids))
 
     def decide():  # the members' regions are checked only for a new command, not for a retry
         require_within_members(uow, children, volunteers)
         return decide_form_pair(pair, command, pair_id=pair_id, children=children, volunteers=volunteers,
-                                today=uow.now.date())
+                                pairs=pairs, today=uow.now.date())
     return await uow.decide_and_commit(decide, pair_id=pair_id)
 
 
@@ -41,9 +45,10 @@ async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
     pair = await load_pair(uow, command.pair_id)
 
     async def decide():
-        # Load the members so that their histories take part in the concurrency check.
-        await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
-        return decide_end_pair(pair, command)
+        # The members' regions, where their pairs are written; their histories take part in the
+        # concurrency check.
+        children, volunteers, _ = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
+        return decide_end_pair(pair, command, children=children, volunteers=volunteers)
     return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 
@@ -55,13 +60,27 @@ async def load_pair(uow: UnitOfWork, pair_id: str) -> PairState:
 
 
 async def load_members(uow: UnitOfWork, child_ids: list[str], volunteer_ids: list[str]
-                   ) -> tuple[dict[str, ChildState], dict[str, VolunteerState]]:
-    """Loaded at once, each a round trip of its own to the log."""
+                       ) -> tuple[dict[str, ChildState], dict[str, VolunteerState], Memberships]:
+    """The members as intake has them and their pairs as pairing has them, loaded at once."""
     children, volunteers = list(dict.fromkeys(child_ids)), list(dict.fromkeys(volunteer_ids))
-    states = await asyncio.gather(*(uow.state("child", c, child_state) for c in children),
-                                  *(uow.state("volunteer", v, volunteer_state) for v in volunteers))
-    return dict(zip(children, states[:len(children)], strict=True)), \
-        dict(zip(volunteers, states[len(children):], strict=True))
+    found = await asyncio.gather(*(person(uow, CHILD_PAIRS, c) for c in children),
+                                 *(person(uow, VOLUNTEER_PAIRS, v) for v in volunteers))
+    of_children, of_volunteers = found[:len(children)], found[len(children):]
+    return ({c: child_state(own) for c, (own, _) in zip(children, of_children, strict=True)},
+            {v: volunteer_state(own) for v, (own, _) in zip(volunteers, of_volunteers, strict=True)},
+            Memberships({c: child_pairs(pairs) for c, (_, pairs) in zip(children, of_children, strict=True)},
+                        {v: volunteer_pairs(pairs) for v, (_, pairs) in zip(volunteers, of_volunteers, strict=True)}))
+
+
+async def person(uow: UnitOfWork, pairs_type: str, person_id: str) -> tuple[list[Event], list[Event]]:
+    """A person's history (intake's child or volunteer) and the events of her pairs (pairing's
+    `pairing_child` or `pairing_volunteer`, after those a log written before stored on her), read
+    together: pairing's events on her pairs are refused if intake wrote on her since, and the
+    other way round, as when both lived on one subject."""
+    own_type = former_aggregate(pairs_type)
+    histories = await uow.load_together(person_id, own_type, pairs_type)
+    own = uow.events_of(histories[own_type])
+    return own, own + uow.events_of(histories[pairs_type])
 
 
 def require_within_members(uow: UnitOfWork, children: dict[str, ChildState],

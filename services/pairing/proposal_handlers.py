@@ -29,27 +29,27 @@ async def propose_pair(deps: Deps, command: ProposePair) -> dict[str, Any]:
     pair_id = command.pair_id or derived_id(command.command_id, "pair")
     uow = UnitOfWork(deps, command)
     pair = await load_pair(uow, pair_id)
-    children, volunteers = await load_members(uow, command.child_ids, command.volunteer_ids)
+    children, volunteers, pairs = await load_members(uow, command.child_ids, command.volunteer_ids)
     venue = await _venue(uow, command.team_id, command.station_id, command.volunteer_ids)
 
     def decide():  # the members' regions are checked only for a new command, not for a retry
         require_within_members(uow, children, volunteers)
         return decide_propose_pair(pair, command, pair_id=pair_id, children=children,
-                                   volunteers=volunteers, venue=venue, today=uow.now.date())
+                                   volunteers=volunteers, pairs=pairs, venue=venue, today=uow.now.date())
     return await uow.decide_and_commit(decide, pair_id=pair_id)
 
 
 async def approve_pair(deps: Deps, command: ApprovePair) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     pair = await load_pair(uow, command.pair_id)
-    children, volunteers = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
+    children, volunteers, pairs = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
     venue = await _venue(uow, pair.team_id, pair.station_id, pair.volunteer_ids)
     proposer = _proposer(await uow.load("pair", command.pair_id))  # already loaded: cached
 
     def decide():  # as for a proposal: a retry is answered before the members' regions are checked
         require_within_members(uow, children, volunteers)
-        return decide_approve_pair(pair, command, children=children, volunteers=volunteers, venue=venue,
-                                   today=uow.now.date(), proposer=proposer)
+        return decide_approve_pair(pair, command, children=children, volunteers=volunteers, pairs=pairs,
+                                   venue=venue, today=uow.now.date(), proposer=proposer)
     return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 

@@ -23,6 +23,7 @@ from contracts.pairing import PairMode
 from contracts.regions import parse_region
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.domain import formation_events
+from services.pairing.members import Memberships
 from services.pairing.rules import check_members, check_shape
 from services.pairing.state import PairState, PairStatus
 from services.shared.errors import Forbidden, InvalidCommand, NotFound, RuleViolated
@@ -51,12 +52,12 @@ def approval_level(venue: Venue) -> FederationLevel:
 
 def decide_propose_pair(
     pair: PairState, command: ProposePair, *, pair_id: str, children: dict[str, ChildState],
-    volunteers: dict[str, VolunteerState], venue: Venue, today: date,
+    volunteers: dict[str, VolunteerState], pairs: Memberships, venue: Venue, today: date,
 ) -> list[Event]:
     if pair.exists:
         raise RuleViolated(f"pair {pair_id} already exists")
     check_shape(command.mode, command.child_ids, command.volunteer_ids)
-    check_members(command.mode, children, volunteers, today)  # refuse now what could never be approved
+    check_members(command.mode, children, volunteers, pairs, today)  # refuse now what could never be approved
     _check_venue(command.mode, children, venue)
     return [PairProposed(
         pair_id=pair_id, mode=command.mode, region=children[command.child_ids[0]].region,
@@ -68,7 +69,8 @@ def decide_propose_pair(
 
 def decide_approve_pair(
     pair: PairState, command: ApprovePair, *, children: dict[str, ChildState],
-    volunteers: dict[str, VolunteerState], venue: Venue, today: date, proposer: Actor | None = None,
+    volunteers: dict[str, VolunteerState], pairs: Memberships, venue: Venue, today: date,
+    proposer: Actor | None = None,
 ) -> list[Event]:
     _require_proposed(pair, command.pair_id)
     actor = command.actor
@@ -77,12 +79,12 @@ def decide_approve_pair(
                            f"approve her own proposal; another operator of a {pair.approval_level or OWNING_LEVEL} "
                            f"office or above approves it")
     _require_approver(actor, pair)
-    load = check_members(pair.mode, children, volunteers, today)
+    load = check_members(pair.mode, children, volunteers, pairs, today)
     _check_venue(pair.mode, children, venue)
     region = children[pair.child_ids[0]].region  # where the child lives now, should it have moved
     return [PairApproved(pair_id=pair.pair_id, approved_at_level=actor.level),
-            *formation_events(pair.pair_id, pair.mode, region, pair.child_ids, pair.volunteer_ids, load,
-                              formed_on=today)]
+            *formation_events(pair.pair_id, pair.mode, region, {c: children[c] for c in pair.child_ids},
+                              {v: volunteers[v] for v in pair.volunteer_ids}, load, formed_on=today)]
 
 
 def decide_reject_pair(pair: PairState, command: RejectPair) -> list[Event]:

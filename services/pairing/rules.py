@@ -11,6 +11,7 @@ from datetime import date
 from contracts.child_file import ConsentScope
 from contracts.pairing import PairMode, children_counted
 from services.intake.domain import ChildState, VolunteerState
+from services.pairing.members import ChildPairs, Memberships, VolunteerPairs
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 CONSENT_AGE = 14  # below it, pairing needs the guardian's separate consent (sensitive data of a minor)
@@ -39,15 +40,15 @@ def check_shape(mode: PairMode, child_ids: list[str], volunteer_ids: list[str]) 
 
 
 def check_members(mode: PairMode, children: dict[str, ChildState], volunteers: dict[str, VolunteerState],
-                  today: date) -> int:
+                  pairs: Memberships, today: date) -> int:
     """Every member known and free to join a pair of this mode; returns the load per volunteer."""
     check_known(children, volunteers)
-    for child in children.values():
+    for child_id, child in children.items():
         check_child_may_be_paired(child, today)
-        check_child_free(child, mode)
+        check_child_free(child_id, pairs.of_child(child_id), mode)
     load = children_counted(mode, len(children))
-    for volunteer in volunteers.values():
-        check_volunteer(volunteer, mode, load)
+    for volunteer_id, volunteer in volunteers.items():
+        check_volunteer(volunteer, pairs.of_volunteer(volunteer_id), mode, load)
     return load
 
 
@@ -81,14 +82,14 @@ def check_child_may_be_paired(child: ChildState, today: date) -> None:
         )
 
 
-def check_child_free(child: ChildState, mode: PairMode) -> None:
-    if mode is PairMode.one_to_one and child.one_to_one_pair:
+def check_child_free(child_id: str, pairs: ChildPairs, mode: PairMode) -> None:
+    if mode is PairMode.one_to_one and pairs.one_to_one_pair:
         raise RuleViolated(
-            f"child {child.child_id} already has an active one-to-one pair ({child.one_to_one_pair})"
+            f"child {child_id} already has an active one-to-one pair ({pairs.one_to_one_pair})"
         )
 
 
-def check_volunteer(volunteer: VolunteerState, mode: PairMode, new_children: int) -> None:
+def check_volunteer(volunteer: VolunteerState, pairs: VolunteerPairs, mode: PairMode, new_children: int) -> None:
     if volunteer.withdrawn:
         raise RuleViolated(f"volunteer {volunteer.volunteer_id} has withdrawn")
     if volunteer.missing_training:
@@ -98,8 +99,8 @@ def check_volunteer(volunteer: VolunteerState, mode: PairMode, new_children: int
         )
     if mode is PairMode.family and volunteer.kind != "family":
         raise RuleViolated(f"volunteer {volunteer.volunteer_id} is a {volunteer.kind}, not a caring family")
-    if volunteer.children_in_care + new_children > volunteer.capacity:
+    if pairs.children_in_care + new_children > volunteer.capacity:
         raise RuleViolated(
-            f"volunteer {volunteer.volunteer_id} cares for {volunteer.children_in_care} of "
+            f"volunteer {volunteer.volunteer_id} cares for {pairs.children_in_care} of "
             f"{volunteer.capacity} children already; {new_children} more would exceed the capacity"
         )

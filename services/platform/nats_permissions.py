@@ -50,7 +50,7 @@ API = "api"
 WRITES: dict[str, tuple[str, ...]] = {
     "intake": ("child", "volunteer", "station", "team", "training"),
     "imports": ("child", "volunteer"),
-    "pairing": ("pair", "child", "volunteer"),
+    "pairing": ("pair", "pairing_child", "pairing_volunteer"),  # a child's and a volunteer's pairs are pairing's
     "activity": ("pair", "wish", "station", "team", "concern", "donor", "fund", "gift_pack", "child"),
     "reminders": ("reminder",),
     "projections": ("parked_event",),  # an operator's skip of an event a read model parked

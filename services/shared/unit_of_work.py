@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from contracts.commands import Command
 from contracts.envelope import Envelope, Event
 from contracts.regions import parse_region
-from contracts.subjects import event_subject, history_filter
+from contracts.subjects import ANY_AGGREGATE, event_subject, history_filter, id_filter
 from services.shared.errors import ConcurrencyConflict, UnreadableHistory
 from services.shared.eventlog import EventLog, History, MalformedEvent, PendingEvent, StoredEvent, describe
 from services.shared.privacy import KeyStore
@@ -88,6 +88,9 @@ class UnitOfWork:
         self.command = command
         self.now = deps.clock()
         self._histories: dict[tuple[str, str], History] = {}
+        # Aggregates read together with the others of their id: the filter over all of them and
+        # the last sequence it matched when read (see `load_together`).
+        self._together: dict[tuple[str, str], tuple[str, int]] = {}
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
         key = (aggregate_type, aggregate_id)
@@ -97,6 +100,26 @@ class UnitOfWork:
             except MalformedEvent as bad:
                 raise UnreadableHistory(f"{aggregate_type} {aggregate_id}", bad.seq, bad.reason) from None
         return self._histories[key]
+
+    async def load_together(self, aggregate_id: str, *aggregate_types: str) -> dict[str, History]:
+        """The histories of the aggregates of one id in two contexts (a child's file, intake's, and
+        her pairs, pairing's), read in one pass over every subject of that id. An event appended on
+        any of them is checked against all of them: refused if any moved since this read, so that a
+        decision taken on both (no exit while paired, no pair for a child exiting) stands, although
+        each context writes only its own."""
+        over = id_filter(aggregate_id)
+        try:
+            events = (await self.deps.log.load(ANY_AGGREGATE, aggregate_id)).events
+        except MalformedEvent as bad:
+            raise UnreadableHistory(f"{'/'.join(aggregate_types)} {aggregate_id}", bad.seq, bad.reason) from None
+        last = events[-1].seq if events else 0
+        histories = {}
+        for aggregate_type in aggregate_types:
+            key = (aggregate_type, aggregate_id)
+            histories[aggregate_type] = self._histories[key] = History(
+                f"{aggregate_type} {aggregate_id}", [e for e in events if e.envelope.aggregate_type == aggregate_type])
+            self._together[key] = (over, last)
+        return histories
 
     def events_of(self, history: History) -> list[Event]:
         return [_typed(history, stored) for stored in history.events]
@@ -150,9 +173,14 @@ class UnitOfWork:
             region = getattr(event, "region", None) or history.events[-1].envelope.region
             subject = event_subject(parse_region(region), *key) if getattr(event, "region", None) else history.subject
             moves = moves and subject != history.subject
+            envelope = self._envelope(event, index, versions[key], region)
+            if key in self._together:  # checked over every aggregate of its id, once in a batch
+                over, last = self._together[key]
+                pending.append(PendingEvent(subject, envelope, None if over in checked else last, over))
+                checked.add(over)
+                continue
             pending.append(PendingEvent(
-                subject=subject,
-                envelope=self._envelope(event, index, versions[key], region),
+                subject=subject, envelope=envelope,
                 # Only a subject's first event in a batch is checked: the server compares the
                 # expectation with the stream as it stood before the batch.
                 expected_seq=history.events[-1].seq if moves else None if subject in checked

@@ -133,3 +133,24 @@ async def test_an_idempotency_key_is_the_command_id_so_a_retried_post_creates_no
     parameters = (await client.get("/openapi.json")).json()["paths"]["/commands/intake/register_child"]["post"]["parameters"]
     assert {"name": "Idempotency-Key", "in": "header"}.items() <= next(
         p for p in parameters if p["name"] == "Idempotency-Key").items()
+
+
+async def test_a_persons_history_tells_her_pairs_with_her_file(client) -> None:
+    # Her pairs are pairing's aggregate, her file intake's: the history of the child (and of the
+    # volunteer) tells both, in the order they happened.
+    child = {**CHILD, "birth_date": "2016-02-02"}
+    child_id = (await client.post("/commands/intake/register_child", json=child)).json()["child_id"]
+    consent = {"child_id": child_id, "relation": "grandparent", "given_by": "张大山",
+               "scopes": ["pairing"], "given_on": "2026-05-01"}
+    assert (await client.post("/commands/intake/record_consent", json=consent)).status_code == 201
+    volunteer = {"region": "440105001102", "name": "王芳", "sex": "female", "kind": "mother"}
+    volunteer_id = (await client.post("/commands/intake/recruit_volunteer", json=volunteer)).json()["volunteer_id"]
+    training = {"topic": "minors_protection_law", "held_on": "2026-05-02", "volunteer_ids": [volunteer_id]}
+    assert (await client.post("/commands/intake/record_training", json=training)).status_code == 201
+    formed = await client.post("/commands/pairing/form_pair", json={"child_ids": [child_id],
+                                                                     "volunteer_ids": [volunteer_id]})
+    assert formed.status_code == 201, formed.text
+    told = (await client.get(f"/history/child/{child_id}")).json()["events"]
+    assert [e["event_type"] for e in told] == ["ChildRegistered", "GuardianConsentGiven", "ChildJoinedPair"]
+    told = (await client.get(f"/history/volunteer/{volunteer_id}")).json()["events"]
+    assert [e["event_type"] for e in told] == ["VolunteerRecruited", "VolunteerTrained", "VolunteerJoinedPair"]

@@ -157,7 +157,7 @@ async def test_concurrent_pairings_of_one_child_let_exactly_one_through(deps, ev
         send(deps, "form_pair", child_ids=[child_id], volunteer_ids=[v]) for v in volunteers))
     assert sum(r.ok for r in replies) == 1
     assert {r.error.code for r in replies if not r.ok} <= {ErrorCode.conflict, ErrorCode.rule_violated}
-    assert (await event_types(event_log, "child", child_id)).count("ChildJoinedPair") == 1
+    assert (await event_types(event_log, "pairing_child", child_id)).count("ChildJoinedPair") == 1
 
 
 async def test_no_visit_is_logged_for_an_ended_pair(deps) -> None:

@@ -34,7 +34,7 @@ def pending(event: Event, version: int, expected_seq: int | None, event_id: UUID
 
 
 def joined(child_id: str, pair_id: str = "p1") -> ChildJoinedPair:
-    return ChildJoinedPair(child_id=child_id, pair_id=pair_id, mode=PairMode.one_to_many)
+    return ChildJoinedPair(child_id=child_id, region=REGION.code, pair_id=pair_id, mode=PairMode.one_to_many)
 
 
 def formed(pair_id: str, child_id: str) -> PairFormed:
@@ -75,19 +75,19 @@ async def test_load_returns_an_aggregate_history_in_order(event_log) -> None:
     for version, pair_id in enumerate(["p1", "p2", "p3"], start=1):
         last = await event_log.append([pending(joined("c1", pair_id), version, last)])
         await event_log.append([pending(joined("c2", pair_id), version, None)])  # interleaved
-    history = await event_log.load("child", "c1")
+    history = await event_log.load("pairing_child", "c1")
     assert [e.envelope.aggregate_version for e in history.events] == [1, 2, 3]
     assert [e.event.pair_id for e in history.events] == ["p1", "p2", "p3"]
     assert [e.seq for e in history.events] == [1, 3, 5]
     assert (history.version, history.last_seq) == (3, 5)
-    assert not (await event_log.load("child", "c9")).exists
+    assert not (await event_log.load("pairing_child", "c9")).exists
 
 
 async def test_load_pages_through_a_history_longer_than_one_direct_get(event_log) -> None:
     for first in (1, 401, 801):  # 2,400 events in three atomic batches, two aggregates interleaved
         await event_log.append([pending(joined(child, f"p{v}"), v, None)
                                 for v in range(first, first + 400) for child in ("c1", "c2")])
-    history = await event_log.load("child", "c1")
+    history = await event_log.load("pairing_child", "c1")
     assert [e.envelope.aggregate_version for e in history.events] == list(range(1, 1201))
 
 
@@ -95,7 +95,7 @@ async def test_a_stale_expected_sequence_is_a_conflict_naming_the_aggregate(even
     await event_log.append([pending(joined("c1"), 1, 0)])
     with pytest.raises(ConcurrencyConflict, match="child c1 was changed") as conflict:
         await event_log.append([pending(joined("c1", "p2"), 2, 0)])
-    assert conflict.value.aggregate == "child c1"
+    assert conflict.value.aggregate == "pairing_child c1"
     assert await event_log.last_sequence() == 1
 
 
@@ -144,7 +144,7 @@ async def test_events_of_many_commands_are_stored_together_or_not_at_all(event_l
     with pytest.raises(BatchRefused, match="wrong last sequence"):  # c2 is at 1, not 0
         await event_log.append_together(refused)
     assert await event_log.last_sequence() == 4
-    assert not (await event_log.load("child", "c5")).exists and not (await event_log.load("child", "c6")).exists
+    assert not (await event_log.load("pairing_child", "c5")).exists and not (await event_log.load("pairing_child", "c6")).exists
     with pytest.raises(ValueError, match="1 to 1000 events"):
         await event_log.append_together([pending(joined(f"x{n}"), 1, 0) for n in range(1001)])
 
@@ -154,18 +154,18 @@ async def test_subjects_of_tells_which_aggregates_exist_and_where(event_log, nc,
     for number in range(1, 4):
         await event_log.append([pending(joined(f"c{number}"), 1, 0)])
     moved = pending(joined("c1", "p2"), 2, 0)  # c1 continues under another region's subject
-    moved = PendingEvent(event_subject(elsewhere, "child", "c1"), moved.envelope, 0)
+    moved = PendingEvent(event_subject(elsewhere, "pairing_child", "c1"), moved.envelope, 0)
     await event_log.append([moved])
     fresh = EventLog(nc)  # another process: no subjects remembered
     ids = ["c1", "c2", "missing", "c3", "c2"]
-    found = await fresh.subjects_of("child", ids)
-    assert found == {"c1": [event_subject(REGION, "child", "c1"), event_subject(elsewhere, "child", "c1")],
-                     "c2": [event_subject(REGION, "child", "c2")], "c3": [event_subject(REGION, "child", "c3")]}
-    assert [e.seq for e in (await fresh.load("child", "c1")).events] == [1, 4]
+    found = await fresh.subjects_of("pairing_child", ids)
+    assert found == {"c1": [event_subject(REGION, "pairing_child", "c1"), event_subject(elsewhere, "pairing_child", "c1")],
+                     "c2": [event_subject(REGION, "pairing_child", "c2")], "c3": [event_subject(REGION, "pairing_child", "c3")]}
+    assert [e.seq for e in (await fresh.load("pairing_child", "c1")).events] == [1, 4]
     # An answer too small for every subject found: each id of that chunk is looked up on its own.
     monkeypatch.setattr(eventlog_module, "EXISTENCE_ANSWER", 1)
-    assert await EventLog(nc).subjects_of("child", ids) == found
-    assert await EventLog(nc).subjects_of("child", []) == {}
+    assert await EventLog(nc).subjects_of("pairing_child", ids) == found
+    assert await EventLog(nc).subjects_of("pairing_child", []) == {}
 
 
 async def test_read_follows_the_log_from_a_position(event_log) -> None:
@@ -178,15 +178,15 @@ async def test_read_follows_the_log_from_a_position(event_log) -> None:
 
 async def test_a_malformed_message_is_reported_by_sequence_and_spares_other_aggregates(event_log, nc) -> None:
     await event_log.append([pending(joined("c1"), 1, 0)])
-    junk_subject = event_subject(REGION, "child", "junk")
+    junk_subject = event_subject(REGION, "pairing_child", "junk")
     junk = (await nc.jetstream().publish(junk_subject, b"not an event", stream=STREAM)).seq
     await event_log.append([pending(joined("c2"), 1, 0)])
 
     with pytest.raises(MalformedEvent, match=f"stream sequence {junk} on {junk_subject}") as bad:
         [e async for e in event_log.read(1, until_seq=3)]
     assert bad.value.seq == junk
-    assert [e.seq for e in (await event_log.load("child", "c1")).events] == [1]
-    assert [e.seq for e in (await event_log.load("child", "c2")).events] == [3]
+    assert [e.seq for e in (await event_log.load("pairing_child", "c1")).events] == [1]
+    assert [e.seq for e in (await event_log.load("pairing_child", "c2")).events] == [3]
 
 
 async def read_slowly(event_log, nc, count: int, pause: float) -> tuple[list[int], list[int]]:
@@ -194,7 +194,7 @@ async def read_slowly(event_log, nc, count: int, pause: float) -> tuple[list[int
     (the sequences handed to the reader, those appended)."""
     first = await event_log.last_sequence() + 1
     js = nc.jetstream()
-    await asyncio.gather(*(js.publish(event_subject(REGION, "child", f"slow{first + i}"), b"{}", stream=STREAM)
+    await asyncio.gather(*(js.publish(event_subject(REGION, "pairing_child", f"slow{first + i}"), b"{}", stream=STREAM)
                            for i in range(count)))
     last = await event_log.last_sequence()
     seen: list[int] = []
@@ -293,7 +293,7 @@ async def test_two_commands_on_one_aggregate_at_once_are_both_checked(event_log)
     outcomes = await asyncio.gather(*(event_log.append([r]) for r in rivals), return_exceptions=True)
     assert sum(isinstance(o, ConcurrencyConflict) for o in outcomes[:4]) == 3
     assert all(isinstance(o, int) for o in outcomes[4:])
-    assert len((await event_log.load("child", "c1")).events) == 2
+    assert len((await event_log.load("pairing_child", "c1")).events) == 2
 
 
 async def test_a_reader_goes_on_after_the_server_restarts(event_log, nats_server, monkeypatch) -> None:

@@ -163,7 +163,7 @@ async def test_a_hundred_concurrent_attempts_to_pair_one_child_yield_one_pair(de
     assert {r.error.code for r in replies if not r.ok} <= {ErrorCode.conflict, ErrorCode.rule_violated}
     # The losers are told plainly: the child changed under them, or it is paired now.
     assert all("a1" in r.error.message or "p-v" in r.error.message for r in replies if not r.ok)
-    joined = [e for e in (await event_log.load("child", "a1")).events if e.envelope.event_type == "ChildJoinedPair"]
+    joined = [e for e in (await event_log.load("pairing_child", "a1")).events if e.envelope.event_type == "ChildJoinedPair"]
     assert len(joined) == 1
 
 

@@ -35,12 +35,12 @@ FIGURES = ("children", "children_registered", "children_paired", "active_pairs",
 EXITS = ("parents_returned", "aged_out")
 
 
-def subject(region: str, child_id: str) -> str:
-    return event_subject(parse_region(region), "child", child_id)
+def subject(region: str, child_id: str, aggregate_type: str = "child") -> str:
+    return event_subject(parse_region(region), aggregate_type, child_id)
 
 
-async def history(event_log, child_id: str):
-    return (await event_log.load("child", child_id)).events
+async def history(event_log, child_id: str, aggregate_type: str = "child"):
+    return (await event_log.load(aggregate_type, child_id)).events
 
 
 async def paired_child(deps) -> tuple[str, str]:
@@ -159,27 +159,29 @@ async def test_the_history_follows_the_child_across_regions(deps, event_log) -> 
     assert [(e.envelope.event_type, e.subject, e.envelope.region) for e in events] == [
         ("ChildRegistered", subject(OLD, child_id), OLD),
         ("GuardianConsentGiven", subject(OLD, child_id), OLD),
-        ("ChildJoinedPair", subject(OLD, child_id), OLD),
         ("ChildTransferredOut", subject(OLD, child_id), OLD),
         ("ChildTransferredIn", subject(NEW, child_id), NEW),
         ("ChildRiskAssessed", subject(NEW, child_id), NEW),  # a later command lands on the new subject
     ]
     assert subject(NEW, child_id) == f"aixin.evt.51.5106.510623.510623100.{NEW}.child.{child_id}"
-    assert [e.envelope.aggregate_version for e in events] == [1, 2, 3, 4, 5, 6]
-    out, into = events[3], events[4]
+    assert [e.envelope.aggregate_version for e in events] == [1, 2, 3, 4, 5]
+    out, into = events[2], events[3]
     assert into.seq == out.seq + 1  # one atomic batch: nothing between them
     assert out.envelope.causation_id == into.envelope.causation_id
     assert out.envelope.data == {"child_id": child_id, "from_region": OLD, "to_region": NEW}
-    assert (into.envelope.data["from_region"], into.envelope.data["active_pair_ids"]) == (OLD, [_pair_of(events)])
+    pairs = await history(event_log, child_id, "pairing_child")  # pairing's, where she was paired
+    assert [(e.envelope.event_type, e.subject) for e in pairs] == [
+        ("ChildJoinedPair", subject(OLD, child_id, "pairing_child"))]
+    assert (into.envelope.data["from_region"], into.envelope.data["active_pair_ids"]) == (OLD, [_pair_of(pairs)])
     state = child_state([e.event for e in events])
-    assert (state.region, state.exists, len(state.active_pairs)) == (NEW, True, 1)
+    assert (state.region, state.exists) == (NEW, True)
 
     # And home again: the move out of Sichuan is checked against the Sichuan subject, the move
     # back in against the Guangdong subject the child left.
     await ok(deps, "transfer_child", child_id=child_id, to_region=OLD)
     await ok(deps, "survey_needs", child_id=child_id, needs=["family_affection"], surveyed_on="2026-05-31")
     events = await history(event_log, child_id)
-    assert [(e.envelope.event_type, e.subject) for e in events[6:]] == [
+    assert [(e.envelope.event_type, e.subject) for e in events[5:]] == [
         ("ChildTransferredOut", subject(NEW, child_id)),
         ("ChildTransferredIn", subject(OLD, child_id)),
         ("ChildNeedsSurveyed", subject(OLD, child_id)),
@@ -219,14 +221,14 @@ async def test_each_sides_subscribers_see_their_half_of_the_move(deps, event_log
         return await asyncio.wait_for(collect(), 5)
 
     after_the_move = ["ChildTransferredIn", "ChildRiskAssessed"]
-    before_the_move = ["ChildRegistered", "GuardianConsentGiven", "ChildJoinedPair", "ChildTransferredOut"]
+    before_the_move = ["ChildRegistered", "GuardianConsentGiven", "ChildTransferredOut"]
     assert await seen("51", last) == await seen("510623100", last) == after_the_move
     # Guangdong's subtree ends with the move out: nothing of the child was stored there after it.
     assert await seen("44", out.seq) == await seen(OLD, out.seq) == before_the_move
     assert await seen("CN", last) == before_the_move + after_the_move
-    # Per subject, the stream agrees: four of the child's events in Guangdong, two in Sichuan.
+    # Per subject, the stream agrees: three of the child's events in Guangdong, two in Sichuan.
     children = (await js.stream_info(STREAM, subjects_filter="aixin.evt.*.*.*.*.*.child.>")).state.subjects
-    assert children == {subject(OLD, child_id): 4, subject(NEW, child_id): 2}
+    assert children == {subject(OLD, child_id): 3, subject(NEW, child_id): 2}
 
 
 # --- concurrency, retries and refusals ---
@@ -323,5 +325,10 @@ async def test_an_exited_child_is_not_transferred_and_a_paired_one_does_not_exit
     refused = await send(deps, "transfer_child", child_id=child_id, to_region=OLD)
     assert error_of(refused)[0] is ErrorCode.rule_violated and "left the programme" in refused.error.message
     events = await history(event_log, child_id)
-    assert [(e.envelope.event_type, e.subject) for e in events[-2:]] == [
-        ("ChildLeftPair", subject(NEW, child_id)), ("ChildExited", subject(NEW, child_id))]
+    assert (events[-1].envelope.event_type, events[-1].subject) == ("ChildExited", subject(NEW, child_id))
+    # Her pairs move with her: she left the pair where she lives now, on pairing's aggregate.
+    pairs = await history(event_log, child_id, "pairing_child")
+    assert [(e.envelope.event_type, e.subject) for e in pairs] == [
+        ("ChildJoinedPair", subject(OLD, child_id, "pairing_child")),
+        ("ChildLeftPair", subject(NEW, child_id, "pairing_child"))]
+    assert pairs[0].envelope.continues_on is None  # written by another command than the move

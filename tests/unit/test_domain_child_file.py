@@ -22,6 +22,7 @@ from contracts.volunteers import TrainingTopic, VolunteerTrained
 from services.intake.child_file import (decide_assess_risk, decide_consent, decide_exit,
                                         decide_survey, decide_transfer, decide_withdraw_consent)
 from services.intake.domain import child_state, volunteer_state
+from services.pairing.members import Memberships, child_pairs
 from services.pairing.domain import decide_form_pair, pair_state
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
@@ -50,11 +51,11 @@ def consented(*scopes: ConsentScope, child_id: str = "c1") -> GuardianConsentGiv
 
 
 def joined(pair_id: str = "p1", child_id: str = "c1", mode: PairMode = PairMode.one_to_one) -> ChildJoinedPair:
-    return ChildJoinedPair(child_id=child_id, pair_id=pair_id, mode=mode)
+    return ChildJoinedPair(child_id=child_id, region=HOME, pair_id=pair_id, mode=mode)
 
 
 def left(pair_id: str = "p1", child_id: str = "c1") -> ChildLeftPair:
-    return ChildLeftPair(child_id=child_id, pair_id=pair_id, reason=PairEndReason.moved)
+    return ChildLeftPair(child_id=child_id, region=HOME, pair_id=pair_id, reason=PairEndReason.moved)
 
 
 # --- the commands, decided on the state the given events build ---
@@ -82,13 +83,13 @@ def withdraw(given: list[Event], *scopes: ConsentScope, on: date = date(2026, 5,
 
 
 def transfer(given: list[Event], to: str = ELSEWHERE) -> list[Event]:
-    return decide_transfer(child_state(given), "c1", parse_region(to))
+    return decide_transfer(child_state(given), "c1", parse_region(to), active_pairs=child_pairs(given).active_pairs)
 
 
 def exit_(given: list[Event], reason: ExitReason = ExitReason.parents_returned,
           on: date = date(2026, 5, 31)) -> list[Event]:
     command = ExitChild(actor=ACTOR, child_id="c1", reason=reason, exited_on=on)
-    return decide_exit(child_state(given), command, today=TODAY)
+    return decide_exit(child_state(given), command, today=TODAY, active_pairs=child_pairs(given).active_pairs)
 
 
 VOLUNTEER = [
@@ -106,11 +107,13 @@ def pair(child_history: list[Event], pair_id: str = "p1") -> list[Event]:
                        volunteer_ids=["v1"])
     return decide_form_pair(pair_state([]), command, pair_id=pair_id,
                             children={"c1": child_state(child_history)},
-                            volunteers={"v1": volunteer_state(VOLUNTEER)}, today=TODAY)
+                            volunteers={"v1": volunteer_state(VOLUNTEER)},
+                            pairs=Memberships({"c1": child_pairs(child_history)}), today=TODAY)
 
 
 def of_child(events: list[Event]) -> list[Event]:
-    return [e for e in events if e.aggregate_type == "child"]
+    """What pairing writes on the child's pairs (never on her file)."""
+    return [e for e in events if e.aggregate_type == "pairing_child"]
 
 
 # --- needs survey ---
@@ -240,7 +243,8 @@ def test_a_transfer_emits_out_then_in_with_the_files_facts() -> None:
     state = child_state([*given, out, into])
     # The child moves with its pairs and consents; nothing else about it changes.
     assert (state.region, state.registration) == (ELSEWHERE, into)
-    assert set(state.active_pairs) == {"p1", "p2"} and ConsentScope.pairing in state.consents
+    assert set(child_pairs([*given, out, into]).active_pairs) == {"p1", "p2"}
+    assert ConsentScope.pairing in state.consents
     assert state.birth_date == file.birth_date
 
 

@@ -19,6 +19,7 @@ from contracts.volunteers import (REQUIRED_TRAINING, CloseStation, FormTeam, Ope
                                   TrainingSessionHeld, TrainingTopic, VolunteerTrained,
                                   VolunteerWithdrew, Weekday, WithdrawVolunteer)
 from services.intake.domain import child_state, volunteer_state
+from services.pairing.members import Memberships, volunteer_pairs
 from services.intake.organisation import (decide_close_station, decide_form_team,
                                           decide_open_station, decide_training, decide_withdraw)
 from services.pairing.domain import decide_form_pair, pair_state
@@ -52,7 +53,9 @@ CHILD = [
 
 
 def of(given: list[Event], volunteer_id: str) -> list[Event]:
-    return [e for e in given if e.aggregate_type == "volunteer" and e.aggregate_id == volunteer_id]
+    """The volunteer's own events and her pairs'."""
+    return [e for e in given if e.aggregate_type in ("volunteer", "pairing_volunteer")
+            and e.aggregate_id == volunteer_id]
 
 
 def train(given: list[Event], *volunteer_ids: str, topic: TrainingTopic = LAW,
@@ -69,12 +72,14 @@ def pair(given: list[Event], volunteer_id: str) -> list[Event]:
                        volunteer_ids=[volunteer_id])
     return decide_form_pair(pair_state([]), command, pair_id="p1", children={"c1": child_state(CHILD)},
                             volunteers={volunteer_id: volunteer_state(of(given, volunteer_id))},
+                            pairs=Memberships(volunteers={volunteer_id: volunteer_pairs(of(given, volunteer_id))}),
                             today=TODAY)
 
 
 def withdraw(given: list[Event], volunteer_id: str) -> list[Event]:
     command = WithdrawVolunteer(actor=ACTOR, volunteer_id=volunteer_id, reason="moved away")
-    return decide_withdraw(volunteer_state(of(given, volunteer_id)), command)
+    return decide_withdraw(volunteer_state(of(given, volunteer_id)), command,
+                           active_pairs=volunteer_pairs(of(given, volunteer_id)).load)
 
 
 # --- training and the two pools ---
@@ -131,16 +136,16 @@ def test_training_is_refused_for_unknown_withdrawn_or_twice_listed_volunteers_an
 def test_withdrawal_is_refused_while_the_volunteer_cares_for_a_pair() -> None:
     given: list[Event] = [recruited("v1"), *train([recruited("v1")], "v1")]
     given += pair(given, "v1")
-    assert volunteer_state(of(given, "v1")).children_in_care == 1
+    assert volunteer_pairs(of(given, "v1")).children_in_care == 1
     with pytest.raises(RuleViolated, match="volunteer v1 still cares for pair\\(s\\) p1; end them first"):
         withdraw(given, "v1")
-    given.append(VolunteerLeftPair(volunteer_id="v1", pair_id="p1", reason=PairEndReason.moved, children=1))
+    given.append(VolunteerLeftPair(volunteer_id="v1", region=COMMUNITY, pair_id="p1", reason=PairEndReason.moved, children=1))
     assert withdraw(given, "v1") == [VolunteerWithdrew(volunteer_id="v1", reason="moved away")]
 
 
 def test_a_collective_pair_counts_as_care_for_withdrawal() -> None:
     # A collective pair takes none of her capacity, but she still cares for it.
-    given = [recruited("v1"), VolunteerJoinedPair(volunteer_id="v1", pair_id="p9",
+    given = [recruited("v1"), VolunteerJoinedPair(volunteer_id="v1", region=COMMUNITY, pair_id="p9",
                                                   mode=PairMode.collective, children=0)]
     with pytest.raises(RuleViolated, match="still cares for pair\\(s\\) p9"):
         withdraw(given, "v1")

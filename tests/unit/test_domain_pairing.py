@@ -18,6 +18,7 @@ from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair
 from contracts.privacy import Sealed
 from services.intake.domain import child_state, volunteer_state
 from services.pairing.domain import decide_end_pair, decide_form_pair, pair_state
+from services.pairing.members import Memberships, child_pairs, volunteer_pairs
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 ACTOR = Actor(operator_id="op-1", level=FederationLevel.national, region="CN")
@@ -71,13 +72,22 @@ def form(given: list[Event], mode: PairMode, child_ids: list[str], volunteer_ids
         pair_state(history(given, "pair", pair_id)), command, pair_id=pair_id,
         children={c: child_state(history(given, "child", c)) for c in child_ids},
         volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in volunteer_ids},
-        today=TODAY,
+        pairs=memberships(given, child_ids, volunteer_ids), today=TODAY,
     )
+
+
+def memberships(given: list[Event], child_ids, volunteer_ids) -> Memberships:
+    """The members' pairs, from pairing's own aggregates of them."""
+    return Memberships({c: child_pairs(history(given, "pairing_child", c)) for c in child_ids},
+                       {v: volunteer_pairs(history(given, "pairing_volunteer", v)) for v in volunteer_ids})
 
 
 def end(given: list[Event], pair_id: str = "p1") -> list[Event]:
     command = EndPair(actor=ACTOR, pair_id=pair_id, reason=PairEndReason.moved)
-    return decide_end_pair(pair_state(history(given, "pair", pair_id)), command)
+    pair = pair_state(history(given, "pair", pair_id))
+    return decide_end_pair(pair, command,
+                           children={c: child_state(history(given, "child", c)) for c in pair.child_ids},
+                           volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in pair.volunteer_ids})
 
 
 @pytest.mark.parametrize(("mode", "child_ids", "volunteer_ids", "load"), [
@@ -92,8 +102,8 @@ def test_each_mode_forms_one_pair_with_an_event_per_member(mode, child_ids, volu
     assert events == [
         PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
                    volunteer_ids=tuple(volunteer_ids), formed_on=TODAY),
-        *(ChildJoinedPair(child_id=c, pair_id="p1", mode=mode) for c in child_ids),
-        *(VolunteerJoinedPair(volunteer_id=v, pair_id="p1", mode=mode, children=load)
+        *(ChildJoinedPair(child_id=c, region=REGION, pair_id="p1", mode=mode) for c in child_ids),
+        *(VolunteerJoinedPair(volunteer_id=v, region=REGION, pair_id="p1", mode=mode, children=load)
           for v in volunteer_ids),
     ]
 
@@ -158,12 +168,12 @@ def test_ending_a_pair_releases_every_member_and_frees_capacity() -> None:
 
     ended = end(given)
     assert ended == [PairEnded(pair_id="p1", reason=PairEndReason.moved),
-                     ChildLeftPair(child_id="c1", pair_id="p1", reason=PairEndReason.moved),
-                     VolunteerLeftPair(volunteer_id="f1", pair_id="p1", reason=PairEndReason.moved,
+                     ChildLeftPair(child_id="c1", region=REGION, pair_id="p1", reason=PairEndReason.moved),
+                     VolunteerLeftPair(volunteer_id="f1", region=REGION, pair_id="p1", reason=PairEndReason.moved,
                                        children=1)]
     given += ended
-    assert volunteer_state(history(given, "volunteer", "f1")).children_in_care == 0
-    assert child_state(history(given, "child", "c1")).active_pairs == {}
+    assert volunteer_pairs(history(given, "pairing_volunteer", "f1")).children_in_care == 0
+    assert child_pairs(history(given, "pairing_child", "c1")).active_pairs == {}
     assert form(given, M.family, ["c2"], ["f1"], pair_id="p2")
 
 

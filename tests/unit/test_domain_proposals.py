@@ -11,15 +11,15 @@ from contracts.child_file import ConsentScope, GuardianConsentWithdrawn
 from contracts.envelope import Actor, Event, FederationLevel
 from contracts.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed, PairRejected,
                                 ProposalDropReason, ProposePair, RejectPair, WithdrawProposal)
-from contracts.pairing import (ChildJoinedPair, EndPair, PairEndReason, PairFormed, PairMode,
+from contracts.pairing import (ChildJoinedPair, PairFormed, PairMode,
                                VolunteerJoinedPair)
 from services.intake.domain import child_state, volunteer_state
-from services.pairing.domain import decide_end_pair, pair_state
+from services.pairing.domain import pair_state
 from services.pairing.proposals import (Venue, decide_approve_pair, decide_propose_pair,
                                         decide_reject_pair, decide_withdraw_proposal)
 from services.pairing.state import PairStatus
 from services.shared.errors import Forbidden, InvalidCommand, NotFound, RuleViolated
-from tests.unit.test_domain_pairing import PROGRAMME, REGION, TODAY, form, history, volunteer
+from tests.unit.test_domain_pairing import PROGRAMME, REGION, TODAY, end, form, history, memberships, volunteer
 
 M = PairMode
 NATIONAL = Actor(operator_id="op-cn", level=FederationLevel.national, region="CN")
@@ -34,13 +34,14 @@ def propose(given: list[Event], mode: PairMode, child_ids, volunteer_ids, pair_i
                           volunteer_ids=volunteer_ids, team_id=venue.team_id, station_id=venue.station_id)
     return decide_propose_pair(pair_state(history(given, "pair", pair_id)), command, pair_id=pair_id,
                                children=_children(given, child_ids), volunteers=_volunteers(given, volunteer_ids),
-                               venue=venue, today=TODAY)
+                               pairs=memberships(given, child_ids, volunteer_ids), venue=venue, today=TODAY)
 
 
 def approve(given: list[Event], pair_id="p1", actor=STREET, venue=Venue()) -> list[Event]:
     pair = pair_state(history(given, "pair", pair_id))
     return decide_approve_pair(pair, ApprovePair(actor=actor, pair_id=pair_id), children=_children(given, pair.child_ids),
-                               volunteers=_volunteers(given, pair.volunteer_ids), venue=venue, today=TODAY)
+                               volunteers=_volunteers(given, pair.volunteer_ids),
+                               pairs=memberships(given, pair.child_ids, pair.volunteer_ids), venue=venue, today=TODAY)
 
 
 def _children(given, ids):
@@ -71,18 +72,19 @@ def test_each_mode_is_proposed_then_approved_with_the_events_of_a_formation(mode
         PairApproved(pair_id="p1", approved_at_level=FederationLevel.street),
         PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
                    volunteer_ids=tuple(volunteer_ids), formed_on=TODAY),  # the day it was approved
-        *(ChildJoinedPair(child_id=c, pair_id="p1", mode=mode) for c in child_ids),
-        *(VolunteerJoinedPair(volunteer_id=v, pair_id="p1", mode=mode, children=load) for v in volunteer_ids),
+        *(ChildJoinedPair(child_id=c, region=REGION, pair_id="p1", mode=mode) for c in child_ids),
+        *(VolunteerJoinedPair(volunteer_id=v, region=REGION, pair_id="p1", mode=mode, children=load)
+          for v in volunteer_ids),
     ]
     state = pair_state(history(given + approved, "pair", "p1"))
     assert (state.status, state.active, state.team_id) == (PairStatus.active, True, venue.team_id)
-    assert decide_end_pair(state, EndPair(actor=STREET, pair_id="p1", reason=PairEndReason.moved))
+    assert end(given + approved)
 
 
 def test_a_proposal_reserves_nothing_so_alternatives_stand_side_by_side() -> None:
     given = PROGRAMME + propose(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
     given += propose(given, M.one_to_one, ["c1"], ["v2"], pair_id="p2")
-    assert child_state(history(given, "child", "c1")).active_pairs == {}
+    assert memberships(given, ["c1"], []).of_child("c1").active_pairs == {}
     given += approve(given, "p2")
     with pytest.raises(RuleViolated, match="already has an active one-to-one pair"):
         approve(given, "p1")  # the approval re-checks against the child's history as it stands now
@@ -152,7 +154,7 @@ def test_a_proposal_is_rejected_or_withdrawn_once_and_never_ended() -> None:
     given = PROGRAMME + propose(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
     pair = pair_state(history(given, "pair", "p1"))
     with pytest.raises(RuleViolated, match="only proposed; withdraw or reject"):
-        decide_end_pair(pair, EndPair(actor=STREET, pair_id="p1", reason=PairEndReason.moved))
+        end(given)
     withdrawn = decide_withdraw_proposal(pair, WithdrawProposal(actor=COMMUNITY, pair_id="p1",
                                                                 reason=ProposalDropReason.better_match))
     assert withdrawn == [PairProposalWithdrawn(pair_id="p1", reason=ProposalDropReason.better_match)]
@@ -164,8 +166,7 @@ def test_a_proposal_is_rejected_or_withdrawn_once_and_never_ended() -> None:
                                   RejectPair(actor=STREET, pair_id="p2", reason=ProposalDropReason.mismatch))
     assert rejected == [PairRejected(pair_id="p2", reason=ProposalDropReason.mismatch)]
     with pytest.raises(RuleViolated, match="was rejected and never became active"):
-        decide_end_pair(pair_state(history(other + rejected, "pair", "p2")),
-                        EndPair(actor=STREET, pair_id="p2", reason=PairEndReason.moved))
+        end(other + rejected, "p2")
 
 
 def test_an_unknown_or_existing_pair_is_refused() -> None:

@@ -50,7 +50,7 @@ def recruited(volunteer_id: str = "v1", team_id: str | None = None) -> Fact:
 def paired(day: date, formed_on: date | None) -> list[Fact]:
     return [Fact(PairFormed(pair_id="p1", mode=PairMode.one_to_one, region=A, child_ids=("c1",),
                             volunteer_ids=("v1",), formed_on=formed_on), A, day),
-            Fact(ChildJoinedPair(child_id="c1", pair_id="p1", mode=PairMode.one_to_one), A, day)]
+            Fact(ChildJoinedPair(child_id="c1", region=A, pair_id="p1", mode=PairMode.one_to_one), A, day)]
 
 
 def test_deltas_sum_per_key_and_keep_a_key_stepped_to_zero() -> None:
@@ -117,7 +117,7 @@ def test_a_transfer_subtracts_in_one_region_and_adds_in_the_other_on_its_day() -
         assert (A, APR5, figure, -1) in ledger and (B, APR5, figure, 1) in ledger, figure
         assert as_of(ledger, "4401", APR5)[figure] == 1  # the city holds the child all along
     assert (as_of(ledger, "440105", APR5)["children"], as_of(ledger, "440117", APR5)["children"]) == (0, 1)
-    left = fold(Fact(ChildLeftPair(child_id="c1", pair_id="p1", reason=PairEndReason.moved), B, date(2026, 5, 1)),
+    left = fold(Fact(ChildLeftPair(child_id="c1", region=B, pair_id="p1", reason=PairEndReason.moved), B, date(2026, 5, 1)),
                 batch=batch)
     assert (B, date(2026, 5, 1), "children_paired", -1) in rows(left)  # it leaves where it is now
 

@@ -39,3 +39,15 @@ async def test_each_command_gets_the_sequence_of_its_last_event_in_the_batch() -
     one, two, three = waiting(pending(joined("a"), 1, 0)), \
         waiting(pending(formed("p", "b"), 1, 0), pending(joined("b"), 1, 0)), waiting(pending(joined("c"), 1, 0))
     assert last_sequences([one, two, three], 104) == [101, 103, 104]
+
+
+async def test_commands_on_aggregates_of_one_id_in_two_contexts_wait_for_the_next() -> None:
+    # A child's pairs (pairing's) and her file (intake's) are checked together over every subject
+    # of her id, and a batch is checked against the stream before it: they never share one.
+    pairs = waiting(pending(joined("c1"), 1, 0))
+    file = pending(joined("c1", "p2"), 1, 0)
+    file = type(file)(file.subject.replace("pairing_child", "child"),
+                      file.envelope.model_copy(update={"aggregate_type": "child"}), 0)
+    exits = waiting(file)
+    group, later = next_group([pairs, exits], 1000)
+    assert group == [pairs] and later == [exits]

@@ -28,15 +28,33 @@ V1 = {
                       "category": "study", "estimated_cost_yuan": 120.0},
     "WishFulfilled": {"wish_id": "w1", "child_id": "c1", "donor": "某爱心企业"},
     "DonorRegistered": {"donor_id": "d1", "region": "440105000000", "name": "某爱心企业"},
+    # Version 1 of a membership was stored on the child or the volunteer, in her region then.
+    "ChildJoinedPair": {"child_id": "c1", "pair_id": "p1", "mode": "one_to_one"},
+    "ChildLeftPair": {"child_id": "c1", "pair_id": "p1", "reason": "moved"},
+    "VolunteerJoinedPair": {"volunteer_id": "v1", "pair_id": "p1", "mode": "one_to_one", "children": 1},
+    "VolunteerLeftPair": {"volunteer_id": "v1", "pair_id": "p1", "reason": "moved", "children": 1},
 }
+FORMER_AGGREGATES = {"ChildJoinedPair": "child", "ChildLeftPair": "child", "VolunteerJoinedPair": "volunteer",
+                     "VolunteerLeftPair": "volunteer"}
 
 
-def stored(event_type: str, data: dict, version: int = 1) -> Envelope:
+def stored(event_type: str, data: dict, version: int = 1, region: str = "440105001101") -> Envelope:
     aggregate = event_types()[event_type].aggregate_type
+    if version == 1 and event_type in FORMER_AGGREGATES:
+        aggregate = FORMER_AGGREGATES[event_type]
+    person = getattr(event_types()[event_type], "person", aggregate)
     return Envelope(event_id=uuid4(), event_type=event_type, schema_version=version, aggregate_type=aggregate,
-                    aggregate_id=data[f"{aggregate}_id"], aggregate_version=1, occurred_at=RECORDED,
-                    recorded_at=RECORDED, actor=NATIONAL, region="440105001101", correlation_id="c",
+                    aggregate_id=data[f"{person}_id"], aggregate_version=1, occurred_at=RECORDED,
+                    recorded_at=RECORDED, actor=NATIONAL, region=region, correlation_id="c",
                     causation_id="c", data=data)
+
+
+@pytest.mark.parametrize("event_type", sorted(FORMER_AGGREGATES))
+def test_a_membership_stored_on_the_person_names_the_region_of_its_envelope(event_type: str) -> None:
+    event = typed_event(stored(event_type, V1[event_type], region="440105001102"))
+    person = FORMER_AGGREGATES[event_type]
+    assert (event.region, event.aggregate_type, event.aggregate_id) == (
+        "440105001102", f"pairing_{person}", V1[event_type][f"{person}_id"])
 
 
 def test_every_later_version_has_an_upcaster_from_each_earlier_one() -> None:

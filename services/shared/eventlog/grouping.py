@@ -9,7 +9,8 @@ only once the batch is on disk, as before, and they share its fsync.
 A batch is checked against the stream as it stood before it: of two commands on one aggregate in
 one batch, the second's expectation (formed before the first was stored) would never be checked,
 and a concurrent change could be lost. So a command waits for a later batch if it touches an
-aggregate or subject that one already in the batch touches.
+aggregate or subject that one already in the batch touches, or an aggregate of the same id (a
+child's file and her pairs are two contexts' aggregates of one id, each checked against both).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from contracts.subjects import id_filter
 from services.shared.eventlog.records import PendingEvent
 
 
@@ -39,6 +41,7 @@ def _touched(events: Sequence[PendingEvent]) -> set[str]:
     for event in events:
         touched.add(event.subject)
         touched.add(f"{event.envelope.aggregate_type} {event.envelope.aggregate_id}")
+        touched.add(id_filter(event.envelope.aggregate_id))
     return touched
 
 

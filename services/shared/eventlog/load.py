@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from contracts.subjects import STREAM, history_filter
+from contracts.subjects import ANY_AGGREGATE, STREAM, history_filter
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, History, PendingEvent, RawMessage, StoredEvent, decode
 from services.shared.eventlog.stream import DIRECT_BATCH, EXISTENCE_ANSWER, EXISTENCE_CHUNK, SUBJECT_CACHE_SIZE
 
@@ -25,10 +25,14 @@ class Loading:
         aggregate in this process matches its id under any region (a wildcard filter, whose cost
         grows with the stream); later loads read the subjects it is known to use, literally, and
         follow `continues_on` to a subject it moved on to since (perhaps through another process).
+
+        `ANY_AGGREGATE` as the type: every aggregate of this id, whatever its type, always matched
+        by the wildcard (another may have begun since), in one pass: the whole of the log on them
+        up to its last event.
         """
         key = (aggregate_type, aggregate_id)
         history = History(f"{aggregate_type} {aggregate_id}")
-        known = self._subjects.get(key)
+        known = None if aggregate_type == ANY_AGGREGATE else self._subjects.get(key)
         if known is None:
             history.events = await self._matching(history_filter(aggregate_type, aggregate_id))
         else:
@@ -38,7 +42,7 @@ class Loading:
             while history.events and (onward := history.events[-1].envelope.continues_on) \
                     and onward not in {e.subject for e in history.events}:
                 history.events.extend(await self._matching(onward))
-        if history.events:
+        if history.events and aggregate_type != ANY_AGGREGATE:
             self._remember(key, [e.subject for e in history.events])
         return history
 
