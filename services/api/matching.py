@@ -67,10 +67,16 @@ async def batch_proposal(request: Request, code: str, db: Engine, keys: Keys, ca
         names = await names_for(conn, keys, caller, (r["child_id"] for r in listed),
                                 (p["volunteer_id"] for p in result["proposals"]))
     await log_named(request, caller, names)
-    result["proposals"] = [names.volunteer(names.child(p)) for p in result["proposals"]]
+    kids = {c.child_id: c for c in snapshot.children}  # where each child lives and her tier, to list her by
+    result["proposals"] = [names.volunteer(names.child(_placed(p, kids))) for p in result["proposals"]]
     for part in ("unmatched", "set_aside"):
-        result[part] = [names.child(u) for u in result[part]]
+        result[part] = [names.child(_placed(u, kids)) for u in result[part]]
     return result
+
+
+def _placed(row: dict, kids: dict) -> dict:
+    child = kids[row["child_id"]]
+    return {**row, "child_region": child.region, "tier": child.tier}
 
 
 @router.get("/regions/{code}/pools", **read(Pools))

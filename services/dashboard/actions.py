@@ -15,7 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from services.dashboard.client import ApiClient, Client
 from services.dashboard.forms import FORMS, REJECT_REASONS, body_of, created_id, errors_of
 from services.dashboard.guard import same_origin_form
+from services.dashboard.pairing_words import explanations
 from services.api.proposals import PATH as PROPOSALS
+from services.api.pairing_reads import REASONS as PROPOSAL_REASONS
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.view import breadcrumbs, region_or_none
 from services.dashboard.work import ID_CHARS
@@ -77,10 +79,13 @@ async def approvals_page(request: Request, client: ApiClient, who: Operator, pla
     if not answer.ok:
         return problem(request, answer.status, answer.message)
     t = translator(request)
+    proposals = [p for p in answer.body.get("proposals", []) if p.get("pair_id") != decided]
+    # Each card's score and reasons, as the proposer read them among the suggestions.
+    why = await client.get(who.token, PROPOSAL_REASONS.replace("{code}", code))
     return page(request, "approvals.html", status=status, who=who, code=code, error=error, done=done,
                 reasons=REJECT_REASONS,  # the one just decided is gone, though the read model may trail
-                proposals=[p for p in answer.body.get("proposals", []) if p.get("pair_id") != decided],
-                crumbs=breadcrumbs(who.office, place, t))
+                proposals=proposals, explained=explanations(why.body if why.ok else {}, proposals, t),
+                approves="approver" in who.roles, crumbs=breadcrumbs(who.office, place, t))
 
 
 @router.get("/r/{code}/approvals")
