@@ -4,7 +4,6 @@ direct sub-regions to drill down into, charts and the work lists the running API
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,8 +17,8 @@ from services.api.proposals import PATH as PROPOSALS
 from services.dashboard.reads import month_before, year_series
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.lists import LISTS
-from services.dashboard.home import report_months, subregion_table
-from services.dashboard.view import breadcrumbs, cards, chart_data, region_or_none, safe_next
+from services.dashboard.view import (TABLE_FIGURES, breadcrumbs, cards, chart_data, figure_name,
+                                     region_or_none, safe_next, subregion_rows)
 
 YEAR = 365 * 24 * 3600
 FAVICON = Path(__file__).parent / "static" / "favicon.ico"
@@ -79,7 +78,7 @@ async def home(request: Request, client: Client) -> Response:
 
 
 @router.get("/r/{code}")
-async def region(request: Request, client: Client, code: str, sort: str = "", desc: int = 1) -> Response:
+async def region(request: Request, client: Client, code: str) -> Response:
     who = await operator(request, client)
     if not isinstance(who, Operator):
         return who
@@ -96,25 +95,9 @@ async def region(request: Request, client: Client, code: str, sort: str = "", de
     lists = [(name, spec.label) for name, spec in LISTS.items() if client.has(spec.path)]
     return page(request, "region.html", who=who, stats=stats.body, code=code,
                 crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
-                lists=lists, forms=list(FORMS),
+                rows=subregion_rows(stats.body, t), lists=lists, forms=list(FORMS),
                 approvals=client.has(PROPOSALS),
-                table=subregion_table(stats.body, t, sort, bool(desc)), report_months=report_months(date.today()),
+                columns=[(key, figure_name(key, t)) for key in TABLE_FIGURES],
                 charts=json.dumps(drawn, ensure_ascii=False), chart_names=set(drawn),
                 chart_titles={name: spec["title"] for name, spec in drawn.items()},
                 live=bool(token_of(request)))
-
-
-@router.get("/r/{code}/report")
-async def report(request: Request, client: Client, code: str, month: str = "", format: str = "xlsx") -> Response:
-    """The month's report of the region, as the API writes it (its checks and refusals are the API's)."""
-    who = await operator(request, client)
-    if not isinstance(who, Operator):
-        return who
-    if region_or_none(code) is None:
-        return problem(request, 404)
-    reply = await client.download(who.token, f"/regions/{code}/report", month=month, format=format)
-    if reply.status_code != 200:
-        body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else {}
-        return problem(request, reply.status_code, str(body.get("message") or body.get("detail") or reply.status_code))
-    kept = {k: v for k, v in reply.headers.items() if k in ("content-type", "content-disposition")}
-    return Response(reply.content, headers={**kept, "Cache-Control": "no-store"})
