@@ -50,6 +50,11 @@ class ApiClient:
                                      headers=headers)
         return Answer(reply.status_code, _json(reply))
 
+    async def download(self, token: str, path: str, **params: Any) -> httpx.Response:
+        """A file the API writes (a report), as it sends it: its bytes and headers."""
+        return await self._http.get(path, params={k: v for k, v in params.items() if v is not None},
+                                    headers={"Authorization": f"Bearer {token}"})
+
     async def post(self, token: str, path: str, body: dict[str, Any]) -> Answer:
         """A command, as the operator whose token it is (the API names her the actor)."""
         reply = await self._http.post(path, json=body, headers={"Authorization": f"Bearer {token}"})

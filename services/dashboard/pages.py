@@ -4,6 +4,7 @@ direct sub-regions to drill down into, charts and the work lists the running API
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,8 +18,8 @@ from services.api.proposals import PATH as PROPOSALS
 from services.dashboard.reads import month_before, year_series
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.lists import LISTS
-from services.dashboard.view import (TABLE_FIGURES, breadcrumbs, cards, chart_data, figure_name,
-                                     region_or_none, safe_next, subregion_rows)
+from services.dashboard.home import report_months, subregion_table
+from services.dashboard.view import breadcrumbs, cards, chart_data, region_or_none, safe_next
 
 YEAR = 365 * 24 * 3600
 FAVICON = Path(__file__).parent / "static" / "favicon.ico"
@@ -78,7 +79,7 @@ async def home(request: Request, client: Client) -> Response:
 
 
 @router.get("/r/{code}")
-async def region(request: Request, client: Client, code: str) -> Response:
+async def region(request: Request, client: Client, code: str, sort: str = "", desc: int = 1) -> Response:
     who = await operator(request, client)
     if not isinstance(who, Operator):
         return who
@@ -95,9 +96,25 @@ async def region(request: Request, client: Client, code: str) -> Response:
     lists = [(name, spec.label) for name, spec in LISTS.items() if client.has(spec.path)]
     return page(request, "region.html", who=who, stats=stats.body, code=code,
                 crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
-                rows=subregion_rows(stats.body, t), lists=lists, forms=list(FORMS),
+                lists=lists, forms=list(FORMS),
                 approvals=client.has(PROPOSALS),
-                columns=[(key, figure_name(key, t)) for key in TABLE_FIGURES],
+                table=subregion_table(stats.body, t, sort, bool(desc)), report_months=report_months(date.today()),
                 charts=json.dumps(drawn, ensure_ascii=False), chart_names=set(drawn),
                 chart_titles={name: spec["title"] for name, spec in drawn.items()},
                 live=bool(token_of(request)))
+
+
+@router.get("/r/{code}/report")
+async def report(request: Request, client: Client, code: str, month: str = "", format: str = "xlsx") -> Response:
+    """The month's report of the region, as the API writes it (its checks and refusals are the API's)."""
+    who = await operator(request, client)
+    if not isinstance(who, Operator):
+        return who
+    if region_or_none(code) is None:
+        return problem(request, 404)
+    reply = await client.download(who.token, f"/regions/{code}/report", month=month, format=format)
+    if reply.status_code != 200:
+        body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else {}
+        return problem(request, reply.status_code, str(body.get("message") or body.get("detail") or reply.status_code))
+    kept = {k: v for k, v in reply.headers.items() if k in ("content-type", "content-disposition")}
+    return Response(reply.content, headers={**kept, "Cache-Control": "no-store"})

@@ -12,10 +12,12 @@ from contracts.regions import Region, parse_region, region_name
 from services.dashboard.i18n import Translator
 from services.projections.figures.catalogue import FIGURES
 
-UNITS = {figure.key: figure.unit for figure in FIGURES}
+FIVE_ONES = "five_ones"  # its card: the share of this month's pairs that missed no rule (judged so far)
+UNITS = {figure.key: figure.unit for figure in FIGURES} | {FIVE_ONES: "share"}
 NAMES = {figure.key: (figure.zh, figure.en) for figure in FIGURES}
 KPIS = ("children", "children_paired", "coverage", "active_pairs", "volunteers", "volunteers_trained",
-        "activities", "wishes_open", "reminders_open")
+        "activities", "wishes_open", "reminders_open", FIVE_ONES, "wishes_fulfilled", "funds_raised_fen",
+        "service_hours", "person_times", "stations_open", "teams")
 TABLE_FIGURES = ("children", "children_paired", "coverage", "volunteers", "reminders_open")
 TIER_ORDER = ("red", "orange", "yellow", "blue")
 TIER_FIELDS = ("tier", "risk_tier")
@@ -23,7 +25,9 @@ PAGE = 25
 
 
 def figure_name(key: str, t: Translator) -> str:
-    zh, en = NAMES.get(key, (key, key))
+    if key not in NAMES:  # a card of the page's own (the five-ones): named by the catalog
+        return t.label(f"kpi.{key}", key)
+    zh, en = NAMES[key]
     return zh if t.lang == "zh-CN" else en[:1].upper() + en[1:]
 
 
@@ -45,15 +49,23 @@ def cards(stats: dict, t: Translator, before: dict | None = None) -> list[Card]:
     also says how much its figure moved since."""
     shown = []
     for key in KPIS:
-        if key not in stats:
+        if key not in stats and not (key == FIVE_ONES and "compliance" in stats):
             continue
         unit = UNITS.get(key, "count")
-        now, then = stats.get(key), (before or {}).get(key)
+        now, then = kpi_value(stats, key), kpi_value(before or {}, key)
         change = None
         if before is not None and _number(now) and _number(then):
             change = t.gettext("kpi.change", delta=t.change(now - then, unit))
         shown.append(Card(key, figure_name(key, t), t.figure(now, unit), change))
     return shown
+
+
+def kpi_value(stats: dict, key: str) -> object:
+    """A card's figure; the five-ones' is none where no pair was asked about (not 0 %)."""
+    compliance = stats.get("compliance") if key == FIVE_ONES else None
+    if isinstance(compliance, dict):
+        return compliance.get("share_compliant") if compliance.get("pairs") else None
+    return stats.get(key)
 
 
 def _number(value: object) -> bool:
@@ -70,7 +82,7 @@ def live_values(stats: dict, t: Translator, before: dict | None = None, series: 
     values.update({f"change:{card.key}": card.change for card in shown if card.change})
     for row in stats.get("subregions", []):
         for key in TABLE_FIGURES:
-            values[f"sub:{row['region']}:{key}"] = t.figure(row.get(key), UNITS.get(key, "count"))
+            values[f"sub:{row['region']}:{key}"] = share_cell(row, key, t)
     drawn = chart_data(stats, series, t)
     for name in ("subregions", "coverage", "wishes", "tiers", "compliance", "series", "activities"):
         if name in drawn:
@@ -89,14 +101,14 @@ def breadcrumbs(office: Region, region: Region, t: Translator) -> list[tuple[str
     return [(r.code, place_name(r, t)) for r in chain[start:]]
 
 
-def subregion_rows(stats: dict, t: Translator) -> list[dict]:
-    rows = []
-    for row in stats.get("subregions", []):
-        own = row["region"] == stats.get("region")
-        rows.append({"code": row["region"], "own": own,
-                     "name": t.gettext("region.this_level") if own else row["name"],
-                     "cells": [(key, t.figure(row.get(key), UNITS.get(key, "count"))) for key in TABLE_FIGURES]})
-    return rows
+NO_BASE, BASES = "—", {"coverage": "children"}  # a share of nothing is no 0 %: share -> its base
+
+
+def share_cell(row: dict, key: str, t: Translator) -> str:
+    """A sub-region's figure as its table shows it (the home page's, services.dashboard.home)."""
+    if key in BASES and not row.get(BASES[key]):
+        return NO_BASE
+    return t.figure(row.get(key), UNITS.get(key, "count"))
 
 
 TIER_COLOURS = {"red": "#c62828", "orange": "#ef6c00", "yellow": "#f9a825", "blue": "#1565c0"}

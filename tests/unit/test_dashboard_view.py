@@ -20,8 +20,9 @@ STATS = {"region": "440105000000", "level": "district", "name": "海珠区", "ch
 
 
 def test_every_language_has_every_label_of_the_default() -> None:
-    default = json.loads((CATALOGS / f"{DEFAULT}.json").read_text(encoding="utf-8"))
-    for path in CATALOGS.glob("*.json"):
+    for path in CATALOGS.glob("*.json"):  # <lang>.json, and each area's <lang>.<area>.json
+        area = path.name.removesuffix(".json").partition(".")[2]
+        default = json.loads((CATALOGS / f"{DEFAULT}{'.' + area if area else ''}.json").read_text(encoding="utf-8"))
         assert set(json.loads(path.read_text(encoding="utf-8"))) == set(default), path.name
 
 
