@@ -119,6 +119,15 @@ def decide_create(by: Principal, username: str, office: Region, roles: frozenset
     return [AccountCreated(account_id=username, office=office.code, level=office.level, roles=sorted(roles))]
 
 
+
+def decide_first_account(by: Principal, username: str, office: Region, roles: frozenset[Role],
+                         existing: Account | None) -> list[Event]:
+    """The first start's account: created, or, where the log knows it already (the credential
+    store was lost), kept as the log has it with a new password."""
+    if existing is None:
+        return decide_create(by, username, office, roles, None)
+    return [PasswordChanged(account_id=username)]
+
 def _managed(by: Principal, account: Account | None, username: str) -> Account:
     if account is None:
         raise NotFound(f"there is no account named {username!r}")

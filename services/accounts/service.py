@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from contracts.accounts import PasswordChanged, Role, is_username
+from contracts.accounts import Role, is_username
 from contracts.envelope import Actor, Envelope, Event
 from contracts.regions import InvalidRegion, Region, parse_region
 from contracts.subjects import ACCOUNT_AGGREGATE, account_subject
@@ -138,11 +138,7 @@ class AccountService:
             return False
         system = _System(actor.operator_id, office, frozenset({Role.admin}))
         history = await self.log.load(ACCOUNT_AGGREGATE, username)
-        existing = self._fold(history)
-        if existing is None:
-            events = domain.decide_create(system, username, office, roles, None)
-        else:
-            events = [PasswordChanged(account_id=username)]
+        events = domain.decide_first_account(system, username, office, roles, self._fold(history))
         await self._append(history, events, actor)
         await self.store.save(domain.account_of([*self._events(history), *events]),
                               await hash_password(password))

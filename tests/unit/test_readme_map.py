@@ -7,9 +7,7 @@ looks an event or a folder up there finds what is."""
 
 from __future__ import annotations
 
-import ast
 import re
-from functools import cache
 from pathlib import Path
 
 from contracts.registry import event_types
@@ -17,6 +15,7 @@ from services.activity.reminders.state import ReminderState
 from services.feed.translate import TRANSLATIONS
 from services.platform.nats_permissions import WRITES
 from services.projections import all_projections
+from tests.unit.code_reading import events_made
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -59,36 +58,13 @@ def consumers() -> dict[str, frozenset[type]]:
             "feed": frozenset(TRANSLATIONS)}
 
 
-@cache
 def producers() -> dict[str, set[str]]:
     """Each event's deciding folders (as `activity/care`, relative to `services/`): those with a
-    module that makes it, read from the code with `ast`. A call counts when its name is the event's
-    class as imported from its contract module (`from contracts.pairing import PairFormed`, or
-    `pairing.PairFormed` after `from contracts import pairing`): the feed's messages of the same names
-    are other classes."""
-    classes = event_types()
+    module that makes it (`events_made`)."""
     found: dict[str, set[str]] = {}
-    for path in (ROOT / "services").rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        names, modules = {}, {}  # local name -> (module, class); local name -> module
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    names[alias.asname or alias.name] = (node.module, alias.name)
-                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            elif isinstance(node, ast.Import):
-                modules.update({alias.asname or alias.name: alias.name for alias in node.names})
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            if isinstance(node.func, ast.Name) and node.func.id in names:
-                module, name = names[node.func.id]
-            elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-                module, name = modules.get(node.func.value.id), node.func.attr
-            else:
-                continue
-            if name in classes and classes[name].__module__ == module:
-                found.setdefault(name, set()).add(path.parent.relative_to(ROOT / "services").as_posix())
+    for path, events in events_made().items():
+        for event in events:
+            found.setdefault(event, set()).add(path.parent.relative_to(ROOT / "services").as_posix())
     return found
 
 
