@@ -2,11 +2,12 @@
 the contract once, for each the folders of the code that decide it (those that make it, whose
 service's NATS user may write its aggregate) and the read models and log followers that apply it,
 as their `handles` tables say; its table of folders has a row for every package (`contracts/`,
-`services/`, `tooling/` and each folder below them) and names nothing that is gone. A newcomer who
-looks an event or a folder up there finds what is."""
+`services/`, `tooling/` and each folder below them), names nothing that is gone, and leads to every
+read model by its name. A newcomer who looks an event or a folder up there finds what is."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -103,10 +104,13 @@ def test_every_consumer_the_readme_names_exists() -> None:
     assert sorted(named - set(consumers())) == []
 
 
+def _folder_lines() -> list[str]:
+    return [line for line in _section(MAP, EVENTS).splitlines() if line.startswith("| `")]
+
+
 def _folders() -> list[set[str]]:
     """The paths each row of the map's folder table names in its first column."""
-    table = _section(MAP, EVENTS)
-    return [_names(line.split("|")[1]) for line in table.splitlines() if line.startswith("| `")]
+    return [_names(line.split("|")[1]) for line in _folder_lines()]
 
 
 def test_every_folder_the_map_names_exists() -> None:
@@ -121,3 +125,17 @@ def test_the_map_has_a_row_for_every_package() -> None:
                 for path in (ROOT / root).rglob("__init__.py")} - {"services/"}
     named = set().union(*_folders())
     assert sorted(packages - named) == []
+
+
+def test_every_read_model_is_found_from_the_map_by_its_name() -> None:
+    """A read model named in the table is `services/projections/<name>.py`, or its folder has a row
+    of the map that names it: the path from an event to the code of each read model it feeds."""
+    rows = {path: line for paths, line in zip(_folders(), _folder_lines(), strict=True) for path in paths}
+    lost = []
+    for projection in all_projections():
+        path = Path(importlib.import_module(type(projection).__module__).__file__).relative_to(ROOT)
+        if path.as_posix() == f"services/projections/{projection.name}.py":
+            continue
+        if f"`{projection.name}`" not in rows.get(f"{path.parent.as_posix()}/", ""):
+            lost.append(f"{projection.name} ({path})")
+    assert lost == []
