@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.api.figures_report import REPORT_FORMATS, table_file
 from services.dashboard.client import ApiClient, Client
 from services.dashboard.lists import LISTS, BadFilter, chosen, file_table, filter_choices, read, read_all
+from services.dashboard.named import named_table
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.view import PAGE, breadcrumbs, by_tier, cell, paging, region_or_none, table
 
@@ -36,7 +37,7 @@ async def work_list(request: Request, client: Client, code: str, name: str, offs
     if how.within and how.within not in dict(subs):
         subs.append((how.within, how.within))
     return page(request, "work.html", who=who, code=code, name=name, title=t.gettext(spec.label),
-                crumbs=breadcrumbs(who.office, place, t), table=table(by_tier(got.rows), t),
+                crumbs=breadcrumbs(who.office, place, t), table=named_table(by_tier(got.rows), t),
                 paging=paging(offset, len(got.rows), PAGE, got.total), how=how, subregions=subs,
                 filters=filter_choices(spec, t), formats=tuple(REPORT_FORMATS))
 
