@@ -3,8 +3,9 @@ static assets at `/static`, Swagger UI at `/docs` from local assets). An entry p
 it reads only through the API's own routes, with the signed-in operator's token.
 
 Pages: sign-in (services.dashboard.pages), an office's home with KPI cards, drill-down table and
-charts, work lists (filtered, paged, exported: services.dashboard.lists) and the timelines of a child and of a pair (services.dashboard.work), the everyday forms and the
-approvers' pending proposals (services.dashboard.actions; the proposals are read at
+charts, work lists (filtered, paged, exported: services.dashboard.lists), the files of a child (一人一档), a
+volunteer and a pair with the follow-up work sent from them (services.dashboard.files, followup), the
+everyday forms and the approvers' pending proposals (services.dashboard.actions; the proposals are read at
 GET /regions/{code}/proposals, services.dashboard.pending), pairing (the children waiting for a
 pair, a child's suggestions explained, batches previewed then sent: services.dashboard.pairing_pages,
 pairing_batch; their words: pairing_words), live figures over server-sent
@@ -19,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from services.dashboard import actions, live, pages, pairing_batch, pairing_pages, work
+from services.dashboard import actions, files, live, pages, pairing_batch, pairing_pages, work
 from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
 from services.dashboard.guard import Forged
@@ -36,7 +37,7 @@ def add_dashboard(api: FastAPI, position: Position | None = None, live_interval:
     api.state.live = (position, live_interval)  # services.dashboard.live
     api.add_exception_handler(Forged, refuse_forged)  # services.dashboard.guard
     add_docs(api)
-    for module in (pages, work, actions, pairing_pages, pairing_batch, live):
+    for module in (pages, files, work, actions, pairing_pages, pairing_batch, live):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
 

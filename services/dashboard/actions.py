@@ -45,15 +45,19 @@ def form_page(request: Request, who: Operator, place, code: str, name: str, valu
 
 
 @router.get("/r/{code}/forms/{name}")
-async def blank(request: Request, client: Client, code: str, name: str, done: str = "") -> Response:
+async def blank(request: Request, client: Client, code: str, name: str, done: str | None = None) -> Response:
     found = await signed_in_at(request, client, code)
     if isinstance(found, Response):
         return found
     if name not in FORMS:
         return problem(request, 404)
+    if "caseworker" not in found[0].roles:  # the everyday commands are a caseworker's: no form she cannot send
+        return problem(request, 403)
     today = date.today().isoformat()
     values = {"region": code, "birth_date": "", "visited_on": today, "raised_on": today}
-    return form_page(request, *found, code, name, values, done=done if set(done) <= ID_CHARS else None)
+    # Done only when the redirect after a success says so (`done` present, perhaps empty), never on a fresh load.
+    shown = done if done is not None and set(done) <= ID_CHARS else None
+    return form_page(request, *found, code, name, values, done=shown)
 
 
 @router.post("/r/{code}/forms/{name}")

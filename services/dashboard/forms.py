@@ -6,6 +6,7 @@ language."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,6 +62,9 @@ MESSAGES = (("Field required", "invalid.missing"), ("String should match pattern
             ("Input should be ", "invalid.choice"), ("check digit is", "invalid.id_check"),
             ("the number gives the birth date", "invalid.id_birth"), ("the number's 17th digit", "invalid.id_sex"))
 PHRASES = ((" is in the future", "invalid.future"), (" is before ", "invalid.too_early"))
+# A date refused for coming before a fact: the message names the day it must follow, and so does the page.
+BOUNDS = ((re.compile(r"was formed \((\d{4}-\d{2}-\d{2})\)"), "invalid.before_forming"),
+          (re.compile(r"was born \((\d{4}-\d{2}-\d{2})\)"), "invalid.before_birth"))
 # Service refusals operators meet most, by a phrase of the API's message -> catalog key.
 REFUSALS = (("may not approve her own proposal", "refused.own_proposal"), ("needs the role", "refused.role"),
             ("outside", "refused.outside"), ("no such", "refused.unknown"), ("not found", "refused.unknown"),
@@ -74,6 +78,9 @@ def body_of(form: Form, typed: dict[str, str]) -> dict[str, str]:
 
 
 def field_message(msg: str, t: Translator, field: str | None = None) -> str:
+    for pattern, bound in BOUNDS:
+        if found := pattern.search(msg):
+            return t.gettext(bound, date=found.group(1))
     key = next((key for start, key in MESSAGES if msg.startswith(start)), None) or next(
         (key for phrase, key in PHRASES if phrase in msg), None)
     if key is None:

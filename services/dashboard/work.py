@@ -1,6 +1,7 @@
-"""The work lists (filtered, paged, exported as CSV or XLSX; tiers named, red first) and the
-timelines of a child and of a pair. What a list or a history holds, and whether names are in it, is the API's to decide for the caller's role: these
-pages show what it answers, and the API writes each reading of personal data to the access log."""
+"""The work lists (filtered, paged, exported as CSV or XLSX; tiers named, red first) and the look-up
+of a child by id (her file is services.dashboard.files'). What a list holds, and whether names are in
+it, is the API's to decide for the caller's role: these pages show what it answers, and the API
+writes each reading of personal data to the access log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.dashboard.client import ApiClient, Client
 from services.dashboard.lists import LISTS, BadFilter, chosen, file_table, filter_choices, read, read_all
 from services.dashboard.named import named_table
 from services.dashboard.render import Operator, operator, page, problem, translator
-from services.dashboard.view import PAGE, breadcrumbs, by_tier, cell, paging, region_or_none, table
+from services.dashboard.view import PAGE, breadcrumbs, by_tier, paging, region_or_none, table
 
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -83,77 +84,3 @@ async def list_asked(request: Request, client: ApiClient, code: str, name: str):
 async def find_child(id: str = "") -> Response:
     target = f"/child/{id.strip()}" if id.strip() and set(id.strip()) <= ID_CHARS else "/"
     return RedirectResponse(target, status_code=303)
-
-
-async def history_of(request: Request, client: ApiClient, aggregate_type: str, aggregate_id: str):
-    """The signed-in operator and the aggregate's history as the API gives it to her — or, as
-    the first of the pair, the page to answer instead (sign-in, 404, the API's refusal)."""
-    who = await operator(request, client)
-    if not isinstance(who, Operator):
-        return who, None
-    if not set(aggregate_id) <= ID_CHARS:
-        return problem(request, 404), None
-    answer = await client.get(who.token, f"/history/{aggregate_type}/{aggregate_id}")
-    if not answer.ok:
-        return problem(request, answer.status, answer.message), None
-    return who, answer.body.get("events", [])
-
-
-def timeline(request: Request, who: Operator, history: list[dict]) -> dict:
-    t = translator(request)
-    return {"who": who, "events": [timeline_entry(event, t) for event in history],
-            "personal": any(role in ("caseworker", "approver") for role in who.roles)}
-
-
-@router.get("/child/{child_id}")
-async def child(request: Request, client: Client, child_id: str) -> Response:
-    who, history = await history_of(request, client, "child", child_id)
-    if history is None:
-        return who
-    shown = timeline(request, who, history)
-    # Her name from the children's directory (the history keeps it sealed); the API logs the read.
-    on_file = await client.get(who.token, f"/children/{child_id}") if shown["personal"] else None
-    name = on_file.body.get("name") if on_file is not None and on_file.ok else None
-    return page(request, "child.html", child_id=child_id, name=name, **shown)
-
-
-@router.get("/pair/{pair_id}")
-async def pair(request: Request, client: Client, pair_id: str) -> Response:
-    """A pair's timeline (proposed, approved, visits, ended…) from its history, as the child's."""
-    who, history = await history_of(request, client, "pair", pair_id)
-    if history is None:
-        return who
-    return page(request, "pair.html", pair_id=pair_id, children=children_named(history),
-                **timeline(request, who, history))
-
-
-def children_named(history: list[dict]) -> list[str]:
-    """The ids of the children a pair's events name (to link to their timelines), in order."""
-    found: list[str] = []
-    for event in history:
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
-        ids = list(data.get("child_ids") or []) + ([data["child_id"]] if data.get("child_id") else [])
-        for child in ids:
-            if isinstance(child, dict):
-                child = child.get("child_id")
-            if isinstance(child, str) and set(child) <= ID_CHARS and child not in found:
-                found.append(child)
-    return found
-
-
-def timeline_entry(event: dict, t) -> dict:
-    """One event of a history as a row: its type, when, who acted (and at what level), where, what."""
-    actor = event.get("recorded_by") or event.get("actor") or {}
-    if isinstance(actor, dict):
-        by = actor.get("username") or actor.get("operator_id") or ""
-        if actor.get("role"):
-            by = f"{by} · {actor['role']}"
-    else:
-        by = str(actor)
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    payload = {key: value for key, value in data.items() if value not in (None, "", [], {})}
-    # The type by its label in the page's language (its class name kept for the markup), the time
-    # in China time: operators read neither English class names nor UTC.
-    kind, at = str(event.get("event_type") or ""), str(event.get("occurred_at") or "")
-    return {"type": t.event(kind), "event_type": kind, "when": t.moment(at), "at": at,
-            "by": by, "region": event.get("region", ""), "details": cell(payload, t)}

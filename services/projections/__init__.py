@@ -3,6 +3,7 @@
 from services.projections.children_directory import ChildrenDirectory
 from services.projections.concern_cases import ConcernCases
 from services.projections.figures.ledger import FigureLedger
+from services.projections.file_records import FileRecords
 from services.projections.fund_statement import FundStatement
 from services.projections.gift_pack_deliveries import GiftPackDeliveries
 from services.projections.matching_candidates.model import MatchingCandidates
@@ -19,4 +20,4 @@ def all_projections():
     return [FigureLedger(), ChildrenDirectory(),
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
-            PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues()]
+            PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords()]

@@ -184,8 +184,8 @@ async def test_a_district_caseworker_sees_her_district_in_chinese_and_drills_dow
 
     await page.goto(site.url + "/child/c-hz")
     await expect(page.locator("#timeline li")).to_have_count(2)
-    await expect(page.locator("#timeline h2").first).to_have_text("登记儿童")  # the type by its label
-    await expect(page.locator("#timeline h2").first).to_have_attribute("data-type", "ChildRegistered")
+    await expect(page.locator("#timeline h2").last).to_have_text("登记儿童")  # the type by its label (newest first)
+    await expect(page.locator("#timeline h2").last).to_have_attribute("data-type", "ChildRegistered")
     await expect(page.locator("#timeline time").first).to_contain_text("中国标准时间")  # China time, named
     await expect(page.locator("#timeline .actor").first).to_contain_text("nation")
     await expect(page.locator(".child-name")).to_contain_text("李小花")  # a caseworker sees her name
@@ -262,7 +262,7 @@ async def test_english_is_remembered_on_a_phone(site: Site, browser) -> None:
     await page.reload()
     await expect(page.locator("#sign-out")).to_have_text("Sign out")
     await page.goto(site.url + "/child/c-hz")  # event types and times in English too
-    await expect(page.locator("#timeline h2").first).to_have_text("Child registered")
+    await expect(page.locator("#timeline h2").last).to_have_text("Child registered")
     await expect(page.locator("#timeline time").first).to_contain_text("China Standard Time")
     await page.goto(site.url + "/r/440105")
     wide = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

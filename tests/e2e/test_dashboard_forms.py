@@ -70,7 +70,8 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await expect(page.locator("#proposal-P-hz")).to_contain_text("李小花")  # named: she is an approver
     await site.shot(page, "7-approvals")
     await page.click("#proposal-P-hz a.pair-link")  # the pair's own timeline, linked from the list
-    await expect(page.locator("h1")).to_have_text("结对 P-hz 的时间线")
+    await expect(page.locator("h1")).to_contain_text("一对一结对")  # by its mode and people, not its id
+    await expect(page.locator(".member-child")).to_have_text("李小花")
     await expect(page.locator("#timeline li")).to_have_count(1)
     await expect(page.locator("#timeline h2").first).to_have_text("提议结对")
     await expect(page.locator('main a[href="/child/c-hz"]')).to_have_count(1)

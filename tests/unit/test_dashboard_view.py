@@ -12,7 +12,6 @@ from services.dashboard.i18n import CATALOGS, DEFAULT, Translator, language_of
 from services.dashboard.live import changes
 from services.dashboard.view import (breadcrumbs, by_tier, cards, chart_data, live_values, paging, previous_month_end,
                                      rows_of, safe_next, table)
-from services.dashboard.work import children_named
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 STATS = {"region": "440105000000", "level": "district", "name": "海珠区", "children": 1234, "coverage": 0.456,
@@ -136,4 +135,3 @@ def test_the_charts_hold_what_the_answers_hold_and_name_the_tiers() -> None:
 def test_pairs_link_to_their_timelines() -> None:
     shown = table([{"pair_id": "P-1", "child_id": "c-1"}], ZH)
     assert shown["rows"][0][0]["pair"] and shown["rows"][0][1]["child"]
-    assert children_named([{"data": {"child_ids": ["c-1", "c-2"]}}, {"data": {"child_id": "c-1"}}]) == ["c-1", "c-2"]
