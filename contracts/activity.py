@@ -56,7 +56,11 @@ class FulfilWish(Command):
 
 
 class VisitLogged(Event):
-    aggregate_type: ClassVar[str] = "pair"
+    """v2: on activity's own aggregate of the pair's care, keyed by the pair's id (v1: on the pair)."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pair_care"
+    keyed_by: ClassVar[str] = "pair"
 
     pair_id: str
     visit_id: str

@@ -1,10 +1,15 @@
 """Care activities: what volunteers did with children and guardians, for a pair or collectively.
 
-A pair's activity is an event of the pair (one volunteer calling, a reading at home). A collective
-activity — at a station, or held by a volunteer team for many children — is an event of the station
-or of the team, and records attendance as person-times, the figure the reports quote ("2,000+
+A pair's activity is an event of the pair's care (one volunteer calling, a reading at home). A
+collective activity — at a station, or held by a volunteer team for many children — is an event of
+the station's or the team's care, and records attendance as person-times, the figure the reports quote ("2,000+
 activities serving 300,000 person-times"). Notes are sealed; evidence is referenced (photo ids,
 sign-in sheets kept elsewhere), never embedded.
+
+The care of a pair, a station or a team (`pair_care`, `station_care`, `team_care`, keyed by the id of
+what it is the care of) is activity's own aggregate, apart from the pair (pairing's) and the station
+and team (intake's): each context writes only its own. Version 1 of these events was written on the
+pair, the station or the team itself (`FORMER_AGGREGATES`).
 """
 
 from __future__ import annotations
@@ -97,19 +102,29 @@ class ActivityLogged(_ActivityFacts, Event):
     """A pair's activity; the note is sealed with the key of the first child present (or of the
     pair's first child, for a contact with the guardian alone)."""
 
-    aggregate_type: ClassVar[str] = "pair"
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pair_care"  # v1: on the pair
+    keyed_by: ClassVar[str] = "pair"
     pair_id: str
 
 
 class StationActivityLogged(_ActivityFacts, Event):
     """A collective activity at a station; the note is sealed with the activity's own key."""
 
-    aggregate_type: ClassVar[str] = "station"
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "station_care"  # v1: on the station
+    keyed_by: ClassVar[str] = "station"
     station_id: str
 
 
 class TeamActivityLogged(_ActivityFacts, Event):
     """A collective activity held by a volunteer team; the note is sealed with the activity's key."""
 
-    aggregate_type: ClassVar[str] = "team"
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "team_care"  # v1: on the team
+    keyed_by: ClassVar[str] = "team"
     team_id: str
+
+
+# The aggregate each care event was written on in version 1, before activity owned it.
+FORMER_AGGREGATES = {"pair_care": "pair", "station_care": "station", "team_care": "team"}

@@ -48,11 +48,14 @@ class Event(BaseModel):
 
     schema_version: ClassVar[int] = 1
     aggregate_type: ClassVar[str]
+    # A context's own aggregate of another's id (pairing's of a child's pairs, activity's of a pair's
+    # care) is keyed by that id: `keyed_by` names its field's prefix, else the aggregate type does.
+    keyed_by: ClassVar[str | None] = None
 
     @property
     def aggregate_id(self) -> str:
-        """Every event names its aggregate in the field `<aggregate_type>_id`."""
-        return getattr(self, f"{self.aggregate_type}_id")
+        """Every event names its aggregate in the field `<keyed_by or aggregate_type>_id`."""
+        return getattr(self, f"{self.keyed_by or self.aggregate_type}_id")
 
     @classmethod
     def type_name(cls) -> str:

@@ -83,22 +83,12 @@ class PairEnded(Event):
     reason: PairEndReason
 
 
-class _Membership:
-    """Of an event of a person's pairs: its aggregate is keyed by the person's id."""
-
-    person: ClassVar[str]
-
-    @property
-    def aggregate_id(self) -> str:
-        return getattr(self, f"{self.person}_id")
-
-
-class ChildJoinedPair(_Membership, Event):
+class ChildJoinedPair(Event):
     """v2: on pairing's own aggregate of the child's pairs, in the child's region (v1: on the child)."""
 
     schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pairing_child"
-    person: ClassVar[str] = "child"
+    keyed_by: ClassVar[str] = "child"
 
     child_id: str
     region: str = Field(description="the child's region when she joined")
@@ -106,12 +96,12 @@ class ChildJoinedPair(_Membership, Event):
     mode: PairMode
 
 
-class ChildLeftPair(_Membership, Event):
+class ChildLeftPair(Event):
     """v2: as ChildJoinedPair."""
 
     schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pairing_child"
-    person: ClassVar[str] = "child"
+    keyed_by: ClassVar[str] = "child"
 
     child_id: str
     region: str = Field(description="the child's region when she left")
@@ -119,12 +109,12 @@ class ChildLeftPair(_Membership, Event):
     reason: PairEndReason
 
 
-class VolunteerJoinedPair(_Membership, Event):
+class VolunteerJoinedPair(Event):
     """v2: on pairing's own aggregate of the volunteer's pairs, in her region (v1: on the volunteer)."""
 
     schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pairing_volunteer"
-    person: ClassVar[str] = "volunteer"
+    keyed_by: ClassVar[str] = "volunteer"
 
     volunteer_id: str
     region: str = Field(description="the volunteer's region")
@@ -133,12 +123,12 @@ class VolunteerJoinedPair(_Membership, Event):
     children: int = Field(description="children this pair adds to the volunteer's load")
 
 
-class VolunteerLeftPair(_Membership, Event):
+class VolunteerLeftPair(Event):
     """v2: as VolunteerJoinedPair."""
 
     schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pairing_volunteer"
-    person: ClassVar[str] = "volunteer"
+    keyed_by: ClassVar[str] = "volunteer"
 
     volunteer_id: str
     region: str = Field(description="the volunteer's region")

@@ -36,6 +36,10 @@ def _region_of_envelope(data: Data, envelope: Envelope) -> Data:
     return {"region": envelope.region, **data}
 
 
+def _as_it_was(data: Data, envelope: Envelope) -> Data:
+    return data
+
+
 def _wish_fulfilled_v1(data: Data, envelope: Envelope) -> Data:
     # v1's `donor` was the pledge's donor id or a donor named in words: which, it did not say.
     return {"donor_id": None, **_plaintext_kept("donor")(data, envelope)}
@@ -52,6 +56,9 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("DonorRegistered", 1): _donor_registered_v1,
     **{(name, 1): _region_of_envelope
        for name in ("ChildJoinedPair", "ChildLeftPair", "VolunteerJoinedPair", "VolunteerLeftPair")},
+    # v1 of care was stored on the pair, station or team itself; its data is v2's.
+    **{(name, 1): _as_it_was
+       for name in ("VisitLogged", "ActivityLogged", "StationActivityLogged", "TeamActivityLogged")},
 })
 
 

@@ -23,8 +23,9 @@ from services.api.schemas import History, read
 from services.shared.eventlog import MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
-# A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id).
-TOLD_WITH = {"child": "pairing_child", "volunteer": "pairing_volunteer"}
+# A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id); a
+# pair's is the pair (pairing's) with its care (activity's).
+TOLD_WITH = {"child": "pairing_child", "volunteer": "pairing_volunteer", "pair": "pair_care"}
 SEALED_MARK = "<sealed>"
 WITHHELD_MARK = "<withheld>"
 # Fields that may hold free text about a person; withheld unless their type is a closed vocabulary

@@ -127,7 +127,8 @@ def _visit_logged(event: activity.VisitLogged, envelope: Envelope, p: Pseudonym)
 def _activity(organiser: feed.Organiser) -> Translation:
     def translation(event: care.ActivityLogged | care.StationActivityLogged | care.TeamActivityLogged,
                     envelope: Envelope, p: Pseudonym) -> Told:
-        return [feed.ActivityHeld(organiser=organiser, organiser_id=p(event.aggregate_type, event.aggregate_id),
+        # The pseudonym of the pair, station or team that held it, as elsewhere in the feed.
+        return [feed.ActivityHeld(organiser=organiser, organiser_id=p(event.keyed_by, event.aggregate_id),
                                   activity=_told_as(feed.ContactKind, event.kind), held_on=event.held_on,
                                   duration_minutes=event.duration_minutes, children=len(event.child_ids),
                                   volunteers=len(event.volunteer_ids), guardians=event.guardians_present,

@@ -51,7 +51,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     "intake": ("child", "volunteer", "station", "team", "training"),
     "imports": ("child", "volunteer"),
     "pairing": ("pair", "pairing_child", "pairing_volunteer"),  # a child's and a volunteer's pairs are pairing's
-    "activity": ("pair", "wish", "station", "team", "concern", "donor", "fund", "gift_pack", "child"),
+    # the care of a pair, a station or a team is activity's, the pair pairing's, the station intake's
+    "activity": ("pair_care", "station_care", "team_care", "wish", "concern", "donor", "fund", "gift_pack", "child"),
     "reminders": ("reminder",),
     "projections": ("parked_event",),  # an operator's skip of an event a read model parked
 }

@@ -88,9 +88,9 @@ class UnitOfWork:
         self.command = command
         self.now = deps.clock()
         self._histories: dict[tuple[str, str], History] = {}
-        # Aggregates read together with the others of their id: the filter over all of them and
-        # the last sequence it matched when read (see `load_together`).
-        self._together: dict[tuple[str, str], tuple[str, int]] = {}
+        # Aggregates read together with the others of their id: the filter over all of them, the
+        # last sequence it matched when read and that event's region (see `load_together`).
+        self._together: dict[tuple[str, str], tuple[str, int, str | None]] = {}
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
         key = (aggregate_type, aggregate_id)
@@ -112,13 +112,13 @@ class UnitOfWork:
             events = (await self.deps.log.load(ANY_AGGREGATE, aggregate_id)).events
         except MalformedEvent as bad:
             raise UnreadableHistory(f"{'/'.join(aggregate_types)} {aggregate_id}", bad.seq, bad.reason) from None
-        last = events[-1].seq if events else 0
+        last, region = (events[-1].seq, events[-1].envelope.region) if events else (0, None)
         histories = {}
         for aggregate_type in aggregate_types:
             key = (aggregate_type, aggregate_id)
             histories[aggregate_type] = self._histories[key] = History(
                 f"{aggregate_type} {aggregate_id}", [e for e in events if e.envelope.aggregate_type == aggregate_type])
-            self._together[key] = (over, last)
+            self._together[key] = (over, last, region)
         return histories
 
     def events_of(self, history: History) -> list[Event]:
@@ -169,13 +169,15 @@ class UnitOfWork:
             moves = key not in versions and history.exists and getattr(event, "region", None) is not None
             versions[key] = versions.get(key, history.version) + 1
             # An event naming a region is stored under it (a new aggregate, a child moving in);
-            # any other event stays on the subject its aggregate last wrote to.
-            region = getattr(event, "region", None) or history.events[-1].envelope.region
-            subject = event_subject(parse_region(region), *key) if getattr(event, "region", None) else history.subject
+            # any other event stays on the subject its aggregate last wrote to, or, the first of a
+            # context's aggregate of another's id (a pair's care), goes to that one's region.
+            named = getattr(event, "region", None)
+            region = named or (history.events[-1].envelope.region if history.exists else self._together[key][2])
+            subject = event_subject(parse_region(region), *key) if named or not history.exists else history.subject
             moves = moves and subject != history.subject
             envelope = self._envelope(event, index, versions[key], region)
             if key in self._together:  # checked over every aggregate of its id, once in a batch
-                over, last = self._together[key]
+                over, last, _ = self._together[key]
                 pending.append(PendingEvent(subject, envelope, None if over in checked else last, over))
                 checked.add(over)
                 continue

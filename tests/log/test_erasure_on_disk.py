@@ -125,7 +125,7 @@ async def test_erased_keys_and_particulars_are_in_no_file(durable_keys, event_lo
     await read_models_in(tmp_path / "data", deps)  # the erasure followed into the read models too
 
     assert await stored_keys(engine, people) == {p: None for p in people}
-    [_, visited] = (await event_log.load("pair", ids["pair"])).events
+    [visited] = (await event_log.load("pair_care", ids["pair"])).events
     [raised, followed] = (await event_log.load("concern", ids["concern"])).events
     written = [(submitted.event.item, "item"), (visited.event.note, "note"), (raised.event.note, "note"),
                (followed.event.note, "note")]

@@ -122,3 +122,24 @@ async def test_a_child_paired_first_does_not_exit_and_one_exited_first_is_not_pa
     await ok(deps, "exit_child", child_id=other, reason="parents_returned", exited_on="2026-05-01")
     refused = await send(deps, "form_pair", child_ids=[other], volunteer_ids=[volunteer_id])
     assert refused.error.code is ErrorCode.rule_violated
+
+
+async def test_no_care_is_logged_after_the_pair_ended_though_both_were_decided_at_once(deps, event_log,
+                                                                                      monkeypatch) -> None:
+    # A pair's care is activity's aggregate, the pair pairing's: a visit decided on a pair still
+    # active is refused (and, decided again, refused for good) if the pair ended meanwhile.
+    for number, first in enumerate(("PairEnded", "VisitLogged") * 3):
+        child_id = await pairable_child(deps, 200 + number)
+        [volunteer_id] = await trained_volunteers(deps)
+        pair_id = (await ok(deps, *pairing_of(child_id, volunteer_id)[:1],
+                            **pairing_of(child_id, volunteer_id)[1]))["pair_id"]
+        visit = ("log_visit", {"pair_id": pair_id, "kind": "home_visit", "visited_on": "2026-06-01",
+                               "duration_minutes": 30})
+        ending = ("end_pair", {"pair_id": pair_id, "reason": "moved"})
+        visited, ended = await at_once(deps, monkeypatch, visit, ending, first_appended=first)
+        assert ended.ok and visited.ok == (first == "VisitLogged"), (visited, ended)
+        if not visited.ok:
+            assert visited.error.code is ErrorCode.rule_violated, visited.error
+        told = [(e.seq, type(e.event).__name__) for aggregate in ("pair", "pair_care")
+                for e in (await event_log.load(aggregate, pair_id)).events]
+        assert [name for _, name in sorted(told)][-1] == "PairEnded"  # nothing logged after the end

@@ -75,8 +75,8 @@ def test_event_class_follows_the_conventions(name: str, event_type: type[Event])
     assert any(w.endswith("ed") or w in IRREGULAR_PAST for w in words), f"{name} is not past tense"
     aggregate_type = getattr(event_type, "aggregate_type", None)
     assert aggregate_type, f"{name} has no aggregate_type"
-    # A person's pairs (`pairing_child`) are keyed by the person's id (`child_id`).
-    keyed_by = getattr(event_type, "person", aggregate_type)
+    # A context's own aggregate of another's id (`pairing_child`) is keyed by that id (`child_id`).
+    keyed_by = event_type.keyed_by or aggregate_type
     assert f"{keyed_by}_id" in event_type.model_fields, (
         f"{name} has aggregate_type {aggregate_type!r} but no field {keyed_by}_id"
     )

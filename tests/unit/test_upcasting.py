@@ -33,28 +33,46 @@ V1 = {
     "ChildLeftPair": {"child_id": "c1", "pair_id": "p1", "reason": "moved"},
     "VolunteerJoinedPair": {"volunteer_id": "v1", "pair_id": "p1", "mode": "one_to_one", "children": 1},
     "VolunteerLeftPair": {"volunteer_id": "v1", "pair_id": "p1", "reason": "moved", "children": 1},
+    # Version 1 of care was stored on the pair, the station or the team, with the data of version 2.
+    "VisitLogged": {"pair_id": "p1", "visit_id": "x1", "kind": "home_visit", "visited_on": "2025-11-01",
+                    "duration_minutes": 60, "child_ids": ["c1"], "note": None},
+    **{name: {f"{host}_id": "h1", "activity_id": "a1", "kind": "reading", "held_on": "2025-11-01",
+              "duration_minutes": 90, "place": None, "volunteer_ids": ["v1"], "child_ids": ["c1"],
+              "guardians_present": 0, "person_times": 12, "note": None, "evidence": []}
+       for name, host in (("ActivityLogged", "pair"), ("StationActivityLogged", "station"),
+                          ("TeamActivityLogged", "team"))},
 }
+CARE = {"VisitLogged": "pair", "ActivityLogged": "pair", "StationActivityLogged": "station",
+        "TeamActivityLogged": "team"}
 FORMER_AGGREGATES = {"ChildJoinedPair": "child", "ChildLeftPair": "child", "VolunteerJoinedPair": "volunteer",
-                     "VolunteerLeftPair": "volunteer"}
+                     "VolunteerLeftPair": "volunteer", **CARE}
 
 
 def stored(event_type: str, data: dict, version: int = 1, region: str = "440105001101") -> Envelope:
     aggregate = event_types()[event_type].aggregate_type
     if version == 1 and event_type in FORMER_AGGREGATES:
         aggregate = FORMER_AGGREGATES[event_type]
-    person = getattr(event_types()[event_type], "person", aggregate)
+    person = event_types()[event_type].keyed_by or aggregate
     return Envelope(event_id=uuid4(), event_type=event_type, schema_version=version, aggregate_type=aggregate,
                     aggregate_id=data[f"{person}_id"], aggregate_version=1, occurred_at=RECORDED,
                     recorded_at=RECORDED, actor=NATIONAL, region=region, correlation_id="c",
                     causation_id="c", data=data)
 
 
-@pytest.mark.parametrize("event_type", sorted(FORMER_AGGREGATES))
+@pytest.mark.parametrize("event_type", sorted(set(FORMER_AGGREGATES) - set(CARE)))
 def test_a_membership_stored_on_the_person_names_the_region_of_its_envelope(event_type: str) -> None:
     event = typed_event(stored(event_type, V1[event_type], region="440105001102"))
     person = FORMER_AGGREGATES[event_type]
     assert (event.region, event.aggregate_type, event.aggregate_id) == (
         "440105001102", f"pairing_{person}", V1[event_type][f"{person}_id"])
+
+
+@pytest.mark.parametrize("event_type", sorted(CARE))
+def test_care_stored_on_the_pair_station_or_team_is_read_as_the_care_of_it(event_type: str) -> None:
+    event = typed_event(stored(event_type, V1[event_type]))
+    host = CARE[event_type]
+    assert (event.aggregate_type, event.aggregate_id) == (f"{host}_care", V1[event_type][f"{host}_id"])
+    assert event.model_dump(mode="json") == V1[event_type]
 
 
 def test_every_later_version_has_an_upcaster_from_each_earlier_one() -> None:

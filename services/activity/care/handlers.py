@@ -1,4 +1,7 @@
-"""Care handlers: a visit and a pair's activity on the pair, a collective one on its station or team.
+"""Care handlers: a visit and a pair's activity on the pair's care, a collective one on its station's
+or team's care: activity's own aggregates, keyed by the id of the pair (pairing's), the station or
+the team (intake's), and read together with it (`UnitOfWork.load_together`), so that an activity is
+refused if the pair ended, or the station closed, since it was read, as when both were one subject.
 
 All retry on a conflict: an activity is appended whatever else was logged for the pair or the
 station meanwhile; only a pair ended (or a station closed) in between changes the outcome, and the
@@ -10,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from contracts.activity import LogVisit
-from contracts.care import LogActivity, LogCollectiveActivity
+from contracts.activity import LogVisit, VisitLogged
+from contracts.care import LogActivity, LogCollectiveActivity, StationActivityLogged, TeamActivityLogged
 from contracts.regions import parse_region
 from services.activity.care.activities import (
     decide_log_activity,
@@ -27,11 +30,15 @@ from services.pairing.handlers import load_pair
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id, retry_on_conflict
 
+PAIR_CARE = VisitLogged.aggregate_type  # and ActivityLogged's
+HOST_CARE = {"station": StationActivityLogged.aggregate_type, "team": TeamActivityLogged.aggregate_type}
+
 
 @retry_on_conflict()
 async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
     visit_id = command.visit_id or derived_id(command.command_id, "visit")
     uow = UnitOfWork(deps, command)
+    await uow.load_together(command.pair_id, "pair", PAIR_CARE)
     pair = await load_pair(uow, command.pair_id)
 
     async def decide():  # a retry seals nothing
@@ -48,6 +55,7 @@ async def log_visit(deps: Deps, command: LogVisit) -> dict[str, Any]:
 async def log_activity(deps: Deps, command: LogActivity) -> dict[str, Any]:
     activity_id = command.activity_id or derived_id(command.command_id, "activity")
     uow = UnitOfWork(deps, command)
+    await uow.load_together(command.pair_id, "pair", PAIR_CARE)
     pair = await load_pair(uow, command.pair_id)
 
     async def decide():
@@ -66,6 +74,7 @@ async def log_collective_activity(deps: Deps, command: LogCollectiveActivity) ->
     activity_id = command.activity_id or derived_id(command.command_id, "activity")
     kind, host_id = host_of(command)
     uow = UnitOfWork(deps, command)
+    await uow.load_together(host_id, kind, HOST_CARE[kind])
     host = await uow.state(kind, host_id, lambda events: host_state(kind, host_id, events))
 
     async def decide():  # a retry is answered before the host's region is checked
