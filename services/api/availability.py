@@ -35,14 +35,14 @@ async def request_while_connected(nc, subject: str, payload: bytes, timeout: flo
     if not nc.is_connected:
         raise unavailable()
     loop = asyncio.get_running_loop()
-    started = loop.time()
+    started, reconnects = loop.time(), nc.stats["reconnects"]
     requests = [asyncio.ensure_future(nc.request(subject, payload, timeout=timeout))]
     try:
         while True:
             done, _ = await asyncio.wait(requests, timeout=LOOK_EVERY, return_when=asyncio.FIRST_COMPLETED)
             if done:
                 return done.pop().result()
-            if not nc.is_connected:
+            if not nc.is_connected or nc.stats["reconnects"] != reconnects:  # its answer went with the server
                 raise unavailable()
             waited = loop.time() - started
             if len(requests) == 1 and waited >= resend_after:

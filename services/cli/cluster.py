@@ -35,6 +35,7 @@ def write_cluster(credentials: NatsCredentials, spec: str, out: Path | None, sto
         typer.echo(f"written: {path} ({node.host}:{node.port}, routes on {node.route_port}, "
                    f"monitoring on {node.monitor_port})", err=True)
     urls = seed_urls(nodes)
+    monitors = ",".join(f"http://{node.host}:{node.monitor_port}" for node in nodes)
     typer.echo(f"start each node with 'nats-server -c <its file>', then the platform with --nats-url {urls} "
                f"(or AIXIN_NATS_URL); the log's stream is made at R{REPLICAS} on a cluster, and 'aixin doctor "
-               f"--nats-monitor http://{nodes[0].host}:{nodes[0].monitor_port}' checks what it runs with", err=True)
+               f"--nats-monitor {monitors}' checks what it runs with", err=True)

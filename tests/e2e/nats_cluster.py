@@ -31,10 +31,18 @@ class Node:
     process: subprocess.Popen | None = None
 
     def start(self) -> Node:
+        return self.launch().wait_listening()
+
+    def launch(self) -> Node:
+        """Started from the calling thread, which must outlive it: the server is told to stop when
+        the thread that started it ends (PR_SET_PDEATHSIG), so never from a worker thread."""
         log = open(self.config.with_suffix(".log"), "ab")
         self.process = subprocess.Popen([str(server_binary()), "-c", str(self.config)], stdout=log, stderr=log,
                                         preexec_fn=die_with_parent, process_group=0)
         log.close()
+        return self
+
+    def wait_listening(self) -> Node:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.config.with_suffix(".log").read_text()
@@ -82,35 +90,46 @@ class Cluster:
     def seeds(self) -> str:
         return ",".join(f"nats://127.0.0.1:{node.port}" for node in self.nodes)
 
+    @property
+    def monitors(self) -> str:
+        return ",".join(f"http://127.0.0.1:{node.monitor}" for node in self.nodes)
+
     def node(self, name: str) -> Node:
         return next(node for node in self.nodes if node.name == name)
 
+    def _jsz(self, node: Node) -> dict | None:
+        try:
+            return httpx.get(f"http://127.0.0.1:{node.monitor}/jsz?accounts=true&streams=true&config=true",
+                             timeout=2).json()
+        except (httpx.HTTPError, ValueError):
+            return None
+
     def stream(self) -> dict | None:
-        """The log stream's cluster as its leader sees it (only the leader knows whether the others
-        are current): leader and replicas; None while no running node leads it."""
+        """The log stream's cluster as its leader sees it (only a leader knows whether the others
+        are current): leader and replicas; None while no running node leads it, or while the
+        cluster's own (meta) group, which every stream and consumer operation goes through, has no
+        leader with every other node current."""
+        found, meta_whole = None, False
         for node in self.nodes:
-            if not node.alive:
+            jsz = self._jsz(node) if node.alive else None
+            if not jsz:
                 continue
-            try:
-                jsz = httpx.get(f"http://127.0.0.1:{node.monitor}/jsz?accounts=true&streams=true&config=true",
-                                timeout=2).json()
-            except httpx.HTTPError:
-                continue
+            meta = jsz.get("meta_cluster") or {}
+            if meta.get("leader") == node.name:
+                meta_whole = _whole(meta.get("replicas"))
             for account in jsz.get("account_details", []):
                 for stream in account.get("stream_detail", []):
                     if stream["name"] == STREAM and stream["cluster"].get("leader") == node.name:
-                        return {**stream["cluster"], "replicas_wanted": stream["config"]["num_replicas"]}
-        return None
+                        found = {**stream["cluster"], "replicas_wanted": stream["config"]["num_replicas"]}
+        return found if meta_whole else None
 
     def wait_whole(self, timeout: float = 30) -> dict:
         """Until the stream has a leader and every other node is a current replica."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             stream = self.stream()
-            if stream and stream.get("leader"):
-                current = [r["name"] for r in stream.get("replicas", []) if r.get("current") and not r.get("offline")]
-                if len(current) == NODES - 1:
-                    return stream
+            if stream and stream.get("leader") and _whole(stream.get("replicas")):
+                return stream
             time.sleep(0.2)
         raise AssertionError(f"the stream's replicas did not all catch up within {timeout} s: {self.stream()}")
 
@@ -123,6 +142,11 @@ class Cluster:
                 node.signal(signal.SIGCONT)
                 node.process.terminate()
                 node.process.wait(10)
+
+
+def _whole(replicas: list[dict] | None) -> bool:
+    current = [r for r in replicas or () if r.get("current") and not r.get("offline")]
+    return len(current) == NODES - 1
 
 
 class Writer:

@@ -42,6 +42,9 @@ def test_a_three_node_cluster_loses_nothing_acknowledged(tmp_path: Path) -> None
         assert_each_acknowledged_child_on_file_once(up, data_dir, writer)
         replay = json.loads(aixin(data_dir, "replay", "--json").stdout)
         assert replay["reports"] and all(report["equal"] for report in replay["reports"]), replay
+        doctor = json.loads(aixin(data_dir, "doctor", "--json", "--nats-monitor", cluster.monitors).stdout)
+        assert doctor["durability"]["replicas"] == 3 and doctor["durability"]["warnings"] == [], doctor
+        assert sorted(doctor["durability"]["sync_always"].items()) == [(node.name, True) for node in cluster.nodes]
         assert up.process.poll() is None
     finally:
         if up.process.poll() is None:
@@ -64,7 +67,7 @@ async def _through_failures(cluster: Cluster, writer: Writer) -> dict[str, float
             figures[f"accepted again after kill -9 of the {role}"] = await writer.until_accepted_after(
                 killed, ACCEPTED_BOUND)
             await asyncio.sleep(WRITING)
-            await asyncio.to_thread(node.start)
+            await asyncio.to_thread(node.launch().wait_listening)
             started = time.monotonic()
             await asyncio.to_thread(cluster.wait_whole)
             figures[f"{role} caught up after its restart"] = time.monotonic() - started

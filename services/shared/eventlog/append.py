@@ -201,12 +201,14 @@ async def _unless_disconnected(nc, awaiting):
     """An acknowledgement awaited only while the connection stands: one lost with the server (it
     died mid-append) is given up at once, not after ACK_TIMEOUT, so that the commands grouped
     behind it are not held for that long. Whether it was stored is told by its retry (the event id
-    is its Nats-Msg-Id, the command id makes the event ids)."""
+    is its Nats-Msg-Id, the command id makes the event ids). On a cluster the client is connected
+    again to another node at once, so a reconnection since the append was sent counts as a drop."""
+    reconnects = nc.stats["reconnects"]
     task = asyncio.ensure_future(awaiting)
     while True:
         done, _ = await asyncio.wait((task,), timeout=LOOK_EVERY)
         if done:
             return task.result()
-        if not nc.is_connected:
+        if not nc.is_connected or nc.stats["reconnects"] != reconnects:
             task.cancel()
             raise NatsTimeout()
