@@ -93,8 +93,11 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     assert await proposal.locator(".terms").inner_text() == terms  # and the same reasons
     await expect(proposal).to_contain_text("下渡社区居委会，赤岗街道")
     await site.shot(approver, "pairing-3-approval-card-zh")
+    await approver.click("#lang-switch")  # the same card in English
+    await expect(proposal.locator(".terms")).to_contain_text("Same village (community): 下渡社区居委会")
+    await site.shot(approver, "pairing-3b-approval-card-en")
     await proposal.locator("button.approve").click()
-    await expect(approver.locator("#approvals-done")).to_have_text("已批准该结对。")
+    await expect(approver.locator("#approvals-done")).to_have_text("The pair was approved.")
     await catch_up(site.projector, site.event_log)
     await page.reload()
     await expect(page.locator(f"#child-{NEW}")).to_have_count(0)  # paired: off the list
@@ -163,6 +166,7 @@ async def test_a_viewer_sees_ids_only_and_no_action(site: Site, chromium) -> Non
     await expect(page.locator("#batch-unmatched")).to_have_count(0)  # 周小雨 awaits approval already
     await expect(page.locator("#batch-send, input[name=pick]")).to_have_count(0)
     assert "李小花" not in await page.locator("body").inner_text()
+    await site.shot(page, "pairing-9a-viewer-batch-zh")
     await page.goto(site.url + "/r/440105/approvals")
     await expect(page.locator(".proposal")).to_have_count(1)
     await expect(page.locator(".proposal button, .proposal form")).to_have_count(0)
