@@ -48,7 +48,7 @@ def bench(
     commands: Annotated[int, typer.Option(help="commands to time per kind with 64 in flight (a tenth one at a time)")] = 2000,
     rows: Annotated[int, typer.Option(help="rows of a civil-affairs list to import (0: skip)")] = 5000,
     peer: Annotated[bool, typer.Option("--peer", help="also run the peer: pyeventsourcing on SQLite "
-                                                      "(pip install 'aixin[bench]')")] = False,
+                                                      "(pip install 'aixin\\[bench]')")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object of the figures on standard "
                                                          "output (the table goes to standard error)")] = False,
     each_model: Annotated[bool, typer.Option(help="rebuild each read model alone too, not only all at once")] = True,
