@@ -123,7 +123,7 @@ def _write_xlsx(listing, path: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench.imports", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--data-dir", type=Path, default=None, help="of the running 'aixin up'")
     parser.add_argument("--raw-events", type=int, default=10_000)
