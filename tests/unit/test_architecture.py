@@ -83,7 +83,6 @@ def imports() -> dict[str, set[str]]:
     return graph
 
 
-
 @cache
 def doing_io() -> frozenset[str]:
     """The modules that do I/O: those importing an I/O library, and those importing one of them."""
@@ -104,6 +103,7 @@ def deciding() -> frozenset[str]:
              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
              and node.name.startswith(("decide", "evolve"))}
     return frozenset(name for name in makers | folds if within(name, CONTEXTS))
+
 
 def within(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
