@@ -58,8 +58,9 @@ def _people(answer: dict) -> dict[str, Any]:
 
 
 def _with_pair(people: dict, event: dict) -> dict:
-    if event.get("aggregate_type") == "pair":
-        return {**people, "pair_volunteers": people["pairs"].get(event.get("aggregate_id"), [])}
+    """A pair's event (its care too, kept under the pair's id) told with the pair's volunteers."""
+    if event.get("aggregate_id") in people["pairs"]:
+        return {**people, "pair_volunteers": people["pairs"][event["aggregate_id"]]}
     return people
 
 
@@ -126,8 +127,11 @@ def _identity(data: dict, t: Translator) -> dict:
 
 def _record(records: dict[str, Record], event: dict, t: Translator, people: dict) -> None:
     """A pair's, wish's or concern's event into its record: its status, facts and steps."""
-    kind, the_id, data = event.get("aggregate_type"), event.get("aggregate_id"), event.get("data") or {}
-    record = records.setdefault(the_id, Record(the_id, kind))
+    the_id, data = event.get("aggregate_id"), event.get("data") or {}
+    # A record is what its first event made it (a pair); later events under its id may come from
+    # another context's aggregate of the same id (the pair's care) and belong to it all the same.
+    record = records.setdefault(the_id, Record(the_id, event.get("aggregate_type")))
+    kind = record.kind
     record.steps.append(sentence(event, t, _with_pair(people, event)))
     step, day = event.get("event_type"), day_of(event)
     if kind == "pair":

@@ -122,7 +122,7 @@ def sentence(event: dict, t: Translator, people: dict[str, Any]) -> str:
 def tidy(text: str) -> str:
     """A sentence whose empty placeholders left gaps: no double space, none before a comma or a
     closing bracket, no empty brackets."""
-    text = re.sub(r"[（(]\s*[）)]", "", " ".join(text.split()))
+    text = " ".join(re.sub(r"[（(]\s*[）)]", "", text).split())
     return re.sub(r"\s+([，,、）)：:])", r"\1", text).strip(" ，,")
 
 
