@@ -114,13 +114,15 @@ class AccountService:
     # The access log ---------------------------------------------------------------------------
 
     async def record_access(self, caller: Principal, route: str, child_ids: list[str], region: str) -> None:
-        try:  # one spelling per region, so that an admin's subtree finds it by prefix
-            region = parse_region(region).code
-        except InvalidRegion:
-            pass
-        entries = [AccessEntry(caller.username, caller.office.code, route, child_id, region[:12])
+        entries = [AccessEntry(caller.username, caller.office.code, route, child_id, _spelled(region))
                    for child_id in (child_ids or [None])]
         await self.store.record_access(entries)
+
+    async def record_reads(self, caller: Principal, route: str, reads: list[tuple[str, str]]) -> None:
+        """One entry per (child, her region) read, all in one write: a listing of children from
+        many villages is one transaction, not one per village."""
+        await self.store.record_access([AccessEntry(caller.username, caller.office.code, route, child_id,
+                                                    _spelled(region)) for child_id, region in reads])
 
     async def access_entries(self, by: Principal, child_id: str | None = None,
                              username: str | None = None) -> list[dict]:
@@ -191,6 +193,14 @@ class AccountService:
     def _region(self, history: History, events: list[Event]) -> str:
         created = getattr(events[0], "office", None)
         return created or history.events[-1].envelope.region
+
+
+def _spelled(region: str) -> str:
+    """One spelling per region, so that an admin's subtree finds its entries by prefix."""
+    try:
+        return parse_region(region).code
+    except InvalidRegion:
+        return region[:12]
 
 
 class _System:

@@ -80,6 +80,11 @@ async def log_access(request: Request, caller: Caller, route: str, child_ids: li
     await accounts_of(request).record_access(caller, route, list(child_ids), region)
 
 
+async def log_reads(request: Request, caller: Caller, route: str, reads: list[tuple[str, str]]) -> None:
+    """An access-log entry per (child, region) read, in one write, committed before it returns."""
+    await accounts_of(request).record_reads(caller, route, reads)
+
+
 @router.post(TOKEN_URL)
 async def token(request: Request, form: OAuth2PasswordRequestForm = Depends()) -> dict:
     try:

@@ -4,13 +4,12 @@ log before the answer leaves."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from fastapi import HTTPException, Request
 
 from contracts.regions import InvalidRegion, Region, UnknownRegion, known_region, parse_region
-from services.api.auth import Caller, log_access
+from services.api.auth import Caller, log_reads
 
 # Paging beyond this is no listing anyone reads, and larger numbers overflow the databases' integers.
 MAX_OFFSET = 10_000_000
@@ -51,11 +50,9 @@ def without_personal_data(caller: Caller, rows: list[dict], fields: tuple[str, .
 
 async def log_children_read(request: Request, caller: Caller, children: Iterable[tuple[str, str]]) -> None:
     """One access-log entry per child read, under the child's own region (so that the admins of
-    that region see it), committed before the response is returned. `children`: (child_id, region)."""
-    by_region: dict[str, list[str]] = defaultdict(list)
-    for child_id, region in children:
-        if child_id not in by_region[region]:
-            by_region[region].append(child_id)
-    route = request.scope["route"].path if request.scope.get("route") else request.url.path
-    for region, child_ids in by_region.items():
-        await log_access(request, caller, route, child_ids, region)
+    that region see it), all committed in one write before the response is returned. `children`:
+    (child_id, region)."""
+    reads = list(dict.fromkeys(children))
+    if reads:
+        route = request.scope["route"].path if request.scope.get("route") else request.url.path
+        await log_reads(request, caller, route, reads)

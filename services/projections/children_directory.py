@@ -112,7 +112,13 @@ async def child_names(conn: AsyncConnection, keys: KeyStore, child_ids) -> dict[
     if not wanted:
         return {}
     query = select(children.c.child_id, children.c.personal, children.c.region).where(children.c.child_id.in_(wanted))
-    return {row.child_id: (await keys.name_of(row.personal), row.region) for row in await conn.execute(query)}
+    rows = (await conn.execute(query)).all()
+    await keys.prefetch(_key_ids(row.personal for row in rows))  # a few queries for a listing, not one per child
+    return {row.child_id: (await keys.name_of(row.personal), row.region) for row in rows}
+
+
+def _key_ids(sealed_values) -> list[str]:
+    return [str(value["key_id"]) for value in sealed_values if isinstance(value, dict) and value.get("key_id")]
 
 
 async def child_particulars(conn: AsyncConnection, child_ids) -> dict[str, tuple[str, date]]:

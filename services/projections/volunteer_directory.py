@@ -46,4 +46,8 @@ async def volunteer_names(conn: AsyncConnection, keys: KeyStore, volunteer_ids) 
     if not wanted:
         return {}
     query = select(volunteers.c.volunteer_id, volunteers.c.personal).where(volunteers.c.volunteer_id.in_(wanted))
-    return {row.volunteer_id: await keys.name_of(row.personal) for row in await conn.execute(query)}
+    rows = (await conn.execute(query)).all()
+    # Their keys in a few queries, not one per volunteer (a batch names a district's volunteers).
+    await keys.prefetch([str(row.personal["key_id"]) for row in rows
+                         if isinstance(row.personal, dict) and row.personal.get("key_id")])
+    return {row.volunteer_id: await keys.name_of(row.personal) for row in rows}
