@@ -1,7 +1,8 @@
 """A work list's rows as an operator reads them, with no I/O: people by name (each a link to her
 page), the place by its village and town, every coded value (a rule, a kind, a tier, a category) in
 the page's words — and the ids only in the last column, shortened, as links. For a role the API
-gives no names (a viewer), the people are shown by a short id and the page says 「仅显示编号」."""
+gives no names (a viewer), the people are shown by a short id, unlinked (their files are for the
+roles that may read them), and the page says 「仅显示编号」."""
 
 from __future__ import annotations
 
@@ -39,8 +40,9 @@ def person_links(entries: list[dict], column: str, t: Translator) -> list[dict]:
     shown = []
     for entry in entries:
         identifier = str(entry.get(key) or "")
+        named = bool(entry.get("name"))  # a file is for the roles that may read her name
         text = entry.get("name") or t.gettext("named.someone", id=short(identifier))
-        shown.append({"text": text, "href": page + identifier if identifier else None, "named": bool(entry.get("name"))})
+        shown.append({"text": text, "href": page + identifier if identifier and named else None, "named": named})
     return shown
 
 
@@ -93,8 +95,8 @@ def named_table(rows: list[dict], t: Translator) -> dict:
                 cells.append({"key": key, "text": place(value)})
             else:
                 cells.append({"key": key, "text": cell(value, t)})
-        ident = record_id(row)
-        cells.append({"key": "id", "id": short(ident[0]) if ident else "", "href": ident[1] if ident else None})
+        ident, unnamed = record_id(row), any(not link["named"] for c in cells for link in c.get("links", ()))
+        cells.append({"key": "id", "id": short(ident[0]) if ident else "", "href": ident[1] if ident and not unnamed else None})
         body.append(cells)
     labels = [t.label(f"col.{key}", key) for key in columns] + [t.gettext("named.id_column")]
     return {"columns": labels, "rows": body, "ids_only": ids_only}

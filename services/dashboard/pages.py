@@ -97,7 +97,7 @@ async def region(request: Request, client: Client, code: str, sort: str = "", de
     return page(request, "region.html", who=who, stats=stats.body, code=code,
                 crumbs=breadcrumbs(who.office, place, t), cards=cards(stats.body, t, before),
                 lists=lists, forms=list(FORMS) if "caseworker" in who.roles else [],
-                approvals=client.has(PROPOSALS),
+                approvals=client.has(PROPOSALS) and "approver" in who.roles,  # deciding is approvers' alone
                 table=subregion_table(stats.body, t, sort, bool(desc)), report_months=report_months(date.today()),
                 charts=json.dumps(drawn, ensure_ascii=False), chart_names=set(drawn),
                 chart_titles={name: spec["title"] for name, spec in drawn.items()},

@@ -38,4 +38,5 @@ def test_without_names_the_people_show_by_short_id_and_the_table_says_so() -> No
     shown = named_table([bare], ZH)
     cells = {c["key"]: c for c in shown["rows"][0]}
     assert shown["ids_only"] and cells["children"]["links"][0]["text"] == "编号 76858f01…"
-    assert not cells["children"]["links"][0]["named"]
+    assert not cells["children"]["links"][0]["named"] and cells["children"]["links"][0]["href"] is None
+    assert cells["id"]["href"] is None  # her file and her pair's are for the roles that may read names
