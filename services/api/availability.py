@@ -26,12 +26,13 @@ def unavailable() -> HTTPException:
 
 
 async def request_while_connected(nc, subject: str, payload: bytes, timeout: float,
-                                  resend_after: float = RESEND_AFTER):
+                                  resend_after: float | None = RESEND_AFTER):
     """The command's answer; sent once more if none came within `resend_after`. On a cluster a
     service whose server died reconnects to another node, where it may not answer what it received
     before (a responder's permission to answer lives on the server the request came through): its
     answer is refused and would be awaited for the whole timeout. The command id in the payload
-    makes the second sending store nothing twice; whichever answer comes first is taken."""
+    makes the second sending store nothing twice; whichever answer comes first is taken. None: sent
+    once (a command whose work takes long)."""
     if not nc.is_connected:
         raise unavailable()
     loop = asyncio.get_running_loop()
@@ -45,7 +46,7 @@ async def request_while_connected(nc, subject: str, payload: bytes, timeout: flo
             if not nc.is_connected or nc.stats["reconnects"] != reconnects:  # its answer went with the server
                 raise unavailable()
             waited = loop.time() - started
-            if len(requests) == 1 and waited >= resend_after:
+            if resend_after is not None and len(requests) == 1 and waited >= resend_after:
                 requests.append(asyncio.ensure_future(nc.request(subject, payload, timeout=timeout - waited)))
     finally:
         for request in requests:

@@ -27,15 +27,20 @@ from contracts.accounts import Role
 from contracts.catalogue import CATALOGUE
 from contracts.commands import Command
 from contracts.envelope import Actor
+from contracts.imports import RecruitVolunteers, RegisterChildren
 from contracts.subjects import command_subject
 from services.api.auth import Caller, signed_in
-from services.api.availability import request_while_connected
+from services.api.availability import RESEND_AFTER, request_while_connected
 from services.api.deps import Nats
 from services.api.errors import refusal
 from services.api.limits import too_large
 from services.shared.endpoints import decode_reply
 
 COMMAND_TIMEOUT = 30.0
+# A list's rows, hundreds at a time, queued behind each other in the import worker: seconds without
+# an answer are their work, not an answer lost, and they are not sent again meanwhile (the import
+# sends a batch again itself when it is answered 503).
+BULK = (RegisterChildren, RecruitVolunteers)
 router = APIRouter()
 # Deciding on a proposal is the approver's; everything else is the caseworker's everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair")})
@@ -106,7 +111,8 @@ async def send(nc, context: str, name: str, command: Command) -> JSONResponse:
     except ValueError as error:
         raise HTTPException(422, f"{type(command).__name__} cannot be sent as JSON: {error}") from None
     try:
-        message = await request_while_connected(nc, command_subject(context, name), payload, COMMAND_TIMEOUT)
+        message = await request_while_connected(nc, command_subject(context, name), payload, COMMAND_TIMEOUT,
+                                                resend_after=None if isinstance(command, BULK) else RESEND_AFTER)
     except (NoRespondersError, NatsTimeout):
         raise HTTPException(503, f"the {context} service is not answering") from None
     except MaxPayloadError:  # a body within the limit may still grow (defaults, each row's actor)

@@ -37,3 +37,16 @@ async def test_an_answer_in_time_is_not_sent_again(nc) -> None:
     await asyncio.sleep(1.0)  # past the moment it would have been sent again
     await nc.flush()
     assert reply.data == b"done" and len(received) == 1
+
+
+async def test_a_command_whose_work_takes_long_is_sent_once(nc) -> None:
+    received: list[bytes] = []
+
+    async def answer_late(msg) -> None:
+        received.append(msg.data)
+        await asyncio.sleep(1.0)
+        await msg.respond(b"done")
+
+    await nc.subscribe("aixin.cmd.test.bulk", cb=answer_late)
+    reply = await request_while_connected(nc, "aixin.cmd.test.bulk", b"{}", 5.0, resend_after=None)
+    assert reply.data == b"done" and len(received) == 1
