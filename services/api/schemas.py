@@ -140,6 +140,14 @@ class RegionChildren(Answer):
     children: list[Row]
 
 
+class PeopleFound(Answer):
+    region: str
+    kind: str
+    q: str
+    complete: bool
+    people: list[Row]
+
+
 class ChildOnFile(Answer):
     child_id: str
     region: str

@@ -128,3 +128,29 @@ async def child_particulars(conn: AsyncConnection, child_ids) -> dict[str, tuple
         return {}
     query = select(children.c.child_id, children.c.sex, children.c.birth_date).where(children.c.child_id.in_(wanted))
     return {row.child_id: (row.sex, row.birth_date) for row in await conn.execute(query)}
+
+
+SCAN = 20_000  # names opened at most for one search: past that, the caller narrows it to a sub-region
+
+
+async def find_children(conn: AsyncConnection, keys: KeyStore, region: Region, text: str, limit: int = 20,
+                        scan: int = SCAN) -> tuple[list[dict], bool]:
+    """The children on file in the region's subtree whose name holds `text`, and whether every name
+    was looked at. Names are sealed in the rows, so each is opened to be matched: a district's
+    children at most, not a province's."""
+    query = (select(children.c.child_id, children.c.personal, children.c.region, children.c.sex,
+                    children.c.birth_date, children.c.active_pairs, children.c.tier)
+             .where(children.c.exited.is_(None)).order_by(children.c.region, children.c.child_id).limit(scan + 1))
+    if region.prefix:
+        query = query.where(children.c.region.startswith(region.prefix, autoescape=True))
+    rows = (await conn.execute(query)).all()
+    await keys.prefetch(_key_ids(row.personal for row in rows[:scan]))
+    found, wanted = [], text.casefold()
+    for row in rows[:scan]:
+        name = await keys.name_of(row.personal)
+        if name and wanted in name.casefold():
+            found.append({"child_id": row.child_id, "name": name, "region": row.region, "sex": row.sex,
+                          "birth_date": row.birth_date.isoformat(), "paired": row.active_pairs > 0, "tier": row.tier})
+            if len(found) >= limit:
+                break
+    return found, len(rows) <= scan

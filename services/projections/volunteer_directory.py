@@ -51,3 +51,23 @@ async def volunteer_names(conn: AsyncConnection, keys: KeyStore, volunteer_ids) 
     await keys.prefetch([str(row.personal["key_id"]) for row in rows
                          if isinstance(row.personal, dict) and row.personal.get("key_id")])
     return {row.volunteer_id: await keys.name_of(row.personal) for row in rows}
+
+
+async def find_volunteers(conn: AsyncConnection, keys: KeyStore, prefix: str, text: str, limit: int = 20,
+                          scan: int = 20_000) -> tuple[list[dict], bool]:
+    """The volunteers of a region's subtree (its code's `prefix`) whose name holds `text`, and
+    whether every name was looked at (each is opened to be matched, as in the children's)."""
+    query = select(volunteers).order_by(volunteers.c.region, volunteers.c.volunteer_id).limit(scan + 1)
+    if prefix:
+        query = query.where(volunteers.c.region.startswith(prefix, autoescape=True))
+    rows = (await conn.execute(query)).all()
+    await keys.prefetch([str(row.personal["key_id"]) for row in rows[:scan]
+                         if isinstance(row.personal, dict) and row.personal.get("key_id")])
+    found, wanted = [], text.casefold()
+    for row in rows[:scan]:
+        name = await keys.name_of(row.personal)
+        if name and wanted in name.casefold():
+            found.append({"volunteer_id": row.volunteer_id, "name": name, "region": row.region})
+            if len(found) >= limit:
+                break
+    return found, len(rows) <= scan

@@ -71,3 +71,14 @@ async def proposals_of_children(conn: AsyncConnection, child_ids: list[str]) -> 
         for child_id, pair_id in await conn.execute(query):
             found.setdefault(child_id, []).append(pair_id)
     return found
+
+
+async def active_pairs_of(conn: AsyncConnection, member_ids: list[str]) -> dict[str, list[str]]:
+    """The pairs standing now (formed, not ended) that each of these children or volunteers is in."""
+    found: dict[str, list[str]] = {}
+    if member_ids:
+        query = (select(members.c.member_id, pairs.c.pair_id).join(pairs, pairs.c.pair_id == members.c.pair_id)
+                 .where(members.c.member_id.in_(member_ids), pairs.c.status == "active").order_by(pairs.c.pair_id))
+        for member_id, pair_id in await conn.execute(query):
+            found.setdefault(member_id, []).append(pair_id)
+    return found
