@@ -9,7 +9,9 @@ from datetime import date
 
 import pytest
 
+from contracts.regions import parse_region
 from services.dashboard.i18n import LANGUAGES, Translator
+from services.dashboard.pairing_batch import choices, pick, within_of
 from services.dashboard.pairing_words import child_row, explanations, passed_over, reason_text, why_not
 from services.pairing.matching.engine import batch, suggest
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
@@ -106,3 +108,19 @@ def test_an_approvers_card_has_the_proposals_place_and_each_match_explained() ->
         {"points": 40, "text": "Eligible: a trained volunteer with a free place, and the child may be paired"},
         {"points": 8, "text": "Same sex (Female)"}]}]}
     assert found["p2"]["matches"] == []  # its reasons not read: the card shows the rest
+
+
+def test_a_batch_is_proposed_for_a_district_or_street_and_only_kept_proposals_are_read_back() -> None:
+    district = parse_region("440105")
+    options = choices(district)
+    assert options[0] == ("440105000000", "海珠区") and ("440105001000", "赤岗街道") in options
+    assert choices(parse_region("440105001000")) == [("440105001000", "赤岗街道")]
+    assert choices(parse_region("4401")) == [] and choices(parse_region(HOME)) == []  # a city; a village
+    assert within_of(district, "440105001000") == parse_region("440105001000")
+    assert within_of(district, "440117") is None and within_of(district, HOME) is None  # not hers; a village
+    assert pick("c-1|v-1|one_to_one|93") == {"child_id": "c-1", "volunteer_id": "v-1", "mode": "one_to_one",
+                                             "score": 93}
+    assert pick("c-1|v-1|family|") == {"child_id": "c-1", "volunteer_id": "v-1", "mode": "family", "score": None}
+    for forged in ("c-1|v-1|collective|5", "c 1|v-1|one_to_one|5", "|v-1|one_to_one|5", "c-1|v-1|one_to_one",
+                   "c-1|v-1|one_to_one|5|x"):
+        assert pick(forged) is None, forged
