@@ -165,10 +165,13 @@ async def test_a_viewer_sees_ids_only_and_no_action(site: Site, chromium) -> Non
     await expect(page.locator("#batch-proposals > li")).to_have_count(1)  # a preview is a reading
     await expect(page.locator("#batch-unmatched")).to_have_count(0)  # 周小雨 awaits approval already
     await expect(page.locator("#batch-send, input[name=pick]")).to_have_count(0)
+    await expect(page.locator("#batch-proposals .id").first).to_have_text("c-hz")
     assert "李小花" not in await page.locator("body").inner_text()
     await site.shot(page, "pairing-9a-viewer-batch-zh")
     await page.goto(site.url + "/r/440105/approvals")
     await expect(page.locator(".proposal")).to_have_count(1)
     await expect(page.locator(".proposal button, .proposal form")).to_have_count(0)
+    await expect(page.locator(".proposal h2 .id").first).to_have_text(NEW)  # her id, as the secondary number it is
+    await expect(page.locator(f'.proposal a[href="/child/{NEW}"]')).to_have_count(0)  # and no file to open
     assert "周小雨" not in await page.locator("body").inner_text()
     await site.shot(page, "pairing-9-viewer-approvals-zh")
