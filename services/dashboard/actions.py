@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.dashboard.client import ApiClient, Client
+from services.dashboard.find import picked_names, picking
 from services.dashboard.forms import FORMS, REJECT_REASONS, body_of, created_id, errors_of
 from services.dashboard.guard import same_origin_form
 from services.dashboard.pairing_words import explanations
@@ -37,10 +38,12 @@ async def signed_in_at(request: Request, client: ApiClient, code: str) -> tuple[
 
 
 def form_page(request: Request, who: Operator, place, code: str, name: str, values: dict, status: int = 200,
-              errors: dict | None = None, error: str | None = None, done: str | None = None) -> Response:
+              errors: dict | None = None, error: str | None = None, done: str | None = None,
+              picked: dict | None = None) -> Response:
     t = translator(request)
     return page(request, "form.html", status=status, who=who, code=code, form=FORMS[name], values=values,
                 errors=errors or {}, error=error, done=done, crumbs=breadcrumbs(who.office, place, t),
+                picked=picked or {}, pick_field=picking(name),
                 title=t.gettext(f"form.{name}"))
 
 
@@ -55,9 +58,14 @@ async def blank(request: Request, client: Client, code: str, name: str, done: st
         return problem(request, 403)
     today = date.today().isoformat()
     values = {"region": code, "birth_date": "", "visited_on": today, "raised_on": today}
+    # A child, pair or volunteer picked by name (services.dashboard.find): her id filled in, her name shown.
+    field = picking(name)
+    if field and (chosen := request.query_params.get(field, "")) and set(chosen) <= ID_CHARS:
+        values[field] = chosen
+    picked = await picked_names(client, found[0].token, {**request.query_params, field or "": values.get(field or "")})
     # Done only when the redirect after a success says so (`done` present, perhaps empty), never on a fresh load.
     shown = done if done is not None and set(done) <= ID_CHARS else None
-    return form_page(request, *found, code, name, values, done=shown)
+    return form_page(request, *found, code, name, values, done=shown, picked=picked)
 
 
 @router.post("/r/{code}/forms/{name}")

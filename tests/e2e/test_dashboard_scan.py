@@ -199,3 +199,31 @@ async def shot(page: Page, shots: Path, name: str) -> Path:
     await page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
     return path
+
+
+async def test_a_caseworker_finds_a_child_by_name_and_logs_a_visit_to_her_pair_without_an_id(
+        platform: Platform, browser) -> None:  # noqa: F811
+    code, out = await aixin(platform, "demo", "--children", "40", "--seed", "3")
+    assert code == 0, out
+    url, logins = f"http://127.0.0.1:{platform.settings.http_port}", accounts(platform)
+    async with await signed_in(url, "caseworker-440105", logins["caseworker-440105"]) as caseworker:
+        listed = (await caseworker.get("/r/440105/work/overdue")).text  # children in a pair, by name
+    name = re.findall(r'<a href="/child/\w+">([^<]+)</a>', listed)[0]
+
+    page = await (await browser.new_context(viewport=WIDE)).new_page()
+    await sign_in(page, url, "caseworker-440105", logins["caseworker-440105"])
+    await page.fill("#child-name", name[-2:])  # the home page's look-up, by part of her name
+    await page.click("#find-child button")
+    await expect(page.locator("#found a.found-name").filter(has_text=name)).to_have_count(1)
+
+    await page.goto(url + "/r/440105/forms/log-visit")
+    await page.click("#find-pair_id")
+    await page.fill("#find-q", name)
+    await page.click("#find-go")
+    await page.locator("#found li").filter(has_text=name).locator("a.use").first.click()
+    await expect(page.locator("#picked-pair_id")).to_contain_text(name)
+    assert await page.input_value("#f-pair_id")  # her pair's id, filled in for her
+    await page.select_option("#f-kind", "phone_call")
+    await page.fill("#f-duration_minutes", "20")
+    await page.click("#form-log-visit button[type=submit]")
+    await expect(page.locator("#form-done")).to_be_visible()
