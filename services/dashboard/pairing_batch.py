@@ -5,6 +5,7 @@ of what was accepted and what refused, and why. Nothing is sent by the preview (
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +17,7 @@ from services.dashboard.forms import errors_of
 from services.dashboard.guard import same_origin_form
 from services.dashboard.pairing_pages import acts
 from services.dashboard.actions import signed_in_at
-from services.dashboard.pairing_words import child_row, passed_over, reasons, why_not
+from services.dashboard.pairing_words import child_row, passed_over, proposal_id, reasons, why_not
 from services.dashboard.render import page, problem, translator
 from services.dashboard.view import breadcrumbs, region_or_none
 from services.dashboard.work import ID_CHARS
@@ -57,7 +58,7 @@ async def preview(request: Request, client: Client, code: str, within: str = "")
     answer = await client.get(who.token, f"/regions/{inner.code}/batch-proposal")
     if not answer.ok:
         return problem(request, answer.status, answer.message)
-    shown.update(preview=worded(answer.body, t), name=region_name(inner))
+    shown.update(preview=worded(answer.body, t), name=region_name(inner), nonce=secrets.token_hex(8))
     return page(request, "pairing_batch.html", **shown)
 
 
@@ -90,7 +91,8 @@ async def send(request: Request, client: Client, code: str) -> Response:
     if inner is None or not picks:
         return problem(request, 422, text=translator(request).gettext("pairing.batch.nothing"))
     labels = {str(k)[len("label-"):]: str(v) for k, v in form.items() if str(k).startswith("label-")}
-    results = [await proposed(client, who.token, p, labels, translator(request)) for p in picks]
+    nonce = str(form.get("nonce", ""))
+    results = [await proposed(client, who.token, p, nonce, labels, translator(request)) for p in picks]
     t = translator(request)
     summary = {"sent": len(results), "accepted": sum(r["ok"] for r in results), "results": results}
     return page(request, "pairing_batch.html", who=who, code=code, options=choices(place), within=inner.code,
@@ -107,8 +109,10 @@ def pick(value: str) -> dict | None:
             "score": int(parts[3]) if parts[3].isdigit() else None}
 
 
-async def proposed(client: ApiClient, token: str, p: dict, labels: dict[str, str], t) -> dict:
+async def proposed(client: ApiClient, token: str, p: dict, nonce: str, labels: dict[str, str], t) -> dict:
     body = {"child_ids": [p["child_id"]], "volunteer_ids": [p["volunteer_id"]], "mode": p["mode"]}
+    if pair_id := proposal_id(nonce, p["child_id"], p["volunteer_id"]):
+        body["pair_id"] = pair_id  # sent twice (a reload of this summary), refused as done already
     if p["score"] is not None:
         body["score"] = p["score"]
     answer = await client.post(token, "/commands/pairing/propose_pair", body)

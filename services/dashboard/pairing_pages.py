@@ -8,6 +8,7 @@ that may send them (caseworkers). Batch proposals: services.dashboard.pairing_ba
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from urllib.parse import quote
 
@@ -19,7 +20,8 @@ from services.dashboard.actions import signed_in_at
 from services.dashboard.client import Client
 from services.dashboard.forms import errors_of
 from services.dashboard.guard import same_origin_form
-from services.dashboard.pairing_words import child_row, passed_over, reasons, village_and_town, why_not
+from services.dashboard.pairing_words import (child_row, passed_over, proposal_id, reasons, village_and_town,
+                                              why_not)
 from services.dashboard.render import Operator, page, problem, translator
 from services.dashboard.view import PAGE, breadcrumbs, paging
 from services.dashboard.work import ID_CHARS
@@ -76,7 +78,7 @@ async def child_page(request: Request, client: Client, code: str, child_id: str,
                 pairable=body.get("pairable", False), blocked=[why_not(b, t) for b in body.get("blocked", [])],
                 passed=passed_over(body.get("passed_over") or {}, t), candidates=candidates,
                 acts=acts(who), tiers=[tier.value for tier in RiskTier], error=error, errors=errors or {},
-                typed=typed or {}, done=done, crumbs=breadcrumbs(who.office, place, t),
+                typed=typed or {}, done=done, crumbs=breadcrumbs(who.office, place, t), nonce=secrets.token_hex(8),
                 title=t.gettext("pairing.child.title", name=child["name"] or child_id))
 
 
@@ -97,8 +99,10 @@ async def set_tier(request: Request, client: Client, code: str, child_id: str) -
 async def propose(request: Request, client: Client, code: str, child_id: str) -> Response:
     """The volunteer she chose among the suggestions, proposed for approval with the score shown."""
     form = await request.form()
-    body = {"child_ids": [child_id], "volunteer_ids": [str(form.get("volunteer_id", ""))],
-            "mode": str(form.get("mode") or "one_to_one")}
+    volunteer_id = str(form.get("volunteer_id", ""))
+    body = {"child_ids": [child_id], "volunteer_ids": [volunteer_id], "mode": str(form.get("mode") or "one_to_one")}
+    if pair_id := proposal_id(str(form.get("nonce", "")), child_id, volunteer_id):
+        body["pair_id"] = pair_id  # the same form sent twice (a double click) is refused as done already
     if str(form.get("score", "")).isdigit():
         body["score"] = int(str(form["score"]))
     return await sent(request, client, code, child_id, "/commands/pairing/propose_pair", body, {}, "proposed")

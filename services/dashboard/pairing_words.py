@@ -11,6 +11,7 @@ that each one is recognised."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 from contracts.regions import Region, parse_region, region_name
@@ -134,3 +135,16 @@ def explanations(reasons_body: dict, proposals: list[dict], t: Translator) -> di
                                "matches": [{"score": m.get("score", 0), "terms": reasons(m, t)}
                                            for m in matches.get(p["pair_id"], [])]}
     return found
+
+
+NONCE = re.compile(r"^[0-9a-f]{16}$")  # what each page showing proposals carries in its forms
+
+
+def proposal_id(nonce: str, child_id: str, volunteer_id: str) -> str | None:
+    """The pair id a proposal sent from one rendering of a page takes: the same for the same child
+    and volunteer from the same page, so that a form sent twice (a double click, a reload of the
+    batch's summary) is refused as done already instead of proposing the pair twice. None for a
+    nonce no page of ours wrote."""
+    if not NONCE.match(nonce):
+        return None
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"aixin-proposal:{nonce}:{child_id}:{volunteer_id}").hex

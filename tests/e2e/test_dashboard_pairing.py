@@ -139,11 +139,16 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     assert waiting.json()["proposals"] == []  # a preview sends nothing
 
     await page.uncheck("#pick-2")  # she keeps one of the two
+    sent = await page.evaluate("new URLSearchParams(new FormData(document.getElementById('batch-form'))).toString()")
     await page.click("#batch-send")
     await expect(page.locator("#batch-summary")).to_have_text(
         "Proposals sent: 1; accepted, awaiting approval: 1; refused: 0.")
     await expect(page.locator("#batch-results")).to_contain_text("李小花 → 王芳")
     await site.shot(page, "pairing-7-batch-sent-en")
+    again = await page.evaluate("""body => fetch('/r/440105000000/pairing/batch', {method: 'POST', body,
+        headers: {'Content-Type': 'application/x-www-form-urlencoded'}}).then(reply => reply.text())""", sent)
+    assert "accepted, awaiting approval: 0; refused: 1." in again  # the same form sent twice proposes once
+    assert "That has already been done." in again
     await catch_up(site.projector, site.event_log)
     waiting = await site.http.get("/regions/440105/proposals", headers=headers)
     assert [p["children"][0]["child_id"] for p in waiting.json()["proposals"]] == ["c-hz"]

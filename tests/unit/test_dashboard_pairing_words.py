@@ -12,7 +12,8 @@ import pytest
 from contracts.regions import parse_region
 from services.dashboard.i18n import LANGUAGES, Translator
 from services.dashboard.pairing_batch import choices, pick, within_of
-from services.dashboard.pairing_words import child_row, explanations, passed_over, reason_text, why_not
+from services.dashboard.pairing_words import (child_row, explanations, passed_over, proposal_id, reason_text,
+                                              why_not)
 from services.pairing.matching.engine import batch, suggest
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
 
@@ -124,3 +125,11 @@ def test_a_batch_is_proposed_for_a_district_or_street_and_only_kept_proposals_ar
     for forged in ("c-1|v-1|collective|5", "c 1|v-1|one_to_one|5", "|v-1|one_to_one|5", "c-1|v-1|one_to_one",
                    "c-1|v-1|one_to_one|5|x"):
         assert pick(forged) is None, forged
+
+
+def test_a_proposal_sent_twice_from_one_page_takes_one_pair_id() -> None:
+    first = proposal_id("0123456789abcdef", "c-1", "v-1")
+    assert first == proposal_id("0123456789abcdef", "c-1", "v-1") and len(first) == 32
+    assert len({first, proposal_id("0123456789abcdef", "c-2", "v-1"), proposal_id("fedcba9876543210", "c-1", "v-1"),
+                proposal_id("0123456789abcdef", "c-1", "v-2")}) == 4
+    assert proposal_id("", "c-1", "v-1") is None and proposal_id("0123456789ABCDEF", "c-1", "v-1") is None
