@@ -123,6 +123,8 @@ def permissions(user: str) -> dict:
     if user == "projections":
         subscribe.append(f"{ADMIN_ROOT}.projections.>")
         responds = LONG_ANSWERS
+    if user in WRITES or user == API:  # appenders learn of a new leader of the log's stream
+        subscribe.append(f"$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{STREAM}")
     if user not in SERVICE_USERS:
         raise ValueError(f"no NATS user {user!r}; aixin's users are {', '.join(SERVICE_USERS)}")
     result: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}

@@ -36,6 +36,7 @@ class EventLog(Appending, Loading, Following):
         self._subjects: dict[tuple[str, str], list[str]] = {}  # aggregate -> subjects it uses
         self._waiting = []  # commands to append in the next group commit
         self._writer = None
+        self._leaders_elected, self._advisories = 0, None  # stream leaders elected, seen since the first append
 
     async def ensure_stream(self) -> None:
         await stream.ensure_stream(self._js, self._replicas)

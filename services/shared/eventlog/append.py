@@ -27,6 +27,9 @@ from services.shared.eventlog.stream import (BATCH_DUPLICATE_MSG_ID, BATCH_START
 
 ACK_TIMEOUT = 10.0  # seconds for the server's acknowledgement of an append, while connected
 LOOK_EVERY = 0.25  # seconds between looks at the connection while one is awaited
+# Told by the server in the stream's account when a node of a cluster becomes the stream's leader:
+# an acknowledgement awaited from the one before is not coming.
+LEADER_ELECTED = f"$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{STREAM}"
 
 
 class Appending:
@@ -38,12 +41,16 @@ class Appending:
     _open_batches: asyncio.Semaphore
     _waiting: list[Waiting]
     _writer: asyncio.Task | None
+    _leaders_elected: int
+    _advisories: object | None
 
     async def append(self, events: Sequence[PendingEvent]) -> int:
         """Store the events of one command; returns the stream sequence of the last one."""
         if not events:
             raise ValueError("append needs at least one event")
         self._remember_subjects_of(events)
+        if self._advisories is None:
+            self._advisories = await self._nc.subscribe(LEADER_ELECTED, cb=self._leader_elected)
         entry = Waiting(events, asyncio.get_running_loop().create_future())
         # Read its outcome even if the caller was cancelled, so that no failure goes unretrieved.
         entry.done.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -52,6 +59,14 @@ class Appending:
             self._writer = asyncio.create_task(self._write_waiting(), name="group commit")
         # shielded: a caller that gives up (a cancelled handler) leaves the write to finish for the others
         return await asyncio.shield(entry.done)
+
+    async def _leader_elected(self, _msg) -> None:
+        self._leaders_elected += 1
+
+    async def _unless_lost(self, awaiting):
+        """An acknowledgement awaited while it can come: neither the connection dropped or made
+        again (`_unless_disconnected`) nor the stream's leader changed since it was asked for."""
+        return await _unless_disconnected(self._nc, awaiting, lambda: self._leaders_elected)
 
     async def _write_waiting(self) -> None:
         while self._waiting:
@@ -98,7 +113,7 @@ class Appending:
             raise BatchRefused(error.err_code, error.description or "") from error
 
     async def _publish_one(self, event: PendingEvent) -> int:
-        ack = await _unless_disconnected(self._nc, self._js.publish(
+        ack = await self._unless_lost(self._js.publish(
             event.subject, _body(event), headers=_headers(event), stream=STREAM, timeout=ACK_TIMEOUT))
         return ack.seq
 
@@ -123,8 +138,8 @@ class Appending:
             if number in (1, last):
                 # The first message opens the batch (the server answers with an empty reply);
                 # the commit is answered with the publish ack or the reason the batch was refused.
-                reply = await _unless_disconnected(
-                    self._nc, self._nc.request(event.subject, _body(event), headers=headers, timeout=ACK_TIMEOUT))
+                reply = await self._unless_lost(
+                    self._nc.request(event.subject, _body(event), headers=headers, timeout=ACK_TIMEOUT))
                 if number == last:
                     return _batch_ack(reply.data)
                 if reply.data:  # the batch was refused at its start; its later messages would be dropped
@@ -197,18 +212,20 @@ def _aggregates(events: Sequence[PendingEvent]) -> str:
     return ", ".join(names)
 
 
-async def _unless_disconnected(nc, awaiting):
+async def _unless_disconnected(nc, awaiting, leaders=lambda: 0):
     """An acknowledgement awaited only while the connection stands: one lost with the server (it
     died mid-append) is given up at once, not after ACK_TIMEOUT, so that the commands grouped
     behind it are not held for that long. Whether it was stored is told by its retry (the event id
     is its Nats-Msg-Id, the command id makes the event ids). On a cluster the client is connected
-    again to another node at once, so a reconnection since the append was sent counts as a drop."""
-    reconnects = nc.stats["reconnects"]
+    again to another node at once, so a reconnection since the append was sent counts as a drop, and
+    so does a new leader of the stream (`leaders` counts them), the old one having taken the
+    acknowledgement with it."""
+    reconnects, leader = nc.stats["reconnects"], leaders()
     task = asyncio.ensure_future(awaiting)
     while True:
         done, _ = await asyncio.wait((task,), timeout=LOOK_EVERY)
         if done:
             return task.result()
-        if not nc.is_connected or nc.stats["reconnects"] != reconnects:
+        if not nc.is_connected or nc.stats["reconnects"] != reconnects or leaders() != leader:
             task.cancel()
             raise NatsTimeout()
