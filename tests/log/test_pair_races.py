@@ -143,3 +143,23 @@ async def test_no_care_is_logged_after_the_pair_ended_though_both_were_decided_a
         told = [(e.seq, type(e.event).__name__) for aggregate in ("pair", "pair_care")
                 for e in (await event_log.load(aggregate, pair_id)).events]
         assert [name for _, name in sorted(told)][-1] == "PairEnded"  # nothing logged after the end
+
+
+async def test_no_activity_is_logged_at_a_station_after_it_closed_though_both_were_decided_at_once(
+        deps, event_log, monkeypatch) -> None:
+    # A station is intake's, its care activity's: as for a pair and its visits.
+    child_id = await pairable_child(deps, 300)
+    [volunteer_id] = await trained_volunteers(deps)
+    for number, first in enumerate(("StationClosed", "StationActivityLogged") * 2):
+        station_id = f"s{number}"
+        await ok(deps, "open_station", station_id=station_id, region="440105001101", name="驿站",
+                 opening_days=["sat", "sun"])
+        held = ("log_collective_activity", {"station_id": station_id, "kind": "holiday_activity",
+                                            "held_on": "2026-05-30", "duration_minutes": 60,
+                                            "child_ids": [child_id], "volunteer_ids": [volunteer_id], "attendance": 20})
+        closing = ("close_station", {"station_id": station_id, "reason": "搬迁"})
+        logged, closed = await at_once(deps, monkeypatch, held, closing, first_appended=first)
+        assert closed.ok and logged.ok == (first == "StationActivityLogged"), (logged, closed)
+        told = [(e.seq, type(e.event).__name__) for aggregate in ("station", "station_care")
+                for e in (await event_log.load(aggregate, station_id)).events]
+        assert [name for _, name in sorted(told)][-1] == "StationClosed"
