@@ -24,6 +24,7 @@ from services.accounts.bootstrap import create_first_admin
 from services.platform.children import ChildService, ChildSpec
 from services.platform.data_dir import DataDirLock
 from services.platform.web import create_app
+from services.api.warm import keep_compliance_warm
 from services.intake import app as intake
 from services.pairing import app as pairing
 from services.projections import all_projections
@@ -190,6 +191,7 @@ class Platform:
             log.info("created the national admin account; its password is in %s",
                      self.settings.data_dir / "credential.json")
         app = create_app(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
+        self.tasks.append(asyncio.create_task(keep_compliance_warm(self.db, app.state.compliance), name="warm"))
         config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
                                 log_level="warning", lifespan="off")
         self.http = _QuietServer(config)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import FederationLevel
@@ -91,7 +91,7 @@ class _Read:
             return kept
         below = _next_length(prefix)
         if below is None:  # a village: its own pairs
-            total, _ = await self._work_out(prefix, None)
+            total, _ = await self._work_out(prefix)
             self.cache._put(self.key(prefix), mark, total)
             return total
         total = _sum(self.profile, (await self.parts(prefix, mark, below)).values())
@@ -104,22 +104,28 @@ class _Read:
         marks = await self._marks_below(prefix, length)
         stale = [part for part, part_mark in marks.items() if self.cache._get(self.key(part), part_mark) is None]
         if len(stale) > AT_ONCE:
-            total, parts = await self._work_out(prefix, length)
-            for part, part_mark in marks.items():
+            # Every level below is tallied in the same pass and kept, the deepest first (the size's
+            # limit drops villages before counties): a first read of any region under this one is
+            # then a read of marks, not of pairs.
+            lengths = tuple(PREFIXES[PREFIXES.index(length):])
+            below = await self._marks_below(prefix, *lengths)  # before the pairs, as every mark is
+            total, parts = await self._work_out(prefix, lengths)
+            for part, part_mark in sorted(below.items(), key=_deepest_first):
                 self.cache._put(self.key(part), part_mark, parts.setdefault(part, Tally(self.profile)))
             self.cache._put(self.key(prefix), mark, total)
-            return parts  # every part with a pair counted has a mark, since it was recorded
+            # every part with a pair counted has a mark, since it was recorded
+            return {part: tally for part, tally in parts.items() if len(part) == length}
         return {part: await self.tally(part, part_mark) for part, part_mark in marks.items()}
 
-    async def _marks_below(self, prefix: str, length: int) -> dict[str, int]:
-        """The marks of the parts one level down that ever had a pair's facts changed (no other
-        part has a pair to count)."""
+    async def _marks_below(self, prefix: str, *lengths: int) -> dict[str, int]:
+        """The marks of the parts `lengths` digits long (one level down, or several) that ever had a
+        pair's facts changed (no other part has a pair to count)."""
         return dict((await self.conn.execute(select(changes.c.prefix, changes.c.last_seq)
-                                             .where(under(prefix, length)))).all())
+                                             .where(or_(*(under(prefix, length) for length in lengths))))).all())
 
-    async def _work_out(self, prefix: str, length: int | None) -> tuple[Tally, dict[str, Tally]]:
+    async def _work_out(self, prefix: str, lengths: tuple[int, ...] = ()) -> tuple[Tally, dict[str, Tally]]:
         self.cache.worked_out.append(prefix)
-        return await tallies(self.conn, _region(prefix), self.month, self.profile, self.today, length)
+        return await tallies(self.conn, _region(prefix), self.month, self.profile, self.today, lengths=lengths)
 
 
 def _sum(profile: Profile, tallies) -> Tally:
@@ -127,6 +133,10 @@ def _sum(profile: Profile, tallies) -> Tally:
     for tally in tallies:
         total.merge(tally)
     return total
+
+
+def _deepest_first(item: tuple[str, int]) -> int:
+    return -len(item[0])
 
 
 def _next_length(prefix: str) -> int | None:

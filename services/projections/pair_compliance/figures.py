@@ -60,17 +60,18 @@ async def compliance_figures(conn: AsyncConnection, region: Region, month: str, 
 
 
 async def tallies(conn: AsyncConnection, region: Region, month: str, profile: Profile, today: date,
-                  part_length: int | None = None) -> tuple[Tally, dict[str, Tally]]:
-    """The region's tally, and its parts' by the first `part_length` digits of each pair's region."""
+                  part_length: int | None = None, lengths: tuple[int, ...] = ()) -> tuple[Tally, dict[str, Tally]]:
+    """The region's tally, and its parts' by the first `part_length` digits of each pair's region
+    (or by each of `lengths`: the parts of every level below, in the same pass)."""
     total, parts = Tally(profile), {}
+    lengths = lengths or ((part_length,) if part_length else ())
     offset = 0
     while True:
         page = await pair_compliance(conn, region, month, profile, limit=PAGE, offset=offset, today=today)
         for report in page["pairs"]:
             total.add(report)
-            if part_length:
-                key = report["region"][:part_length]
-                parts.setdefault(key, Tally(profile)).add(report)
+            for length in lengths:
+                parts.setdefault(report["region"][:length], Tally(profile)).add(report)
         offset += len(page["pairs"])
         if not page["pairs"] or offset >= page["total"]:
             break
