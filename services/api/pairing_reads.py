@@ -61,10 +61,10 @@ async def proposal_reasons(code: str, db: Engine, limit: int = Query(100, ge=1, 
     region = readable_region(caller, code)
     async with db.connect() as conn:
         found = await proposals_in(conn, region, limit, offset)
-        snapshot, loads = await proposal_snapshot(conn, [p.pair_id for p in found], _today())
+        snapshot = await proposal_snapshot(conn, [p.pair_id for p in found], _today())
     return {"region": region.code, "offset": offset, "proposals": [
         {"pair_id": p.pair_id, "matches": [m.as_dict() for m in proposal_candidates(
-            p.pair_id, list(p.children), list(p.volunteers), loads.get(p.pair_id, 0), snapshot)]}
+            p.pair_id, list(p.children), list(p.volunteers), snapshot)]}
         for p in found]}
 
 

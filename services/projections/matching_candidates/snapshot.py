@@ -110,10 +110,9 @@ def _outranks(new: PastPair, old: PastPair) -> bool:
     return rank(new) < rank(old)
 
 
-async def proposal_snapshot(conn: AsyncConnection, pair_ids: list[str], today: date) -> tuple[Snapshot, dict[str, int]]:
+async def proposal_snapshot(conn: AsyncConnection, pair_ids: list[str], today: date) -> Snapshot:
     """The children and volunteers of these proposals, with the history of those children apart
-    from the proposals themselves, and the load each proposal puts on its volunteers."""
-    proposals = (await conn.execute(select(pairs.c.pair_id, pairs.c.load).where(pairs.c.pair_id.in_(pair_ids)))).all()
+    from the proposals themselves."""
     linked = (await conn.execute(select(members.c.role, members.c.member_id)
                                  .where(members.c.pair_id.in_(pair_ids)))).all()
     child_ids = sorted({member for role, member in linked if role == "child"})
@@ -121,4 +120,4 @@ async def proposal_snapshot(conn: AsyncConnection, pair_ids: list[str], today: d
     kids = await _children(conn, children.c.child_id.in_(child_ids), today)
     adults = await _volunteers(conn, volunteers.c.volunteer_id.in_(volunteer_ids))
     history = await _history(conn, and_(children.c.child_id.in_(child_ids), pairs.c.pair_id.notin_(pair_ids)))
-    return Snapshot("", tuple(kids), tuple(adults), history), {row.pair_id: row.load for row in proposals}
+    return Snapshot("", tuple(kids), tuple(adults), history)
