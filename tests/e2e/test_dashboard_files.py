@@ -149,3 +149,14 @@ async def test_a_viewer_sees_the_file_without_names_or_actions(site: Site, chrom
     await site.shot(page, "files-6-pair-viewer-zh")
     reply = await page.goto(site.url + "/r/440105/forms/log-visit")  # no form for a viewer either
     assert reply.status == 403
+
+
+async def test_a_childs_file_fits_a_phone(site: Site, chromium) -> None:  # noqa: F811
+    await active_pair(site, PAIR)
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    await sign_in(page, site, "haizhu")
+    await page.goto(site.url + "/child/c-hz")
+    await expect(page.locator(".child-name")).to_have_text("李小花")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "scrolls sideways"
+    await site.shot(page, "files-7-child-phone-zh")
