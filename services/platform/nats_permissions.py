@@ -32,7 +32,9 @@ creation, answering flow control. It may not publish into the feed, change, purg
 delete a consumer.
 
 Every user has an inbox prefix of its own (`_INBOX_<user>`) and may subscribe only there, so no
-user reads another's replies (a history answered by direct get, a command's reply).
+user reads another's replies (a history answered by direct get, a command's reply). The users that
+append may also read the server's advisory of a new leader of the log's stream, on a cluster: an
+acknowledgement awaited from the leader before is not coming (`services.shared.eventlog.append`).
 """
 
 from __future__ import annotations
