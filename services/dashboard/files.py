@@ -117,7 +117,8 @@ async def pair(request: Request, client: Client, pair_id: str) -> Response:
     t = translator(request)
     found = pairs_of(answer, t)
     return page(request, "pair_file.html", pair_id=pair_id, pair=found[0] if found else None,
-                title=t.gettext("file.pair"), **_common(request, who, answer, None))
+                title=t.gettext("file.pair"), actions=ACTIONS, refused=None, today=date.today().isoformat(),
+                **_common(request, who, answer, None))
 
 
 @router.post("/child/{child_id}/do/{name}")

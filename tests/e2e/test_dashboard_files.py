@@ -116,6 +116,7 @@ async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site
     await expect(page.locator(".member-child")).to_have_text("李小花")
     await expect(page.locator(".member-volunteer")).to_have_text("陈静")
     await expect(page.locator("#timeline h2[data-type=VisitLogged]")).to_have_count(1)
+    await expect(page.locator(f"#end_pair-{PAIR} > summary")).to_be_visible()  # its end is offered here too
     no_raw_labels(await file_text(page))
     await site.shot(page, "files-3-pair-en")
     await page.click(".member-volunteer")
@@ -146,6 +147,7 @@ async def test_a_viewer_sees_the_file_without_names_or_actions(site: Site, chrom
     text = await file_text(page)
     assert "李小花" not in text and "陈静" not in text
     await expect(page.locator(".member-child")).to_have_text("儿童")
+    await expect(page.locator("main details.act")).to_have_count(0)
     await site.shot(page, "files-6-pair-viewer-zh")
     reply = await page.goto(site.url + "/r/440105/forms/log-visit")  # no form for a viewer either
     assert reply.status == 403
