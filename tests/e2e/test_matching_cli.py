@@ -78,8 +78,8 @@ async def test_suggest_batch_propose_and_approve_through_the_cli(platform) -> No
     assert code == 0, out
     suggestions = json.loads(out)
     assert [c["volunteer_id"] for c in suggestions["candidates"]] == ["m7", "f1"]
-    assert {"points": 12, "reason": "need 'psychological_counselling' met by specialty '心理咨询'"} in \
-        suggestions["candidates"][0]["reasons"]
+    assert {"points": 12, "reason": "need 'psychological_counselling' met by specialty '心理咨询'", "kind": "need",
+            "facts": {"need": "psychological_counselling", "specialty": "心理咨询"}} in suggestions["candidates"][0]["reasons"]
 
     await sign_in(platform, "hz-caseworker")
     code, out = await aixin(platform, "match", "batch", "440105", "--json")
