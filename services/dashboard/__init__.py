@@ -25,7 +25,7 @@ from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
 from services.dashboard.guard import Forged
 from services.dashboard.live import Position
-from services.dashboard.render import problem, translator
+from services.dashboard.render import compile_templates, problem, translator
 
 STATIC = Path(__file__).parent / "static"
 
@@ -40,6 +40,7 @@ def add_dashboard(api: FastAPI, position: Position | None = None, live_interval:
     for module in (pages, files, work, actions, find, pairing_pages, pairing_batch, live):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    compile_templates()
 
 
 async def refuse_forged(request: Request, _error: Forged) -> Response:

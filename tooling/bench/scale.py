@@ -31,6 +31,7 @@ from services.platform.embedded_nats import free_port
 from services.platform.runtime import Platform
 from services.platform.settings import Settings
 from services.shared.eventlog import EventLog, PendingEvent
+from tooling.bench.home import measure_national_home
 from tooling.bench.queries import measure_stats_queries, placed, registrations
 from tooling.common import wait_for_read_models
 
@@ -58,10 +59,14 @@ async def _stats(tmp: Path, children: int, console: Console, pg_url: str | None,
     console.print(f"stats reads with {children:,} children on SQLite (filling the read models)…")
     found["stats_sqlite"] = await measure_stats_queries(f"sqlite+aiosqlite:///{tmp}/stats.db", children)
     _print_stats("stats_sqlite", found, console)
+    found["home_sqlite"] = await measure_national_home(f"sqlite+aiosqlite:///{tmp}/stats.db")
+    _print_home("home_sqlite", found, console)
     if pg_url:
         console.print(f"stats reads with {children:,} children on PostgreSQL…")
         found["stats_postgresql"] = await measure_stats_queries(pg_url, children)
         _print_stats("stats_postgresql", found, console)
+        found["home_postgresql"] = await measure_national_home(pg_url)
+        _print_home("home_postgresql", found, console)
     else:
         console.print("stats reads on PostgreSQL: skipped (give --pg-url of a database whose "
                       "read-model tables may be dropped)")
@@ -139,6 +144,13 @@ class _Memory:
 def _print_stats(name: str, found: dict, console: Console) -> None:
     p99 = ", ".join(f"{level} {ms:.2f}" for level, ms in found[name]["stats_query_p99_ms"].items())
     console.print(f"{name}: fill {found[name]['fill_seconds']} s; p99 ms by level: {p99}", highlight=False)
+
+
+def _print_home(name: str, found: dict, console: Console) -> None:
+    home = found[name]
+    console.print(f"{name}: the national home page (GET /r/CN) first visit {home['first_ms']:,.0f} ms, "
+                  f"first after the warm-up {home['first_warmed_ms']:,.0f} ms, later p50 {home['later_p50_ms']:,.0f} ms",
+                  highlight=False)
 
 
 def _print(found: dict, console: Console) -> None:
