@@ -67,12 +67,15 @@ def columns_of(rows: list[dict]) -> list[str]:
     return columns
 
 
+def record_key(row: dict) -> str | None:
+    """The field naming what a row is: a pair, else a child, else a concern, reminder or wish."""
+    return next((key for key in IDS if isinstance(row.get(key), str) and row[key]), None)
+
+
 def record_id(row: dict) -> tuple[str, str | None] | None:
-    """(id, its page) of what a row is: a pair, else a child, else a concern, reminder or wish."""
-    for key in IDS:
-        if isinstance(row.get(key), str) and row[key]:
-            return row[key], (PAGES[key] + row[key] if key in PAGES else None)
-    return None
+    """(id, its page) of what a row is."""
+    key = record_key(row)
+    return None if key is None else (row[key], PAGES[key] + row[key] if key in PAGES else None)
 
 
 def named_table(rows: list[dict], t: Translator) -> dict:
@@ -100,3 +103,23 @@ def named_table(rows: list[dict], t: Translator) -> dict:
         body.append(cells)
     labels = [t.label(f"col.{key}", key) for key in columns] + [t.gettext("named.id_column")]
     return {"columns": labels, "rows": body, "ids_only": ids_only}
+
+
+def named_file(rows: list[dict], t: Translator) -> tuple[list[str], list[list]]:
+    """A list's file (CSV or XLSX) as its page reads: people by name, places, words; numbers kept
+    numbers; the ids whole in the last column, where a spreadsheet's reader looks one up."""
+    shown, lines = named_table(rows, t), []
+    for row, cells in zip(rows, shown["rows"]):
+        line: list = []
+        for c in cells[:-1]:
+            value = row.get(c["key"])
+            if "links" in c:
+                line.append("、".join(link["text"] for link in c["links"]))
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                line.append(value)
+            else:
+                line.append(c.get("text", ""))
+        ident = record_id(row)
+        lines.append([*line, ident[0] if ident else ""])
+    key = next((key for row in rows if (key := record_key(row))), None)  # the id column named by what it is
+    return [*shown["columns"][:-1], t.label(f"col.{key}", shown["columns"][-1]) if key else shown["columns"][-1]], lines

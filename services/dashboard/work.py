@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.api.figures_report import REPORT_FORMATS, table_file
 from services.dashboard.client import ApiClient, Client
-from services.dashboard.lists import LISTS, BadFilter, chosen, file_table, filter_choices, read, read_all
-from services.dashboard.named import named_table
+from services.dashboard.lists import LISTS, BadFilter, chosen, filter_choices, read, read_all
+from services.dashboard.named import named_file, named_table
 from services.dashboard.render import Operator, operator, page, problem, translator
 from services.dashboard.view import PAGE, breadcrumbs, by_tier, paging, region_or_none, table
 
@@ -57,7 +57,7 @@ async def export(request: Request, client: Client, code: str, name: str, format:
     if not got.answer.ok:
         return problem(request, got.answer.status, got.answer.message)
     t = translator(request)
-    headers, lines = file_table(by_tier(got.rows), t)
+    headers, lines = named_file(by_tier(got.rows), t)
     content = table_file(format, t.gettext(spec.label), headers, lines)
     filename = f"aixin-{name}-{how.within or place.code}.{format}"
     return Response(content, media_type=REPORT_FORMATS[format],

@@ -5,7 +5,7 @@ names sees short ids and the 「仅显示编号」 state."""
 from __future__ import annotations
 
 from services.dashboard.i18n import Translator
-from services.dashboard.named import named_table
+from services.dashboard.named import named_file, named_table
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 PAIR, CHILD, MUM = "0747c1d8620c5976b2f6e02d5619fb44", "76858f01b6905f67842b1a6df06fc524", "141ff266b81c5110ae27b52af44d4b33"
@@ -40,3 +40,10 @@ def test_without_names_the_people_show_by_short_id_and_the_table_says_so() -> No
     assert shown["ids_only"] and cells["children"]["links"][0]["text"] == "编号 76858f01…"
     assert not cells["children"]["links"][0]["named"] and cells["children"]["links"][0]["href"] is None
     assert cells["id"]["href"] is None  # her file and her pair's are for the roles that may read names
+
+
+def test_a_lists_file_reads_as_its_page_with_the_whole_id_last_and_numbers_kept() -> None:
+    headers, lines = named_file([OVERDUE], ZH)
+    assert headers[:2] == ["儿童", "爱心妈妈"] and headers[-1] == "结对编号"
+    assert lines[0][:3] == ["马雨桐", "吴妈妈", "半岛社区居委会 · 新港街道"]
+    assert 212 in lines[0] and "逾期未联系" in lines[0] and lines[0][-1] == PAIR
