@@ -112,15 +112,27 @@ async def _loaded(event_log: EventLog, aggregate_type: str, aggregate_id: str,
     context keeps under the same id (a person's pairs, a pair's care); 404 unless the record's own
     aggregate is among them (or `missing`, for one a file merely links)."""
     try:
-        loaded = await event_log.load(ANY_AGGREGATE, aggregate_id)
+        events = await _every_aggregate_of(event_log, aggregate_id)
     except MalformedEvent as bad:
         raise HTTPException(409, f"the history of {aggregate_type} {aggregate_id} holds a message that "
                                  f"cannot be read at stream sequence {bad.seq}: {bad.reason}") from None
-    if not any(stored.envelope.aggregate_type == aggregate_type for stored in loaded.events):
+    if not any(stored.envelope.aggregate_type == aggregate_type for stored in events):
         if missing is not None:
             return missing
         raise HTTPException(404, f"no {aggregate_type} with id {aggregate_id}")
-    return loaded.events
+    return events
+
+
+async def _every_aggregate_of(event_log: EventLog, aggregate_id: str) -> list[StoredEvent]:
+    """Found by the log's subject index (the last message of each subject of the id, whatever its
+    type), then each aggregate read by its own subjects: a wildcard read of the id's history scans
+    the log from its start, which at the demo's size took a file 40-180 ms."""
+    found = (await event_log.subjects_of(ANY_AGGREGATE, [aggregate_id])).get(aggregate_id, [])
+    events: list[StoredEvent] = []
+    for aggregate_type in dict.fromkeys(subject.split(".")[-2] for subject in found):
+        await event_log.subjects_of(aggregate_type, [aggregate_id])  # remembered: read literally below
+        events += (await event_log.load(aggregate_type, aggregate_id)).events
+    return sorted(events, key=lambda stored: stored.seq)
 
 
 def _region(events: list[StoredEvent], aggregate_type: str) -> str:
