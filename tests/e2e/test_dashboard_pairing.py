@@ -133,6 +133,7 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     await expect(page.locator("#batch-counts")).to_contain_text("Pairs proposed: 2 · children unmatched: 0")
     await expect(proposed.nth(0)).to_contain_text("李小花")  # red before orange
     await expect(proposed.nth(1)).to_contain_text("周小雨 Orange · 下渡社区居委会 → 王芳")
+    await expect(page.locator("#preview-title ~ .notice")).to_contain_text("nothing has been sent")
     await site.shot(page, "pairing-6-batch-preview-en")
     headers = await test_dashboard.bearer(site.http, "nation")
     waiting = await site.http.get("/regions/440105/proposals", headers=headers)
@@ -169,7 +170,7 @@ async def test_a_viewer_sees_ids_only_and_no_action(site: Site, chromium) -> Non
     await page.goto(site.url + "/r/440105/pairing/batch?within=440105")
     await expect(page.locator("#batch-proposals > li")).to_have_count(1)  # a preview is a reading
     await expect(page.locator("#batch-unmatched")).to_have_count(0)  # 周小雨 awaits approval already
-    await expect(page.locator("#batch-send, input[name=pick]")).to_have_count(0)
+    await expect(page.locator("#batch-send, input[name=pick], #preview-title ~ .notice")).to_have_count(0)
     await expect(page.locator("#batch-proposals .id").first).to_have_text("c-hz")
     assert "李小花" not in await page.locator("body").inner_text()
     await site.shot(page, "pairing-9a-viewer-batch-zh")
