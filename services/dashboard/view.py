@@ -124,8 +124,8 @@ def chart_data(stats: dict, series: dict | None, t: Translator) -> dict:
 
 
 def subregion_charts(stats: dict, t: Translator) -> dict:
-    """The charts comparing the region's subregions: children and those paired, and coverage."""
-    rows = [r for r in stats.get("subregions", []) if r["region"] != stats.get("region")]
+    """The charts comparing the sub-regions the table shows: children, those paired, coverage."""
+    rows = [r for r in stats.get("subregions", []) if r["region"] != stats.get("region") and any(map(r.get, TABLE_FIGURES))]
     data: dict = {}
     if rows:
         data["subregions"] = {"names": [r["name"] for r in rows],
@@ -133,9 +133,10 @@ def subregion_charts(stats: dict, t: Translator) -> dict:
                               "values": [[r.get("children", 0) for r in rows],
                                          [r.get("children_paired", 0) for r in rows]],
                               "title": t.gettext("chart.subregions")}
-    if rows and any("coverage" in r for r in rows):
-        shares = [r.get("coverage") or 0 for r in rows]
-        data["coverage"] = {"names": [r["name"] for r in rows], "legend": [figure_name("coverage", t)],
+    based = [r for r in rows if r.get("children")]  # no share of nothing
+    if any("coverage" in r for r in based):
+        shares = [r.get("coverage") or 0 for r in based]
+        data["coverage"] = {"names": [r["name"] for r in based], "legend": [figure_name("coverage", t)],
                             "values": [shares], "texts": [[t.percent(v) for v in shares]], "share": True,
                             "title": t.gettext("chart.coverage")}
     return data
