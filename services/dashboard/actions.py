@@ -16,6 +16,7 @@ from services.dashboard.client import ApiClient, Client
 from services.dashboard.find import picked_names, picking
 from services.dashboard.forms import FORMS, REJECT_REASONS, body_of, created_id, errors_of
 from services.dashboard.guard import same_origin_form
+from services.dashboard.places import place_choices
 from services.dashboard.pairing_words import explanations
 from services.api.proposals import PATH as PROPOSALS
 from services.api.pairing_reads import REASONS as PROPOSAL_REASONS
@@ -43,7 +44,7 @@ def form_page(request: Request, who: Operator, place, code: str, name: str, valu
     t = translator(request)
     return page(request, "form.html", status=status, who=who, code=code, form=FORMS[name], values=values,
                 errors=errors or {}, error=error, done=done, crumbs=breadcrumbs(who.office, place, t),
-                picked=picked or {}, pick_field=picking(name),
+                picked=picked or {}, pick_field=picking(name), places=place_choices(code),
                 title=t.gettext(f"form.{name}"))
 
 

@@ -104,7 +104,8 @@ async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site,
     await page.select_option("#f-sex", "female")
     await page.fill("#f-birth_date", "2013-09-01")
     await page.select_option("#f-category", "left_behind")
-    await page.fill("#f-region", HERS)
+    await page.select_option("#f-region", HERS)  # her community, chosen by name among her district's
+    await expect(page.locator("#f-region option:checked")).to_have_text("下渡社区居委会")
     await page.fill("#f-id_number", "4401051234")
     await page.click("#form-register-child button[type=submit]")
     await expect(page.locator("#e-id_number")).to_have_text("身份证号应为18位：17位数字加1位数字或X。")
