@@ -1,6 +1,7 @@
-"""A region worked out at once from its pairs keeps the tallies of every level below it, each under
-its own mark: a first read of any region under it then reads marks only, and agrees with the
-figures worked out from the pairs (the care tests' federation, on SQLite and PostgreSQL)."""
+"""A region worked out at once from its pairs keeps the tallies of the levels below it down to the
+counties, each under its own mark: a first read of a province, city or county under it then reads
+marks only, and agrees with the figures worked out from the pairs (the care tests' federation, on
+SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.log.test_care import care_deps, clock, federation  # noqa: F401  (fix
 from tests.log.test_projections import read_db  # noqa: F401  (the SQLite and PostgreSQL fixture)
 
 
-async def test_a_nation_worked_out_at_once_keeps_every_region_below_it(care_deps, event_log, read_db, clock,  # noqa: F811
+async def test_a_nation_worked_out_at_once_keeps_the_regions_below_it_down_to_the_counties(care_deps, event_log, read_db, clock,  # noqa: F811
                                                                         monkeypatch) -> None:
     await federation(care_deps, clock)
     other = "440105002101"
@@ -40,15 +41,19 @@ async def test_a_nation_worked_out_at_once_keeps_every_region_below_it(care_deps
         await catch_up(projector, event_log)
         await agree("CN", 2)
         assert list(cache.worked_out) == [""]  # the nation's pairs, once
-        for code, length in (("44", 4), ("4401", 6), ("440105", 9), ("440105001", 12), ("440105002", 12),
-                             (REGION, None), (other, None)):
+        for code, length in (("44", 4), ("4401", 6)):
             await agree(code, length)
-        assert list(cache.worked_out) == [""]  # every region below: kept from that one pass
+        assert list(cache.worked_out) == [""]  # the province and the city: kept from that one pass
+        await agree("440105", 9)  # its streets were not kept (counties are the deepest): its pairs, once
+        assert list(cache.worked_out) == ["", "440105"]
+        await agree("440105002", 12)
+        await agree(other, None)
+        assert list(cache.worked_out) == ["", "440105", "440105002"]
 
         await ok(care_deps, "log_activity", pair_id="p3", kind="phone_call", held_on="2026-05-15",
                  child_ids=["c4"], duration_minutes=10)
         await catch_up(projector, event_log)
         await agree("440105002", 12)  # nothing changed under it: still kept
-        assert list(cache.worked_out) == [""]
-        await agree("440105", 9)  # its first street changed: read again, the other kept
-        assert list(cache.worked_out)[1:] and other not in cache.worked_out
+        assert list(cache.worked_out) == ["", "440105", "440105002"]
+        await agree("CN", 2)  # a province changed: the nation read again
+        assert len(cache.worked_out) == 4 and other not in cache.worked_out

@@ -31,6 +31,7 @@ from services.projections.pair_compliance.changes import PREFIXES, changes, unde
 
 KEPT = 20_000  # tallies at most (a few KB each)
 AT_ONCE = 4  # sub-regions with nothing kept, beyond which the region is worked out at once
+DEEPEST = 6  # the counties: the deepest level kept from a region worked out at once
 
 
 class ComplianceCache:
@@ -104,13 +105,13 @@ class _Read:
         marks = await self._marks_below(prefix, length)
         stale = [part for part, part_mark in marks.items() if self.cache._get(self.key(part), part_mark) is None]
         if len(stale) > AT_ONCE:
-            # Every level below is tallied in the same pass and kept, the deepest first (the size's
-            # limit drops villages before counties): a first read of any region under this one is
-            # then a read of marks, not of pairs.
-            lengths = tuple(PREFIXES[PREFIXES.index(length):])
+            # The levels below down to the counties are tallied in the same pass and kept (a few
+            # thousand tallies at most: the nation's villages would be hundreds of thousands), so a
+            # first read of a province, city or county under this one reads marks, not pairs.
+            lengths = tuple(L for L in PREFIXES if L == length or length < L <= DEEPEST)
             below = await self._marks_below(prefix, *lengths)  # before the pairs, as every mark is
             total, parts = await self._work_out(prefix, lengths)
-            for part, part_mark in sorted(below.items(), key=_deepest_first):
+            for part, part_mark in below.items():
                 self.cache._put(self.key(part), part_mark, parts.setdefault(part, Tally(self.profile)))
             self.cache._put(self.key(prefix), mark, total)
             # every part with a pair counted has a mark, since it was recorded
@@ -133,10 +134,6 @@ def _sum(profile: Profile, tallies) -> Tally:
     for tally in tallies:
         total.merge(tally)
     return total
-
-
-def _deepest_first(item: tuple[str, int]) -> int:
-    return -len(item[0])
 
 
 def _next_length(prefix: str) -> int | None:
