@@ -3,8 +3,9 @@ took most of a first home page's time (1.5 s for the nation of a 2,000-child dem
 first visit of the day paying its own share). Kept warm in the API's process — the nation's of this
 month as of today, and of last month as of its last day, which the home page compares it with — so
 that a first visit reads kept tallies (the nation worked out at once keeps every region below it:
-services.projections.pair_compliance.cache). Again every minute: a new day, or facts changed since
-(only the regions whose marks moved are worked out again)."""
+services.projections.pair_compliance.cache). Again every ten minutes: a new day, or facts changed
+since (only the regions whose marks moved are worked out again; not more often, as with pairs all
+over the country most provinces change within minutes, and the nation is then worked out whole)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from services.projections.figures.queries import part_length
 from services.projections.pair_compliance.cache import ComplianceCache
 
 log = logging.getLogger(__name__)
-EVERY = 60.0  # seconds between two rounds
+EVERY = 600.0  # seconds between two rounds
 
 
 def judged(day: date) -> list[tuple[str, date]]:
