@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from contracts.activity import FulfilWish, LogVisit, SubmitWish
 from contracts.care import LogActivity, LogCollectiveActivity
-from contracts.child_file import (AssessRisk, CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
-                                  SurveyNeeds, TransferChild, WithdrawConsent)
+from contracts.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent, SurveyNeeds,
+                                  TransferChild, WithdrawConsent)
 from contracts.commands import Command
-from contracts.concerns import CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
+from contracts.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
 from contracts.giving import (ApproveWish, CancelWish, DeliverGiftPack, IssueWishCard, OpenFund, PledgeWish,
                               ReceiveDonation, RedeemWishCard, RegisterDonor)
 from contracts.imports import RecruitVolunteers, RegisterChildren
@@ -25,7 +25,6 @@ INTAKE: dict[str, type[Command]] = {
     "register_children": RegisterChildren,
     "recruit_volunteers": RecruitVolunteers,
     "survey_needs": SurveyNeeds,
-    "assess_risk": AssessRisk,
     "record_consent": RecordConsent,
     "withdraw_consent": WithdrawConsent,
     "transfer_child": TransferChild,
@@ -66,5 +65,6 @@ ACTIVITY: dict[str, type[Command]] = {
     "refer_concern": ReferConcern,
     "follow_up_concern": FollowUpConcern,
     "close_concern": CloseConcern,
+    "assess_risk": AssessRisk,  # the child's care tier
 }
 CATALOGUE: dict[str, dict[str, type[Command]]] = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}

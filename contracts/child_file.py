@@ -1,7 +1,7 @@
-"""The child's file (一人一档): needs surveys, risk tiers, guardian consent, transfer and exit.
+"""The child's file (一人一档): needs surveys, guardian consent, transfer and exit.
 
 Every change is an event, so the file's whole history is kept: "current needs" is the latest
-survey, the current tier the latest assessment. Free text that may describe a family (notes,
+survey. Her care tier is activity's (contracts.concerns). Free text that may describe a family (notes,
 reasons, the consenting guardian's name) is sealed with the child's or guardian's key.
 """
 
@@ -17,11 +17,7 @@ from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.intake import ChildCategory, ChildSubtype, GuardianRelation, Sex
 from contracts.privacy import Sealed
-from contracts.text import Name, RegionCode, ShortText, Text
-
-
-RiskReason = ShortText(500, min_length=1)
-"""Why a child is in a tier: free text, sealed with the child's key."""
+from contracts.text import Name, RegionCode, Text
 
 
 class NeedKind(StrEnum):
@@ -32,13 +28,6 @@ class NeedKind(StrEnum):
     festivals_and_birthdays = "festivals_and_birthdays"
     micro_wishes = "micro_wishes"
     other = "other"
-
-
-class RiskTier(StrEnum):
-    red = "red"  # most urgent
-    orange = "orange"
-    yellow = "yellow"
-    blue = "blue"
 
 
 class ConsentScope(StrEnum):
@@ -68,12 +57,6 @@ class SurveyNeeds(Command):
     needs: list[NeedKind] = Field(min_length=1, max_length=len(NeedKind))
     notes: Text | None = None
     surveyed_on: date
-
-
-class AssessRisk(Command):
-    child_id: Id
-    tier: RiskTier
-    reason: RiskReason
 
 
 class RecordConsent(Command):
@@ -125,14 +108,6 @@ class ChildNeedsSurveyed(Event):
     needs: tuple[NeedKind, ...]
     notes: Sealed | None
     surveyed_on: date
-
-
-class ChildRiskAssessed(Event):
-    aggregate_type: ClassVar[str] = "child"
-    child_id: str
-    tier: RiskTier
-    previous_tier: RiskTier | None
-    reason: Sealed
 
 
 class GuardianConsentGiven(Event):

@@ -3,7 +3,11 @@ until closed.
 
 A concern is an aggregate of its own, owned by the child's region. What is written about the child
 (notes, the professional's name) is sealed with the child's key. A step may also move the child to
-another care tier: then a ChildRiskAssessed on the child is stored in the same atomic batch.
+another care tier: then a ChildRiskAssessed is stored in the same atomic batch.
+
+The child's care tier is activity's (it sets the care cadence, the reminders and the concerns'
+urgency): its own aggregate of the child's id (`child_care`), in her region, apart from her file
+(intake's). Version 1 of ChildRiskAssessed was written on the child's file (`FORMER_AGGREGATES`).
 """
 
 from __future__ import annotations
@@ -14,11 +18,20 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from contracts.child_file import RiskTier
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
-from contracts.text import Label, NoteText, Text
+from contracts.text import Label, NoteText, ShortText, Text
+
+RiskReason = ShortText(500, min_length=1)
+"""Why a child is in a tier: free text, sealed with the child's key."""
+
+
+class RiskTier(StrEnum):
+    red = "red"  # most urgent
+    orange = "orange"
+    yellow = "yellow"
+    blue = "blue"
 
 
 class ConcernKind(StrEnum):
@@ -42,6 +55,12 @@ class ConcernOutcome(StrEnum):
 
 
 # --- commands (tier: also move the child to this care tier) ---
+
+class AssessRisk(Command):
+    child_id: Id
+    tier: RiskTier
+    reason: RiskReason
+
 
 class RaiseConcern(Command):
     concern_id: Id | None = None
@@ -79,6 +98,20 @@ class CloseConcern(Command):
 
 # --- events ---
 
+class ChildRiskAssessed(Event):
+    """v2: on activity's own aggregate of the child's care tier, in her region (v1: on the child)."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "child_care"
+    keyed_by: ClassVar[str] = "child"
+
+    child_id: str
+    region: str = Field(description="the child's region when assessed")
+    tier: RiskTier
+    previous_tier: RiskTier | None
+    reason: Sealed
+
+
 class ConcernRaised(Event):
     aggregate_type: ClassVar[str] = "concern"
     concern_id: str
@@ -114,3 +147,7 @@ class ConcernClosed(Event):
     outcome: ConcernOutcome
     closed_on: date
     note: Sealed | None
+
+
+# The aggregate each event of the child's care was written on in version 1, before activity owned it.
+FORMER_AGGREGATES = {"child_care": "child"}

@@ -32,7 +32,7 @@ def _plaintext_kept(field: str) -> Upcaster:
 
 
 def _region_of_envelope(data: Data, envelope: Envelope) -> Data:
-    # v1 of a membership event was stored on the person's own subject, in her region then.
+    # v1 of a membership event (or a tier) was stored on the person's own subject, in her region then.
     return {"region": envelope.region, **data}
 
 
@@ -56,6 +56,8 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("DonorRegistered", 1): _donor_registered_v1,
     **{(name, 1): _region_of_envelope
        for name in ("ChildJoinedPair", "ChildLeftPair", "VolunteerJoinedPair", "VolunteerLeftPair")},
+    # v1 of the child's care tier was stored on her file, in her region then.
+    ("ChildRiskAssessed", 1): _region_of_envelope,
     # v1 of care was stored on the pair, station or team itself; its data is v2's.
     **{(name, 1): _as_it_was
        for name in ("VisitLogged", "ActivityLogged", "StationActivityLogged", "TeamActivityLogged")},

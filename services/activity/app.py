@@ -3,7 +3,7 @@ packs) and concerns, each handled by its own sub-package."""
 
 from contracts.activity import FulfilWish, LogVisit, SubmitWish
 from contracts.care import LogActivity, LogCollectiveActivity
-from contracts.concerns import CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
+from contracts.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
 from contracts.giving import (
                               ApproveWish,
                               CancelWish,
@@ -41,4 +41,5 @@ ROUTES: Routes = {
     "refer_concern": (ReferConcern, concerns.refer_concern),
     "follow_up_concern": (FollowUpConcern, concerns.follow_up_concern),
     "close_concern": (CloseConcern, concerns.close_concern),
+    "assess_risk": (AssessRisk, concerns.assess_risk),  # the child's care tier
 }

@@ -23,9 +23,9 @@ from services.api.schemas import History, read
 from services.shared.eventlog import MalformedEvent, StoredEvent
 
 AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
-# A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id); a
-# pair's is the pair (pairing's) with its care (activity's).
-TOLD_WITH = {"child": "pairing_child", "volunteer": "pairing_volunteer", "pair": "pair_care"}
+# A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id) and,
+# a child's, her care tier (activity's); a pair's is the pair (pairing's) with its care (activity's).
+TOLD_WITH = {"child": ("pairing_child", "child_care"), "volunteer": ("pairing_volunteer",), "pair": ("pair_care",)}
 SEALED_MARK = "<sealed>"
 WITHHELD_MARK = "<withheld>"
 # Fields that may hold free text about a person; withheld unless their type is a closed vocabulary
@@ -64,7 +64,7 @@ async def _load(event_log, aggregate_type: str, aggregate_id: str):
     if aggregate_type not in TOLD_WITH:
         return await event_log.load(aggregate_type, aggregate_id)
     loaded = await event_log.load(ANY_AGGREGATE, aggregate_id)  # in log order, both at once
-    told = {aggregate_type, TOLD_WITH[aggregate_type]}
+    told = {aggregate_type, *TOLD_WITH[aggregate_type]}
     loaded.events = [e for e in loaded.events if e.envelope.aggregate_type in told]
     if loaded.events and loaded.events[0].envelope.aggregate_type != aggregate_type:
         loaded.events = []  # pairs of no one on file: nobody's history

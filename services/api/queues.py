@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from contracts.child_file import RiskTier
+from contracts.concerns import RiskTier
 from contracts.regions import Region
 from contracts.reminders import ReminderRule
 from services.activity.care.cadence import profile_for

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contracts.activity import VisitKind
-from contracts.child_file import ConsentScope, NeedKind, RiskTier
+from contracts.child_file import ConsentScope, NeedKind
+from contracts.concerns import RiskTier
 from contracts.concerns import ConcernOutcome, ProfessionalKind
 from contracts.giving import WishCancelReason
 from contracts.intake import GuardianRelation
@@ -40,7 +41,7 @@ class Action:
 ACTIONS = {
     "survey": Action("/commands/intake/survey_needs", "child_id", ("surveyed_on", "notes"), ("needs",),
                      {"needs": NeedKind}),
-    "tier": Action("/commands/intake/assess_risk", "child_id", ("tier", "reason"), choices={"tier": RiskTier}),
+    "tier": Action("/commands/activity/assess_risk", "child_id", ("tier", "reason"), choices={"tier": RiskTier}),
     "consent": Action("/commands/intake/record_consent", "child_id", ("relation", "given_by", "given_on"), ("scopes",),
                       {"relation": GuardianRelation, "scopes": ConsentScope}),
     "withdraw_consent": Action("/commands/intake/withdraw_consent", "child_id", ("withdrawn_on",), ("scopes",),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contracts.activity import VisitKind, WishCategory
-from contracts.child_file import RiskTier
+from contracts.concerns import RiskTier
 from contracts.concerns import ConcernKind
 from contracts.intake import ChildCategory, Sex
 from contracts.matching import ProposalDropReason

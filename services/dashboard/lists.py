@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from contracts.child_file import RiskTier
+from contracts.concerns import RiskTier
 from contracts.concerns import ConcernKind
 from contracts.regions import Region
 from contracts.reminders import ReminderRule

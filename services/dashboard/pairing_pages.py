@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from contracts.child_file import RiskTier
+from contracts.concerns import RiskTier
 from services.dashboard.actions import signed_in_at
 from services.dashboard.client import Client
 from services.dashboard.forms import errors_of
@@ -91,7 +91,7 @@ async def suggestions(request: Request, client: Client, code: str, child_id: str
 async def set_tier(request: Request, client: Client, code: str, child_id: str) -> Response:
     """Her risk tier and why, as the caseworker chose them (AssessRisk)."""
     typed = {k: str(v).strip() for k, v in (await request.form()).items() if k in TIER_FIELDS}
-    return await sent(request, client, code, child_id, "/commands/intake/assess_risk",
+    return await sent(request, client, code, child_id, "/commands/activity/assess_risk",
                       {"child_id": child_id, **{k: v for k, v in typed.items() if v}}, typed, "tier", TIER_FIELDS)
 
 

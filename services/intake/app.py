@@ -2,7 +2,6 @@
 volunteers' training, teams and stations are kept."""
 
 from contracts.child_file import (
-                                  AssessRisk,
                                   CompleteChildPlace,
                                   EraseChildData,
                                   ExitChild,
@@ -33,7 +32,6 @@ ROUTES: Routes = {
     "register_children": (RegisterChildren, bulk.register_children),
     "recruit_volunteers": (RecruitVolunteers, bulk.recruit_volunteers),
     "survey_needs": (SurveyNeeds, file.survey_needs),
-    "assess_risk": (AssessRisk, file.assess_risk),
     "record_consent": (RecordConsent, file.record_consent),
     "withdraw_consent": (WithdrawConsent, file.withdraw_consent),
     "transfer_child": (TransferChild, file.transfer_child),

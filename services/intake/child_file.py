@@ -1,4 +1,4 @@
-"""The child's file after registration: surveys, risk tiers, consent, transfer, exit (pure)."""
+"""The child's file after registration: surveys, consent, transfer, exit (pure)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from contracts.child_file import (
-    AssessRisk,
     ChildExited,
     ChildNeedsSurveyed,
     ChildPersonalDataErased,
     ChildPlaceCompleted,
-    ChildRiskAssessed,
     ChildTransferredIn,
     ChildTransferredOut,
     EraseChildData,
@@ -47,12 +45,6 @@ def decide_survey(state: ChildState, command: SurveyNeeds, *, today: date, notes
     _not_future("surveyed_on", command.surveyed_on, today)
     return [ChildNeedsSurveyed(child_id=command.child_id, needs=tuple(dict.fromkeys(command.needs)),
                                notes=notes, surveyed_on=command.surveyed_on)]
-
-
-def decide_assess_risk(state: ChildState, command: AssessRisk, *, reason: Sealed) -> list[Event]:
-    require_active(state, command.child_id)
-    return [ChildRiskAssessed(child_id=command.child_id, tier=command.tier, previous_tier=state.tier,
-                              reason=reason)]
 
 
 def decide_consent(state: ChildState, command: RecordConsent, *, today: date, given_by: Sealed) -> list[Event]:

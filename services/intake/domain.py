@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildRiskAssessed,
-                                  ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitReason,
-                                  GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind, RiskTier)
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildTransferredIn,
+                                  ChildTransferredOut, ConsentScope, ExitReason, GuardianConsentGiven,
+                                  GuardianConsentWithdrawn, NeedKind)
 from contracts.envelope import Event
 from contracts.intake import (
     ChildRegistered,
@@ -40,7 +40,6 @@ class ChildState:
     birth_date: date | None = None
     registration: ChildRegistered | ChildTransferredIn | None = None  # the file's standing facts
     needs: tuple[NeedKind, ...] = ()
-    tier: RiskTier | None = None
     consents: frozenset[ConsentScope] = frozenset()
     exited: ExitReason | None = None
 
@@ -148,11 +147,6 @@ def _(event: ChildRegistered, state: ChildState) -> ChildState:
 @evolve_child.register
 def _(event: ChildNeedsSurveyed, state: ChildState) -> ChildState:
     return replace(state, needs=event.needs)
-
-
-@evolve_child.register
-def _(event: ChildRiskAssessed, state: ChildState) -> ChildState:
-    return replace(state, tier=event.tier)
 
 
 @evolve_child.register

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.child_file import (
-    AssessRisk,
     CompleteChildPlace,
     EraseChildData,
     ExitChild,
@@ -64,15 +63,6 @@ async def survey_needs(deps: Deps, command: SurveyNeeds) -> dict[str, Any]:
     return await uow.decide_and_commit(
         lambda: child_file.decide_survey(state, command, today=uow.now.date(), notes=notes),
         child_id=command.child_id,
-    )
-
-
-async def assess_risk(deps: Deps, command: AssessRisk) -> dict[str, Any]:
-    uow = UnitOfWork(deps, command)
-    state = await _child(uow, command.child_id)
-    reason = await deps.keys.seal(command.child_id, {"reason": command.reason})
-    return await uow.decide_and_commit(
-        lambda: child_file.decide_assess_risk(state, command, reason=reason), child_id=command.child_id
     )
 
 

@@ -53,8 +53,10 @@ WRITES: dict[str, tuple[str, ...]] = {
     "intake": ("child", "volunteer", "station", "team", "training"),
     "imports": ("child", "volunteer"),
     "pairing": ("pair", "pairing_child", "pairing_volunteer"),  # a child's and a volunteer's pairs are pairing's
-    # the care of a pair, a station or a team is activity's, the pair pairing's, the station intake's
-    "activity": ("pair_care", "station_care", "team_care", "wish", "concern", "donor", "fund", "gift_pack", "child"),
+    # the care of a pair, a station or a team is activity's, the pair pairing's, the station intake's;
+    # the child's care tier is activity's, her file intake's
+    "activity": ("pair_care", "station_care", "team_care", "child_care", "wish", "concern", "donor", "fund",
+                 "gift_pack"),
     "reminders": ("reminder",),
     "projections": ("parked_event",),  # an operator's skip of an event a read model parked
 }

@@ -11,7 +11,8 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.concerns import ChildRiskAssessed
 from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair
 from contracts.regions import Region

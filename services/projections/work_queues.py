@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
 from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn
+from contracts.child_file import ChildExited, ChildTransferredIn
+from contracts.concerns import ChildRiskAssessed
 from contracts.giving import WishCancelled
 from contracts.intake import ChildRegistered
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed

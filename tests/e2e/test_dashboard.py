@@ -69,7 +69,7 @@ class Site:
         await catch_up(self.projector, self.event_log)
 
     async def assess(self, child_id: str, tier: str) -> None:
-        reply = await self.http.post("/commands/intake/assess_risk", headers=self.nation,
+        reply = await self.http.post("/commands/activity/assess_risk", headers=self.nation,
                                      json={"child_id": child_id, "tier": tier, "reason": "父母外出务工"})
         assert reply.status_code == 201, reply.text
         await catch_up(self.projector, self.event_log)

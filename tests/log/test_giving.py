@@ -12,7 +12,7 @@ from contracts.replies import ErrorCode, Reply
 from services.activity.giving.funds import fund_state
 from services.activity.giving.wishes import wish_lifecycle
 from services.api.app import create_api
-from services.intake.domain import child_state
+from services.activity.concerns.tier import care_tier
 from services.projections import all_projections
 from services.projections.concern_cases import concerns_in
 from services.projections.fund_statement import fund_statement
@@ -180,8 +180,7 @@ async def test_a_concern_sets_the_child_tier_atomically_and_is_followed_to_its_c
             assert await concerns_in(conn, parse_region("440105")) == []
     assert (open_case["referred_to"], open_case["follow_ups"], open_case["last_step_on"]) == (
         ["psychological_counsellor"], 1, "2026-05-29")
-    file = child_state([e.event for e in (await event_log.load("child", child_id)).events])
-    assert file.tier == "blue"
+    assert care_tier(e.event for e in (await event_log.load("child_care", child_id)).events) == "blue"
     assert error_of(await send(deps, "follow_up_concern", concern_id=concern_id, followed_up_on="2026-06-01",
                                note="再次回访"))[0] is ErrorCode.rule_violated
     assert await event_types(event_log, "concern", concern_id) == [

@@ -22,13 +22,13 @@ async def test_a_move_through_another_process_is_followed(nats_server, deps: Dep
     try:
         other = Deps(log=EventLog(other_nc), keys=deps.keys, clock=deps.clock)
         await ok(other, "transfer_child", child_id=child_id, to_region=NEW)
-        await ok(other, "assess_risk", child_id=child_id, tier="red", reason="独自在家")
+        await ok(other, "survey_needs", child_id=child_id, needs=["family_affection"], surveyed_on="2026-05-31")
     finally:
         await other_nc.close()
 
     after = await deps.log.load("child", child_id)
     assert [e.envelope.event_type for e in after.events][len(before.events):] == [
-        "ChildTransferredOut", "ChildTransferredIn", "ChildRiskAssessed"]
+        "ChildTransferredOut", "ChildTransferredIn", "ChildNeedsSurveyed"]
     moved_out = after.events[len(before.events)]
     assert moved_out.envelope.continues_on == event_subject(parse_region(NEW), "child", child_id)
     assert after.subject == moved_out.envelope.continues_on

@@ -1,7 +1,8 @@
 """A child's and a volunteer's pairs are pairing's aggregates, their files intake's: two contexts, two
 subjects, one person. On a real nats-server, forming a pair at the very moment the child exits or the
 volunteer withdraws never leaves a pair with an exited child or a withdrawn volunteer: whichever is
-appended second was decided on what the first changed, and is refused."""
+appended second was decided on what the first changed, and is refused. So with a pair's care and the
+pair, and with a child's care tier (activity's) and her file: no tier is set after she exited."""
 
 from __future__ import annotations
 
@@ -163,3 +164,44 @@ async def test_no_activity_is_logged_at_a_station_after_it_closed_though_both_we
         told = [(e.seq, type(e.event).__name__) for aggregate in ("station", "station_care")
                 for e in (await event_log.load(aggregate, station_id)).events]
         assert [name for _, name in sorted(told)][-1] == "StationClosed"
+
+
+async def tier_and_file(event_log, child_id: str) -> list[str]:
+    """The events of the child's file and of her care tier, in log order."""
+    told = [(e.seq, e.envelope.event_type) for aggregate in ("child", "child_care")
+            for e in (await event_log.load(aggregate, child_id)).events]
+    return [name for _, name in sorted(told)]
+
+
+async def test_no_tier_is_set_on_a_child_exiting_at_the_same_moment(deps, event_log, monkeypatch) -> None:
+    # Her tier is activity's aggregate, her file intake's: an assessment decided on a child still on
+    # file is refused (decided again, as she left) if she exited meanwhile, and an exit decided
+    # before the assessment was appended is refused as a conflict.
+    winners = []
+    for number in range(ROUNDS):
+        child_id = await pairable_child(deps, 300 + number)
+        tier = ("assess_risk", {"child_id": child_id, "tier": "red", "reason": "独自在家"})
+        assessed, exited = await at_once(deps, monkeypatch, tier, exit_of(child_id),
+                                         first_appended=("ChildRiskAssessed", "ChildExited", None)[number % 3])
+        one_through(assessed, exited)
+        winners.append(("assessed" if assessed.ok else "exited") if number % 3 < 2 else "either")
+        if exited.ok:
+            assert "left the programme" in assessed.error.message, assessed.error
+        told = await tier_and_file(event_log, child_id)
+        assert (told[-1], told.count("ChildRiskAssessed")) == (
+            ("ChildExited", 0) if exited.ok else ("ChildRiskAssessed", 1)), told
+    assert winners == ["assessed", "exited", "either"] * (ROUNDS // 3)  # the first appended wins
+
+
+async def test_no_concern_moves_the_tier_of_a_child_exiting_at_the_same_moment(deps, event_log,
+                                                                                monkeypatch) -> None:
+    # A concern's step that sets a tier appends it with the step, checked against her file as well.
+    for number, first in enumerate(("ConcernRaised", "ChildExited") * 2):
+        child_id = await pairable_child(deps, 400 + number)
+        concern = ("raise_concern", {"child_id": child_id, "kind": "safety", "raised_on": "2026-05-01",
+                                     "note": "晚上独自在家", "tier": "orange"})
+        raised, exited = await at_once(deps, monkeypatch, concern, exit_of(child_id), first_appended=first)
+        one_through(raised, exited)
+        assert raised.ok == (first == "ConcernRaised"), (raised, exited)
+        told = await tier_and_file(event_log, child_id)
+        assert told[-1] == ("ChildRiskAssessed" if raised.ok else "ChildExited"), told

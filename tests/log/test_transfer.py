@@ -161,10 +161,13 @@ async def test_the_history_follows_the_child_across_regions(deps, event_log) -> 
         ("GuardianConsentGiven", subject(OLD, child_id), OLD),
         ("ChildTransferredOut", subject(OLD, child_id), OLD),
         ("ChildTransferredIn", subject(NEW, child_id), NEW),
-        ("ChildRiskAssessed", subject(NEW, child_id), NEW),  # a later command lands on the new subject
     ]
     assert subject(NEW, child_id) == f"aixin.evt.51.5106.510623.510623100.{NEW}.child.{child_id}"
-    assert [e.envelope.aggregate_version for e in events] == [1, 2, 3, 4, 5]
+    assert [e.envelope.aggregate_version for e in events] == [1, 2, 3, 4]
+    # Her care tier (activity's), set after the move, is stored in the region she lives in now.
+    tiers = await history(event_log, child_id, "child_care")
+    assert [(e.envelope.event_type, e.subject, e.envelope.region) for e in tiers] == [
+        ("ChildRiskAssessed", subject(NEW, child_id, "child_care"), NEW)]
     out, into = events[2], events[3]
     assert into.seq == out.seq + 1  # one atomic batch: nothing between them
     assert out.envelope.causation_id == into.envelope.causation_id
@@ -181,7 +184,7 @@ async def test_the_history_follows_the_child_across_regions(deps, event_log) -> 
     await ok(deps, "transfer_child", child_id=child_id, to_region=OLD)
     await ok(deps, "survey_needs", child_id=child_id, needs=["family_affection"], surveyed_on="2026-05-31")
     events = await history(event_log, child_id)
-    assert [(e.envelope.event_type, e.subject) for e in events[5:]] == [
+    assert [(e.envelope.event_type, e.subject) for e in events[4:]] == [
         ("ChildTransferredOut", subject(NEW, child_id)),
         ("ChildTransferredIn", subject(OLD, child_id)),
         ("ChildNeedsSurveyed", subject(OLD, child_id)),
@@ -217,7 +220,7 @@ async def test_each_sides_subscribers_see_their_half_of_the_move(deps, event_log
     async def seen(code: str, until: int) -> list[str]:
         async def collect() -> list[str]:
             return [e.envelope.event_type async for e in event_log.read(1, subtree_filter(code), until_seq=until)
-                    if e.envelope.aggregate_type == "child"]
+                    if e.envelope.aggregate_type in ("child", "child_care")]
         return await asyncio.wait_for(collect(), 5)
 
     after_the_move = ["ChildTransferredIn", "ChildRiskAssessed"]
@@ -226,9 +229,12 @@ async def test_each_sides_subscribers_see_their_half_of_the_move(deps, event_log
     # Guangdong's subtree ends with the move out: nothing of the child was stored there after it.
     assert await seen("44", out.seq) == await seen(OLD, out.seq) == before_the_move
     assert await seen("CN", last) == before_the_move + after_the_move
-    # Per subject, the stream agrees: three of the child's events in Guangdong, two in Sichuan.
-    children = (await js.stream_info(STREAM, subjects_filter="aixin.evt.*.*.*.*.*.child.>")).state.subjects
-    assert children == {subject(OLD, child_id): 3, subject(NEW, child_id): 2}
+    # Per subject, the stream agrees: three of the child's events in Guangdong, two in Sichuan (her
+    # file's and her tier's).
+    children = {aggregate: (await js.stream_info(STREAM, subjects_filter=f"aixin.evt.*.*.*.*.*.{aggregate}.>")
+                            ).state.subjects for aggregate in ("child", "child_care")}
+    assert children == {"child": {subject(OLD, child_id): 3, subject(NEW, child_id): 1},
+                        "child_care": {subject(NEW, child_id, "child_care"): 1}}
 
 
 # --- concurrency, retries and refusals ---

@@ -16,9 +16,6 @@ CONTEXT_OF_MODULE = {"intake": "intake", "child_file": "intake", "volunteers": "
                      "matching": "pairing", "activity": "activity", "care": "activity", "concerns": "activity",
                      "giving": "activity", "reminders": "activity", "operations": "operations",
                      "accounts": "accounts"}
-# Still written by a second context, each entry to go as it is given to one (issue 26, step 4):
-# a concern setting the child's care tier (activity's ChildRiskAssessed on intake's child).
-NOT_YET_OWNED = {"child"}
 
 
 def writers() -> dict[str, set[str]]:
@@ -38,11 +35,8 @@ def declared_by() -> dict[str, set[str]]:
 
 
 def test_every_aggregate_type_is_written_by_the_one_context_that_declares_its_events() -> None:
-    shared = {a for a, contexts in writers().items() if len(contexts) > 1}
-    # Exactly the list: it fails as soon as an entry is no longer shared, and when one joins it.
-    assert shared == NOT_YET_OWNED
-    owned = {a: contexts for a, contexts in writers().items() if a not in NOT_YET_OWNED}
-    assert owned == {a: contexts for a, contexts in declared_by().items() if a in owned}
+    assert {a: contexts for a, contexts in writers().items() if len(contexts) > 1} == {}
+    assert writers() == {a: contexts for a, contexts in declared_by().items() if a in writers()}
 
 
 def test_every_aggregate_whose_events_are_declared_has_a_writer() -> None:
@@ -60,3 +54,7 @@ def test_activity_writes_the_care_of_a_pair_station_or_team_on_aggregates_of_its
     assert {a: writers()[a] for a in ("pair", "station", "team")} == {
         "pair": {"pairing"}, "station": {"intake"}, "team": {"intake"}}
     assert {writers()[a] == {"activity"} for a in ("pair_care", "station_care", "team_care")} == {True}
+
+
+def test_activity_writes_the_childs_care_tier_on_an_aggregate_of_its_own() -> None:
+    assert (writers()["child"], writers()["child_care"]) == ({"intake"}, {"activity"})

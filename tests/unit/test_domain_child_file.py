@@ -1,5 +1,5 @@
 """The child's file, pure: given the child's past events, when a command is decided, then these
-events (or a refusal). Needs surveys, risk tiers, guardian consent (and what it means for pairing),
+events (or a refusal). Needs surveys, guardian consent (and what it means for pairing),
 transfer between regions, exit, and dates that have not happened yet."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import (AssessRisk, ChildExited, ChildNeedsSurveyed, ChildRiskAssessed,
-                                  ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitChild,
-                                  ExitReason, GuardianConsentGiven, GuardianConsentWithdrawn,
-                                  NeedKind, RecordConsent, RiskTier, SurveyNeeds, WithdrawConsent)
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn, ChildTransferredOut,
+                                  ConsentScope, ExitChild, ExitReason, GuardianConsentGiven,
+                                  GuardianConsentWithdrawn, NeedKind, RecordConsent, SurveyNeeds,
+                                  WithdrawConsent)
 from contracts.envelope import Actor, Event, FederationLevel
 from contracts.intake import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation, Sex,
                               VolunteerKind, VolunteerRecruited, VolunteerType)
@@ -19,8 +19,8 @@ from contracts.pairing import ChildJoinedPair, ChildLeftPair, FormPair, PairEndR
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from contracts.volunteers import TrainingTopic, VolunteerTrained
-from services.intake.child_file import (decide_assess_risk, decide_consent, decide_exit,
-                                        decide_survey, decide_transfer, decide_withdraw_consent)
+from services.intake.child_file import (decide_consent, decide_exit, decide_survey, decide_transfer,
+                                        decide_withdraw_consent)
 from services.intake.domain import child_state, volunteer_state
 from services.pairing.members import Memberships, child_pairs
 from services.pairing.domain import decide_form_pair, pair_state
@@ -64,11 +64,6 @@ def survey(given: list[Event], needs: list[NeedKind], on: date = date(2026, 5, 2
            notes: Sealed | None = None) -> list[Event]:
     command = SurveyNeeds(actor=ACTOR, child_id="c1", needs=needs, surveyed_on=on)
     return decide_survey(child_state(given), command, today=TODAY, notes=notes)
-
-
-def assess(given: list[Event], tier: RiskTier) -> list[Event]:
-    command = AssessRisk(actor=ACTOR, child_id="c1", tier=tier, reason="signs of depression")
-    return decide_assess_risk(child_state(given), command, reason=sealed("c1"))
 
 
 def consent(given: list[Event], *scopes: ConsentScope, on: date = date(2026, 5, 1)) -> list[Event]:
@@ -142,22 +137,6 @@ def test_a_resurvey_keeps_the_earlier_one_and_the_latest_needs_are_current() -> 
 def test_an_unregistered_child_is_not_surveyed() -> None:
     with pytest.raises(NotFound, match="child c1 is not registered"):
         survey([], [N.other])
-
-
-# --- risk tiers ---
-
-def test_a_risk_assessment_records_the_previous_tier() -> None:
-    given: list[Event] = [registered()]
-    [first] = assess(given, RiskTier.red)
-    assert first == ChildRiskAssessed(child_id="c1", tier=RiskTier.red, previous_tier=None,
-                                      reason=sealed("c1"))
-    given.append(first)
-    [second] = assess(given, RiskTier.yellow)
-    assert (second.tier, second.previous_tier) == (RiskTier.yellow, RiskTier.red)
-    given.append(second)
-    assert child_state(given).tier is RiskTier.yellow
-    [third] = assess(given, RiskTier.yellow)  # re-assessed, unchanged: still recorded
-    assert (third.tier, third.previous_tier) == (RiskTier.yellow, RiskTier.yellow)
 
 
 # --- consent ---
@@ -290,7 +269,7 @@ def test_exit_is_refused_while_the_child_is_in_an_active_pair_and_allowed_after(
                                         exited_on=date(2026, 5, 31))]
 
 
-def test_an_exited_child_is_not_surveyed_paired_assessed_transferred_or_exited_again() -> None:
+def test_an_exited_child_is_not_surveyed_paired_transferred_or_exited_again() -> None:
     given: list[Event] = [registered(), consented()]
     given += exit_(given, ExitReason.aged_out)
     assert child_state(given).exited is ExitReason.aged_out
@@ -299,8 +278,6 @@ def test_an_exited_child_is_not_surveyed_paired_assessed_transferred_or_exited_a
         survey(given, [N.other])
     with pytest.raises(RuleViolated, match=left_programme):
         pair(given)
-    with pytest.raises(RuleViolated, match=left_programme):
-        assess(given, RiskTier.blue)
     with pytest.raises(RuleViolated, match=left_programme):
         transfer(given)
     with pytest.raises(RuleViolated, match=left_programme):

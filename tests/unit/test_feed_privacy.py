@@ -10,8 +10,9 @@ from uuid import uuid4
 
 from contracts.activity import VisitKind, VisitLogged, WishFulfilled, WishSubmitted, WishCategory
 from contracts.care import ActivityKind, ActivityLogged, ActivityPlace
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildRiskAssessed, ChildTransferredIn,
-                                  ExitReason, GuardianConsentGiven, NeedKind, RiskTier, ConsentScope)
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn, ExitReason,
+                                  GuardianConsentGiven, NeedKind, ConsentScope)
+from contracts.concerns import ChildRiskAssessed, RiskTier
 from contracts.concerns import (ConcernClosed, ConcernFollowedUp, ConcernKind, ConcernOutcome, ConcernRaised,
                                 ConcernReferred, ProfessionalKind)
 from contracts.envelope import Actor, Envelope, Event, FederationLevel
@@ -47,7 +48,8 @@ EVENTS: list[Event] = [
     ChildTransferredIn(region=VILLAGE, from_region="510623100200", active_pair_ids=(PAIR,), **CHILD_FACTS),
     GuardianConsentGiven(child_id=CHILD, relation=GuardianRelation.grandparent, given_by=GUARDIAN,
                          scopes=(ConsentScope.pairing,), given_on=date(2026, 1, 5)),
-    ChildRiskAssessed(child_id=CHILD, tier=RiskTier.red, previous_tier=RiskTier.yellow, reason=NOTE),
+    ChildRiskAssessed(child_id=CHILD, region=VILLAGE, tier=RiskTier.red, previous_tier=RiskTier.yellow,
+                      reason=NOTE),
     ChildNeedsSurveyed(child_id=CHILD, needs=(NeedKind.psychological_counselling,), notes=NOTE,
                        surveyed_on=date(2026, 1, 6)),
     ChildExited(child_id=CHILD, reason=ExitReason.deceased, exited_on=date(2026, 4, 1)),

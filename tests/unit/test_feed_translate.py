@@ -15,8 +15,9 @@ import pytest
 
 from contracts.activity import VisitKind, VisitLogged, WishFulfilled
 from contracts.care import ActivityKind, ActivityLogged, ActivityPlace, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import (ChildExited, ChildPersonalDataErased, ChildPlaceCompleted, ChildRiskAssessed,
-                                  ChildTransferredIn, ChildTransferredOut, ErasureRequester, ExitReason, RiskTier)
+from contracts.child_file import (ChildExited, ChildPersonalDataErased, ChildPlaceCompleted,
+                                  ChildTransferredIn, ChildTransferredOut, ErasureRequester, ExitReason)
+from contracts.concerns import ChildRiskAssessed, RiskTier
 from contracts.concerns import ConcernClosed, ConcernKind, ConcernOutcome, ConcernRaised
 from contracts.envelope import Actor, Envelope, Event, FederationLevel
 from contracts.feed import INTEGRATION_EVENTS, FeedMessage
@@ -150,7 +151,8 @@ def test_a_pair_of_schema_version_1_was_formed_the_day_it_was_recorded() -> None
 
 
 def test_an_event_the_feed_leaves_out_or_does_not_know_makes_no_message() -> None:
-    risk = ChildRiskAssessed(child_id="c1", tier=RiskTier.red, previous_tier=None, reason=SEALED)
+    risk = ChildRiskAssessed(child_id="c1", region="440105001101", tier=RiskTier.red, previous_tier=None,
+                             reason=SEALED)
     assert translate(stored(risk), P) == []
     unknown = stored(risk).envelope.model_copy(update={"event_type": "SomethingNewAssessed"})
     assert translate(StoredEvent(8, "aixin.evt.subject", unknown), P) == []

@@ -9,7 +9,8 @@ from datetime import date
 
 from contracts.activity import VisitKind, VisitLogged
 from contracts.care import ActivityKind, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildRiskAssessed, ChildTransferredIn, ChildTransferredOut, ExitReason, RiskTier
+from contracts.child_file import ChildExited, ChildTransferredIn, ChildTransferredOut, ExitReason
+from contracts.concerns import ChildRiskAssessed, RiskTier
 from contracts.intake import ChildCategory, ChildRegistered, Sex, VolunteerKind, VolunteerRecruited, VolunteerType
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairEndReason, PairFormed, PairMode
 from contracts.privacy import Sealed
@@ -106,7 +107,8 @@ def test_a_child_and_her_pair_count_from_the_later_of_the_pairing_and_her_regist
 
 def test_a_transfer_subtracts_in_one_region_and_adds_in_the_other_on_its_day() -> None:
     batch = fold(registered(), recruited(), *paired(MAR1, MAR1),
-                 Fact(ChildRiskAssessed(child_id="c1", tier=RiskTier.red, previous_tier=None, reason=SEALED), A, MAR10),
+                 Fact(ChildRiskAssessed(child_id="c1", region=A, tier=RiskTier.red, previous_tier=None,
+                                        reason=SEALED), A, MAR10),
                  Fact(ChildTransferredOut(child_id="c1", from_region=A, to_region=B), A, APR5),
                  Fact(ChildTransferredIn(child_id="c1", region=B, from_region=A, sex=Sex.female,
                                          birth_date=date(2016, 1, 1), category=ChildCategory.left_behind,

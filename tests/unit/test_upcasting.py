@@ -33,6 +33,8 @@ V1 = {
     "ChildLeftPair": {"child_id": "c1", "pair_id": "p1", "reason": "moved"},
     "VolunteerJoinedPair": {"volunteer_id": "v1", "pair_id": "p1", "mode": "one_to_one", "children": 1},
     "VolunteerLeftPair": {"volunteer_id": "v1", "pair_id": "p1", "reason": "moved", "children": 1},
+    # Version 1 of the care tier was stored on the child's file, in her region then.
+    "ChildRiskAssessed": {"child_id": "c1", "tier": "red", "previous_tier": None, "reason": SEALED},
     # Version 1 of care was stored on the pair, the station or the team, with the data of version 2.
     "VisitLogged": {"pair_id": "p1", "visit_id": "x1", "kind": "home_visit", "visited_on": "2025-11-01",
                     "duration_minutes": 60, "child_ids": ["c1"], "note": None},
@@ -45,7 +47,7 @@ V1 = {
 CARE = {"VisitLogged": "pair", "ActivityLogged": "pair", "StationActivityLogged": "station",
         "TeamActivityLogged": "team"}
 FORMER_AGGREGATES = {"ChildJoinedPair": "child", "ChildLeftPair": "child", "VolunteerJoinedPair": "volunteer",
-                     "VolunteerLeftPair": "volunteer", **CARE}
+                     "VolunteerLeftPair": "volunteer", "ChildRiskAssessed": "child", **CARE}
 
 
 def stored(event_type: str, data: dict, version: int = 1, region: str = "440105001101") -> Envelope:
@@ -59,7 +61,7 @@ def stored(event_type: str, data: dict, version: int = 1, region: str = "4401050
                     causation_id="c", data=data)
 
 
-@pytest.mark.parametrize("event_type", sorted(set(FORMER_AGGREGATES) - set(CARE)))
+@pytest.mark.parametrize("event_type", sorted(set(FORMER_AGGREGATES) - set(CARE) - {"ChildRiskAssessed"}))
 def test_a_membership_stored_on_the_person_names_the_region_of_its_envelope(event_type: str) -> None:
     event = typed_event(stored(event_type, V1[event_type], region="440105001102"))
     person = FORMER_AGGREGATES[event_type]
@@ -73,6 +75,12 @@ def test_care_stored_on_the_pair_station_or_team_is_read_as_the_care_of_it(event
     host = CARE[event_type]
     assert (event.aggregate_type, event.aggregate_id) == (f"{host}_care", V1[event_type][f"{host}_id"])
     assert event.model_dump(mode="json") == V1[event_type]
+
+
+def test_a_tier_stored_on_the_childs_file_is_read_as_her_care_in_the_region_of_its_envelope() -> None:
+    event = typed_event(stored("ChildRiskAssessed", V1["ChildRiskAssessed"], region="440105001102"))
+    assert (event.aggregate_type, event.aggregate_id, event.region, event.tier) == (
+        "child_care", "c1", "440105001102", "red")
 
 
 def test_every_later_version_has_an_upcaster_from_each_earlier_one() -> None:

@@ -1,8 +1,8 @@
 """Concerns about a child (个案服务), pure: raised, referred, followed up, closed; nothing after closing.
 
-Any step may move the child to another care tier. The tier lives in the child's file, so the step
-also decides a ChildRiskAssessed on the child, which the handler stores in the same atomic batch:
-a reader never sees the concern's step without the tier it set, nor the reverse.
+Any step may move the child to another care tier (`tier`): the step also decides a ChildRiskAssessed
+on her care, which the handler stores in the same atomic batch: a reader never sees the concern's
+step without the tier it set, nor the reverse.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.child_file import ChildRiskAssessed, RiskTier
 from contracts.concerns import (
     CloseConcern,
     ConcernClosed,
@@ -22,9 +21,11 @@ from contracts.concerns import (
     FollowUpConcern,
     RaiseConcern,
     ReferConcern,
+    RiskTier,
 )
 from contracts.envelope import Event
 from contracts.privacy import Sealed
+from services.activity.concerns.tier import tier_change
 from services.intake.child_file import require_active
 from services.intake.domain import ChildState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
@@ -39,16 +40,6 @@ class Concern:
     kind: ConcernKind = ConcernKind.other
     raised_on: date = date.min
     closed: bool = False
-
-
-def tier_change(child: ChildState, tier: RiskTier | None, reason: Sealed | None) -> list[Event]:
-    """The child's new tier, if the step sets one it does not have yet."""
-    if tier is None or tier == child.tier:
-        return []
-    require_active(child, child.child_id)
-    if reason is None:
-        raise ValueError("a tier change needs its sealed reason")
-    return [ChildRiskAssessed(child_id=child.child_id, tier=tier, previous_tier=child.tier, reason=reason)]
 
 
 def _day(field: str, day: date, concern: Concern, today: date) -> None:
@@ -66,7 +57,7 @@ def require_open(concern: Concern, concern_id: str) -> None:
 
 
 def decide_raise(
-    exists: bool, child: ChildState, command: RaiseConcern, *, concern_id: str, today: date,
+    exists: bool, child: ChildState, tier: RiskTier | None, command: RaiseConcern, *, concern_id: str, today: date,
     volunteer_known: bool, note: Sealed | None, tier_reason: Sealed | None,
 ) -> list[Event]:
     if exists:
@@ -79,35 +70,35 @@ def decide_raise(
     raised = ConcernRaised(concern_id=concern_id, child_id=child.child_id, region=child.region,
                            kind=command.kind, raised_by=command.raised_by, raised_on=command.raised_on,
                            note=note)
-    return [raised, *tier_change(child, command.tier, tier_reason)]
+    return [raised, *tier_change(child, tier, command.tier, tier_reason)]
 
 
-def decide_refer(concern: Concern, child: ChildState, command: ReferConcern, *, today: date,
-                 details: Sealed | None, tier_reason: Sealed | None) -> list[Event]:
+def decide_refer(concern: Concern, child: ChildState, tier: RiskTier | None, command: ReferConcern, *,
+                 today: date, details: Sealed | None, tier_reason: Sealed | None) -> list[Event]:
     require_open(concern, command.concern_id)
     _day("referred_on", command.referred_on, concern, today)
     referred = ConcernReferred(concern_id=command.concern_id, child_id=concern.child_id,
                                professional=command.professional, referred_on=command.referred_on,
                                details=details)
-    return [referred, *tier_change(child, command.tier, tier_reason)]
+    return [referred, *tier_change(child, tier, command.tier, tier_reason)]
 
 
-def decide_follow_up(concern: Concern, child: ChildState, command: FollowUpConcern, *, today: date,
-                     note: Sealed, tier_reason: Sealed | None) -> list[Event]:
+def decide_follow_up(concern: Concern, child: ChildState, tier: RiskTier | None, command: FollowUpConcern, *,
+                     today: date, note: Sealed, tier_reason: Sealed | None) -> list[Event]:
     require_open(concern, command.concern_id)
     _day("followed_up_on", command.followed_up_on, concern, today)
     followed = ConcernFollowedUp(concern_id=command.concern_id, child_id=concern.child_id,
                                  followed_up_on=command.followed_up_on, note=note)
-    return [followed, *tier_change(child, command.tier, tier_reason)]
+    return [followed, *tier_change(child, tier, command.tier, tier_reason)]
 
 
-def decide_close(concern: Concern, child: ChildState, command: CloseConcern, *, today: date,
-                 note: Sealed | None, tier_reason: Sealed | None) -> list[Event]:
+def decide_close(concern: Concern, child: ChildState, tier: RiskTier | None, command: CloseConcern, *,
+                 today: date, note: Sealed | None, tier_reason: Sealed | None) -> list[Event]:
     require_open(concern, command.concern_id)
     _day("closed_on", command.closed_on, concern, today)
     closed = ConcernClosed(concern_id=command.concern_id, child_id=concern.child_id,
                            outcome=command.outcome, closed_on=command.closed_on, note=note)
-    return [closed, *tier_change(child, command.tier, tier_reason)]
+    return [closed, *tier_change(child, tier, command.tier, tier_reason)]
 
 
 @singledispatch

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
 from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn, RiskTier
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.concerns import ChildRiskAssessed, RiskTier
 from contracts.giving import WishCancelled
 from contracts.intake import ChildRegistered
 from contracts.pairing import PairEnded, PairFormed

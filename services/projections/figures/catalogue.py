@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from contracts.care import ActivityKind
-from contracts.child_file import ExitReason, RiskTier
+from contracts.child_file import ExitReason
+from contracts.concerns import RiskTier
 from contracts.giving import GiftPackVersion
 from contracts.intake import ChildCategory, VolunteerKind, VolunteerType
 from contracts.reminders import ReminderRule

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity import VisitLogged, WishFulfilled
 from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import (ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn,
-                                  ChildTransferredOut)
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
+from contracts.concerns import ChildRiskAssessed
 from contracts.giving import WishCancelled
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.reminders import ReminderRaised

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.child_file import (ChildExited, ChildPlaceCompleted, ChildRiskAssessed, ChildTransferredIn,
-                                  ChildTransferredOut, RiskTier)
+from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
+from contracts.concerns import ChildRiskAssessed, RiskTier
 from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.reminders import ReminderRule

@@ -8,9 +8,9 @@ from collections import defaultdict
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildRiskAssessed,
-                                  ChildTransferredIn,
+from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildTransferredIn,
                                   ConsentScope, GuardianConsentGiven, GuardianConsentWithdrawn)
+from contracts.concerns import ChildRiskAssessed
 from contracts.intake import ChildRegistered, VolunteerRecruited
 from contracts.matching import PairProposalWithdrawn, PairProposed, PairRejected
 from contracts.pairing import PairEnded, PairFormed, VolunteerJoinedPair, VolunteerLeftPair, children_counted
