@@ -1,8 +1,9 @@
 """A log written before each context owned its aggregates: a pair's members joined it on the child's
 and the volunteer's own subjects (v1 of ChildJoinedPair and VolunteerJoinedPair), and its care was
-logged on the pair (v1 of VisitLogged). On a real nats-server, the new code reads those events where
-they stand: the child and the volunteer are still in the pair, and its care counts, until the pair
-ends on pairing's own aggregates."""
+logged on the pair (v1 of VisitLogged), a child's care tier set on her file (v1 of ChildRiskAssessed).
+On a real nats-server, the new code reads those events where they stand: the child and the volunteer
+are still in the pair, and its care counts, until the pair ends on pairing's own aggregates; the
+tier she was given is the one a later assessment or concern starts from."""
 
 from __future__ import annotations
 
@@ -75,3 +76,19 @@ async def test_pairs_and_care_stored_before_are_read_where_they_stand(deps, even
     late = await send(deps, "log_visit", pair_id="p-old", kind="phone_call", visited_on="2026-05-21",
                       duration_minutes=10)
     assert error_of(late)[0] == "rule_violated"
+
+
+async def test_a_tier_stored_on_the_childs_file_before_is_the_one_her_care_goes_on_from(deps, event_log, nc) -> None:
+    child_id = await pairable_child(deps)
+    sealed = {"key_id": child_id, "alg": "A256GCM", "nonce": "AA==", "ciphertext": "aXRlbQ=="}
+    await publish_as_before(nc, event_log, "ChildRiskAssessed", "child", child_id,
+                            {"child_id": child_id, "tier": "red", "previous_tier": None, "reason": sealed})
+
+    # A concern setting the tier she already has adds no assessment; one lowering it starts from red.
+    raised = await ok(deps, "raise_concern", child_id=child_id, kind="safety", raised_on="2026-05-11",
+                      note="晚上独自在家", tier="red")
+    assert [e["event_type"] for e in raised["events"]] == ["ConcernRaised"]
+    await ok(deps, "assess_risk", child_id=child_id, tier="yellow", reason="好转")
+    [lowered] = (await event_log.load("child_care", child_id)).events
+    assert (lowered.subject, lowered.event.previous_tier, lowered.event.tier) == (
+        event_subject(parse_region(COMMUNITY), "child_care", child_id), "red", "yellow")
