@@ -88,6 +88,11 @@ async def test_the_figures_move_with_the_child_at_every_level(
 
         await ok(deps, "transfer_child", child_id=child_id, to_region=NEW)
         await ok(deps, "assess_risk", child_id=child_id, tier="orange", reason="好转")
+        # Her care tier goes on from where it was, now stored in her new region.
+        tiers = await history(event_log, child_id, "child_care")
+        assert [(e.event.previous_tier, e.event.tier, e.subject) for e in tiers] == [
+            (None, "red", subject(OLD, child_id, "child_care")),
+            ("red", "orange", subject(NEW, child_id, "child_care"))]
         await catch_up(projector, event_log)
         # The child, its being paired and its tier leave Guangdong for Sichuan; its registration
         # and the pair itself stay where they happened. Nationally only the move itself shows.
