@@ -8,13 +8,14 @@ from typing import Any
 
 from contracts.envelope import Actor, FederationLevel
 from contracts.regions import Region
+from services.activity.app import ROUTES as ACTIVITY
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
 from services.projections.pair_modes import MODE_FIGURES
 from services.shared.endpoints import execute
 from tests.conftest import NATIONAL
 
-ROUTES = {**INTAKE, **PAIRING}
+ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
 STREET = Actor(operator_id="op-nhx", level=FederationLevel.street, region="440105001")  # 赤岗街道
 # Separation of duties: a proposal is approved by another operator than the one who proposed it.
 STREET_APPROVER = Actor(operator_id="op-nhx-2", level=FederationLevel.street, region="440105001")
