@@ -4,20 +4,20 @@ table handles under the same names (tests/unit/test_command_catalogue.py checks 
 
 from __future__ import annotations
 
-from contracts.activity import FulfilWish, LogVisit, SubmitWish
-from contracts.care import LogActivity, LogCollectiveActivity
-from contracts.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent, SurveyNeeds,
-                                  TransferChild, WithdrawConsent)
+from contracts.activity.wishes import (ApproveWish, CancelWish, FulfilWish, IssueWishCard, PledgeWish,
+                                       RedeemWishCard, SubmitWish)
+from contracts.activity.care import LogActivity, LogCollectiveActivity, LogVisit
+from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
+                                         SurveyNeeds, TransferChild, WithdrawConsent)
 from contracts.commands import Command
-from contracts.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
-from contracts.giving import (ApproveWish, CancelWish, DeliverGiftPack, IssueWishCard, OpenFund, PledgeWish,
-                              ReceiveDonation, RedeemWishCard, RegisterDonor)
-from contracts.imports import RecruitVolunteers, RegisterChildren
-from contracts.intake import RecruitVolunteer, RegisterChild
-from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
-from contracts.pairing import EndPair, FormPair
-from contracts.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation, RecordTraining,
-                                  WithdrawVolunteer)
+from contracts.activity.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
+from contracts.activity.giving import DeliverGiftPack, OpenFund, ReceiveDonation, RegisterDonor
+from contracts.intake.imports import RecruitVolunteers, RegisterChildren
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
+from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
+from contracts.pairing.pairs import EndPair, FormPair
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
+                                         RecordTraining, WithdrawVolunteer)
 
 INTAKE: dict[str, type[Command]] = {
     "register_child": RegisterChild,

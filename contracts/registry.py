@@ -11,8 +11,10 @@ from types import MappingProxyType
 
 from pydantic import create_model
 
-from contracts import (accounts, activity, care, child_file, concerns, giving, intake, matching,  # noqa: F401
-                       operations, pairing, reminders, volunteers)
+from contracts import accounts, operations  # noqa: F401
+from contracts.activity import care, concerns, giving, reminders, wishes  # noqa: F401
+from contracts.intake import child_file, imports, registration, volunteers  # noqa: F401
+from contracts.pairing import matching, pairs  # noqa: F401
 from contracts.envelope import Envelope, Event
 from contracts.upcasting import upcast
 

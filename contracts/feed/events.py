@@ -16,8 +16,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.intake import ChildCategory, VolunteerType
-from contracts.pairing import PairEndReason, PairMode
+from contracts.intake.registration import ChildCategory, VolunteerType
+from contracts.pairing.pairs import PairEndReason, PairMode
 
 
 def _pseudonym(of: str) -> type[str]:

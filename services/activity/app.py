@@ -1,20 +1,11 @@
 """The activity service's routes: care (visits, activities), giving (wishes, donors, funds, gift
 packs) and concerns, each handled by its own sub-package."""
 
-from contracts.activity import FulfilWish, LogVisit, SubmitWish
-from contracts.care import LogActivity, LogCollectiveActivity
-from contracts.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
-from contracts.giving import (
-                              ApproveWish,
-                              CancelWish,
-                              DeliverGiftPack,
-                              IssueWishCard,
-                              OpenFund,
-                              PledgeWish,
-                              ReceiveDonation,
-                              RedeemWishCard,
-                              RegisterDonor,
-)
+from contracts.activity.wishes import (ApproveWish, CancelWish, FulfilWish, IssueWishCard, PledgeWish,
+                                       RedeemWishCard, SubmitWish)
+from contracts.activity.care import LogActivity, LogCollectiveActivity, LogVisit
+from contracts.activity.concerns import AssessRisk, CloseConcern, FollowUpConcern, RaiseConcern, ReferConcern
+from contracts.activity.giving import DeliverGiftPack, OpenFund, ReceiveDonation, RegisterDonor
 from services.activity.care import handlers as care
 from services.activity.concerns import handlers as concerns
 from services.activity.giving import fund_handlers as funding

@@ -27,7 +27,7 @@ from contracts.accounts import Role
 from contracts.catalogue import CATALOGUE
 from contracts.commands import Command
 from contracts.envelope import Actor
-from contracts.imports import RecruitVolunteers, RegisterChildren
+from contracts.intake.imports import RecruitVolunteers, RegisterChildren
 from contracts.subjects import command_subject
 from services.api.auth import Caller, signed_in
 from services.api.availability import RESEND_AFTER, request_while_connected

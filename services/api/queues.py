@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from contracts.concerns import RiskTier
+from contracts.activity.concerns import RiskTier
 from contracts.regions import Region
-from contracts.reminders import ReminderRule
+from contracts.activity.reminders import ReminderRule
 from services.activity.care.cadence import profile_for
 from services.api.auth import Caller, signed_in
 from services.api.deps import Engine, Keys

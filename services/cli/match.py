@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from contracts.matching import ApprovePair, ProposalDropReason, ProposePair, RejectPair
+from contracts.pairing.matching import ApprovePair, ProposalDropReason, ProposePair, RejectPair
 from services.cli import match_views as views
 from services.cli.client import SIGNED_IN, HttpCommands, NotRunning, connect, request
 from services.cli.credentials import AccessDenied

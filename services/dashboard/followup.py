@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.activity import VisitKind
-from contracts.child_file import ConsentScope, NeedKind
-from contracts.concerns import RiskTier
-from contracts.concerns import ConcernOutcome, ProfessionalKind
-from contracts.giving import WishCancelReason
-from contracts.intake import GuardianRelation
-from contracts.pairing import PairEndReason
+from contracts.activity.care import VisitKind
+from contracts.intake.child_file import ConsentScope, NeedKind
+from contracts.activity.concerns import ConcernOutcome, ProfessionalKind, RiskTier
+from contracts.activity.wishes import WishCancelReason
+from contracts.intake.registration import GuardianRelation
+from contracts.pairing.pairs import PairEndReason
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.activity import VisitKind, WishCategory
-from contracts.concerns import RiskTier
-from contracts.concerns import ConcernKind
-from contracts.intake import ChildCategory, Sex
-from contracts.matching import ProposalDropReason
+from contracts.activity.care import VisitKind
+from contracts.activity.wishes import WishCategory
+from contracts.activity.concerns import ConcernKind, RiskTier
+from contracts.intake.registration import ChildCategory, Sex
+from contracts.pairing.matching import ProposalDropReason
 from services.dashboard.i18n import Translator
 
 

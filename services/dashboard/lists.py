@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from contracts.concerns import RiskTier
-from contracts.concerns import ConcernKind
+from contracts.activity.concerns import ConcernKind, RiskTier
 from contracts.regions import Region
-from contracts.reminders import ReminderRule
+from contracts.activity.reminders import ReminderRule
 from services.api.proposals import PATH as PROPOSALS
 from services.dashboard.client import Answer, ApiClient
 from services.dashboard.i18n import Translator

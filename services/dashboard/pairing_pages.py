@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from contracts.concerns import RiskTier
+from contracts.activity.concerns import RiskTier
 from services.dashboard.actions import signed_in_at
 from services.dashboard.client import Client
 from services.dashboard.forms import errors_of

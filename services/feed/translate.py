@@ -17,7 +17,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
-from contracts import activity, care, child_file, concerns, intake, pairing, volunteers
+from contracts.activity import care, concerns, wishes
+from contracts.intake import child_file, volunteers
+from contracts.intake import registration as intake
+from contracts.pairing import pairs as pairing
 from contracts.envelope import Envelope, Event
 from contracts.feed import events as feed
 from contracts.feed.envelope import FeedMessage
@@ -117,7 +120,7 @@ def _told_as(told: type[Kind], value: StrEnum) -> Kind:
     return next((member for member in told if member.value == value.value), told("other"))
 
 
-def _visit_logged(event: activity.VisitLogged, envelope: Envelope, p: Pseudonym) -> Told:
+def _visit_logged(event: care.VisitLogged, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.ActivityHeld(organiser=feed.Organiser.pair, organiser_id=p("pair", event.pair_id),
                               activity=_told_as(feed.ContactKind, event.kind), held_on=event.visited_on,
                               duration_minutes=event.duration_minutes, children=len(event.child_ids),
@@ -136,7 +139,7 @@ def _activity(organiser: feed.Organiser) -> Translation:
     return translation
 
 
-def _wish_fulfilled(event: activity.WishFulfilled, envelope: Envelope, p: Pseudonym) -> Told:
+def _wish_fulfilled(event: wishes.WishFulfilled, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.WishFulfilled(wish_id=p("wish", event.wish_id), child_id=p("child", event.child_id),
                                fulfilled_on=_day(envelope))]
 
@@ -170,11 +173,11 @@ TRANSLATIONS: Mapping[type[Event], Translation] = MappingProxyType({
     child_file.ChildPersonalDataErased: _child_data_erased,
     pairing.PairFormed: _pair_formed,
     pairing.PairEnded: _pair_ended,
-    activity.VisitLogged: _visit_logged,
+    care.VisitLogged: _visit_logged,
     care.ActivityLogged: _activity(feed.Organiser.pair),
     care.StationActivityLogged: _activity(feed.Organiser.station),
     care.TeamActivityLogged: _activity(feed.Organiser.team),
-    activity.WishFulfilled: _wish_fulfilled,
+    wishes.WishFulfilled: _wish_fulfilled,
     concerns.ConcernRaised: _concern_raised,
     concerns.ConcernClosed: _concern_closed,
     intake.VolunteerRecruited: _volunteer_recruited,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from contracts.intake import (ChildCategory, ChildSubtype, GuardianRelation, Sex, VolunteerKind,
-                              VolunteerType)
+from contracts.intake.registration import (ChildCategory, ChildSubtype, GuardianRelation, Sex, VolunteerKind,
+                                           VolunteerType)
 
 CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "儿童姓名", "name"),

@@ -16,7 +16,8 @@ from datetime import date
 from pydantic import ValidationError
 
 from contracts.envelope import Actor
-from contracts.intake import Guardian, GuardianRelation, RecruitVolunteer, RegisterChild, Sex, VolunteerKind
+from contracts.intake.registration import (Guardian, GuardianRelation, RecruitVolunteer, RegisterChild, Sex,
+                                           VolunteerKind)
 from services.importing import values as v
 from services.importing.columns import (CATEGORIES, CHILD_COLUMNS, KINDS, LEFT_BEHIND_SUBTYPES,
                                         RELATIONS, SEXES, SUBTYPES, VOLUNTEER_COLUMNS,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from contracts.commands import Command
 from contracts.envelope import Actor
-from contracts.imports import MAX_ROWS, RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
+from contracts.intake.imports import MAX_ROWS, RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
 from contracts.replies import ErrorCode, Reply
 from services.importing.columns import (CHILD_COLUMNS, CHILD_REQUIRED, HEADER_SEARCH_ROWS,
                                         VOLUNTEER_COLUMNS, VOLUNTEER_REQUIRED, Layout, MissingColumns,

@@ -1,25 +1,12 @@
 """The intake service: where every child's and volunteer's record starts, and the child's file,
 volunteers' training, teams and stations are kept."""
 
-from contracts.child_file import (
-                                  CompleteChildPlace,
-                                  EraseChildData,
-                                  ExitChild,
-                                  RecordConsent,
-                                  SurveyNeeds,
-                                  TransferChild,
-                                  WithdrawConsent,
-)
-from contracts.imports import RecruitVolunteers, RegisterChildren
-from contracts.intake import RecruitVolunteer, RegisterChild
-from contracts.volunteers import (
-                                  CertifyVolunteer,
-                                  CloseStation,
-                                  FormTeam,
-                                  OpenStation,
-                                  RecordTraining,
-                                  WithdrawVolunteer,
-)
+from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
+                                         SurveyNeeds, TransferChild, WithdrawConsent)
+from contracts.intake.imports import RecruitVolunteers, RegisterChildren
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
+                                         RecordTraining, WithdrawVolunteer)
 from services.intake import bulk
 from services.intake import file_handlers as file
 from services.intake.handlers import recruit_volunteer, register_child

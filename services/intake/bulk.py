@@ -19,8 +19,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.imports import RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
-from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.intake.imports import RecruitVolunteers, RegisterChildren, RowOutcome, RowStatus
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.regions import Region, parse_region, region_name
 from services.intake.domain import (REGISTERED_ELSEWHERE, ChildState, VolunteerState, check_child, child_state,
                                     decide_recruit_volunteer, decide_register_child)

@@ -6,21 +6,11 @@ from collections.abc import Iterable
 
 from datetime import date
 
-from contracts.child_file import (
-    ChildExited,
-    ChildNeedsSurveyed,
-    ChildPersonalDataErased,
-    ChildPlaceCompleted,
-    ChildTransferredIn,
-    ChildTransferredOut,
-    EraseChildData,
-    ExitChild,
-    GuardianConsentGiven,
-    GuardianConsentWithdrawn,
-    RecordConsent,
-    SurveyNeeds,
-    WithdrawConsent,
-)
+from contracts.intake.child_file import (ChildExited, ChildNeedsSurveyed, ChildPersonalDataErased,
+                                         ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut,
+                                         EraseChildData, ExitChild, GuardianConsentGiven,
+                                         GuardianConsentWithdrawn, RecordConsent, SurveyNeeds,
+                                         WithdrawConsent)
 from contracts.envelope import Event, FederationLevel
 from contracts.privacy import Sealed
 from contracts.regions import Region, parse_region, region_name

@@ -6,25 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildTransferredIn,
-                                  ChildTransferredOut, ConsentScope, ExitReason, GuardianConsentGiven,
-                                  GuardianConsentWithdrawn, NeedKind)
+from contracts.intake.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted,
+                                         ChildTransferredIn, ChildTransferredOut, ConsentScope, ExitReason,
+                                         GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind)
 from contracts.envelope import Event
-from contracts.intake import (
-    ChildRegistered,
-    RecruitVolunteer,
-    RegisterChild,
-    VolunteerRecruited,
-)
+from contracts.intake.registration import ChildRegistered, RecruitVolunteer, RegisterChild, VolunteerRecruited
 from contracts.privacy import Sealed
 from contracts.regions import Region
-from contracts.volunteers import (
-    REQUIRED_TRAINING,
-    TrainingTopic,
-    VolunteerCertified,
-    VolunteerTrained,
-    VolunteerWithdrew,
-)
+from contracts.intake.volunteers import (REQUIRED_TRAINING, TrainingTopic, VolunteerCertified,
+                                         VolunteerTrained, VolunteerWithdrew)
 from services.intake.idcard import InvalidIdNumber, parse_id_number
 from services.shared.errors import InvalidCommand, RuleViolated
 from services.shared.fold import fold

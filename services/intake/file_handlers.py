@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.child_file import (
-    CompleteChildPlace,
-    EraseChildData,
-    ExitChild,
-    RecordConsent,
-    SurveyNeeds,
-    TransferChild,
-    WithdrawConsent,
-)
+from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
+                                         SurveyNeeds, TransferChild, WithdrawConsent)
 from contracts.envelope import FederationLevel
 from contracts.regions import parse_region
-from contracts.volunteers import (
-    CertifyVolunteer,
-    CloseStation,
-    FormTeam,
-    OpenStation,
-    RecordTraining,
-    WithdrawVolunteer,
-)
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
+                                         RecordTraining, WithdrawVolunteer)
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import VILLAGE_LEVELS, region_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.envelope import FederationLevel
-from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.privacy import Sealed
 from contracts.regions import InvalidRegion, Region, known_region, parse_region
 from services.intake.identity import child_id_for_id_number

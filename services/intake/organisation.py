@@ -8,10 +8,10 @@ from datetime import date
 
 from contracts.envelope import Event
 from contracts.regions import Region
-from contracts.volunteers import (MIN_OPENING_DAYS, CertifyVolunteer, CloseStation, FormTeam,
-                                  OpenStation, RecordTraining, StationClosed, StationOpened,
-                                  TeamFormed, TrainingSessionHeld, VolunteerCertified,
-                                  VolunteerTrained, VolunteerWithdrew, WithdrawVolunteer)
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, MIN_OPENING_DAYS,
+                                         OpenStation, RecordTraining, StationClosed, StationOpened,
+                                         TeamFormed, TrainingSessionHeld, VolunteerCertified,
+                                         VolunteerTrained, VolunteerWithdrew, WithdrawVolunteer)
 from services.intake.domain import VolunteerState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 

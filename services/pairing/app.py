@@ -1,8 +1,8 @@
 """The pairing service: pairs formed (directly, or proposed then approved) and ended; invariants
 from the aggregates' own histories."""
 
-from contracts.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
-from contracts.pairing import EndPair, FormPair
+from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
+from contracts.pairing.pairs import EndPair, FormPair
 from services.pairing.handlers import end_pair, form_pair
 from services.pairing.proposal_handlers import (approve_pair, propose_pair, reject_pair,
                                                 withdraw_proposal)

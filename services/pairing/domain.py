@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from contracts.envelope import Event
-from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEnded,
-                               PairFormed, PairMode, VolunteerJoinedPair, VolunteerLeftPair,
-                               children_counted)
+from contracts.pairing.pairs import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEnded, PairFormed,
+                                     PairMode, VolunteerJoinedPair, VolunteerLeftPair, children_counted)
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.members import Memberships
 from services.pairing.rules import CONSENT_AGE, SHAPES, check_formed_on, check_members, check_shape

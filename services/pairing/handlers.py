@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from contracts.envelope import Event
-from contracts.pairing import EndPair, FormPair
+from contracts.pairing.pairs import EndPair, FormPair
 from contracts.regions import parse_region
 from services.intake.domain import (
     ChildState,

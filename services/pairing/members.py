@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import singledispatch
 
 from contracts.envelope import Event
-from contracts.pairing import (FORMER_AGGREGATES, ChildJoinedPair, ChildLeftPair, PairMode, VolunteerJoinedPair,
-                               VolunteerLeftPair)
+from contracts.pairing.pairs import (ChildJoinedPair, ChildLeftPair, FORMER_AGGREGATES, PairMode,
+                                     VolunteerJoinedPair, VolunteerLeftPair)
 from services.shared.fold import fold
 
 CHILD_PAIRS = "pairing_child"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.envelope import Actor, Event
-from contracts.intake import VolunteerRecruited
-from contracts.matching import ApprovePair, PairProposed, ProposePair, RejectPair, WithdrawProposal
-from contracts.volunteers import StationClosed, StationOpened, TeamFormed
+from contracts.intake.registration import VolunteerRecruited
+from contracts.pairing.matching import ApprovePair, PairProposed, ProposePair, RejectPair, WithdrawProposal
+from contracts.intake.volunteers import StationClosed, StationOpened, TeamFormed
 from services.pairing.handlers import load_members, load_pair, require_within_members
 from services.pairing.proposals import (
     Venue,

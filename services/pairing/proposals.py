@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed, PairRejected,
-                                ProposePair, RejectPair, WithdrawProposal)
-from contracts.pairing import PairMode
+from contracts.pairing.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed,
+                                        PairRejected, ProposePair, RejectPair, WithdrawProposal)
+from contracts.pairing.pairs import PairMode
 from contracts.regions import parse_region
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.domain import formation_events

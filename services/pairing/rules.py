@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.child_file import ConsentScope
-from contracts.pairing import PairMode, children_counted
+from contracts.intake.child_file import ConsentScope
+from contracts.pairing.pairs import PairMode, children_counted
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.members import ChildPairs, Memberships, VolunteerPairs
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated

@@ -8,13 +8,8 @@ from enum import StrEnum
 from functools import singledispatch
 
 from contracts.envelope import Event, FederationLevel
-from contracts.matching import (
-    PairApproved,
-    PairProposalWithdrawn,
-    PairProposed,
-    PairRejected,
-)
-from contracts.pairing import PairEnded, PairFormed, PairMode
+from contracts.pairing.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.pairing.pairs import PairEnded, PairFormed, PairMode
 from services.shared.fold import fold
 
 

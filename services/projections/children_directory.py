@@ -11,10 +11,10 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
-from contracts.concerns import ChildRiskAssessed
-from contracts.intake import ChildRegistered
-from contracts.pairing import ChildJoinedPair, ChildLeftPair
+from contracts.intake.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.activity.concerns import ChildRiskAssessed
+from contracts.intake.registration import ChildRegistered
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair
 from contracts.regions import Region
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.concerns import ConcernClosed, ConcernFollowedUp, ConcernRaised, ConcernReferred
+from contracts.activity.concerns import ConcernClosed, ConcernFollowedUp, ConcernRaised, ConcernReferred
 from contracts.regions import Region
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata

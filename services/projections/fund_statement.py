@@ -15,8 +15,8 @@ import functools
 from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, FundAllocationReleased,
-                             FundOpened)
+from contracts.activity.giving import (DonationReceived, DonorRegistered, FundAllocated,
+                                       FundAllocationReleased, FundOpened)
 from contracts.money import yuan
 from services.projections.batch_rows import Rows
 from services.shared.db import RowsToWrite, insert_if_absent

@@ -12,7 +12,7 @@ from collections import Counter
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.giving import GiftPackDelivered
+from contracts.activity.giving import GiftPackDelivered
 from contracts.regions import Region
 from services.shared.follower.projection import metadata
 from services.shared.db import upsert

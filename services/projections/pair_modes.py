@@ -13,9 +13,9 @@ from collections import defaultdict
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
-from contracts.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed, PairMode
+from contracts.intake.child_file import ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
+from contracts.pairing.matching import PairApproved, PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed, PairMode
 from contracts.regions import Region
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata

@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Date, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.intake.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
 from contracts.envelope import FederationLevel
-from contracts.intake import ChildRegistered
+from contracts.intake.registration import ChildRegistered
 from contracts.regions import Region, parse_region
 from services.projections.batch_rows import Rows
 from services.shared.eventlog import StoredEvent

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEndReason, PairMode
+from contracts.intake.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEndReason, PairMode
 from contracts.regions import Region
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata

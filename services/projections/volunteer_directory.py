@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.intake import VolunteerRecruited
+from contracts.intake.registration import VolunteerRecruited
 from services.shared.db import insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.many_rows import execute_many

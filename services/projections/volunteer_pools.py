@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, Integer, String, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.intake import VolunteerRecruited
-from contracts.pairing import VolunteerJoinedPair, VolunteerLeftPair
+from contracts.intake.registration import VolunteerRecruited
+from contracts.pairing.pairs import VolunteerJoinedPair, VolunteerLeftPair
 from contracts.regions import Region, parse_region, region_name
-from contracts.volunteers import REQUIRED_TRAINING, VolunteerTrained, VolunteerWithdrew
+from contracts.intake.volunteers import REQUIRED_TRAINING, VolunteerTrained, VolunteerWithdrew
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
 from services.shared.eventlog import StoredEvent

@@ -18,15 +18,14 @@ from datetime import date, timedelta
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.activity import VisitLogged, WishFulfilled
-from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildTransferredIn
-from contracts.concerns import ChildRiskAssessed
-from contracts.giving import WishCancelled
-from contracts.intake import ChildRegistered
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
+from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
+from contracts.activity.wishes import WishCancelled, WishFulfilled
+from contracts.intake.child_file import ChildExited, ChildTransferredIn
+from contracts.activity.concerns import ChildRiskAssessed
+from contracts.intake.registration import ChildRegistered
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.regions import Region
-from contracts.reminders import ReminderRaised, ReminderRule
+from contracts.activity.reminders import ReminderRaised, ReminderRule
 from services.projections.batch_rows import Rows
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent

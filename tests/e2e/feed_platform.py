@@ -14,7 +14,7 @@ import nats
 from typer.testing import CliRunner
 
 from contracts.feed.subjects import FEED_STREAM
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from contracts.subjects import command_subject
 from services.cli.app import app
 from services.platform.embedded_nats import free_port

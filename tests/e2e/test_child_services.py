@@ -13,8 +13,8 @@ import pytest
 from nats.errors import NoRespondersError
 
 from contracts.commands import Command
-from contracts.imports import RegisterChildren
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.imports import RegisterChildren
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from contracts.replies import Reply
 from contracts.subjects import command_subject
 from services.platform.children import IMPORT_WORKER, UP_CHILDREN

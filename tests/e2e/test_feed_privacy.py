@@ -16,9 +16,9 @@ import nats
 import pytest
 from rich.progress import Progress
 
-from contracts.concerns import ConcernKind
+from contracts.activity.concerns import ConcernKind
 from contracts.feed.subjects import FEED_STREAM
-from contracts.intake import ChildSubtype
+from contracts.intake.registration import ChildSubtype
 from services.cli.client import HttpCommands, connect
 from services.platform.embedded_nats import free_port
 from tooling.common import IN_FLIGHT

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from contracts.envelope import Actor, FederationLevel
-from contracts.intake import Sex
+from contracts.intake.registration import Sex
 from services.cli.app import app
 from services.importing.columns import CHILD_COLUMNS, match_fields
 from services.intake.idcard import InvalidIdNumber, check_character, parse_id_number

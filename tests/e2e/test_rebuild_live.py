@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from contracts.imports import RegisterChildren
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.imports import RegisterChildren
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from contracts.regions import communities, parse_region
 from services.platform.embedded_nats import free_port
 from services.platform.runtime import Platform

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from contracts.feed.envelope import FeedMessage
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from contracts.subjects import command_subject
 from services.cli.app import app
 from services.platform.embedded_nats import free_port

@@ -11,7 +11,7 @@ import pytest
 from nats.js.api import StorageType, StreamConfig
 
 from contracts.envelope import Envelope, Event
-from contracts.pairing import ChildJoinedPair, PairFormed, PairMode
+from contracts.pairing.pairs import ChildJoinedPair, PairFormed, PairMode
 from contracts.regions import parse_region
 from contracts.subjects import ACCOUNT_EVENTS, ALL_EVENTS, STREAM, event_subject
 from services.shared.errors import ConcurrencyConflict

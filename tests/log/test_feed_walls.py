@@ -17,7 +17,7 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy, StreamConfig
 
 from contracts.feed.subjects import FEED_STREAM
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from contracts.subjects import STREAM
 from services.feed.system_feed import SystemFeed
 from services.intake.handlers import register_child

@@ -15,12 +15,12 @@ from uuid import uuid4
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from contracts.child_file import ChildTransferredIn, ChildTransferredOut
+from contracts.intake.child_file import ChildTransferredIn, ChildTransferredOut
 from contracts.envelope import Actor, Envelope, Event, FederationLevel
-from contracts.intake import ChildCategory, ChildRegistered, Sex
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
-from contracts.reminders import ReminderRaised, ReminderRule
+from contracts.activity.reminders import ReminderRaised, ReminderRule
 from services.projections.figures.arithmetic import code_range
 from services.projections.figures.catalogue import complete
 from services.projections.figures.ledger import FigureLedger

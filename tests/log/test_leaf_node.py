@@ -20,8 +20,8 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from contracts.feed.subjects import FEED_STREAM
-from contracts.imports import RegisterChildren
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.imports import RegisterChildren
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from services.feed.system_feed import SystemFeed
 from services.intake.bulk import register_children
 from services.platform.embedded_nats import EmbeddedNats, die_with_parent, free_port, server_binary

@@ -15,9 +15,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.accounts import Role
-from contracts.child_file import ChildNeedsSurveyed, GuardianConsentGiven
+from contracts.intake.child_file import ChildNeedsSurveyed, GuardianConsentGiven
 from contracts.envelope import Actor, FederationLevel
-from contracts.intake import ChildRegistered
+from contracts.intake.registration import ChildRegistered
 from contracts.operations import ParkedEventSkipped
 from contracts.regions import parse_region
 from services.projections.admin import RETRY, SKIP, admin_router

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from contracts.accounts import Role
 from contracts.envelope import Envelope
-from contracts.intake import ChildCategory, ChildRegistered, Sex
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import UNREADABLE, Sealed
 from contracts.regions import parse_region
 from contracts.replies import ErrorCode

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.reminders import ReminderRule
+from contracts.activity.reminders import ReminderRule
 from services.activity.reminders import process as reminder_process
 from services.activity.reminders.process import ReminderProcess
 from services.shared.db import make_engine

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from contracts.accounts import Role
 from contracts.envelope import Envelope
-from contracts.intake import ChildCategory, ChildRegistered, Sex
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from contracts.subjects import STREAM, event_subject

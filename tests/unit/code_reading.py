@@ -16,8 +16,8 @@ ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml"
 def events_made() -> dict[Path, set[str]]:
     """The contract's events each module of `services/` makes (calls the class of), by its path. A
     call counts when its name is the event's class as imported from its contract module (`from
-    contracts.pairing import PairFormed`, or `pairing.PairFormed` after `from contracts import
-    pairing`): the feed's messages and the errors of the same names are other classes."""
+    contracts.pairing.pairs import PairFormed`, or `pairs.PairFormed` after `from contracts.pairing
+    import pairs`): the feed's messages and the errors of the same names are other classes."""
     classes = event_types()
     found: dict[Path, set[str]] = {}
     for path in (ROOT / "services").rglob("*.py"):

@@ -11,11 +11,8 @@ from services.platform.nats_permissions import WRITES
 # the reminder process is activity's).
 CONTEXT_OF_USER = {"intake": "intake", "imports": "intake", "pairing": "pairing", "activity": "activity",
                    "reminders": "activity", "projections": "operations"}
-# The context each contract module is of.
-CONTEXT_OF_MODULE = {"intake": "intake", "child_file": "intake", "volunteers": "intake", "pairing": "pairing",
-                     "matching": "pairing", "activity": "activity", "care": "activity", "concerns": "activity",
-                     "giving": "activity", "reminders": "activity", "operations": "operations",
-                     "accounts": "accounts"}
+# A context's contract is its own package (contracts/intake/, pairing/, activity/) or module
+# (contracts/accounts.py, operations.py): the context of an event is the name under contracts.
 
 
 def writers() -> dict[str, set[str]]:
@@ -29,8 +26,8 @@ def writers() -> dict[str, set[str]]:
 def declared_by() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for event_type in event_types().values():
-        module = event_type.__module__.split(".")[-1]
-        found.setdefault(event_type.aggregate_type, set()).add(CONTEXT_OF_MODULE[module])
+        context = event_type.__module__.split(".")[1]
+        found.setdefault(event_type.aggregate_type, set()).add(context)
     return found
 
 

@@ -7,10 +7,9 @@ from datetime import date
 
 import pytest
 
-from contracts.activity import LogVisit, VisitKind
-from contracts.care import ActivityKind, LogActivity
+from contracts.activity.care import ActivityKind, LogActivity, LogVisit, VisitKind
 from contracts.envelope import Actor, FederationLevel
-from contracts.pairing import PairFormed, PairMode
+from contracts.pairing.pairs import PairFormed, PairMode
 from services.activity.care.activities import decide_log_activity
 from services.activity.care.visits import decide_log_visit
 from services.pairing.domain import pair_state

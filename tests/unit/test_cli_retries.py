@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.intake import ChildCategory, RegisterChild, Sex
+from contracts.intake.registration import ChildCategory, RegisterChild, Sex
 from services.cli import resend
 from services.cli.client import Connection, HttpCommands, NotRunning
 from services.platform.settings import RuntimeInfo

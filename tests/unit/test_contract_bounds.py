@@ -8,9 +8,9 @@ import math
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from contracts.activity import SubmitWish
-from contracts.giving import Yuan
-from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.activity.wishes import SubmitWish
+from contracts.activity.giving import Yuan
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.text import Label, Name, NoteText, Specialties, Text
 
 ACTOR = {"operator_id": "national", "level": "national", "region": "CN"}

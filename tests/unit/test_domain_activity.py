@@ -6,16 +6,11 @@ from datetime import date
 
 import pytest
 
-from contracts.activity import (
-    LogVisit,
-    SubmitWish,
-    VisitKind,
-    VisitLogged,
-    WishSubmitted,
-)
+from contracts.activity.care import LogVisit, VisitKind, VisitLogged
+from contracts.activity.wishes import SubmitWish, WishSubmitted
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import ChildCategory, ChildRegistered, Sex
-from contracts.pairing import PairEnded, PairEndReason, PairFormed, PairMode
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
+from contracts.pairing.pairs import PairEndReason, PairEnded, PairFormed, PairMode
 from contracts.privacy import Sealed
 from services.activity.care.visits import decide_log_visit
 from services.activity.giving.wishes import decide_submit, wish_lifecycle

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from contracts.care import (ActivityKind, ActivityLogged, ActivityPlace, LogActivity,
-                            LogCollectiveActivity, StationActivityLogged, TeamActivityLogged)
+from contracts.activity.care import (ActivityKind, ActivityLogged, ActivityPlace, LogActivity,
+                                     LogCollectiveActivity, StationActivityLogged, TeamActivityLogged)
 from contracts.envelope import Actor, FederationLevel
-from contracts.pairing import PairEndReason, PairEnded, PairFormed, PairMode
-from contracts.volunteers import StationClosed, StationOpened, TeamFormed, Weekday
+from contracts.pairing.pairs import PairEndReason, PairEnded, PairFormed, PairMode
+from contracts.intake.volunteers import StationClosed, StationOpened, TeamFormed, Weekday
 from services.activity.care.activities import (decide_log_activity, decide_log_collective, host_of,
                                            host_state, note_holder)
 from services.pairing.domain import pair_state

@@ -8,17 +8,17 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn, ChildTransferredOut,
-                                  ConsentScope, ExitChild, ExitReason, GuardianConsentGiven,
-                                  GuardianConsentWithdrawn, NeedKind, RecordConsent, SurveyNeeds,
-                                  WithdrawConsent)
+from contracts.intake.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn,
+                                         ChildTransferredOut, ConsentScope, ExitChild, ExitReason,
+                                         GuardianConsentGiven, GuardianConsentWithdrawn, NeedKind,
+                                         RecordConsent, SurveyNeeds, WithdrawConsent)
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation, Sex,
-                              VolunteerKind, VolunteerRecruited, VolunteerType)
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, FormPair, PairEndReason, PairMode
+from contracts.intake.registration import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation,
+                                           Sex, VolunteerKind, VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, FormPair, PairEndReason, PairMode
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
-from contracts.volunteers import TrainingTopic, VolunteerTrained
+from contracts.intake.volunteers import TrainingTopic, VolunteerTrained
 from services.intake.child_file import (decide_consent, decide_exit, decide_survey, decide_transfer,
                                         decide_withdraw_consent)
 from services.intake.domain import child_state, volunteer_state

@@ -7,25 +7,13 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import ChildExited, ExitReason
-from contracts.concerns import (
-    AssessRisk,
-    ChildRiskAssessed,
-    CloseConcern,
-    ConcernClosed,
-    ConcernFollowedUp,
-    ConcernKind,
-    ConcernOutcome,
-    ConcernRaised,
-    ConcernReferred,
-    FollowUpConcern,
-    ProfessionalKind,
-    RaiseConcern,
-    ReferConcern,
-    RiskTier,
-)
+from contracts.intake.child_file import ChildExited, ExitReason
+from contracts.activity.concerns import (AssessRisk, ChildRiskAssessed, CloseConcern, ConcernClosed,
+                                         ConcernFollowedUp, ConcernKind, ConcernOutcome, ConcernRaised,
+                                         ConcernReferred, FollowUpConcern, ProfessionalKind, RaiseConcern,
+                                         ReferConcern, RiskTier)
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import ChildCategory, ChildRegistered, Sex
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import Sealed
 from services.activity.concerns import domain as casework
 from services.activity.concerns.domain import concern_state

@@ -8,31 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.activity import FulfilWish, WishCategory, WishFulfilled, WishSubmitted
+from contracts.activity.wishes import (ApproveWish, CancelWish, FulfilWish, PledgeWish, RedeemWishCard,
+                                       WishApproved, WishCancelReason, WishCancelled, WishCardIssued,
+                                       WishCardRedeemed, WishCategory, WishFulfilled, WishPledged,
+                                       WishSubmitted)
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.giving import (
-    AllocationTarget,
-    ApproveWish,
-    CancelWish,
-    DeliverGiftPack,
-    DonationReceived,
-    DonorKind,
-    FundAllocated,
-    FundAllocationReleased,
-    FundOpened,
-    GiftPackDelivered,
-    GiftPackVersion,
-    PledgeWish,
-    ReceiveDonation,
-    RedeemWishCard,
-    WishApproved,
-    WishCancelled,
-    WishCancelReason,
-    WishCardIssued,
-    WishCardRedeemed,
-    WishPledged,
-)
-from contracts.intake import ChildCategory, ChildRegistered, Sex
+from contracts.activity.giving import (AllocationTarget, DeliverGiftPack, DonationReceived, DonorKind,
+                                       FundAllocated, FundAllocationReleased, FundOpened, GiftPackDelivered,
+                                       GiftPackVersion, ReceiveDonation)
+from contracts.intake.registration import ChildCategory, ChildRegistered, Sex
 from contracts.privacy import Sealed
 from services.activity.giving import funds, gift_packs, wishes
 from services.activity.giving.funds import InsufficientFunds, fund_state

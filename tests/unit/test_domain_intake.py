@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import (ChildCategory, ChildRegistered, RecruitVolunteer, RegisterChild, Sex,
-                              VolunteerKind, VolunteerRecruited)
+from contracts.intake.registration import (ChildCategory, ChildRegistered, RecruitVolunteer, RegisterChild,
+                                           Sex, VolunteerKind, VolunteerRecruited)
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from services.intake.domain import (child_state, decide_recruit_volunteer, decide_register_child,

@@ -7,17 +7,17 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import ConsentScope, GuardianConsentGiven
+from contracts.intake.child_file import ConsentScope, GuardianConsentGiven
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.intake import (ChildCategory, ChildRegistered, GuardianRelation, Sex, VolunteerKind,
-                              VolunteerRecruited, VolunteerType)
-from contracts.pairing import FormPair, PairEndReason, PairMode, VolunteerJoinedPair, VolunteerLeftPair
+from contracts.intake.registration import (ChildCategory, ChildRegistered, GuardianRelation, Sex,
+                                           VolunteerKind, VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import FormPair, PairEndReason, PairMode, VolunteerJoinedPair, VolunteerLeftPair
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
-from contracts.volunteers import (REQUIRED_TRAINING, CloseStation, FormTeam, OpenStation,
-                                  RecordTraining, StationClosed, StationOpened, TeamFormed,
-                                  TrainingSessionHeld, TrainingTopic, VolunteerTrained,
-                                  VolunteerWithdrew, Weekday, WithdrawVolunteer)
+from contracts.intake.volunteers import (CloseStation, FormTeam, OpenStation, REQUIRED_TRAINING,
+                                         RecordTraining, StationClosed, StationOpened, TeamFormed,
+                                         TrainingSessionHeld, TrainingTopic, VolunteerTrained,
+                                         VolunteerWithdrew, Weekday, WithdrawVolunteer)
 from services.intake.domain import child_state, volunteer_state
 from services.pairing.members import Memberships, volunteer_pairs
 from services.intake.organisation import (decide_close_station, decide_form_team,

@@ -7,14 +7,13 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import ConsentScope, GuardianConsentGiven
+from contracts.intake.child_file import ConsentScope, GuardianConsentGiven
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.volunteers import TrainingTopic, VolunteerTrained
-from contracts.intake import (ChildCategory, ChildRegistered, Sex, VolunteerKind, VolunteerRecruited,
-                              VolunteerType)
-from contracts.pairing import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEndReason,
-                               PairEnded, PairFormed, PairMode, VolunteerJoinedPair,
-                               VolunteerLeftPair)
+from contracts.intake.volunteers import TrainingTopic, VolunteerTrained
+from contracts.intake.registration import (ChildCategory, ChildRegistered, Sex, VolunteerKind,
+                                           VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import (ChildJoinedPair, ChildLeftPair, EndPair, FormPair, PairEndReason,
+                                     PairEnded, PairFormed, PairMode, VolunteerJoinedPair, VolunteerLeftPair)
 from contracts.privacy import Sealed
 from services.intake.domain import child_state, volunteer_state
 from services.pairing.domain import decide_end_pair, decide_form_pair, pair_state

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from contracts.child_file import ConsentScope, GuardianConsentWithdrawn
+from contracts.intake.child_file import ConsentScope, GuardianConsentWithdrawn
 from contracts.envelope import Actor, Event, FederationLevel
-from contracts.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed, PairRejected,
-                                ProposalDropReason, ProposePair, RejectPair, WithdrawProposal)
-from contracts.pairing import (ChildJoinedPair, PairFormed, PairMode,
-                               VolunteerJoinedPair)
+from contracts.pairing.matching import (ApprovePair, PairApproved, PairProposalWithdrawn, PairProposed,
+                                        PairRejected, ProposalDropReason, ProposePair, RejectPair,
+                                        WithdrawProposal)
+from contracts.pairing.pairs import ChildJoinedPair, PairFormed, PairMode, VolunteerJoinedPair
 from services.intake.domain import child_state, volunteer_state
 from services.pairing.domain import pair_state
 from services.pairing.proposals import (Venue, decide_approve_pair, decide_propose_pair,

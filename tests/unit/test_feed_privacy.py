@@ -8,21 +8,21 @@ import json
 from datetime import date, datetime, timezone
 from uuid import uuid4
 
-from contracts.activity import VisitKind, VisitLogged, WishFulfilled, WishSubmitted, WishCategory
-from contracts.care import ActivityKind, ActivityLogged, ActivityPlace
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn, ExitReason,
-                                  GuardianConsentGiven, NeedKind, ConsentScope)
-from contracts.concerns import ChildRiskAssessed, RiskTier
-from contracts.concerns import (ConcernClosed, ConcernFollowedUp, ConcernKind, ConcernOutcome, ConcernRaised,
-                                ConcernReferred, ProfessionalKind)
+from contracts.activity.care import ActivityKind, ActivityLogged, ActivityPlace, VisitKind, VisitLogged
+from contracts.activity.wishes import WishCategory, WishFulfilled, WishSubmitted
+from contracts.intake.child_file import (ChildExited, ChildNeedsSurveyed, ChildTransferredIn, ConsentScope,
+                                         ExitReason, GuardianConsentGiven, NeedKind)
+from contracts.activity.concerns import (ChildRiskAssessed, ConcernClosed, ConcernFollowedUp, ConcernKind,
+                                         ConcernOutcome, ConcernRaised, ConcernReferred, ProfessionalKind,
+                                         RiskTier)
 from contracts.envelope import Actor, Envelope, Event, FederationLevel
 from contracts.feed import INTEGRATION_EVENTS
 from contracts.feed.export_schemas import envelope_schema, event_schema
-from contracts.intake import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation, Sex, VolunteerKind,
-                              VolunteerRecruited, VolunteerType)
-from contracts.pairing import PairFormed, PairMode
+from contracts.intake.registration import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation,
+                                           Sex, VolunteerKind, VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import PairFormed, PairMode
 from contracts.privacy import LegacyPlaintext, Sealed
-from contracts.volunteers import VolunteerWithdrew
+from contracts.intake.volunteers import VolunteerWithdrew
 from services.feed.translate import pseudonymiser, translate
 from services.shared.eventlog.records import StoredEvent
 

@@ -13,20 +13,22 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts.activity import VisitKind, VisitLogged, WishFulfilled
-from contracts.care import ActivityKind, ActivityLogged, ActivityPlace, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import (ChildExited, ChildPersonalDataErased, ChildPlaceCompleted,
-                                  ChildTransferredIn, ChildTransferredOut, ErasureRequester, ExitReason)
-from contracts.concerns import ChildRiskAssessed, RiskTier
-from contracts.concerns import ConcernClosed, ConcernKind, ConcernOutcome, ConcernRaised
+from contracts.activity.care import (ActivityKind, ActivityLogged, ActivityPlace, StationActivityLogged,
+                                     TeamActivityLogged, VisitKind, VisitLogged)
+from contracts.activity.wishes import WishFulfilled
+from contracts.intake.child_file import (ChildExited, ChildPersonalDataErased, ChildPlaceCompleted,
+                                         ChildTransferredIn, ChildTransferredOut, ErasureRequester,
+                                         ExitReason)
+from contracts.activity.concerns import (ChildRiskAssessed, ConcernClosed, ConcernKind, ConcernOutcome,
+                                         ConcernRaised, RiskTier)
 from contracts.envelope import Actor, Envelope, Event, FederationLevel
 from contracts.feed import INTEGRATION_EVENTS, FeedMessage
 from contracts.feed import events as feed
-from contracts.intake import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation, Sex, VolunteerKind,
-                              VolunteerRecruited, VolunteerType)
-from contracts.pairing import PairEndReason, PairEnded, PairFormed, PairMode
+from contracts.intake.registration import (ChildCategory, ChildRegistered, ChildSubtype, GuardianRelation,
+                                           Sex, VolunteerKind, VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import PairEndReason, PairEnded, PairFormed, PairMode
 from contracts.privacy import Sealed
-from contracts.volunteers import VolunteerWithdrew
+from contracts.intake.volunteers import VolunteerWithdrew
 from services.feed.translate import TRANSLATIONS, pseudonymiser, translate
 from services.shared.eventlog.records import StoredEvent
 

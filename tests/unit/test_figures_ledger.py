@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.activity import VisitKind, VisitLogged
-from contracts.care import ActivityKind, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildTransferredIn, ChildTransferredOut, ExitReason
-from contracts.concerns import ChildRiskAssessed, RiskTier
-from contracts.intake import ChildCategory, ChildRegistered, Sex, VolunteerKind, VolunteerRecruited, VolunteerType
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairEndReason, PairFormed, PairMode
+from contracts.activity.care import ActivityKind, TeamActivityLogged, VisitKind, VisitLogged
+from contracts.intake.child_file import ChildExited, ChildTransferredIn, ChildTransferredOut, ExitReason
+from contracts.activity.concerns import ChildRiskAssessed, RiskTier
+from contracts.intake.registration import (ChildCategory, ChildRegistered, Sex, VolunteerKind,
+                                           VolunteerRecruited, VolunteerType)
+from contracts.pairing.pairs import (ChildJoinedPair, ChildLeftPair, PairEndReason, PairEnded, PairFormed,
+                                     PairMode)
 from contracts.privacy import Sealed
-from contracts.reminders import ReminderRaised, ReminderRule
+from contracts.activity.reminders import ReminderRaised, ReminderRule
 from services.projections.figures.arithmetic import Deltas, as_of, code_range, month_ends, monthly
 from services.projections.figures.catalogue import STORED, complete
 from services.projections.figures.ledger import APPLY, needs

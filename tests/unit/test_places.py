@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from contracts.child_file import ChildPlaceCompleted
-from contracts.intake import ChildRegistered
+from contracts.intake.child_file import ChildPlaceCompleted
+from contracts.intake.registration import ChildRegistered
 from contracts.regions import parse_region
 from services.importing.columns import CHILD_COLUMNS, match_fields
 from services.importing.places import PlaceProblem, place_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.reminders import ReminderRule
+from contracts.activity.reminders import ReminderRule
 from services.activity.reminders.rules import (ChildWatch, PairWatch, WishWatch, birthday_coming,
                                               cause_id, contact_overdue, due_reminders,
                                               red_tier_without_contact, wish_waiting)

@@ -23,10 +23,10 @@ import nats
 from contracts.accounts import Role
 from contracts.commands import Command
 from contracts.envelope import Actor, FederationLevel
-from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRelation, RecruitVolunteer,
-                              RegisterChild, Sex, VolunteerKind)
-from contracts.volunteers import RecordTraining, TrainingTopic
-from contracts.pairing import FormPair
+from contracts.intake.registration import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
+                                           RecruitVolunteer, RegisterChild, Sex, VolunteerKind)
+from contracts.intake.volunteers import RecordTraining, TrainingTopic
+from contracts.pairing.pairs import FormPair
 from contracts.replies import Reply
 from contracts.subjects import command_subject
 from services.cli.client import SIGNED_IN, HttpCommands, connect

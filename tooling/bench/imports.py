@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from contracts.imports import MAX_ROWS
+from contracts.intake.imports import MAX_ROWS
 from services.cli.client import SIGNED_IN, AdminClient, HttpCommands, connect
 from services.cli.imports import print_summary
 from services.importing.runner import IN_FLIGHT, KINDS, Importer, prepare

@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from contracts.intake import RegisterChild
+from contracts.intake.registration import RegisterChild
 from contracts.regions import PREFIX_LENGTHS, communities, parse_region
 
 INSTALL_HINT = "pip install 'aixin[bench]'"

@@ -33,8 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import FederationLevel
-from contracts.intake import ChildRegistered
-from contracts.reminders import ReminderRaised
+from contracts.intake.registration import ChildRegistered
+from contracts.activity.reminders import ReminderRaised
 from contracts.regions import PREFIX_LENGTHS, Region
 from contracts.regions.divisions import villages_of
 from services.activity.care.cadence import profile_named

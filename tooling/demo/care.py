@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from contracts.care import ActivityKind, ActivityPlace, LogActivity
+from contracts.activity.care import ActivityKind, ActivityPlace, LogActivity
 
 LAST_DAY = date(2026, 5, 31)
 HOLIDAYS = [(date(2026, 2, 16), 7), (date(2026, 5, 1), 5)]  # (first day, days)

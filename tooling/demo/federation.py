@@ -16,15 +16,16 @@ from typing import Protocol
 
 from rich.progress import Progress
 
-from contracts.activity import FulfilWish, LogVisit, SubmitWish, VisitKind, WishCategory
-from contracts.child_file import ConsentScope, RecordConsent
+from contracts.activity.wishes import FulfilWish, SubmitWish, WishCategory
+from contracts.activity.care import LogVisit, VisitKind
+from contracts.intake.child_file import ConsentScope, RecordConsent
 from contracts.envelope import Actor
-from contracts.intake import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
-                              RecruitVolunteer, RegisterChild, Sex, VolunteerKind, VolunteerType)
-from contracts.pairing import FormPair, PairMode
+from contracts.intake.registration import (ChildCategory, ChildSubtype, Guardian, GuardianRelation,
+                                           RecruitVolunteer, RegisterChild, Sex, VolunteerKind, VolunteerType)
+from contracts.pairing.pairs import FormPair, PairMode
 from contracts.regions.report_places import report_communities
 from contracts.replies import Reply
-from contracts.volunteers import RecordTraining, TrainingTopic
+from contracts.intake.volunteers import RecordTraining, TrainingTopic
 from tooling.common import IN_FLIGHT
 from tooling.demo.accounts import caseworker
 from tooling.demo.care import care_activities

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from contracts.intake import Sex
+from contracts.intake.registration import Sex
 from contracts.regions.report_places import report_communities
 from tooling.synthetic.idcard import synthetic_id_number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from contracts.child_file import NeedKind
+from contracts.intake.child_file import NeedKind
 from contracts.regions import parse_region, subregions
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.intake import Sex
+from contracts.intake.registration import Sex
 from services.intake.idcard import check_character
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.care import (ActivityLogged, LogActivity, LogCollectiveActivity,
-                            StationActivityLogged, TeamActivityLogged)
+from contracts.activity.care import (ActivityLogged, LogActivity, LogCollectiveActivity,
+                                     StationActivityLogged, TeamActivityLogged)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
-from contracts.volunteers import StationClosed, StationOpened, TeamFormed
+from contracts.intake.volunteers import StationClosed, StationOpened, TeamFormed
 from services.activity.care.dates import not_before_births, not_before_forming, not_in_future
 from services.pairing.domain import PairState
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.care import ActivityKind as K
+from contracts.activity.care import ActivityKind as K
 
 
 class Period(StrEnum):

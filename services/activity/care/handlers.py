@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from contracts.activity import LogVisit, VisitLogged
-from contracts.care import LogActivity, LogCollectiveActivity, StationActivityLogged, TeamActivityLogged
+from contracts.activity.care import (LogActivity, LogCollectiveActivity, LogVisit, StationActivityLogged,
+                                     TeamActivityLogged, VisitLogged)
 from contracts.regions import parse_region
 from services.activity.care.activities import (
     decide_log_activity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from contracts.activity import LogVisit, VisitLogged
+from contracts.activity.care import LogVisit, VisitLogged
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from services.activity.care.dates import not_before_births, not_before_forming, not_in_future

@@ -11,18 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import singledispatch
 
-from contracts.concerns import (
-    CloseConcern,
-    ConcernClosed,
-    ConcernFollowedUp,
-    ConcernKind,
-    ConcernRaised,
-    ConcernReferred,
-    FollowUpConcern,
-    RaiseConcern,
-    ReferConcern,
-    RiskTier,
-)
+from contracts.activity.concerns import (CloseConcern, ConcernClosed, ConcernFollowedUp, ConcernKind,
+                                         ConcernRaised, ConcernReferred, FollowUpConcern, RaiseConcern,
+                                         ReferConcern, RiskTier)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from services.activity.concerns.tier import tier_change

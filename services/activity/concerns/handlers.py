@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from contracts.concerns import (FORMER_AGGREGATES, AssessRisk, ChildRiskAssessed, CloseConcern, FollowUpConcern,
-                                RaiseConcern, ReferConcern, RiskTier)
+from contracts.activity.concerns import (AssessRisk, ChildRiskAssessed, CloseConcern, FORMER_AGGREGATES,
+                                         FollowUpConcern, RaiseConcern, ReferConcern, RiskTier)
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from contracts.regions import parse_region

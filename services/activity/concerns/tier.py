@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from contracts.concerns import AssessRisk, ChildRiskAssessed, RiskTier
+from contracts.activity.concerns import AssessRisk, ChildRiskAssessed, RiskTier
 from contracts.envelope import Event
 from contracts.privacy import Sealed
 from services.intake.child_file import require_active

@@ -9,13 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.envelope import FederationLevel
-from contracts.giving import (
-    DeliverGiftPack,
-    DonorKind,
-    OpenFund,
-    ReceiveDonation,
-    RegisterDonor,
-)
+from contracts.activity.giving import DeliverGiftPack, DonorKind, OpenFund, ReceiveDonation, RegisterDonor
 from contracts.regions import parse_region
 from services.activity.giving import funds, gift_packs
 from services.activity.giving.funds import FundState, donor_key, fund_state

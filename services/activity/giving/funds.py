@@ -12,17 +12,9 @@ from datetime import date
 from functools import singledispatch
 
 from contracts.envelope import Event
-from contracts.giving import (
-    AllocationTarget,
-    DonationReceived,
-    DonorRegistered,
-    FundAllocated,
-    FundAllocationReleased,
-    FundOpened,
-    OpenFund,
-    ReceiveDonation,
-    RegisterDonor,
-)
+from contracts.activity.giving import (AllocationTarget, DonationReceived, DonorRegistered, FundAllocated,
+                                       FundAllocationReleased, FundOpened, OpenFund, ReceiveDonation,
+                                       RegisterDonor)
 from contracts.money import fen, yuan
 from contracts.privacy import Sealed
 from contracts.regions import Region, parse_region

@@ -9,12 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from contracts.envelope import Event
-from contracts.giving import (
-    AllocationTarget,
-    DeliverGiftPack,
-    GiftPackDelivered,
-    GiftPackVersion,
-)
+from contracts.activity.giving import AllocationTarget, DeliverGiftPack, GiftPackDelivered, GiftPackVersion
 from contracts.money import fen
 from services.activity.giving.funds import FundState, decide_allocate
 from services.intake.child_file import require_active

@@ -10,14 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.activity import FulfilWish, SubmitWish
-from contracts.giving import (
-    ApproveWish,
-    CancelWish,
-    IssueWishCard,
-    PledgeWish,
-    RedeemWishCard,
-)
+from contracts.activity.wishes import (ApproveWish, CancelWish, FulfilWish, IssueWishCard, PledgeWish,
+                                       RedeemWishCard, SubmitWish)
 from contracts.regions import parse_region
 from services.activity.giving import wishes
 from services.activity.giving.fund_handlers import donor_known, load_fund

@@ -14,20 +14,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import singledispatch
 
-from contracts.activity import FulfilWish, SubmitWish, WishFulfilled, WishSubmitted
+from contracts.activity.wishes import (ApproveWish, CancelWish, FulfilWish, PledgeWish, RedeemWishCard,
+                                       SubmitWish, WishApproved, WishCancelled, WishCardIssued,
+                                       WishCardRedeemed, WishFulfilled, WishPledged, WishSubmitted)
 from contracts.envelope import Event
-from contracts.giving import (
-    AllocationTarget,
-    ApproveWish,
-    CancelWish,
-    PledgeWish,
-    RedeemWishCard,
-    WishApproved,
-    WishCancelled,
-    WishCardIssued,
-    WishCardRedeemed,
-    WishPledged,
-)
+from contracts.activity.giving import AllocationTarget
 from contracts.money import fen
 from contracts.privacy import Sealed
 from services.activity.giving.funds import FundState, decide_allocate, decide_release

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.commands import Command
 from contracts.envelope import Actor, FederationLevel
-from contracts.reminders import ReminderRaised
+from contracts.activity.reminders import ReminderRaised
 from services.activity.reminders.rules import ChildWatch, PairWatch, WishWatch, due_reminders
 from services.activity.reminders.state import (ReminderState, raised, watched_children, watched_pairs,
                                               watched_wishes)

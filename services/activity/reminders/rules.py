@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from contracts.reminders import ReminderRaised, ReminderRule
+from contracts.activity.reminders import ReminderRaised, ReminderRule
 from services.activity.care.cadence import profile_for
 from services.activity.care.periods import birthday_in
 

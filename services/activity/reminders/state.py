@@ -9,14 +9,13 @@ from datetime import date
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
-from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
-from contracts.concerns import ChildRiskAssessed, RiskTier
-from contracts.giving import WishCancelled
-from contracts.intake import ChildRegistered
-from contracts.pairing import PairEnded, PairFormed
-from contracts.reminders import ReminderRaised
+from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
+from contracts.activity.wishes import WishCancelled, WishFulfilled, WishSubmitted
+from contracts.intake.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn
+from contracts.activity.concerns import ChildRiskAssessed, RiskTier
+from contracts.intake.registration import ChildRegistered
+from contracts.pairing.pairs import PairEnded, PairFormed
+from contracts.activity.reminders import ReminderRaised
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent
 from services.shared.eventlog import StoredEvent

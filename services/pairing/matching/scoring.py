@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from contracts.child_file import NeedKind
+from contracts.intake.child_file import NeedKind
 from contracts.regions import parse_region, region_name
 from services.pairing.matching.profiles import ChildProfile, PastPair, VolunteerProfile
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from contracts.activity import VisitLogged, WishFulfilled, WishSubmitted
-from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.giving import (DonationReceived, DonorRegistered, FundAllocated, FundAllocationReleased, FundOpened,
-                              GiftPackDelivered, WishCancelled, WishPledged)
-from contracts.reminders import ReminderRule
-from contracts.volunteers import StationClosed, StationOpened, TeamFormed
+from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
+from contracts.activity.wishes import WishCancelled, WishFulfilled, WishPledged, WishSubmitted
+from contracts.activity.giving import (DonationReceived, DonorRegistered, FundAllocated,
+                                       FundAllocationReleased, FundOpened, GiftPackDelivered)
+from contracts.activity.reminders import ReminderRule
+from contracts.intake.volunteers import StationClosed, StationOpened, TeamFormed
 from services.projections.figures.reminders import close_about, contacted
 from services.projections.figures.state import Batch, Fact
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from contracts.care import ActivityKind
-from contracts.child_file import ExitReason
-from contracts.concerns import RiskTier
-from contracts.giving import GiftPackVersion
-from contracts.intake import ChildCategory, VolunteerKind, VolunteerType
-from contracts.reminders import ReminderRule
+from contracts.activity.care import ActivityKind
+from contracts.intake.child_file import ExitReason
+from contracts.activity.concerns import RiskTier
+from contracts.activity.giving import GiftPackVersion
+from contracts.intake.registration import ChildCategory, VolunteerKind, VolunteerType
+from contracts.activity.reminders import ReminderRule
 
 STOCK, FLOW, DERIVED = "stock", "flow", "derived"
 

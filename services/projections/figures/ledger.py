@@ -22,14 +22,14 @@ from collections import defaultdict
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.activity import VisitLogged, WishFulfilled
-from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
-from contracts.concerns import ChildRiskAssessed
-from contracts.giving import WishCancelled
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
-from contracts.reminders import ReminderRaised
-from contracts.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
+from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
+from contracts.activity.wishes import WishCancelled, WishFulfilled
+from contracts.intake.child_file import (ChildExited, ChildPlaceCompleted, ChildTransferredIn,
+                                         ChildTransferredOut)
+from contracts.activity.concerns import ChildRiskAssessed
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
+from contracts.activity.reminders import ReminderRaised
+from contracts.intake.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
 from services.projections.figures import care, people, reminders
 from services.projections.figures.arithmetic import Deltas
 from services.projections.figures.levels import LEAF, parent_length, rolled_up

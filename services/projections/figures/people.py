@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.child_file import ChildExited, ChildPlaceCompleted, ChildTransferredIn, ChildTransferredOut
-from contracts.concerns import ChildRiskAssessed, RiskTier
-from contracts.intake import ChildRegistered, VolunteerRecruited
-from contracts.pairing import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
-from contracts.reminders import ReminderRule
-from contracts.volunteers import (REQUIRED_TRAINING, TrainingSessionHeld, VolunteerCertified, VolunteerTrained,
-                                  VolunteerWithdrew)
+from contracts.intake.child_file import (ChildExited, ChildPlaceCompleted, ChildTransferredIn,
+                                         ChildTransferredOut)
+from contracts.activity.concerns import ChildRiskAssessed, RiskTier
+from contracts.intake.registration import ChildRegistered, VolunteerRecruited
+from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
+from contracts.activity.reminders import ReminderRule
+from contracts.intake.volunteers import (REQUIRED_TRAINING, TrainingSessionHeld, VolunteerCertified,
+                                         VolunteerTrained, VolunteerWithdrew)
 from services.projections.figures.reminders import close_about
 from services.projections.figures.state import Batch, Fact
 

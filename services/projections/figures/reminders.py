@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contracts.reminders import ReminderRaised, ReminderRule
+from contracts.activity.reminders import ReminderRaised, ReminderRule
 from services.projections.figures.state import Batch, Fact
 
 SUBJECT = {ReminderRule.contact_overdue: "pair_id", ReminderRule.birthday_coming: "child_id",

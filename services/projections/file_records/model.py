@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlalchemy import Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.activity import WishSubmitted
-from contracts.concerns import ConcernRaised
-from contracts.matching import PairProposed
-from contracts.pairing import PairFormed
+from contracts.activity.wishes import WishSubmitted
+from contracts.activity.concerns import ConcernRaised
+from contracts.pairing.matching import PairProposed
+from contracts.pairing.pairs import PairFormed
 from services.shared.db import insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.follower.projection import metadata

@@ -8,13 +8,15 @@ from collections import defaultdict
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted, ChildTransferredIn,
-                                  ConsentScope, GuardianConsentGiven, GuardianConsentWithdrawn)
-from contracts.concerns import ChildRiskAssessed
-from contracts.intake import ChildRegistered, VolunteerRecruited
-from contracts.matching import PairProposalWithdrawn, PairProposed, PairRejected
-from contracts.pairing import PairEnded, PairFormed, VolunteerJoinedPair, VolunteerLeftPair, children_counted
-from contracts.volunteers import VolunteerTrained, VolunteerWithdrew
+from contracts.intake.child_file import (ChildExited, ChildNeedsSurveyed, ChildPlaceCompleted,
+                                         ChildTransferredIn, ConsentScope, GuardianConsentGiven,
+                                         GuardianConsentWithdrawn)
+from contracts.activity.concerns import ChildRiskAssessed
+from contracts.intake.registration import ChildRegistered, VolunteerRecruited
+from contracts.pairing.matching import PairProposalWithdrawn, PairProposed, PairRejected
+from contracts.pairing.pairs import (PairEnded, PairFormed, VolunteerJoinedPair, VolunteerLeftPair,
+                                     children_counted)
+from contracts.intake.volunteers import VolunteerTrained, VolunteerWithdrew
 from services.projections.batch_rows import Rows
 from services.shared.follower.projection import metadata
 from services.shared.db import RowsToWrite, insert_if_absent

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from contracts.regions import Region, parse_region
-from contracts.volunteers import REQUIRED_TRAINING
+from contracts.intake.volunteers import REQUIRED_TRAINING
 from services.intake.domain import age_on
 from services.pairing.matching.profiles import ChildProfile, PastPair, Snapshot, VolunteerProfile
 from services.projections.matching_candidates.model import children, members, pairs, volunteers

@@ -17,11 +17,11 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from contracts.activity import VisitLogged, WishFulfilled
-from contracts.care import ActivityLogged, StationActivityLogged, TeamActivityLogged
-from contracts.child_file import ChildTransferredIn
-from contracts.intake import ChildRegistered
-from contracts.pairing import PairEnded, PairFormed
+from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
+from contracts.activity.wishes import WishFulfilled
+from contracts.intake.child_file import ChildTransferredIn
+from contracts.intake.registration import ChildRegistered
+from contracts.pairing.pairs import PairEnded, PairFormed
 from services.projections.batch_rows import Rows
 from services.projections.pair_compliance.changes import changes, record_changes
 from services.shared.follower.applier import read_checkpoints

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.commands import Command
-from contracts.intake import RecruitVolunteer, RegisterChild
+from contracts.intake.registration import RecruitVolunteer, RegisterChild
 
 MAX_ROWS = 500
 

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event
-from contracts.intake import ChildCategory, ChildSubtype, GuardianRelation, Sex
+from contracts.intake.registration import ChildCategory, ChildSubtype, GuardianRelation, Sex
 from contracts.privacy import Sealed
 from contracts.text import Name, RegionCode, Text
 

@@ -1,12 +1,6 @@
-"""Giving: a micro-wish's way from approval to a redeemed wish card, donors and their funds, gift packs.
-
-A wish is submitted (contracts.activity), approved, pledged by a donor, then fulfilled — by redeeming
-its wish card, or directly for a wish that never had a card — or cancelled. Money is counted in fen
-(integers), so a fund's balance is exact; commands take yuan with at most two decimals.
-
-A wish card's code is never stored: the log keeps a keyed hash of it, and the code is shown once,
-to the operator who issued the card.
-"""
+"""Giving: donors and their funds, donations and what they are allocated to (a wish, a gift pack),
+gift packs delivered. Money is counted in fen (integers), so a fund's balance is exact; commands take
+yuan with at most two decimals."""
 
 from __future__ import annotations
 
@@ -20,7 +14,8 @@ from pydantic import Field
 from contracts.commands import Command, Id
 from contracts.envelope import Event
 from contracts.privacy import Sealed
-from contracts.text import Code, Label, RegionCode
+from contracts.text import Label, RegionCode
+
 
 Yuan = Annotated[Decimal, Field(gt=0, le=100_000_000, max_digits=11, decimal_places=2,
                                         allow_inf_nan=False)]
@@ -36,47 +31,11 @@ class AllocationTarget(StrEnum):
     gift_pack = "gift_pack"
 
 
-class WishCancelReason(StrEnum):
-    no_longer_needed = "no_longer_needed"
-    child_exited = "child_exited"
-    duplicate = "duplicate"
-    not_appropriate = "not_appropriate"
-    other = "other"
-
-
 class GiftPackVersion(StrEnum):
     age_0_6 = "age_0_6"
     age_7_12 = "age_7_12"
     age_13_17 = "age_13_17"
     parent_child = "parent_child"
-
-
-# --- commands ---
-
-class ApproveWish(Command):
-    wish_id: Id
-
-
-class PledgeWish(Command):
-    wish_id: Id
-    donor_kind: DonorKind
-    donor_id: Id
-    fund_id: Id | None = Field(default=None, description="pay from this fund instead of the donor's pocket")
-    amount_yuan: Yuan | None = Field(default=None, description="default: the wish's estimated cost")
-
-
-class IssueWishCard(Command):
-    wish_id: Id
-
-
-class RedeemWishCard(Command):
-    wish_id: Id
-    code: Code = Field(description="the code printed on the card")
-
-
-class CancelWish(Command):
-    wish_id: Id
-    reason: WishCancelReason
 
 
 class RegisterDonor(Command):
@@ -114,45 +73,6 @@ class DeliverGiftPack(Command):
     parent_child: bool = Field(default=False, description="the parent-child version, whatever the age")
     fund_id: Id | None = None
     amount_yuan: Yuan | None = Field(default=None, description="the pack's cost; required with fund_id")
-
-
-# --- events ---
-
-class WishApproved(Event):
-    aggregate_type: ClassVar[str] = "wish"
-    wish_id: str
-
-
-class WishPledged(Event):
-    aggregate_type: ClassVar[str] = "wish"
-    wish_id: str
-    donor_kind: DonorKind
-    donor_id: str
-    amount_fen: int
-    fund_id: str | None
-    allocation_id: str | None
-
-
-class WishCardIssued(Event):
-    aggregate_type: ClassVar[str] = "wish"
-    wish_id: str
-    card_id: str
-    code_hash: str = Field(description="HMAC-SHA256 (hex) of the code, keyed by an installation secret")
-    replaces: str | None = Field(description="the card this one invalidates (a lost card), if any")
-
-
-class WishCardRedeemed(Event):
-    """Stored together with the wish's WishFulfilled, in one atomic batch."""
-
-    aggregate_type: ClassVar[str] = "wish"
-    wish_id: str
-    card_id: str
-
-
-class WishCancelled(Event):
-    aggregate_type: ClassVar[str] = "wish"
-    wish_id: str
-    reason: WishCancelReason
 
 
 class DonorRegistered(Event):

@@ -25,6 +25,8 @@ from contracts.envelope import Event
 from contracts.privacy import Sealed
 from contracts.text import Text
 
+
+
 EvidenceRef = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^\S+$")]
 
 
@@ -128,3 +130,39 @@ class TeamActivityLogged(_ActivityFacts, Event):
 
 # The aggregate each care event was written on in version 1, before activity owned it.
 FORMER_AGGREGATES = {"pair_care": "pair", "station_care": "station", "team_care": "team"}
+
+
+class VisitKind(StrEnum):
+    phone_call = "phone_call"
+    home_visit = "home_visit"
+    reading = "reading"
+    holiday_activity = "holiday_activity"
+    birthday = "birthday"
+    study_trip = "study_trip"
+    station_activity = "station_activity"
+    counselling = "counselling"
+
+
+class LogVisit(Command):
+    pair_id: Id
+    visit_id: Id | None = None
+    kind: VisitKind
+    visited_on: date
+    duration_minutes: int = Field(ge=1, le=24 * 60)
+    note: Text | None = None
+
+
+class VisitLogged(Event):
+    """v2: on activity's own aggregate of the pair's care, keyed by the pair's id (v1: on the pair)."""
+
+    schema_version: ClassVar[int] = 2
+    aggregate_type: ClassVar[str] = "pair_care"
+    keyed_by: ClassVar[str] = "pair"
+
+    pair_id: str
+    visit_id: str
+    kind: VisitKind
+    visited_on: date
+    duration_minutes: int
+    child_ids: tuple[str, ...]
+    note: Sealed | None = Field(description="sealed free text, with the first child's key")

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from contracts.commands import Command, Id
 from contracts.envelope import Event, FederationLevel
-from contracts.pairing import PairMode
+from contracts.pairing.pairs import PairMode
 
 
 class ProposalDropReason(StrEnum):
