@@ -118,7 +118,10 @@ class EmbeddedNats:
                                         preexec_fn=die_with_parent if sys.platform == "linux" else None,
                                         process_group=0)
         log.close()
-        self._pid_file.write_text(str(self.process.pid))
+        # Written aside and renamed: a reader (`aixin systems add` reloading it) never finds it empty.
+        written = self._pid_file.with_suffix(".pid.new")
+        written.write_text(str(self.process.pid))
+        os.replace(written, self._pid_file)
         self._wait_until_listening()
 
     @property

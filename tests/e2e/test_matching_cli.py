@@ -34,8 +34,7 @@ async def platform(tmp_path: Path):
     running = Platform(Settings(data_dir=tmp_path / "data", http_port=free_port()))
     info = await running.start()
     for actor, command, fields in setup_steps() + LIFECYCLE:  # the history, as the services take it
-        context = "pairing" if command in ROUTES else "intake"
-        model = (ROUTES.get(command) or _intake(command))[0]
+        context, model = context_and_model(command)
         message = await running.nc.request(command_subject(context, command),
                                            model(actor=actor, **fields).model_dump_json().encode(), timeout=30)
         reply = decode_reply(message.data)
@@ -58,9 +57,14 @@ async def admin_headers(running: Platform) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _intake(command: str):
+def context_and_model(command: str):
+    """The context that answers a command of the history, and its model."""
+    from services.activity.app import ROUTES as ACTIVITY
     from services.intake.app import ROUTES as INTAKE
-    return INTAKE[command]
+    for context, routes in (("pairing", ROUTES), ("intake", INTAKE), ("activity", ACTIVITY)):
+        if command in routes:
+            return context, routes[command][0]
+    raise KeyError(f"no context answers {command!r}")
 
 
 async def aixin(platform, *args: str, input: str | None = None) -> tuple[int, str]:
