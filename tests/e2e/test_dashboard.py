@@ -34,6 +34,7 @@ from services.shared.endpoints import command_broker, command_router
 from services.shared.follower.projector import Projector
 from tests.e2e.test_http_api import PASSWORD, add_account, bearer, with_accounts
 from tests.log.projection_cases import catch_up, running
+from tests.e2e.screenshots import screenshot_folder
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -113,8 +114,7 @@ async def serving(nats_server, event_log, deps, tmp_path, monkeypatch, nc, accou
     while not server.started:
         await asyncio.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = screenshot_folder(tmp_path)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://aixin") as http, \
                 running(projector):

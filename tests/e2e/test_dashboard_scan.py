@@ -22,6 +22,7 @@ from services.dashboard.i18n import catalog
 from services.platform.runtime import Platform
 from tests.e2e.test_dashboard import ARGS, CHROMIUM, browser  # noqa: F401  (the fixture, reused)
 from tests.e2e.test_report import aixin, platform  # noqa: F401  (the fixture, reused)
+from tests.e2e.screenshots import screenshot_folder
 
 from playwright.async_api import Page, expect  # noqa: E402  (test_dashboard skips without a browser)
 
@@ -154,8 +155,7 @@ async def test_a_viewer_sees_no_names_and_no_actions_and_the_home_page_is_photog
     code, out = await aixin(platform, "demo", "--children", "40", "--seed", "7")
     assert code == 0, out
     url, logins = f"http://127.0.0.1:{platform.settings.http_port}", accounts(platform)
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = screenshot_folder(tmp_path)
     async with await signed_in(url, "caseworker-440105", logins["caseworker-440105"]) as caseworker:
         listed = (await caseworker.get("/r/440105/work/overdue")).text
     names = [text for text in re.findall(r'<a href="/child/\w+">([^<]+)</a>', listed)]
