@@ -14,10 +14,10 @@ import pytest
 
 from contracts.accounts import Role
 from tests.e2e import test_dashboard
-from tests.e2e.test_dashboard import ARGS, CHROMIUM, HERS, Site, sign_in
+from tests.e2e.test_dashboard import HERS, Site, browser, sign_in  # noqa: F401 (the fixture, reused)
 from tests.log.projection_cases import catch_up
 
-from playwright.async_api import async_playwright, expect  # noqa: E402  (test_dashboard skips without one)
+from playwright.async_api import expect  # noqa: E402  (test_dashboard skips without one)
 
 MORE = {"approver": ("440105", Role.approver), "both": ("440105", (Role.caseworker, Role.approver))}
 
@@ -30,14 +30,6 @@ async def site(nats_server, nc, event_log, deps, tmp_path, monkeypatch):
         yield running
 
 
-@pytest.fixture
-async def chromium():
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
 async def command(site: Site, who: str, command_name: str, context: str = "pairing", **body) -> None:
     headers = await test_dashboard.bearer(site.http, who)
     reply = await site.http.post(f"/commands/{context}/{command_name}", headers=headers, json=body)
@@ -45,7 +37,7 @@ async def command(site: Site, who: str, command_name: str, context: str = "pairi
     await catch_up(site.projector, site.event_log)
 
 
-async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_not(site: Site, chromium) -> None:
+async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_not(site: Site, browser) -> None:
     await command(site, "nation", "recruit_volunteer", "intake", volunteer_id="v-hz", region=HERS, name="王芳",
                   sex="female", kind="mother", capacity=5)
     await command(site, "nation", "record_training", "intake", topic="minors_protection_law", held_on="2026-05-02",
@@ -54,7 +46,7 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await site.register("c-hz-3", HERS, "赵小月")
     await command(site, "both", "propose_pair", pair_id="P-own", child_ids=["c-hz-3"], volunteer_ids=["v-hz"])
 
-    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "both")  # her own proposal: refused, in Chinese, and it stays
     await page.click("#open-approvals")
     await expect(page.locator("h1")).to_have_text("待审批的结对")
@@ -63,7 +55,7 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await expect(page.locator("#proposal-P-own")).to_have_count(1)
     await site.shot(page, "6-own-proposal-refused")
 
-    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "approver")
     await page.goto(site.url + "/r/440105/approvals")
     await expect(page.locator(".proposal")).to_have_count(2)
@@ -94,8 +86,8 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await site.shot(page, "8b-home-with-compliance")
 
 
-async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site, chromium) -> None:
-    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site, browser) -> None:
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "haizhu")
     await expect(page.locator('[data-live="kpi:children"]')).to_have_text("1")
     await page.click("#open-register-child")
@@ -158,15 +150,15 @@ async def active_pair(site: Site, pair_id: str) -> None:
     await command(site, "approver", "approve_pair", pair_id=pair_id)
 
 
-async def test_logging_a_visit_keeps_what_was_typed_and_the_monthly_chart_follows_live(site: Site, chromium) -> None:
+async def test_logging_a_visit_keeps_what_was_typed_and_the_monthly_chart_follows_live(site: Site, browser) -> None:
     await active_pair(site, "P-visit")
-    home = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    home = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(home, site, "haizhu")  # her home stays open: its monthly chart is to move by itself
     await expect(home.locator("#live-status")).to_have_text("实时更新中")
     await expect(home.locator("#chart-activities canvas")).to_have_count(1)
     before = await home.evaluate(ACTIVITIES)
 
-    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "haizhu")
     await page.click("#open-log-visit")
     await expect(page.locator("h1")).to_have_text("记录走访")
@@ -201,8 +193,8 @@ async def test_logging_a_visit_keeps_what_was_typed_and_the_monthly_chart_follow
     await expect(page.locator("#timeline h2[data-type=VisitLogged]")).to_have_text("记录走访")
 
 
-async def test_submitting_a_wish_keeps_what_was_typed_when_refused(site: Site, chromium) -> None:
-    page = await (await chromium.new_context(viewport={"width": 1280, "height": 900})).new_page()
+async def test_submitting_a_wish_keeps_what_was_typed_when_refused(site: Site, browser) -> None:
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "haizhu")
     await page.click("#open-submit-wish")
     await expect(page.locator("h1")).to_have_text("提交微心愿")

@@ -12,11 +12,11 @@ import pytest
 
 from contracts.accounts import Role
 from tests.e2e import test_dashboard
-from tests.e2e.test_dashboard import ARGS, CHROMIUM, HERS, Site, sign_in
+from tests.e2e.test_dashboard import HERS, Site, browser, sign_in  # noqa: F401 (the fixture, reused)
 from tests.e2e.test_dashboard_forms import command
 from tests.log.projection_cases import catch_up
 
-from playwright.async_api import Page, async_playwright, expect  # noqa: E402  (test_dashboard skips without one)
+from playwright.async_api import Page, expect  # noqa: E402  (test_dashboard skips without one)
 
 MORE = {"approver": ("440105", Role.approver), "viewer": ("440105", Role.viewer)}
 NEW = "c-new"  # registered, never assessed
@@ -34,20 +34,12 @@ async def site(nats_server, nc, event_log, deps, tmp_path, monkeypatch):
         yield running
 
 
-@pytest.fixture
-async def chromium():
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
+async def new_page(browser, width: int = 1366) -> Page:
+    return await (await browser.new_context(viewport={"width": width, "height": 900})).new_page()
 
 
-async def new_page(chromium, width: int = 1366) -> Page:
-    return await (await chromium.new_context(viewport={"width": width, "height": 900})).new_page()
-
-
-async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(site: Site, chromium) -> None:
-    page = await new_page(chromium)
+async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(site: Site, browser) -> None:
+    page = await new_page(browser)
     await sign_in(page, site, "haizhu")
     await page.click("#open-pairing")
     await expect(page.locator("h1")).to_have_text("待结对儿童")
@@ -80,7 +72,7 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     await expect(page.locator(f"#child-{NEW}")).to_contain_text("结对提议待审批")
     await expect(page.locator(f"#child-{NEW} a.suggest")).to_have_count(0)
 
-    approver = await new_page(chromium)
+    approver = await new_page(browser)
     await sign_in(approver, site, "approver")
     await expect(approver.locator("#open-approvals")).to_have_count(1)
     await expect(approver.locator("#open-approvals")).to_have_text("待审批的结对")
@@ -103,8 +95,8 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     await expect(page.locator(f"#child-{NEW}")).to_have_count(0)  # paired: off the list
 
 
-async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_sent(site: Site, chromium) -> None:
-    page = await new_page(chromium)
+async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_sent(site: Site, browser) -> None:
+    page = await new_page(browser)
     await sign_in(page, site, "haizhu")
     await page.click("#lang-switch")
     await page.click("#open-pairing")
@@ -155,9 +147,9 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     assert [p["children"][0]["child_id"] for p in waiting.json()["proposals"]] == ["c-hz"]
 
 
-async def test_a_viewer_sees_ids_only_and_no_action(site: Site, chromium) -> None:
+async def test_a_viewer_sees_ids_only_and_no_action(site: Site, browser) -> None:
     await command(site, "haizhu", "propose_pair", pair_id="P-new", child_ids=[NEW], volunteer_ids=["v-hz"])
-    page = await new_page(chromium, width=390)  # on a phone
+    page = await new_page(browser, width=390)  # on a phone
     await sign_in(page, site, "viewer")
     await page.click("#open-pairing")
     await expect(page.locator("#ids-only")).to_have_text("仅显示编号：您的角色不能查看儿童的姓名、性别和年龄。")
