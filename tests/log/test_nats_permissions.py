@@ -84,6 +84,8 @@ async def test_files_are_private(server, tmp_path: Path) -> None:
     ("projections", "publish a child event"),
     ("projections", "request a replay"),
     ("reminders", "publish a child event"),
+    ("activity", "publish a child event"),  # the care tier is activity's own aggregate, not the child's file
+    ("pairing", "publish a child event"),  # a child's pairs are pairing's own aggregate
     ("api", "delete the stream"),
     ("intake", "purge the stream"),
     ("activity", "update the stream"),
