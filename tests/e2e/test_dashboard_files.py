@@ -14,8 +14,8 @@ import pytest
 from contracts.accounts import Role
 from contracts.registry import event_types
 from tests.e2e import test_dashboard
-from tests.e2e.test_dashboard import CHROMIUM, Site, sign_in  # noqa: F401  (skips without a browser)
-from tests.e2e.test_dashboard_forms import active_pair, chromium, command  # noqa: F401  (a fixture)
+from tests.e2e.test_dashboard import CHROMIUM, Site, browser, sign_in  # noqa: F401  (skips without a browser; the fixture, reused)
+from tests.e2e.test_dashboard_forms import active_pair, command
 
 from playwright.async_api import Page, expect  # noqa: E402  (test_dashboard skips without one)
 
@@ -59,13 +59,13 @@ async def act(page: Page, name: str, target: str, **fields: str | list[str]) -> 
     await page.click(f"#form-{name}-{target} button[type=submit]")
 
 
-async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site, chromium) -> None:  # noqa: F811
+async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site, browser) -> None:
     await active_pair(site, PAIR)  # 陈静 and 李小花 (c-hz), approved today
     await command(site, "nation", "submit_wish", "activity", wish_id="w-file", child_id="c-hz", item="新书包",
                   category="study", estimated_cost_yuan=120)
     await command(site, "nation", "raise_concern", "activity", concern_id="k-file", child_id="c-hz",
                   kind="depression_signs", raised_on=DAY, note="最近很少说话")
-    page = await (await chromium.new_context(viewport={"width": 1366, "height": 900})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1366, "height": 900})).new_page()
     await sign_in(page, site, "haizhu")
     await page.goto(site.url + "/child/c-hz")
     await expect(page.locator(".child-name")).to_have_text("李小花")
@@ -130,9 +130,9 @@ async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site
     assert len(looks) >= 8, log  # every look at her file, each time it was shown
 
 
-async def test_a_viewer_sees_the_file_without_names_or_actions(site: Site, chromium) -> None:  # noqa: F811
+async def test_a_viewer_sees_the_file_without_names_or_actions(site: Site, browser) -> None:
     await active_pair(site, PAIR)
-    page = await (await chromium.new_context(viewport={"width": 1366, "height": 900})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1366, "height": 900})).new_page()
     await sign_in(page, site, "watcher")
     await page.goto(site.url + "/child/c-hz")
     await expect(page.locator("#ids-only")).to_be_visible()
@@ -153,9 +153,9 @@ async def test_a_viewer_sees_the_file_without_names_or_actions(site: Site, chrom
     assert reply.status == 403
 
 
-async def test_a_childs_file_fits_a_phone(site: Site, chromium) -> None:  # noqa: F811
+async def test_a_childs_file_fits_a_phone(site: Site, browser) -> None:
     await active_pair(site, PAIR)
-    context = await chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = await context.new_page()
     await sign_in(page, site, "haizhu")
     await page.goto(site.url + "/child/c-hz")
