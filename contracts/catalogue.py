@@ -16,8 +16,8 @@ from contracts.intake.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
 from contracts.pairing.pairs import EndPair, FormPair
-from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
-                                         RecordTraining, WithdrawVolunteer)
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, JoinTeam, LeaveTeam,
+                                         MoveTeam, OpenStation, RecordTraining, WithdrawVolunteer)
 
 INTAKE: dict[str, type[Command]] = {
     "register_child": RegisterChild,
@@ -37,6 +37,9 @@ INTAKE: dict[str, type[Command]] = {
     "form_team": FormTeam,
     "open_station": OpenStation,
     "close_station": CloseStation,
+    "join_team": JoinTeam,
+    "move_team": MoveTeam,
+    "leave_team": LeaveTeam,
 }
 PAIRING: dict[str, type[Command]] = {
     "form_pair": FormPair,

@@ -135,3 +135,49 @@ class StationClosed(Event):
     aggregate_type: ClassVar[str] = "station"
     station_id: str
     reason: str
+
+
+# --- a volunteer's team: her own aggregate's, since she is in one team at a time; the team named
+# at her recruitment (VolunteerRecruited.team_id) is her first ---
+
+class JoinTeam(Command):
+    volunteer_id: Id
+    team_id: Id
+    joined_on: date | None = Field(default=None, description="default: today")
+
+
+class MoveTeam(Command):
+    """Leave her team and join another on one day, in one step."""
+
+    volunteer_id: Id
+    to_team_id: Id
+    moved_on: date | None = Field(default=None, description="default: today")
+
+
+class LeaveTeam(Command):
+    volunteer_id: Id
+    left_on: date | None = Field(default=None, description="default: today")
+    reason: Reason | None = None
+
+
+class VolunteerJoinedTeam(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    team_id: str
+    joined_on: date
+
+
+class VolunteerMovedTeam(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    from_team_id: str
+    to_team_id: str
+    moved_on: date
+
+
+class VolunteerLeftTeam(Event):
+    aggregate_type: ClassVar[str] = "volunteer"
+    volunteer_id: str
+    team_id: str
+    left_on: date
+    reason: str | None = None

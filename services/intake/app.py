@@ -5,10 +5,11 @@ from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, Exi
                                          SurveyNeeds, TransferChild, WithdrawConsent)
 from contracts.intake.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake.registration import RecruitVolunteer, RegisterChild
-from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
-                                         RecordTraining, WithdrawVolunteer)
+from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, JoinTeam, LeaveTeam,
+                                         MoveTeam, OpenStation, RecordTraining, WithdrawVolunteer)
 from services.intake import bulk
 from services.intake import file_handlers as file
+from services.intake import membership_handlers as teams
 from services.intake.handlers import recruit_volunteer, register_child
 from services.shared.endpoints import Routes
 
@@ -31,4 +32,7 @@ ROUTES: Routes = {
     "form_team": (FormTeam, file.form_team),
     "open_station": (OpenStation, file.open_station),
     "close_station": (CloseStation, file.close_station),
+    "join_team": (JoinTeam, teams.join_team),
+    "move_team": (MoveTeam, teams.move_team),
+    "leave_team": (LeaveTeam, teams.leave_team),
 }
