@@ -24,6 +24,14 @@ def _pair_formed_v1(data: Data, envelope: Envelope) -> Data:
     return {**data, "formed_on": data.get("formed_on") or envelope.occurred_at.date().isoformat()}
 
 
+def _recorded_on(*fields: str, **defaults: Any) -> Upcaster:
+    """An event of a version without its business day: it happened the day it was recorded."""
+    def upcast_day(data: Data, envelope: Envelope) -> Data:
+        day = envelope.occurred_at.date().isoformat()
+        return {**defaults, **data, **{field: data.get(field) or day for field in fields}}
+    return upcast_day
+
+
 def _plaintext_kept(field: str) -> Upcaster:
     def upcast_field(data: Data, envelope: Envelope) -> Data:
         value = data.get(field)
@@ -54,6 +62,23 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("WishSubmitted", 1): _plaintext_kept("item"),
     ("WishFulfilled", 1): _wish_fulfilled_v1,
     ("DonorRegistered", 1): _donor_registered_v1,
+    # Business days: an event of the version before carried none, so it happened when recorded.
+    ("DonorRegistered", 2): _recorded_on("registered_on"),
+    ("ChildRegistered", 1): _recorded_on("registered_on"),
+    ("VolunteerRecruited", 1): _recorded_on("recruited_on", staff=False),
+    ("VolunteerWithdrew", 1): _recorded_on("withdrawn_on"),
+    ("TeamFormed", 1): _recorded_on("formed_on"),
+    ("StationOpened", 1): _recorded_on("opened_on"),
+    ("StationClosed", 1): _recorded_on("closed_on"),
+    ("FundOpened", 1): _recorded_on("opened_on"),
+    ("FundAllocated", 1): _recorded_on("allocated_on"),
+    ("FundAllocationReleased", 1): _recorded_on("released_on"),
+    ("PairEnded", 1): _recorded_on("ended_on"),
+    ("PairProposed", 1): _recorded_on("proposed_on"),
+    ("PairApproved", 1): _recorded_on("approved_on"),
+    ("ChildTransferredOut", 1): _recorded_on("transferred_on"),
+    # The file's registration day is the other region's: not known from the move, left unknown.
+    ("ChildTransferredIn", 1): _recorded_on("transferred_on"),
     **{(name, 1): _region_of_envelope
        for name in ("ChildJoinedPair", "ChildLeftPair", "VolunteerJoinedPair", "VolunteerLeftPair")},
     # v1 of the child's care tier was stored on her file, in her region then.

@@ -47,12 +47,16 @@ class RegisterDonor(Command):
     region: RegionCode = Field(description="the federation office that keeps the donor (any level below national)")
     name: Label = Field(description="the organisation's name, or the person's")
     individual: bool = Field(default=False, description="a person, not an organisation: her name is sealed")
+    registered_on: date | None = Field(default=None, description=(
+        "the day the donor was registered; default: today. Not in the future"))
 
 
 class OpenFund(Command):
     fund_id: Id | None = None
     region: RegionCode = Field(description="the office managing the fund; it funds wishes and packs below it")
     name: Label
+    opened_on: date | None = Field(default=None, description=(
+        "the day the fund opened; no money comes into it before; default: today. Not in the future"))
 
 
 class ReceiveDonation(Command):
@@ -76,9 +80,10 @@ class DeliverGiftPack(Command):
 
 
 class DonorRegistered(Event):
-    """v2: a person's name is sealed (v1 knew organisations only: their names, in plaintext)."""
+    """v2: a person's name is sealed (v1 knew organisations only: their names, in plaintext).
+    v3: the day the donor was registered (v2, read through the upcaster: the day it was recorded)."""
 
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     aggregate_type: ClassVar[str] = "donor"
     donor_id: str
     region: str
@@ -86,13 +91,20 @@ class DonorRegistered(Event):
     name: str | None = Field(description="an organisation's name; None for a person")
     personal: Sealed | None = Field(default=None, description=(
         "a person's sealed {name}, with her own key (`donor-<donor_id>`); None for an organisation"))
+    registered_on: date | None = Field(default=None, description=(
+        "the day the donor was registered; None: the day the event was recorded"))
 
 
 class FundOpened(Event):
+    """v2: the day it opened (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "fund"
     fund_id: str
     region: str
     name: str
+    opened_on: date | None = Field(default=None, description=(
+        "the day the fund opened; None: the day the event was recorded"))
 
 
 class DonationReceived(Event):
@@ -106,21 +118,31 @@ class DonationReceived(Event):
 
 
 class FundAllocated(Event):
+    """v2: the day the money was allocated — a gift pack's on its delivery day (v1, read through the
+    upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "fund"
     fund_id: str
     allocation_id: str
     target: AllocationTarget
     target_id: str
     amount_fen: int = Field(gt=0)
+    allocated_on: date | None = Field(default=None, description=(
+        "the day the money was allocated; None: the day the event was recorded"))
 
 
 class FundAllocationReleased(Event):
-    """An allocation given back to the fund: its wish was cancelled before it was fulfilled."""
+    """An allocation given back to the fund: its wish was cancelled before it was fulfilled.
+    v2: the day it was given back (v1, read through the upcaster: the day it was recorded)."""
 
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "fund"
     fund_id: str
     allocation_id: str
     amount_fen: int = Field(gt=0)
+    released_on: date | None = Field(default=None, description=(
+        "the day the money was given back; None: the day the event was recorded"))
 
 
 class GiftPackDelivered(Event):

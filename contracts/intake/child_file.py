@@ -76,6 +76,8 @@ class WithdrawConsent(Command):
 class TransferChild(Command):
     child_id: Id
     to_region: RegionCode = Field(description="community/village code the child moves to")
+    transferred_on: date | None = Field(default=None, description=(
+        "the day the child moved; default: today. Not in the future, nor before she was registered"))
 
 
 class CompleteChildPlace(Command):
@@ -127,18 +129,25 @@ class GuardianConsentWithdrawn(Event):
 
 
 class ChildTransferredOut(Event):
-    """Stored under the region the child leaves: its subscribers learn that the file moved on."""
+    """Stored under the region the child leaves: its subscribers learn that the file moved on.
+    v2: the day she moved (v1, read through the upcaster: the day it was recorded)."""
 
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "child"
     child_id: str
     from_region: str
     to_region: str
+    transferred_on: date | None = Field(default=None, description=(
+        "the day she moved; None: the day the event was recorded"))
 
 
 class ChildTransferredIn(Event):
     """Stored under the region the child joins, with the file's standing facts, so that region's
-    subscribers know the child without reading another region's events."""
+    subscribers know the child without reading another region's events. v2: the day she moved
+    and the day her file was first registered (v1, read through the upcaster: the day it was
+    recorded, for both)."""
 
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "child"
     child_id: str
     region: str
@@ -152,6 +161,10 @@ class ChildTransferredIn(Event):
     guardian_relation: GuardianRelation | None
     guardian: Sealed | None
     active_pair_ids: tuple[str, ...]
+    transferred_on: date | None = Field(default=None, description=(
+        "the day she moved; None: the day the event was recorded"))
+    registered_on: date | None = Field(default=None, description=(
+        "the day her file was registered, in the region she left; None: unknown"))
 
 
 class ChildPlaceCompleted(Event):

@@ -79,6 +79,9 @@ class RegisterChild(Command):
     school: Label | None = None
     grade: int | None = Field(default=None, ge=0, le=12, description="0 before school, 1-12 school years")
     guardian: Guardian | None = None
+    registered_on: date | None = Field(default=None, description=(
+        "the day the child was registered in the world (a list entered later); default: today. "
+        "Not in the future, nor before she was born"))
 
 
 class RecruitVolunteer(Command):
@@ -92,11 +95,18 @@ class RecruitVolunteer(Command):
     specialties: Specialties = Field(default_factory=list)
     capacity: int = Field(default=1, ge=1, le=20, description="children this volunteer can care for")
     team_id: Id | None = None
+    staff: bool = Field(default=False, description="a member of the women's federation's own staff")
+    recruited_on: date | None = Field(default=None, description=(
+        "the day the volunteer was recruited in the world; default: today. Not in the future"))
 
 
 # --- events ---
 
 class ChildRegistered(Event):
+    """v2: the day she was registered (`registered_on`). Read through the upcaster, a v1 event was
+    registered on the day it was recorded."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "child"
 
     child_id: str
@@ -109,9 +119,15 @@ class ChildRegistered(Event):
     personal: Sealed = Field(description="sealed {name, id_number, address, school}")
     guardian_relation: GuardianRelation | None
     guardian: Sealed | None = Field(description="sealed {name, phone}, with the guardian's own key")
+    registered_on: date | None = Field(default=None, description=(
+        "the day she was registered in the world; None: the day the event was recorded"))
 
 
 class VolunteerRecruited(Event):
+    """v2: the day she was recruited, and whether she is federation staff. Read through the
+    upcaster, a v1 volunteer was recruited on the day the event was recorded and is not staff."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "volunteer"
 
     volunteer_id: str
@@ -123,3 +139,6 @@ class VolunteerRecruited(Event):
     capacity: int
     team_id: str | None = None
     personal: Sealed = Field(description="sealed {name, phone}")
+    staff: bool = Field(default=False, description="a member of the women's federation's own staff")
+    recruited_on: date | None = Field(default=None, description=(
+        "the day she was recruited in the world; None: the day the event was recorded"))

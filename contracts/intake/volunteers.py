@@ -62,12 +62,16 @@ class CertifyVolunteer(Command):
 class WithdrawVolunteer(Command):
     volunteer_id: Id
     reason: Reason
+    withdrawn_on: date | None = Field(default=None, description=(
+        "the day the volunteer withdrew, not before she was recruited; default: today. Not in the future"))
 
 
 class FormTeam(Command):
     team_id: Id | None = None
     region: RegionCode
     name: Label
+    formed_on: date | None = Field(default=None, description=(
+        "the day the team was formed; default: today. Not in the future"))
 
 
 class OpenStation(Command):
@@ -75,11 +79,15 @@ class OpenStation(Command):
     region: RegionCode
     name: Label
     opening_days: list[Weekday] = Field(min_length=1, max_length=7)
+    opened_on: date | None = Field(default=None, description=(
+        "the day the station opened; default: today. Not in the future"))
 
 
 class CloseStation(Command):
     station_id: Id
     reason: Reason
+    closed_on: date | None = Field(default=None, description=(
+        "the day the station closed, not before it opened; default: today. Not in the future"))
 
 
 # --- events ---
@@ -110,31 +118,51 @@ class VolunteerCertified(Event):
 
 
 class VolunteerWithdrew(Event):
+    """v2: the day she withdrew (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "volunteer"
     volunteer_id: str
     reason: str
+    withdrawn_on: date | None = Field(default=None, description=(
+        "the day she withdrew; None: the day the event was recorded"))
 
 
 class TeamFormed(Event):
+    """v2: the day it was formed (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "team"
     team_id: str
     region: str
     level: FederationLevel
     name: str
+    formed_on: date | None = Field(default=None, description=(
+        "the day the team was formed; None: the day the event was recorded"))
 
 
 class StationOpened(Event):
+    """v2: the day it opened (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "station"
     station_id: str
     region: str
     name: str
     opening_days: tuple[Weekday, ...]
+    opened_on: date | None = Field(default=None, description=(
+        "the day the station opened; None: the day the event was recorded"))
 
 
 class StationClosed(Event):
+    """v2: the day it closed (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "station"
     station_id: str
     reason: str
+    closed_on: date | None = Field(default=None, description=(
+        "the day the station closed; None: the day the event was recorded"))
 
 
 # --- a volunteer's team: her own aggregate's, since she is in one team at a time; the team named

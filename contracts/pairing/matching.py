@@ -11,6 +11,7 @@ it sees one formed directly.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
@@ -42,10 +43,15 @@ class ProposePair(Command):
     team_id: Id | None = Field(default=None, description="the volunteer team of a collective pair")
     station_id: Id | None = Field(default=None, description="where a collective pair meets")
     score: int | None = Field(default=None, ge=0, le=1_000_000, description="the matching score it was suggested with")
+    proposed_on: date | None = Field(default=None, description=(
+        "the day the pair was proposed; default: today. Not in the future"))
 
 
 class ApprovePair(Command):
     pair_id: Id
+    approved_on: date | None = Field(default=None, description=(
+        "the day it was approved, and the pair formed; default: today. Not in the future, nor before "
+        "it was proposed or its members were on file"))
 
 
 class RejectPair(Command):
@@ -61,6 +67,9 @@ class WithdrawProposal(Command):
 # --- events ---
 
 class PairProposed(Event):
+    """v2: the day it was proposed (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pair"
 
     pair_id: str
@@ -72,13 +81,20 @@ class PairProposed(Event):
     station_id: str | None = None
     approval_level: FederationLevel = Field(description="the lowest office level that may approve it")
     score: int | None = None
+    proposed_on: date | None = Field(default=None, description=(
+        "the day it was proposed; None: the day the event was recorded"))
 
 
 class PairApproved(Event):
+    """v2: the day it was approved (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pair"
 
     pair_id: str
     approved_at_level: FederationLevel
+    approved_on: date | None = Field(default=None, description=(
+        "the day it was approved; None: the day the event was recorded"))
 
 
 class PairRejected(Event):

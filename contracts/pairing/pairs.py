@@ -58,6 +58,8 @@ class FormPair(Command):
 class EndPair(Command):
     pair_id: Id
     reason: PairEndReason
+    ended_on: date | None = Field(default=None, description=(
+        "the day the pair ended, not before it was formed; default: today. Not in the future"))
 
 
 class PairFormed(Event):
@@ -77,10 +79,15 @@ class PairFormed(Event):
 
 
 class PairEnded(Event):
+    """v2: the day it ended (v1, read through the upcaster: the day it was recorded)."""
+
+    schema_version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "pair"
 
     pair_id: str
     reason: PairEndReason
+    ended_on: date | None = Field(default=None, description=(
+        "the day the pair ended; None: the day the event was recorded"))
 
 
 class ChildJoinedPair(Event):

@@ -53,7 +53,7 @@ def test_committed_files_are_exactly_what_the_export_writes() -> None:
 def test_check_mode_reports_a_changed_or_missing_schema(tmp_path: Path, capsys) -> None:
     export(tmp_path)
     assert main(["--check", "--dir", str(tmp_path)]) == 0
-    changed = tmp_path / "PairEnded.v1.json"
+    changed = tmp_path / "PairEnded.v2.json"
     schema = json.loads(changed.read_text("utf-8"))
     schema["properties"]["note"] = {"type": "string"}
     changed.write_text(render(schema), "utf-8")
@@ -61,7 +61,7 @@ def test_check_mode_reports_a_changed_or_missing_schema(tmp_path: Path, capsys) 
 
     assert main(["--check", "--dir", str(tmp_path)]) == 1
     report = capsys.readouterr().err
-    assert "PairEnded.v1.json: differs" in report
+    assert "PairEnded.v2.json: differs" in report
     assert "WishCancelled.v1.json: missing" in report
     assert "bump schema_version" in report
 

@@ -20,6 +20,36 @@ from contracts.upcasting import UPCASTERS
 NATIONAL = Actor(operator_id="op-national", level=FederationLevel.national, region="CN")
 RECORDED = datetime(2025, 11, 3, 23, 30, tzinfo=UTC)
 SEALED = {"key_id": "c1", "alg": "A256GCM", "nonce": "AA==", "ciphertext": "aXRlbQ=="}
+CHILD_V1 = {"child_id": "c1", "region": "440105001101", "sex": "female", "birth_date": "2015-04-05",
+            "category": "left_behind", "subtype": None, "personal": SEALED, "guardian_relation": None,
+            "guardian": None}
+# Version 1 of the events that start, change or end something, without their business day.
+BUSINESS_DAY_V1 = {
+    "ChildRegistered": CHILD_V1,
+    "VolunteerRecruited": {"volunteer_id": "v1", "region": "440105001101", "sex": "female", "kind": "mother",
+                           "volunteer_type": "neighbour", "specialties": [], "capacity": 2, "personal": SEALED},
+    "VolunteerWithdrew": {"volunteer_id": "v1", "reason": "moved away"},
+    "TeamFormed": {"team_id": "t1", "region": "440105000000", "level": "district", "name": "巾帼志愿队"},
+    "StationOpened": {"station_id": "s1", "region": "440105001101", "name": "驿站", "opening_days": ["sat", "sun"]},
+    "StationClosed": {"station_id": "s1", "reason": "moved"},
+    "FundOpened": {"fund_id": "f1", "region": "440105000000", "name": "微心愿基金"},
+    "FundAllocated": {"fund_id": "f1", "allocation_id": "a1", "target": "gift_pack", "target_id": "g1",
+                      "amount_fen": 10000},
+    "FundAllocationReleased": {"fund_id": "f1", "allocation_id": "a1", "amount_fen": 10000},
+    "PairEnded": {"pair_id": "p1", "reason": "moved"},
+    "PairProposed": {"pair_id": "p1", "mode": "one_to_one", "region": "440105001101", "child_ids": ["c1"],
+                     "volunteer_ids": ["v1"], "approval_level": "community"},
+    "PairApproved": {"pair_id": "p1", "approved_at_level": "community"},
+    "ChildTransferredOut": {"child_id": "c1", "from_region": "440105001101", "to_region": "440105001102"},
+    "ChildTransferredIn": {**CHILD_V1, "region": "440105001102", "from_region": "440105001101", "grade": None,
+                           "active_pair_ids": []},
+}
+BUSINESS_DAY = {"ChildRegistered": "registered_on", "VolunteerRecruited": "recruited_on",
+                "VolunteerWithdrew": "withdrawn_on", "TeamFormed": "formed_on", "StationOpened": "opened_on",
+                "StationClosed": "closed_on", "FundOpened": "opened_on", "FundAllocated": "allocated_on",
+                "FundAllocationReleased": "released_on", "PairEnded": "ended_on", "PairProposed": "proposed_on",
+                "PairApproved": "approved_on", "ChildTransferredOut": "transferred_on",
+                "ChildTransferredIn": "transferred_on", "DonorRegistered": "registered_on"}
 # As version 1 of each changed event stored them.
 V1 = {
     "PairFormed": {"pair_id": "p1", "mode": "one_to_one", "region": "440105001101", "child_ids": ["c1"],
@@ -43,6 +73,7 @@ V1 = {
               "guardians_present": 0, "person_times": 12, "note": None, "evidence": []}
        for name, host in (("ActivityLogged", "pair"), ("StationActivityLogged", "station"),
                           ("TeamActivityLogged", "team"))},
+    **BUSINESS_DAY_V1,
 }
 CARE = {"VisitLogged": "pair", "ActivityLogged": "pair", "StationActivityLogged": "station",
         "TeamActivityLogged": "team"}
@@ -124,3 +155,18 @@ def test_a_donor_of_version_1_is_an_organisation_named_in_plaintext() -> None:
 def test_the_current_versions_refuse_plaintext_where_they_seal() -> None:
     with pytest.raises(ValidationError):
         typed_event(stored("WishSubmitted", {**V1["WishSubmitted"], "item": "书包"}, version=2))
+
+
+@pytest.mark.parametrize("event_type", sorted(BUSINESS_DAY))
+def test_an_event_stored_without_its_business_day_happened_the_day_it_was_recorded(event_type: str) -> None:
+    field = BUSINESS_DAY[event_type]
+    event = typed_event(stored(event_type, V1[event_type]))
+    assert getattr(event, field) == date(2025, 11, 3)  # occurred_at's day
+    current = event_types()[event_type]
+    dated = typed_event(stored(event_type, {**event.model_dump(mode="json"), field: "2024-05-06"},
+                               version=current.schema_version))
+    assert getattr(dated, field) == date(2024, 5, 6)
+
+
+def test_a_volunteer_recruited_before_staff_was_known_is_not_staff() -> None:
+    assert typed_event(stored("VolunteerRecruited", V1["VolunteerRecruited"])).staff is False
