@@ -16,6 +16,7 @@ from contracts.intake.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
 from contracts.pairing.pairs import EndPair, FormPair
+from contracts.reporting.submission import AcceptSubmission, AdjustMonth, ReturnSubmission, SubmitMonth
 from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, JoinTeam, LeaveTeam,
                                          MoveTeam, OpenStation, RecordTraining, WithdrawVolunteer)
 
@@ -70,4 +71,11 @@ ACTIVITY: dict[str, type[Command]] = {
     "close_concern": CloseConcern,
     "assess_risk": AssessRisk,  # the child's care tier
 }
-CATALOGUE: dict[str, dict[str, type[Command]]] = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
+REPORTING: dict[str, type[Command]] = {
+    "submit_month": SubmitMonth,  # the monthly submission (数据上报) to the office directly above
+    "return_submission": ReturnSubmission,
+    "accept_submission": AcceptSubmission,
+    "adjust_month": AdjustMonth,  # an accepted month's figures moved since: recorded as its adjustment
+}
+CATALOGUE: dict[str, dict[str, type[Command]]] = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY,
+                                                  "reporting": REPORTING}

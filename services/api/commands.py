@@ -33,6 +33,7 @@ from services.api.auth import Caller, signed_in
 from services.api.availability import RESEND_AFTER, request_while_connected
 from services.api.deps import Nats
 from services.api.errors import refusal
+from services.api.filled import fill_in
 from services.api.limits import too_large
 from services.shared.endpoints import decode_reply
 
@@ -74,7 +75,7 @@ def body_model(model: type[Command]) -> type[BaseModel]:
     validators of their own; the full model is validated again once the actor is in."""
     fields = {}
     for name, info in model.model_fields.items():
-        if name == "actor":
+        if name == "actor" or name in getattr(model, "filled_by_server", ()):  # the platform's, not the body's
             continue
         rows = _rows_of(info.annotation)
         fields[name] = (list[body_model(rows)] if rows else info.annotation, info)
@@ -83,8 +84,8 @@ def body_model(model: type[Command]) -> type[BaseModel]:
 
 
 def command_of(model: type[Command], body: BaseModel, actor: Actor,
-               idempotency_key: str | None = None) -> Command:
-    data = body.model_dump()
+               idempotency_key: str | None = None, filled: dict[str, Any] | None = None) -> Command:
+    data = body.model_dump() | (filled or {})
     data["actor"] = actor
     if idempotency_key is not None:
         data["command_id"] = idempotency_key
@@ -130,7 +131,8 @@ def add_command_route(context: str, name: str, model: type[Command]) -> None:
     async def post(request: Request, body: BaseModel, nc: Nats, caller: Caller = Depends(signed_in),
                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
         actor = caller.actor(caller.require(role))
-        return await send(nc, context, name, command_of(model, body, actor, idempotency_key))
+        filled = await fill_in(request.app.state.db, context, name, body)  # what the platform's read side says
+        return await send(nc, context, name, command_of(model, body, actor, idempotency_key, filled))
 
     # The body model, resolved for FastAPI (the module's annotations are strings).
     post.__annotations__ = {"request": Request, "body": body_type, "nc": Nats, "caller": Caller,

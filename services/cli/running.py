@@ -73,7 +73,8 @@ def _feed_line(platform) -> str:
 
 def serve(
     services: Annotated[list[str], typer.Argument(
-        help="intake, imports (bulk registrations only), pairing, activity, projections, reminders, feeds, api")],
+        help="intake, imports (bulk registrations only), pairing, activity, reporting, projections, reminders, feeds, "
+             "api")],
     data_dir: DataDir = None,
     nats_url: Annotated[Optional[str], typer.Option("--nats-url", envvar="AIXIN_NATS_URL")] = None,
     http: Annotated[str, typer.Option(help="HOST:PORT of the HTTP API")] = "127.0.0.1:8765",

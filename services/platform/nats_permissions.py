@@ -57,6 +57,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     # the child's care tier is activity's, her file intake's
     "activity": ("pair_care", "station_care", "team_care", "child_care", "wish", "concern", "donor", "fund",
                  "gift_pack"),
+    "reporting": ("submission",),  # an office's month submitted upward (数据上报)
     "reminders": ("reminder",),
     "projections": ("parked_event",),  # an operator's skip of an event a read model parked
 }
@@ -66,12 +67,14 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "imports": ("intake.register_children", "intake.recruit_volunteers"),
     "pairing": ("pairing.>",),
     "activity": ("activity.>",),
+    "reporting": ("reporting.>",),
 }
 QUEUE = {"intake": "aixin-intake", "imports": "aixin-intake", "pairing": "aixin-pairing",
-         "activity": "aixin-activity"}
+         "activity": "aixin-activity", "reporting": "aixin-reporting"}
 FEED = "feed"
 FOLLOWERS = ("projections", "reminders", FEED)
-SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "projections", "reminders", FEED)
+SERVICE_USERS = (ADMIN, API, "intake", "imports", "pairing", "activity", "reporting", "projections", "reminders",
+                 FEED)
 FEEDER = "feeder"  # the platform's user in each system's account
 LEAF = "leaf"  # a province's leaf node, in the system's account
 HUB_DOMAIN = "aixin"  # the hub's JetStream domain: a leaf node reaches its API as `$JS.aixin.API`

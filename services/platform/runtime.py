@@ -28,6 +28,7 @@ from services.api.warm import keep_compliance_warm
 from services.intake import app as intake
 from services.pairing import app as pairing
 from services.projections import all_projections
+from services.reporting import app as reporting
 from services.projections.admin import admin_router
 from services.shared.follower.projector import Projector
 from services.platform.settings import RuntimeInfo, Settings, nats_servers
@@ -44,7 +45,7 @@ from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 from services.shared.unit_of_work import Deps
 
-COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity}
+COMMAND_SERVICES = {"intake": intake, "pairing": pairing, "activity": activity, "reporting": reporting}
 # "imports": only the intake service's bulk registrations, for an import worker beside "intake".
 BULK_ROUTES = {name: intake.ROUTES[name] for name in ("register_children", "recruit_volunteers")}
 SERVICES = (*COMMAND_SERVICES, "imports", "projections", "reminders", "feeds", "api")

@@ -14,11 +14,12 @@ from services.api.app import create_api
 from services.dashboard import add_dashboard
 from services.intake.app import ROUTES as INTAKE
 from services.pairing.app import ROUTES as PAIRING
+from services.reporting.app import ROUTES as REPORTING
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 
 # Each service's commands and their handlers (their names and models: contracts.catalogue).
-COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY}
+COMMAND_ROUTES = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY, "reporting": REPORTING}
 
 
 def create_app(nc, event_log: EventLog, db: AsyncEngine, keys: KeyStore,

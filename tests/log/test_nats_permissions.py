@@ -86,6 +86,8 @@ async def test_files_are_private(server, tmp_path: Path) -> None:
     ("reminders", "publish a child event"),
     ("activity", "publish a child event"),  # the care tier is activity's own aggregate, not the child's file
     ("pairing", "publish a child event"),  # a child's pairs are pairing's own aggregate
+    ("reporting", "publish a child event"),  # an office's months only
+    ("reporting", "subscribe aixin.cmd.intake.>"),
     ("api", "delete the stream"),
     ("intake", "purge the stream"),
     ("activity", "update the stream"),

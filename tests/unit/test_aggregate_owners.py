@@ -10,7 +10,7 @@ from services.platform.nats_permissions import WRITES
 # The context each writing NATS user is part of (the import of a workbook is intake's bulk path,
 # the reminder process is activity's).
 CONTEXT_OF_USER = {"intake": "intake", "imports": "intake", "pairing": "pairing", "activity": "activity",
-                   "reminders": "activity", "projections": "operations"}
+                   "reporting": "reporting", "reminders": "activity", "projections": "operations"}
 # A context's contract is its own package (contracts/intake/, pairing/, activity/) or module
 # (contracts/accounts.py, operations.py): the context of an event is the name under contracts.
 

@@ -30,8 +30,8 @@ PACKAGES = ("contracts", "services", "tooling")
 LAYERS = {
     "contract": ("contracts",),
     "shared": ("services.shared",),
-    "context": ("services.intake", "services.pairing", "services.activity", "services.importing",
-                "services.accounts"),
+    "context": ("services.intake", "services.pairing", "services.activity", "services.reporting",
+                "services.importing", "services.accounts"),
     "read side": ("services.projections", "services.feed"),
     "entry point": ("services.cli", "services.platform", "services.api", "services.dashboard"),
     "tooling": ("tooling",),

@@ -9,8 +9,9 @@ from contracts.catalogue import CATALOGUE
 from services.activity import app as activity
 from services.intake import app as intake
 from services.pairing import app as pairing
+from services.reporting import app as reporting
 
-SERVICES = {app.CONTEXT: app.ROUTES for app in (intake, pairing, activity)}
+SERVICES = {app.CONTEXT: app.ROUTES for app in (intake, pairing, activity, reporting)}
 
 
 def test_every_context_with_commands_is_in_the_catalogue() -> None:

@@ -25,7 +25,7 @@ EVENTS = "### Every event"
 PACKAGES = ("contracts", "services", "tooling")
 # The NATS user each deciding folder's service appends as (`services.platform.nats_permissions`), by
 # the longest folder that holds it; accounts are appended by the API on subjects of their own.
-USER_OF_FOLDER = {"intake": "intake", "pairing": "pairing", "activity": "activity",
+USER_OF_FOLDER = {"intake": "intake", "pairing": "pairing", "activity": "activity", "reporting": "reporting",
                   "activity/reminders": "reminders", "shared/follower": "projections", "accounts": None}
 
 

@@ -1,0 +1,14 @@
+"""The reporting service's routes: the monthly submission (数据上报), each part of the paperwork
+upward handled by its own sub-package."""
+
+from contracts.reporting.submission import AcceptSubmission, AdjustMonth, ReturnSubmission, SubmitMonth
+from services.reporting.submission import handlers as submission
+from services.shared.endpoints import Routes
+
+CONTEXT = "reporting"
+ROUTES: Routes = {
+    "submit_month": (SubmitMonth, submission.submit_month),
+    "return_submission": (ReturnSubmission, submission.return_submission),
+    "accept_submission": (AcceptSubmission, submission.accept_submission),
+    "adjust_month": (AdjustMonth, submission.adjust_month),  # also the platform's, when a locked month moves
+}
