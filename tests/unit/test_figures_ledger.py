@@ -176,7 +176,9 @@ def test_service_minutes_count_to_each_volunteer_present_and_once_to_each_team()
         {"holder": "volunteer", "holder_id": "v2", "day": MAR10, "minutes": 90, "activities": 1}]
     ledger = rows(batch)
     assert as_of(ledger, "", MAR10)["service_minutes"] == 90 * 2 + 60
-    assert as_of(ledger, "", MAR10)["person_times"] == 30 + 2  # the visit: v1 and c1
+    # Those served: the trip's 30 less its 2 volunteers; the visit's c1 (v1 serves).
+    assert as_of(ledger, "", MAR10)["person_times"] == 30 - 2 + 1
+    assert as_of(ledger, "", MAR10)["volunteer_person_times"] == 2 + 1
 
 
 def test_a_batch_reads_the_standing_its_events_need() -> None:

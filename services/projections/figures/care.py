@@ -4,6 +4,13 @@ funds, gift packs, teams and stations.
 Service minutes are volunteer-minutes: an activity's duration once for every volunteer present (a
 visit's are the pair's). Each volunteer's minutes also count to one team: the team that held the
 activity, else the volunteer's own; an activity counts once per team however many came.
+
+Person-times as the reports count them: those served — the children named, the guardians present
+and the rest of the attendance (`person_times`, split into `child_person_times`,
+`guardian_person_times`, `other_person_times`) — apart from the volunteers serving
+(`volunteer_person_times`); with them, everyone present (`attendance`). A collective activity's
+attendance is counted as given: 160 with 20 children and 5 volunteers named and 10 guardians is
+20 children, 10 guardians, 125 others served and 5 volunteers serving.
 """
 
 from __future__ import annotations
@@ -21,13 +28,25 @@ from services.projections.figures.reminders import close_about, contacted
 from services.projections.figures.state import Batch, Fact
 
 
+def split(attendance: int, volunteers: int, children: int, guardians: int) -> dict[str, int]:
+    """An activity's person-times by who was there: everyone present (`attendance`, as given, never
+    fewer than those named), the volunteers serving, and those served — children named, guardians
+    present, the rest of the attendance."""
+    attendance = max(attendance, volunteers + children + guardians)
+    others = attendance - volunteers - children - guardians
+    return {"attendance": attendance, "volunteer_person_times": volunteers,
+            "person_times": children + guardians + others, "child_person_times": children,
+            "guardian_person_times": guardians, "other_person_times": others}
+
+
 def _held(b: Batch, f: Fact, *, day: date, kind: str, host: str, minutes: int, volunteers: Sequence[str],
-          children: Sequence[str], person_times: int, team: str | None = None) -> None:
+          children: Sequence[str], person_times: int, guardians: int = 0, team: str | None = None) -> None:
     b.count(f.region, day, "activities", f"activities_kind_{kind}", f"activities_by_{host}")
     b.count(f.region, day, "activity_minutes", step=minutes)
     b.count(f.region, day, "service_minutes", step=minutes * len(volunteers))
-    b.count(f.region, day, "person_times", step=person_times)
-    b.count(f.region, day, "child_person_times", step=len(children))
+    for figure, step in split(person_times, len(volunteers), len(children), guardians).items():
+        if step:
+            b.count(f.region, day, figure, step=step)
     teams: dict[str, int] = {}
     for volunteer_id in dict.fromkeys(volunteers):
         b.serve("volunteer", volunteer_id, day, minutes)
@@ -63,7 +82,8 @@ def visited(b: Batch, f: Fact) -> None:
 def pair_activity(b: Batch, f: Fact) -> None:
     e: ActivityLogged = f.event
     _held(b, f, day=e.held_on, kind=e.kind.value, host="pair", minutes=e.duration_minutes,
-          volunteers=e.volunteer_ids, children=e.child_ids, person_times=e.person_times)
+          volunteers=e.volunteer_ids, children=e.child_ids, person_times=e.person_times,
+          guardians=e.guardians_present)
     _contact(b, e.pair_id, e.child_ids, e.held_on)
 
 
@@ -71,7 +91,8 @@ def collective(b: Batch, f: Fact) -> None:
     e: StationActivityLogged | TeamActivityLogged = f.event
     team = e.team_id if isinstance(e, TeamActivityLogged) else None
     _held(b, f, day=e.held_on, kind=e.kind.value, host="team" if team else "station", minutes=e.duration_minutes,
-          volunteers=e.volunteer_ids, children=e.child_ids, person_times=e.person_times, team=team)
+          volunteers=e.volunteer_ids, children=e.child_ids, person_times=e.person_times,
+          guardians=e.guardians_present, team=team)
     _contact(b, None, e.child_ids, e.held_on)
 
 

@@ -19,6 +19,7 @@ from contracts.intake.registration import ChildCategory, VolunteerKind, Voluntee
 from contracts.activity.reminders import ReminderRule
 
 STOCK, FLOW, DERIVED = "stock", "flow", "derived"
+COUNTED = "counted"  # a stock the ledger does not sum: counted on read (counties covered)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Topic:
 @dataclass(frozen=True)
 class Figure:
     key: str
-    kind: str  # STOCK, FLOW or DERIVED
+    kind: str  # STOCK, FLOW, DERIVED or COUNTED
     topic: str
     zh: str
     en: str
@@ -81,9 +82,13 @@ def _figures() -> list[Figure]:
         Figure("volunteers_trained", STOCK, "volunteers", "已完成未成年人保护法培训",
                "trained in the Minors Protection Law"),
         Figure("volunteers_certified", STOCK, "volunteers", "已认证", "certified"),
+        Figure("volunteers_staff", STOCK, "volunteers", "妇联干部志愿者", "federation staff among volunteers"),
         Figure("volunteers_recruited", FLOW, "volunteers", "招募", "recruited"),
         Figure("volunteers_withdrawn", FLOW, "volunteers", "退出", "withdrawn"),
         Figure("training_sessions", FLOW, "volunteers", "培训场次", "training sessions held"),
+        Figure("station_training_sessions", FLOW, "volunteers", "驿站培训场次", "training sessions held at a station"),
+        Figure("volunteers_trained_at_stations", FLOW, "volunteers", "驿站培训志愿者人次",
+               "volunteers trained at a station (person-times)"),
         Figure("service_minutes", FLOW, "service", "志愿服务时长（分钟）", "volunteer service minutes"),
         Figure("service_hours", DERIVED, "service", "志愿服务时长（小时）", "volunteer service hours", "hours"),
         Figure("activity_minutes", FLOW, "service", "活动时长（分钟）", "activity minutes"),
@@ -94,8 +99,12 @@ def _figures() -> list[Figure]:
         Figure("activities", FLOW, "activities", "活动次数", "activities"),
         *(Figure(f"activities_kind_{k}", FLOW, "activities", ACTIVITY_ZH[k], _words(k)) for k in ActivityKind),
         *(Figure(f"activities_by_{h}", FLOW, "activities", z, f"{h} activities") for h, z in HOST_ZH.items()),
-        Figure("person_times", FLOW, "activities", "服务人次", "person-times served"),
-        Figure("child_person_times", FLOW, "activities", "服务儿童人次", "child person-times"),
+        Figure("person_times", FLOW, "activities", "服务人次", "person-times served (volunteers not counted)"),
+        Figure("child_person_times", FLOW, "activities", "服务儿童人次", "children served (person-times)"),
+        Figure("guardian_person_times", FLOW, "activities", "服务家长人次", "parents and guardians served (person-times)"),
+        Figure("other_person_times", FLOW, "activities", "其他服务人次", "others served (attendance not named)"),
+        Figure("volunteer_person_times", FLOW, "activities", "志愿者参与人次", "volunteers serving (person-times)"),
+        Figure("attendance", FLOW, "activities", "参与总人次", "attendance (everyone present, as given)"),
         Figure("children", STOCK, "children", "在册儿童", "children on file"),
         *(Figure(f"children_category_{c}", STOCK, "children", CATEGORY_ZH[c], _words(c)) for c in ChildCategory),
         Figure("children_registered", FLOW, "children", "新登记儿童", "children registered"),
@@ -108,6 +117,8 @@ def _figures() -> list[Figure]:
         *(Figure(f"children_tier_{t}", STOCK, "children", f"{TIER_ZH[t]}关爱儿童", f"{t}-tier children")
           for t in RiskTier),
         Figure("active_pairs", STOCK, "children", "在结对数", "active pairs"),
+        # Worked out on read from the pairs (services.projections.figures.counties), not the ledger.
+        Figure("counties_covered", COUNTED, "children", "覆盖县（市、区）数", "counties with an active pair"),
         Figure("pairs_formed", FLOW, "children", "新结对", "pairs formed"),
         Figure("pairs_ended", FLOW, "children", "结对解除", "pairs ended"),
         Figure("children_moved_in", FLOW, "children", "转入儿童", "children moved in"),
@@ -138,8 +149,10 @@ def _figures() -> list[Figure]:
 
 FIGURES: tuple[Figure, ...] = tuple(_figures())
 BY_KEY: Mapping[str, Figure] = {f.key: f for f in FIGURES}
-STORED = tuple(f.key for f in FIGURES if f.kind != DERIVED)
+STORED = tuple(f.key for f in FIGURES if f.kind in (STOCK, FLOW))
 STOCKS = frozenset(f.key for f in FIGURES if f.kind == STOCK)
+# What a period gives at its end (and its start): the stocks, and the stocks counted on read.
+LEVELS = frozenset(f.key for f in FIGURES if f.kind in (STOCK, COUNTED))
 
 
 def _share(part: int, whole: int) -> float:
@@ -155,11 +168,12 @@ DERIVATIONS: dict[str, Callable[[Mapping[str, int]], float]] = {
 
 
 _ORDER = tuple(f.key for f in FIGURES)
-_STORED = frozenset(STORED)
+_STORED = frozenset(f.key for f in FIGURES if f.kind != DERIVED)  # and the counted ones, when given
 
 
 def complete(values: Mapping[str, int]) -> dict[str, int | float]:
-    """Every figure in catalogue order: the stored ones (0 where nothing was recorded), then worked out.
+    """Every figure in catalogue order: the stored and counted ones (0 where nothing was recorded),
+    then worked out.
     (Filled into a template of every key in order: a region's sub-regions each need one, and a
     town's hundred villages made this the costliest step of its stats.)"""
     figures: dict[str, int | float] = dict.fromkeys(_ORDER, 0)

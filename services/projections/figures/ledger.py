@@ -35,6 +35,7 @@ from services.projections.figures.arithmetic import Deltas
 from services.projections.figures.levels import LEAF, parent_length, rolled_up
 from services.projections.figures.state import Batch, Fact
 from services.projections.figures.tables import STANDING, TABLES, ahead, ledger, rollup, service, totals
+from services.projections.figures.versions import add_missing_columns
 from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 from services.shared.many_rows import execute_many
@@ -63,9 +64,11 @@ class FigureLedger:
             APPLY[type(fact.event)](batch, fact)
         await _write(conn, batch)
 
-    async def upgrade(self, conn: AsyncConnection) -> None:
+    async def upgrade(self, conn: AsyncConnection) -> bool:
+        """True: figures this version counts anew must be rebuilt from the log (`versions`)."""
         await roll_up_existing_ledger(conn)
         await total_villages_of_existing_ledger(conn)
+        return await add_missing_columns(conn)
 
 
 def needs(facts: list[Fact]) -> dict[str, set[str]]:

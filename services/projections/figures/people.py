@@ -146,14 +146,15 @@ def exited(b: Batch, f: Fact) -> None:
 
 def volunteer_stocks(volunteer: dict) -> list[str]:
     stocks = ["volunteers", f"volunteers_kind_{volunteer['kind']}", f"volunteers_type_{volunteer['vtype']}"]
-    return stocks + [f"volunteers_{name}" for name in ("trained", "certified") if volunteer[name]]
+    return stocks + [f"volunteers_{name}" for name in ("trained", "certified", "staff") if volunteer.get(name)]
 
 
 def recruited(b: Batch, f: Fact) -> None:
     e: VolunteerRecruited = f.event
     volunteer = b.volunteers.put(e.volunteer_id, {
         "volunteer_id": e.volunteer_id, "region": f.region, "kind": e.kind.value, "vtype": e.volunteer_type.value,
-        "team_id": e.team_id, "trained": False, "certified": False, "withdrawn": False, "changed_on": f.day})
+        "team_id": e.team_id, "trained": False, "certified": False, "withdrawn": False, "changed_on": f.day,
+        "staff": getattr(e, "staff", False)})
     b.count(f.region, f.day, "volunteers_recruited", *volunteer_stocks(volunteer))
 
 
@@ -190,6 +191,9 @@ def withdrew(b: Batch, f: Fact) -> None:
 def training_held(b: Batch, f: Fact) -> None:
     e: TrainingSessionHeld = f.event
     b.count(f.region, e.held_on, "training_sessions")
+    if e.station_id is not None:  # trained at a station: the session, and each volunteer trained
+        b.count(f.region, e.held_on, "station_training_sessions")
+        b.count(f.region, e.held_on, "volunteers_trained_at_stations", step=len(e.volunteer_ids))
 
 
 def formed(b: Batch, f: Fact) -> None:

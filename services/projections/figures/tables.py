@@ -4,7 +4,7 @@ later events need to know about."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, String, Table, false
 
 from services.shared.follower.projection import metadata
 
@@ -76,6 +76,8 @@ volunteers = Table(
     Column("trained", Boolean, nullable=False),
     Column("certified", Boolean, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
+    # Added with the staff figure: a ledger kept without it gets it at start (ledger.upgrade).
+    Column("staff", Boolean, nullable=False, server_default=false()),
     Column("changed_on", Date, nullable=False),
 )
 pairs = Table(

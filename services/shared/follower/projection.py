@@ -59,4 +59,6 @@ class Projection(Protocol):
     # Optional: `uncompared`, tables of `tables` that record the read model's history rather than
     # its content (when each part last changed), which a rebuild writes but does not compare.
     # Optional: `async def upgrade(self, conn) -> None`, run at start in the schema's transaction,
-    # before any batch: fill tables a newer version added from the read model's other tables.
+    # before any batch: fill tables a newer version added from the read model's other tables; it
+    # returns True where they cannot give what the version counts anew: the projector then
+    # rebuilds the read model from the log beside the live one (`Projector.run`).

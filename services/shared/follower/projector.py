@@ -32,6 +32,7 @@ class Projector(Applier):
         super().__init__(event_log, engine, projections)
         self._lock = asyncio.Lock()  # a rebuild pauses the live loop for its swap
         self.rebuilds = Rebuilds(self, self._lock)
+        self.outdated: list[str] = []  # read models whose upgrade asked to be rebuilt from the log
 
     async def create_schema(self) -> None:
         await when_unlocked(self._create_schema)
@@ -42,17 +43,22 @@ class Projector(Applier):
             for name, projection in self.projections.items():
                 await conn.execute(upsert(conn.dialect.name, checkpoints)
                                    .values(projection=name, last_seq=0).on_conflict_do_nothing())
-                # Tables a newer version added to a read model are filled from its other tables.
-                if (upgrade := getattr(projection, "upgrade", None)) is not None:
-                    await upgrade(conn)
+                # Tables a newer version added to a read model are filled from its other tables;
+                # what they cannot give, a rebuild from the log does (`run` starts it).
+                if (upgrade := getattr(projection, "upgrade", None)) is not None and await upgrade(conn):
+                    self.outdated.append(name)
             self.position = min((await read_checkpoints(conn, self.projections)).values(), default=0)
 
     async def run(self) -> None:
         """Follow the log for ever; after a database fault, start again from the checkpoints. A
-        rebuild stopped midway (its process killed, say) goes on meanwhile; it stops with this.
+        rebuild stopped midway (its process killed, say), or one an upgrade asked for, goes on
+        meanwhile; it stops with this.
         Parked events are applied again first (`retry`)."""
         try:
             await self.rebuilds.resume()
+            if self.outdated and not self.rebuilds.running:  # kept by an older version: rebuilt beside
+                log.warning("rebuilding %s from the log: kept by an older version", ", ".join(self.outdated))
+                await self.rebuilds.start(self.outdated)
         except Exception:
             log.exception("a rebuild stopped midway could not be resumed; `aixin replay` tries again")
         try:  # a fix ships with a restart: what was parked is applied again at once
