@@ -21,6 +21,7 @@ from services.activity import app as activity
 from services.activity.reminders.process import ReminderProcess
 from services.accounts import open_accounts
 from services.accounts.bootstrap import create_first_admin
+from services.platform.adjustments import AdjustmentProcess
 from services.platform.children import ChildService, ChildSpec
 from services.platform.data_dir import DataDirLock
 from services.platform.web import create_app
@@ -127,6 +128,9 @@ class Platform:
             if name in services:
                 await self._serve(name, command_router(module.CONTEXT, module.ROUTES, await self._deps(name)),
                                   commands=True)
+        if "reporting" in services:  # an accepted month's later changes, recorded as its adjustments
+            self.adjustments = AdjustmentProcess(await self._deps("reporting"), self.db)
+            self.tasks.append(asyncio.create_task(self.adjustments.run(), name="adjustments"))
         if "imports" in services and "intake" not in services:
             await self._serve("imports", command_router(intake.CONTEXT, BULK_ROUTES, await self._deps("imports")),
                               commands=True)

@@ -11,6 +11,7 @@ from services.projections.pair_compliance.model import PairCompliance
 from services.projections.pair_modes import PairModes
 from services.projections.places_to_complete import PlacesToComplete
 from services.projections.rematch_queue import RematchQueue
+from services.projections.submissions.model import Submissions
 from services.projections.volunteer_directory import VolunteerDirectory
 from services.projections.volunteer_pools import VolunteerPools
 from services.projections.work_queues import WorkQueues
@@ -20,4 +21,5 @@ def all_projections():
     return [FigureLedger(), ChildrenDirectory(),
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
-            PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords()]
+            PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords(),
+            Submissions()]
