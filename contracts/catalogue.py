@@ -16,6 +16,7 @@ from contracts.intake.imports import RecruitVolunteers, RegisterChildren
 from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
 from contracts.pairing.pairs import EndPair, FormPair
+from contracts.reporting.recognition import AwardVolunteer, DeclineNomination, NominateVolunteer
 from contracts.reporting.submission import AcceptSubmission, AdjustMonth, ReturnSubmission, SubmitMonth
 from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, JoinTeam, LeaveTeam,
                                          MoveTeam, OpenStation, RecordTraining, WithdrawVolunteer)
@@ -76,6 +77,9 @@ REPORTING: dict[str, type[Command]] = {
     "return_submission": ReturnSubmission,
     "accept_submission": AcceptSubmission,
     "adjust_month": AdjustMonth,  # an accepted month's figures moved since: recorded as its adjustment
+    "nominate_volunteer": NominateVolunteer,  # 最美爱心妈妈: by a district or town office, her record attached
+    "award_volunteer": AwardVolunteer,  # by a city or province office above her
+    "decline_nomination": DeclineNomination,
 }
 CATALOGUE: dict[str, dict[str, type[Command]]] = {"intake": INTAKE, "pairing": PAIRING, "activity": ACTIVITY,
                                                   "reporting": REPORTING}

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import InvalidRegion, Region, known_region
+from services.api.recognition import nomination_record
 from services.projections.submissions.snapshot import month_snapshot
 
 Filler = Callable[[AsyncEngine, BaseModel], Awaitable[dict[str, Any]]]
@@ -39,6 +40,7 @@ async def adjustment(db: AsyncEngine, body: BaseModel) -> dict[str, Any]:
 FILLERS: dict[tuple[str, str], Filler] = {
     ("reporting", "submit_month"): submission,
     ("reporting", "adjust_month"): adjustment,
+    ("reporting", "nominate_volunteer"): nomination_record,  # her record of the year (最美爱心妈妈)
 }
 
 

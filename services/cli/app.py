@@ -11,6 +11,7 @@ from services.cli import reads, running, session
 from services.cli.report import report
 from services.cli.stats import stats
 from services.cli.audit import audit_app
+from services.cli.award import award_app
 from services.cli.compliance import compliance
 from services.cli.doctor import doctor_app
 from services.cli.imports import import_app
@@ -30,6 +31,7 @@ for command in (running.up, running.serve, session.login, session.logout, sessio
 app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(award_app, name="award")
 app.add_typer(doctor_app, name="doctor")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")

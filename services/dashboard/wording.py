@@ -23,9 +23,10 @@ EVENT_TYPES = event_types()
 # Free text an event may carry about a person, shown under its sentence to a role that may read it.
 FREE_TEXT = ("reason", "note", "notes", "item", "given_by", "donor", "details", "certification")
 HIDDEN = ("<sealed>", "<withheld>")  # what GET /history shows a role that may not read a value
-PLACE_FIELDS = ("region", "from_region", "to_region")
+PLACE_FIELDS = ("region", "from_region", "to_region", "nominated_by", "awarded_by", "declined_by")
 DAY_FIELDS = ("visited_on", "held_on", "raised_on", "referred_on", "followed_up_on", "closed_on", "surveyed_on",
-              "given_on", "withdrawn_on", "exited_on", "formed_on", "completed_on", "certified_on")
+              "given_on", "withdrawn_on", "exited_on", "formed_on", "completed_on", "certified_on", "nominated_on",
+              "awarded_on", "declined_on")
 
 
 class Missing(dict):
@@ -97,6 +98,8 @@ def fields(event: dict, t: Translator, people: dict[str, dict[str, str]]) -> Mis
             out[key] = t.gettext("file.and").join(word(t, found.__name__, v) for v in values)
         elif key in PLACE_FIELDS:
             out[key] = place(value, t)
+        elif key == "year":  # 2026, never "2,026"
+            out[key] = str(value)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             out[key] = t.number(value)
         elif isinstance(value, str) and not key.endswith("_id"):

@@ -10,6 +10,7 @@ from services.projections.matching_candidates.model import MatchingCandidates
 from services.projections.pair_compliance.model import PairCompliance
 from services.projections.pair_modes import PairModes
 from services.projections.places_to_complete import PlacesToComplete
+from services.projections.recognitions import Recognitions
 from services.projections.rematch_queue import RematchQueue
 from services.projections.submissions.model import Submissions
 from services.projections.volunteer_directory import VolunteerDirectory
@@ -22,4 +23,4 @@ def all_projections():
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
             PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords(),
-            Submissions()]
+            Submissions(), Recognitions()]

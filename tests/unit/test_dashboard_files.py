@@ -20,7 +20,8 @@ from services.dashboard.wording import _enum_in, sentence, tidy
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 # The aggregates a file loads: a person's own and her pairs, a pair and its care, a wish, a concern.
-FILED = ("child", "pairing_child", "volunteer", "pairing_volunteer", "pair", "pair_care", "wish", "concern")
+FILED = ("child", "pairing_child", "volunteer", "pairing_volunteer", "pair", "pair_care", "wish", "concern",
+         "nomination")
 FILE_EVENTS = {name: cls for name, cls in event_types().items() if cls.aggregate_type in FILED}
 PEOPLE = {"children": {"c-1": "李小花"}, "volunteers": {"v-1": "吴丽"}}
 

@@ -1,7 +1,7 @@
 """A file's records: one row per person and record — each child and volunteer a pair is proposed or
-formed with, the child a wish is submitted for or a concern raised about — so that her file finds
-them without scanning the log. Rows are never changed: where a record stands is read from its own
-history, which the file page loads anyway."""
+formed with, the child a wish is submitted for or a concern raised about, the volunteer nominated for
+最美爱心妈妈 — so that her file finds them without scanning the log. Rows are never changed: where a
+record stands is read from its own history, which the file page loads anyway."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from contracts.activity.wishes import WishSubmitted
 from contracts.activity.concerns import ConcernRaised
 from contracts.pairing.matching import PairProposed
 from contracts.pairing.pairs import PairFormed
+from contracts.reporting.recognition import VolunteerNominated
 from services.shared.db import insert_if_absent
 from services.shared.eventlog import StoredEvent
 from services.shared.follower.projection import metadata
@@ -46,8 +47,15 @@ def _concern(stored: StoredEvent) -> list[dict]:
                  opened_on=event.raised_on.isoformat())]
 
 
+def _nomination(stored: StoredEvent) -> list[dict]:
+    event = stored.event
+    return [dict(person_id=event.volunteer_id, record_id=event.nomination_id, kind="nomination", region=event.region,
+                 opened_on=event.nominated_on.isoformat())]
+
+
 # A pair formed without a proposal (FormPair) has no PairProposed: both name its people.
-ROWS = {PairProposed: _pair, PairFormed: _pair, WishSubmitted: _wish, ConcernRaised: _concern}
+ROWS = {PairProposed: _pair, PairFormed: _pair, WishSubmitted: _wish, ConcernRaised: _concern,
+        VolunteerNominated: _nomination}
 
 
 class FileRecords:
