@@ -11,12 +11,12 @@ from services.cli import reads, running, session
 from services.cli.report import report
 from services.cli.stats import stats
 from services.cli.audit import audit_app
-from services.cli.award import award_app
 from services.cli.compliance import compliance
 from services.cli.doctor import doctor_app
 from services.cli.imports import import_app
 from services.cli.match import match_app
 from services.cli.queues import queue_app
+from services.cli.submission import submission_app
 from services.cli.systems import nats_config, systems_app
 from services.cli.users import users_app
 from services.cli.work import work_app
@@ -31,10 +31,10 @@ for command in (running.up, running.serve, session.login, session.logout, sessio
 app.command("nats-config")(nats_config)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
-app.add_typer(award_app, name="award")
 app.add_typer(doctor_app, name="doctor")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")
 app.add_typer(queue_app, name="queue")
+app.add_typer(submission_app, name="submission")
 app.add_typer(systems_app, name="systems")
 app.add_typer(work_app, name="work")

@@ -62,6 +62,15 @@ async def office_months(conn: AsyncConnection, office: Region, today: date, coun
     return [_standing(office, m, rows.get((office_code(office), m)), today, days) for m in months]
 
 
+async def office_month(conn: AsyncConnection, office: Region, month: str, today: date,
+                       days: Days = DEFAULT_DAYS) -> dict | None:
+    """Where one month of the office stands (None: its office submits no month)."""
+    if office.level not in SUBMITTING:
+        return None
+    rows = await _rows(conn, [office_code(office)], [month])
+    return _standing(office, month, rows.get((office_code(office), month)), today, days)
+
+
 def sub_offices(office: Region) -> list[Region]:
     """The offices whose months this office reviews: its direct sub-regions at a submitting level."""
     return [sub for sub in subregions(office) if sub.level in SUBMITTING]

@@ -1,0 +1,119 @@
+"""`aixin submission …`: the monthly submission (数据上报). An office submits a month that is over (the
+platform fills in its figures), the office directly above returns it with a reason or accepts it
+(which locks it); `list` shows an office's months or, with --month, its sub-offices' (who is late);
+`show` one month as submitted, with the adjustments recorded since it was accepted."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from contracts.regions import InvalidRegion, parse_region, region_name
+from services.cli.common import AsJson, DataDir, call, console, fail, get_json, region_arg
+
+submission_app = typer.Typer(help="The monthly submission (数据上报): submit, return, accept, list.",
+                             no_args_is_help=True)
+MonthArg = Annotated[str, typer.Argument(help="the month, YYYY-MM")]
+STATUS = {"not submitted": "未报送 not submitted", "submitted": "待审核 submitted", "returned": "已退回 returned",
+          "accepted": "已通过 accepted"}
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
+        fail(f"a month is written YYYY-MM, e.g. 2026-11; {text!r} is not")
+    return text
+
+
+def _named(code: str | None) -> str:
+    try:
+        return f"{region_name(parse_region(code))} ({code})" if code else "-"
+    except InvalidRegion:
+        return code
+
+
+def _post(data_dir, name: str, body: dict) -> dict:
+    return call(data_dir, "POST", f"/commands/reporting/{name}", body=body)
+
+
+def _explanations(given: list[str]) -> dict[str, str]:
+    found = {}
+    for item in given:
+        code, _, reason = item.partition("=")
+        if not code.strip() or not reason.strip():
+            fail(f"--explain is CODE=REASON (a sub-office and why it has not submitted); {item!r} is not")
+        found[code.strip()] = reason.strip()
+    return found
+
+
+@submission_app.command()
+def submit(region: str, month: MonthArg, explain: Annotated[Optional[list[str]], typer.Option(
+        "--explain", help="CODE=REASON: why a sub-office has not submitted (repeat for each)")] = None,
+        data_dir: DataDir = None) -> None:
+    """Submit REGION's MONTH (your own office's) to the office directly above."""
+    body = {"office": region_arg(region), "month": _month(month), "explanations": _explanations(explain or [])}
+    _post(data_dir, "submit_month", body)
+    console.print(f"Submitted {month} of {_named(body['office'])}; the office above reviews it.", highlight=False)
+
+
+@submission_app.command("return")
+def return_(region: str, month: MonthArg, reason: Annotated[str, typer.Option(help="why, in a line")],
+            data_dir: DataDir = None) -> None:
+    """Return a sub-office's submitted MONTH, saying why (an approver of the office directly above)."""
+    _post(data_dir, "return_submission", {"office": region_arg(region), "month": _month(month), "reason": reason})
+    console.print(f"Returned {month} of {_named(region_arg(region))}: {reason}", highlight=False)
+
+
+@submission_app.command()
+def accept(region: str, month: MonthArg, data_dir: DataDir = None) -> None:
+    """Accept a sub-office's submitted MONTH, which locks it (an approver of the office directly above)."""
+    _post(data_dir, "accept_submission", {"office": region_arg(region), "month": _month(month)})
+    console.print(f"Accepted {month} of {_named(region_arg(region))}; it is locked: later changes show as "
+                  "its adjustments.", highlight=False)
+
+
+def _row(table: Table, row: dict, first: str) -> None:
+    late = f"{row['days_late']}" if row["days_late"] else ""
+    table.add_row(first, STATUS.get(row["status"], row["status"]), row["deadline"], late,
+                  row.get("submitted_on") or "", str(row.get("adjustments") or ""), row.get("reason") or "")
+
+
+@submission_app.command("list")
+def list_(region: str, month: Annotated[Optional[str], typer.Option(
+        help="YYYY-MM: the sub-offices' submissions of that month (who is late)")] = None,
+        count: int = 12, json_out: AsJson = False, data_dir: DataDir = None) -> None:
+    """REGION's months and where each stands; with --month, its sub-offices' submissions of that month."""
+    code = region_arg(region)
+    path = f"/regions/{code}/submissions" + (f"/{_month(month)}" if month else "")
+    result = get_json(data_dir, path, **({} if month else {"count": count}))
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table("office" if month else "month", "status", "deadline", "days late", "submitted on",
+                  "adjustments", "returned because")
+    for row in result["sub_offices"] if month else result["months"]:
+        _row(table, row, f"{row['name']} ({row['office']})" if month else row["month"])
+    console.print(table)
+
+
+@submission_app.command()
+def show(region: str, month: MonthArg, json_out: AsJson = False, data_dir: DataDir = None) -> None:
+    """REGION's MONTH as submitted: its figures then and now, every step, the adjustments since."""
+    found = get_json(data_dir, f"/regions/{region_arg(region)}/submissions/{_month(month)}")["submission"]
+    if json_out or found is None:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2) if json_out else f"{month}: not submitted")
+        return
+    console.print(f"{found['name']} ({found['office']}) {month}: {STATUS[found['status']]}, round {found['round']}",
+                  highlight=False)
+    for step in found["steps"]:
+        deltas = ", ".join(f"{k} {v:+d}" for k, v in (step["deltas"] or {}).items())
+        console.print(f"  {step['on']} {step['step']} by {step['operator']} ({_named(step['office'])}) "
+                      f"{step['reason'] or ''}{deltas}", highlight=False)
+    table = Table("figure", "as submitted", "now")
+    for key, value in found["figures"].items():
+        if value or found["figures_submitted"].get(key):
+            table.add_row(key, str(found["figures_submitted"].get(key, 0)), str(value))
+    console.print(table)
