@@ -263,3 +263,41 @@ async def test_paging_past_any_sane_offset_is_refused_as_invalid(world) -> None:
             reply = await world.get("n-caseworker", path, offset=offset, **params)
             assert reply.status_code == 422, (path, offset, reply.text)
             assert reply.json()["details"][0]["loc"] == ["query", "offset"]
+
+
+async def test_each_office_submits_its_own_month_and_the_office_directly_above_reviews_it(world) -> None:
+    """May is over on the services' clock (1 June). A caseworker submits her own office's month only;
+    an approver of the office directly above returns or accepts it, nobody else; the adjustment of a
+    month is asked for within one's subtree."""
+    month, sent = {"month": "2026-05"}, set()
+    for username, (office, roles) in ACCOUNTS.items():
+        for region in (IN, NEAR, FAR):
+            reply = await world.post(username, "submit_month", office=region, **month)
+            may = Role.caseworker in roles and office == region
+            expected = (409 if region in sent else 201) if may else 403  # once sent, it awaits review
+            assert reply.status_code == expected, f"{username} {region}: {reply.text}"
+            sent |= {region} if may else set()
+            if Role.caseworker not in roles:
+                assert "needs the role caseworker" in reply.json()["message"]
+    assert (await world.post("n-caseworker", "submit_month", office="CN", **month)).status_code == 409
+    assert (await world.ok("p-caseworker", "submit_month", office="44", **month))["submission_id"] == "44-2026-05"
+    for username in ("n-caseworker", "n-viewer", "n-admin", "n-system"):
+        reply = await world.post(username, "accept_submission", office="44", **month)
+        assert reply.status_code == 403 and "needs the role approver" in reply.json()["message"], username
+    for username in ("p-approver", "d-approver"):  # its own month; a month above its office
+        reply = await world.post(username, "return_submission", office="44", reason="请核对", **month)
+        assert reply.status_code == 403, f"{username}: {reply.text}"
+    not_above = await world.post("p-approver", "accept_submission", office=IN, **month)
+    assert not_above.status_code == 403 and "directly above 440105 (4401)" in not_above.json()["message"]
+    await world.ok("n-approver", "return_submission", office="44", reason="请补充说明", **month)
+    await world.ok("p-caseworker", "submit_month", office="44", **month)
+    await world.ok("n-approver", "accept_submission", office="44", **month)
+    for username, region, expected in (("d-caseworker", IN, 409), ("d-caseworker", FAR, 403),
+                                       ("d-viewer", IN, 403), ("n-caseworker", "44", 201)):
+        reply = await world.post(username, "adjust_month", office=region, **month)
+        assert reply.status_code == expected, f"{username} {region}: {reply.text}"
+    await world.caught_up()
+    for username in ACCOUNTS:
+        for region in (IN, FAR):
+            reply = await world.get(username, f"/regions/{region}/submissions/2026-05")
+            assert reply.status_code == (200 if within(username, region) else 403), f"{username} {region}"
