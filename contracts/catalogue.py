@@ -17,6 +17,7 @@ from contracts.intake.registration import RecruitVolunteer, RegisterChild
 from contracts.pairing.matching import ApprovePair, ProposePair, RejectPair, WithdrawProposal
 from contracts.pairing.pairs import EndPair, FormPair
 from contracts.reporting.recognition import AwardVolunteer, DeclineNomination, NominateVolunteer
+from contracts.reporting.bulletin import SetCardThresholds
 from contracts.reporting.submission import AcceptSubmission, AdjustMonth, ReturnSubmission, SubmitMonth
 from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, JoinTeam, LeaveTeam,
                                          MoveTeam, OpenStation, RecordTraining, WithdrawVolunteer)
@@ -76,6 +77,7 @@ REPORTING: dict[str, type[Command]] = {
     "submit_month": SubmitMonth,  # the monthly submission (数据上报) to the office directly above
     "return_submission": ReturnSubmission,
     "accept_submission": AcceptSubmission,
+    "set_card_thresholds": SetCardThresholds,  # the 通报's blue, yellow and red cards, from a month on
     "adjust_month": AdjustMonth,  # an accepted month's figures moved since: recorded as its adjustment
     "nominate_volunteer": NominateVolunteer,  # 最美爱心妈妈: by a district or town office, her record attached
     "award_volunteer": AwardVolunteer,  # by a city or province office above her

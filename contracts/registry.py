@@ -15,7 +15,7 @@ from contracts import accounts, operations  # noqa: F401
 from contracts.activity import care, concerns, giving, reminders, wishes  # noqa: F401
 from contracts.intake import child_file, imports, registration, volunteers  # noqa: F401
 from contracts.pairing import matching, pairs  # noqa: F401
-from contracts.reporting import recognition, submission  # noqa: F401
+from contracts.reporting import bulletin, recognition, submission  # noqa: F401
 from contracts.envelope import Envelope, Event
 from contracts.upcasting import upcast
 

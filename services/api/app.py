@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.accounts.service import AccountService
 from services.api import accounts as account_routes
-from services.api import (auth, availability, care, children, commands, feed_docs, figures, files, giving,
+from services.api import (auth, availability, bulletin, care, children, commands, feed_docs, figures, files, giving,
                           history, matching, operations, pairing_reads, people, proposals, queues, submissions,
                           work_lists)
 from services.api.deps import set_resources
@@ -35,7 +35,7 @@ from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
 
 # In the order their routes are matched and documented.
-ROUTERS = (auth, account_routes, feed_docs, commands, matching, proposals, pairing_reads, figures, children, people,
+ROUTERS = (auth, account_routes, feed_docs, commands, matching, proposals, pairing_reads, figures, bulletin, children, people,
            history, files, care, giving, submissions, operations, work_lists, queues, availability)
 
 

@@ -46,7 +46,8 @@ router = APIRouter()
 # Deciding on a proposal or a sub-office's month is the approver's; everything else is the caseworker's
 # everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair"),
-                               ("reporting", "return_submission"), ("reporting", "accept_submission")})
+                               ("reporting", "return_submission"), ("reporting", "accept_submission"),
+                               ("reporting", "set_card_thresholds")})  # the thresholds its 通报 cards by
 # Checked as the body's command_id is (1-128 characters, one line: see `command_of`), and kept to
 # printable ASCII besides: HTTP stacks decode other header bytes as Latin-1, so such a key could
 # differ from the one the client believes it sent, and its retry would not be recognised.

@@ -197,3 +197,13 @@ class WorkQueue(Answer):
     region: str
     total: int
     offset: int
+
+
+class Bulletin(Answer):
+    region: str
+    month: str
+    judged_on: str
+    thresholds: dict[str, int]
+    thresholds_of: str | None
+    counts: dict[str, int]
+    rows: list[Row]

@@ -11,6 +11,7 @@ from services.cli import reads, running, session
 from services.cli.report import report
 from services.cli.stats import stats
 from services.cli.audit import audit_app
+from services.cli.bulletin import bulletin, thresholds
 from services.cli.compliance import compliance
 from services.cli.doctor import doctor_app
 from services.cli.imports import import_app
@@ -29,6 +30,8 @@ for command in (running.up, running.serve, session.login, session.logout, sessio
                 stats, report, reads.children, reads.history, reads.replay, tooling.bench, compliance):
     app.command()(command)
 app.command("nats-config")(nats_config)
+app.command()(bulletin)  # the 通报 of an office's sub-offices for a month
+app.command()(thresholds)  # the thresholds of its cards
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(doctor_app, name="doctor")

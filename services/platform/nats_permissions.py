@@ -57,7 +57,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     # the child's care tier is activity's, her file intake's
     "activity": ("pair_care", "station_care", "team_care", "child_care", "wish", "concern", "donor", "fund",
                  "gift_pack"),
-    "reporting": ("submission", "nomination"),  # a month submitted upward (数据上报), a nomination (最美爱心妈妈)
+    "reporting": ("submission", "nomination", "card_thresholds"),  # a month submitted upward (数据上报),
+    # a nomination (最美爱心妈妈), an office's card thresholds (通报)
     "reminders": ("reminder",),
     "projections": ("parked_event",),  # an operator's skip of an event a read model parked
 }

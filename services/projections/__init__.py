@@ -1,5 +1,6 @@
 """Read models built from the log, one per question, each exactly-once in effect."""
 
+from services.projections.bulletin.model import Bulletin
 from services.projections.children_directory import ChildrenDirectory
 from services.projections.concern_cases import ConcernCases
 from services.projections.figures.ledger import FigureLedger
@@ -23,4 +24,4 @@ def all_projections():
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
             PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords(),
-            Submissions(), Recognitions()]
+            Submissions(), Recognitions(), Bulletin()]

@@ -18,7 +18,7 @@ from contracts.export_schemas import (SCHEMA_DIR, differences, event_schema, exp
                                       main, render)
 
 EVENT_TYPES = sorted(event_types().items())
-IRREGULAR_PAST = {"Withdrawn", "Withdrew", "Left", "Met", "Paid", "Sent", "Held", "Made", "Given", "Taken", "Lost"}
+IRREGULAR_PAST = {"Withdrawn", "Withdrew", "Left", "Met", "Paid", "Sent", "Held", "Made", "Given", "Taken", "Lost", "Set"}
 EXPORT = "python -m contracts.export_schemas"
 
 

@@ -3,8 +3,8 @@ supervising office's thresholds give it, its score, and the ranking.
 
 The four measures, each a share from 0 to 1 (None where there is nothing to measure):
 - timeliness: its month's first submission on or before the deadline 1; late, a tenth less a day
-  (0 from ten days); not submitted once the deadline has passed 0; not yet due 1 (None for a
-  village, which submits no month of its own).
+  (0 from ten days); not submitted once the deadline has passed 0; not yet due 1 (None where its
+  month is not awaited: a village submits none, a town's is welcome but not awaited).
 - coverage: children paired of children on file at the month's end (None without children).
 - five ones: pairs active in the month that missed no rule of the cadence (None without pairs).
 - overdue contacts: 1 less the share of active pairs with a contact overdue at the month's end
@@ -39,8 +39,9 @@ class Standing:
 
     code: str
     name: str
-    deadline: date | None  # None: an office that submits no month of its own (a village)
-    submitted_on: date | None = None  # its month's first submission
+    deadline: date | None  # None: an office whose month is not awaited (a village, a town that did not send it)
+    late_by: int | None = None  # days after the deadline its month was first sent (None: not sent)
+    submitted_on: date | None = None  # its month's last submission (after a return, the correction's)
     status: str | None = None  # submitted, returned or accepted: where its submission stands now
     children: int = 0
     children_paired: int = 0
@@ -63,15 +64,15 @@ def days_late(s: Standing, today: date) -> int | None:
     or no month of its own to submit)."""
     if s.deadline is None:
         return None
-    if s.submitted_on is not None:
-        return max(0, (s.submitted_on - s.deadline).days)
+    if s.late_by is not None:
+        return s.late_by
     return (today - s.deadline).days if today > s.deadline else None
 
 
 def measures(s: Standing, today: date) -> dict[str, float | None]:
     late, timeliness = days_late(s, today), None
     if s.deadline is not None:
-        timeliness = 1.0 if late is None else 0.0 if s.submitted_on is None else max(0.0, 1 - LATE_STEP * late)
+        timeliness = 1.0 if late is None else 0.0 if s.late_by is None else max(0.0, 1 - LATE_STEP * late)
     return {"timeliness": None if timeliness is None else round(timeliness, 4),
             "coverage": _share(s.children_paired, s.children),
             "compliance": _share(s.pairs_compliant, s.pairs),
@@ -110,7 +111,7 @@ def _timeliness_card(s: Standing, t: Thresholds, today: date) -> list[Judged]:
     if late is None:  # not submitted, not yet due: a notice once the deadline is near
         ahead = (s.deadline - today).days
         return [Judged(Card.blue, "timeliness", "deadline_near", ahead)] if ahead <= t.notice_days else []
-    if s.submitted_on is None:
+    if s.late_by is None:
         return [Judged(Card.red, "timeliness", "not_submitted", late)]
     if late >= t.late_red_days:
         return [Judged(Card.red, "timeliness", "late", late)]
