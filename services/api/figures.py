@@ -12,16 +12,18 @@ from datetime import UTC, date, datetime
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
+from contracts.periods import Span
 from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
 from services.api.deps import Compliance, Engine
 from services.api.figures_report import REPORT_FORMATS, report_file
+from services.api.periods import asked_span, invalid, span_head
 from services.api.scope import readable_region
 from services.api.schemas import RegionFigures, RegionSeries, ServiceHours, read
-from services.projections.figures.queries import (THIS_LEVEL, figures_with_subregions, month_by_subregion,
-                                                   part_length, series, service_by_holder)
+from services.projections.figures.queries import THIS_LEVEL, part_length, series, service_by_holder
+from services.projections.figures.spans import figures_on, figures_over
 from services.projections.pair_compliance.figures import empty
 
 FIVE_ONES = "haimen"  # 海门 五个一: the profile the national figures are judged under
@@ -54,6 +56,18 @@ def _month(month: str) -> tuple[date, date]:
     return start, end
 
 
+def _report_span(month: str | None, span: Span | None, now: date) -> tuple[date, date, str]:
+    """(first day, last day, how the file is named) of a report: a month's, or a span's."""
+    if (month is None) == (span is None):
+        raise invalid("month", "give a month, or a period (from and to, or period), one of them")
+    if span is not None:
+        return span.start, span.end, f"{span.start}_{span.end}"
+    start, end = _month(month)
+    if start > now:
+        raise HTTPException(422, f"month: {month} has not begun")
+    return start, end, month
+
+
 def _profile(name: str):
     try:
         return profile_named(name)
@@ -77,14 +91,23 @@ def _head(region: Region) -> dict:
 @router.get("/regions/{code}/stats", **read(RegionFigures))
 async def region_stats(code: str, db: Engine, cache: Compliance, as_of: date | None = Query(None, description="YYYY-MM-DD; default: today"),
                        profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
-                       caller: Caller = Depends(signed_in)) -> dict:
+                       span: Span | None = Depends(asked_span), caller: Caller = Depends(signed_in)) -> dict:
     """Every figure of the region as it stood at the end of `as_of` (stocks as they stood, flows
     summed up to it), the five-ones compliance of that month judged on that day, and the same
-    for each direct sub-region (`subregions`, whose figures sum to the region's)."""
-    region, day = readable_region(caller, code), _day(as_of)
+    for each direct sub-region (`subregions`, whose figures sum to the region's). Over a span
+    (`from` and `to`, or a named `period` of a `year`): flows summed over its days, stocks at its
+    end (`as_of`) and at its start (`at_start`: at the end of the day before), the compliance of
+    its last month judged on its last day."""
+    if span is not None and as_of is not None:
+        raise invalid("as_of", "give either as_of or a period (from and to, or period), not both")
+    region, day = readable_region(caller, code), span.end if span else _day(as_of)
     chosen, month = _profile(profile), day.strftime("%Y-%m")
     async with db.connect() as conn:
-        figures, rows = await figures_with_subregions(conn, region, day)
+        if span is None:
+            figures, rows = await figures_on(conn, region, day)
+        else:
+            figures, rows, opening = await figures_over(conn, region, span.start, span.end)
+            figures = {**span_head(span), **figures, "at_start": opening}
         compliance = await cache.figures(conn, region, month, chosen, day, part_length(region))
     _with_compliance(rows, compliance, region, chosen, month, day)
     compliance.pop("parts")
@@ -127,23 +150,26 @@ async def service_hours(code: str, db: Engine, by: str = Query("volunteer", patt
                                       "text/csv": {}}}})
 
 
-async def region_report(code: str, db: Engine, cache: Compliance, month: str = Query(pattern=MONTH, description="e.g. 2026-05"),
+async def region_report(code: str, db: Engine, cache: Compliance,
+                        month: str | None = Query(None, pattern=MONTH, description="e.g. 2026-05; or a period"),
                         format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
                         profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
-                        caller: Caller = Depends(signed_in)) -> Response:
-    """The month's report: one sheet per topic (XLSX; CSV: one table in UTF-8 with BOM), one row
-    per direct sub-region and a total; flows within the month, stocks at its end (or today)."""
-    region, (start, end), chosen, now = readable_region(caller, code), _month(month), _profile(profile), today()
-    if start > now:
-        raise HTTPException(422, f"month: {month} has not begun")
+                        span: Span | None = Depends(asked_span), caller: Caller = Depends(signed_in)) -> Response:
+    """The report of a month, or of any span (`from` and `to`, or a named `period` of a `year`):
+    one sheet per topic (XLSX; CSV: one table in UTF-8 with BOM), one row per direct sub-region
+    and a total; flows within the span, stocks at its end (or today); the five-ones compliance of
+    its last month."""
+    region, chosen, now = readable_region(caller, code), _profile(profile), today()
+    start, end, name = _report_span(month, span, now)
+    month = end.strftime("%Y-%m")
     async with db.connect() as conn:
-        total, rows = await month_by_subregion(conn, region, start, min(end, now))
+        total, rows, _opening = await figures_over(conn, region, start, min(end, now))
         compliance = await cache.figures(conn, region, month, chosen, now, part_length(region))
         volunteers = await service_by_holder(conn, region, "volunteer", start, end, 1000)
         teams = await service_by_holder(conn, region, "team", start, end, 1000)
     _with_compliance(rows, compliance, region, chosen, month, now)
     total["compliance"] = {k: v for k, v in compliance.items() if k != "parts"}
     content = report_file(format, {**_head(region), **total}, rows, chosen, volunteers, teams)
-    filename = f"aixin-{region.prefix or 'CN'}-{month}.{format}"
+    filename = f"aixin-{region.prefix or 'CN'}-{name}.{format}"
     return Response(content, media_type=REPORT_FORMATS[format],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -16,12 +16,14 @@ WORDS = {
     "zh": {"topic": "主题", "figure": "指标", "value": "数值", "as_of": "截至", "region": "区划",
            "total": "合计", "this_level": "本级", "hidden": "{n} 个下级区划暂无数据，未列出", "zero": "{n} 项指标各月均为 0，未列出",
            "compliance": "五个一", "pairs": "参评结对", "all_met": "各项全部达标", "compliant": "无未达标项",
-           "met": "达标率", "month": "{m}月", "five_ones": "五个一达标", "series": "{year} 年逐月"},
+           "met": "达标率", "month": "{m}月", "five_ones": "五个一达标", "series": "{year} 年逐月",
+           "span": "{start} 至 {end}（流量为期内合计，存量为期末）", "at_start": "期初"},
     "en": {"topic": "topic", "figure": "figure", "value": "value", "as_of": "as of", "region": "region",
            "total": "total", "this_level": "(this level)", "hidden": "{n} subregions with no figures not shown",
            "zero": "{n} figures zero in every month not shown",
            "compliance": "five ones", "pairs": "pairs judged", "all_met": "all items met",
-           "compliant": "nothing missed", "met": "met", "five_ones": "five ones", "month": "{m:02d}", "series": "{year}, month by month"},
+           "compliant": "nothing missed", "met": "met", "five_ones": "five ones", "month": "{m:02d}", "series": "{year}, month by month",
+           "span": "{start} to {end} (flows summed over it, stocks at its end)", "at_start": "at start"},
 }
 # The drill-down's figures, under short headings so that a row per sub-region fits a terminal.
 DRILL_DOWN = {"children": ("儿童", "children"), "children_paired": ("已结对", "paired"),
@@ -68,16 +70,28 @@ def compliance_lines(compliance: dict, lang: str) -> list[tuple[str, str]]:
     return lines
 
 
-def figures_table(result: dict, lang: str) -> Table:
+def _heading(result: dict, lang: str) -> str:
     w = WORDS[lang]
-    table = Table(w["topic"], w["figure"], Column(w["value"], justify="right"),
-                  title=f"{result['name']} ({_code(result)}) · {w['as_of']} {result['as_of']}")
+    if "from" not in result:
+        return f"{result['name']} ({_code(result)}) · {w['as_of']} {result['as_of']}"
+    named = f"{result['period']} · " if result.get("period") else ""
+    return f"{result['name']} ({_code(result)}) · {named}{w['span'].format(start=result['from'], end=result['to'])}"
+
+
+def figures_table(result: dict, lang: str) -> Table:
+    """Every figure by topic; over a period, the stocks at its start beside."""
+    w, opening = WORDS[lang], result.get("at_start")
+    extra = [Column(w["at_start"], justify="right")] if opening is not None else []
+    table = Table(w["topic"], w["figure"], Column(w["value"], justify="right"), *extra, title=_heading(result, lang))
     for topic in TOPICS:
         figures = [f for f in FIGURES if f.topic == topic.key]
         for index, figure in enumerate(figures):
             name = topic.en if lang == "en" else topic.zh
+            before = [] if opening is None else [
+                shown_figure(figure.key, opening[figure.key], lang) if figure.key in opening else ""]
             table.add_row(name if index == 0 else "", label(figure.key, lang),
-                          shown_figure(figure.key, result[figure.key], lang), end_section=index == len(figures) - 1)
+                          shown_figure(figure.key, result[figure.key], lang), *before,
+                          end_section=index == len(figures) - 1)
     for index, (name, value) in enumerate(compliance_lines(result["compliance"], lang)):
         table.add_row(w["compliance"] if index == 0 else "", name, value)
     return table

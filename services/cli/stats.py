@@ -1,6 +1,8 @@
 """`aixin stats REGION`: the federation's figures for a region, as of today or any past day
-(`--as-of`), or month by month of a year (`--monthly`); in zh-CN unless `--lang en`; `--json`
-prints the API's answer, whose keys are stable English identifiers."""
+(`--as-of`), over any period (`--from 2026-01-20 --to 2026-02-28`, or `--period 寒假 --year 2026`:
+flows summed over its days, stocks at its end and at its start), or month by month of a year
+(`--monthly`); in zh-CN unless `--lang en`; `--json` prints the API's answer, whose keys are stable
+English identifiers."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import typer
 
 from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg
 from services.cli.figures_format import LOCALES, WORDS, drill_down_table, figures_table, series_tables
+from services.cli.periods import From, PeriodName, To, Year, span_params
 
 Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en")]
 
@@ -29,13 +32,16 @@ def stats(
     region: Annotated[str, typer.Argument(help="CN or a division code of 2, 4, 6, 9 or 12 digits")],
     monthly: Annotated[Optional[int], typer.Option("--monthly", help="month by month of this year")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="as it stood at the end of this day (YYYY-MM-DD)")] = None,
+    start: From = None, end: To = None, period: PeriodName = None, year: Year = None,
     lang: Lang = "zh", json_out: AsJson = False, data_dir: DataDir = None,
 ) -> None:
     """The figures of a region and of each region directly below it."""
-    code, day = region_arg(region), _as_of(as_of)
+    code, day, span = region_arg(region), _as_of(as_of), span_params(start, end, period, year)
     if lang not in LOCALES:
         fail(f"--lang is zh or en, not {lang!r}")
-    params = {"as_of": day} if day else {}
+    if span and (day or monthly is not None):
+        fail("a period (--from/--to or --period) goes with neither --as-of nor --monthly")
+    params = {"as_of": day} if day else span
     if monthly is not None:
         result = get_json(data_dir, f"/regions/{code}/series", year=monthly, **params)
     else:

@@ -196,6 +196,7 @@ class Platform:
             log.info("created the national admin account; its password is in %s",
                      self.settings.data_dir / "credential.json")
         app = create_app(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
+        app.state.data_dir = self.settings.data_dir  # where the period settings are (contracts.periods)
         self.tasks.append(asyncio.create_task(keep_compliance_warm(self.db, app.state.compliance), name="warm"))
         config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
                                 log_level="warning", lifespan="off")

@@ -7,7 +7,8 @@ pair entered late with an earlier date must count from its own day. It is read f
 `active_pairs`: as of a day from the counties' running totals (`figure_totals`, parents the cities)
 less their steps dated after it, where they answer as of it; else by summing the ledger's rows under
 the region by county (for a province or the nation, every pair's rows: slower, exact). Below a
-county, a town or village counts 1 if it has an active pair.
+county, a town or village counts 1 if it has an active pair (so a county's towns may add up to more
+than the county's 1: counties covered add up over the sub-regions of a city or above only).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ async def counties_covered(conn: AsyncConnection, prefix: str, day: date, part: 
                            ) -> tuple[int, dict[str, int]]:
     """(the counties covered under `prefix` as of `day`, and under each direct sub-region, by its
     prefix of `part` digits; none when `part` is None)."""
-    standing = await _from_totals(conn, prefix, day) if len(prefix) <= COUNTY else None
+    finest = max(len(prefix), COUNTY, part or 0)  # by county, or by the parts below a county
+    standing = await _from_totals(conn, prefix, day) if finest == COUNTY else None
     if standing is None:
-        standing = await _from_ledger(conn, prefix, day, max(len(prefix), COUNTY))
+        standing = await _from_ledger(conn, prefix, day, finest)
     places = [p for p, pairs in standing.items() if pairs > 0]
     parts: dict[str, set[str]] = defaultdict(set)
     for place in places if part else ():
