@@ -22,8 +22,8 @@ from services.api.figures_report import REPORT_FORMATS, report_file
 from services.api.periods import asked_span, invalid, span_head
 from services.api.scope import readable_region
 from services.api.schemas import RegionFigures, RegionSeries, ServiceHours, read
-from services.projections.figures.queries import THIS_LEVEL, part_length, series, service_by_holder
-from services.projections.figures.spans import figures_on, figures_over
+from services.projections.figures.queries import THIS_LEVEL, part_length, service_by_holder
+from services.projections.figures.spans import figures_on, figures_over, series_counted
 from services.projections.pair_compliance.figures import empty
 
 FIVE_ONES = "haimen"  # 海门 五个一: the profile the national figures are judged under
@@ -126,7 +126,7 @@ async def region_series(code: str, db: Engine, cache: Compliance, year: int = Qu
     stocks at its end (the last month's as of that day); and each month's five-ones compliance."""
     region, until, chosen = readable_region(caller, code), _day(as_of), _profile(profile)
     async with db.connect() as conn:
-        months = await series(conn, region, year, until)
+        months = await series_counted(conn, region, year, until)
         for month in months if compliance else ():
             found = await cache.figures(conn, region, month["month"], chosen, until)
             month["compliance"] = {k: v for k, v in found.items() if k != "parts"}

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import parse_region
 from services.projections.figures.catalogue import FIGURES, FLOW, LEVELS, STOCK
-from services.projections.figures.spans import figures_on, figures_over
+from services.projections.figures.spans import figures_on, figures_over, series_counted
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, child, ok
 from tests.log.projection_cases import catch_up, running
@@ -113,5 +113,8 @@ async def test_counties_covered_follow_the_active_pairs_at_every_level(ledger) -
             assert found == expected, code
         trained = await on(conn, "CN", LAST)
         cn, rows = await figures_on(conn, parse_region("44"), date.today())
+        months = await series_counted(conn, parse_region("4401"), 2026, LAST)
+    assert [(m["month"], m["counties_covered"], m["active_pairs"]) for m in months] == [
+        ("2026-01", 1, 1), ("2026-02", 2, 2), ("2026-03", 1, 1)]
     assert (trained["station_training_sessions"], trained["volunteers_trained_at_stations"]) == (1, 2)
     assert cn["counties_covered"] == sum(row["counties_covered"] for row in rows) == 1

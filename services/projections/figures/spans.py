@@ -10,10 +10,11 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import Region
+from services.projections.figures.arithmetic import month_ends
 from services.projections.figures.catalogue import LEVELS
 from services.projections.figures.counties import counties_covered
 from services.projections.figures.queries import (figures_as_of, figures_with_subregions,
-                                                   month_by_subregion, part_length)
+                                                   month_by_subregion, part_length, series)
 
 
 async def with_counties(conn: AsyncConnection, region: Region, day: date, figures: dict,
@@ -44,3 +45,12 @@ async def figures_over(conn: AsyncConnection, region: Region, start: date, end: 
     opening = await figures_as_of(conn, region, before)
     opening["counties_covered"] = (await counties_covered(conn, region.prefix, before, None))[0]
     return figures, rows, {key: value for key, value in opening.items() if key in LEVELS}
+
+
+async def series_counted(conn: AsyncConnection, region: Region, year: int, until: date) -> list[dict]:
+    """`queries.series` (month by month of `year` up to `until`), each month with the counties
+    covered at its end."""
+    months = await series(conn, region, year, until)
+    for month, (_start, end) in zip(months, month_ends(year, until)):
+        month["counties_covered"] = (await counties_covered(conn, region.prefix, end, None))[0]
+    return months
