@@ -17,12 +17,14 @@ from contracts.regions import Region
 from services.activity.care.cadence import PROFILES, UnknownProfile, profile_named
 from services.activity.care.periods import month_bounds
 from services.api.auth import Caller, signed_in
-from services.api.deps import Compliance, Engine
+from services.api.deps import Compliance, Engine, Keys
 from services.api.figures_report import REPORT_FORMATS, report_file
+from services.api.hours import named_holders
 from services.api.periods import asked_span, invalid, span_head
 from services.api.scope import readable_region
-from services.api.schemas import RegionFigures, RegionSeries, ServiceHours, read
-from services.projections.figures.queries import THIS_LEVEL, part_length, service_by_holder
+from services.api.schemas import RegionFigures, RegionSeries, read
+from services.projections.figures.hours import BY, service_hours
+from services.projections.figures.queries import THIS_LEVEL, part_length
 from services.projections.figures.spans import figures_on, figures_over, series_counted
 from services.projections.pair_compliance.figures import empty
 
@@ -133,24 +135,12 @@ async def region_series(code: str, db: Engine, cache: Compliance, year: int = Qu
     return {**_head(region), "year": year, "as_of": until.isoformat(), "months": months}
 
 
-@router.get("/regions/{code}/service-hours", **read(ServiceHours))
-async def service_hours(code: str, db: Engine, by: str = Query("volunteer", pattern="^(volunteer|team)$"),
-                        month: str | None = Query(None, pattern=MONTH, description="default: all up to today"),
-                        limit: int = Query(100, ge=1, le=10_000), caller: Caller = Depends(signed_in)) -> dict:
-    """The volunteers (or teams) of the region with the most service hours, by id."""
-    region = readable_region(caller, code)
-    since, until = _month(month) if month else (date(2000, 1, 1), today())
-    async with db.connect() as conn:
-        rows = await service_by_holder(conn, region, by, since, until, limit)
-    return {**_head(region), "by": by, "from": since.isoformat(), "until": until.isoformat(), "holders": rows}
-
-
 @router.get("/regions/{code}/report", response_class=Response,
          responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
                                       "text/csv": {}}}})
 
 
-async def region_report(code: str, db: Engine, cache: Compliance,
+async def region_report(code: str, db: Engine, cache: Compliance, keys: Keys,
                         month: str | None = Query(None, pattern=MONTH, description="e.g. 2026-05; or a period"),
                         format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
                         profile: str = Query(FIVE_ONES, description=PROFILES_TEXT),
@@ -165,11 +155,12 @@ async def region_report(code: str, db: Engine, cache: Compliance,
     async with db.connect() as conn:
         total, rows, _opening = await figures_over(conn, region, start, min(end, now))
         compliance = await cache.figures(conn, region, month, chosen, now, part_length(region))
-        volunteers = await service_by_holder(conn, region, "volunteer", start, end, 1000)
-        teams = await service_by_holder(conn, region, "team", start, end, 1000)
+        held = {by: await named_holders(conn, keys, caller, by, await service_hours(conn, region, by, start, end, 1000))
+                for by in BY}  # the service hours' sheets: by volunteer, team and sub-region, named
     _with_compliance(rows, compliance, region, chosen, month, now)
     total["compliance"] = {k: v for k, v in compliance.items() if k != "parts"}
-    content = report_file(format, {**_head(region), **total}, rows, chosen, volunteers, teams)
+    content = report_file(format, {**_head(region), **total}, rows, chosen, held["volunteer"], held["team"],
+                          held["region"])
     filename = f"aixin-{region.prefix or 'CN'}-{name}.{format}"
     return Response(content, media_type=REPORT_FORMATS[format],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -68,7 +68,8 @@ def _sheet(book: Workbook, title: str, headers: list[str], units: list[str], lin
     sheet.freeze_panes = "C2" if len(headers) > 2 and headers[0] == CODE else "A2"
 
 
-def _xlsx(total: dict, rows: list[dict], profile: Profile, volunteers: list[dict], teams: list[dict]) -> bytes:
+def _xlsx(total: dict, rows: list[dict], profile: Profile, volunteers: list[dict], teams: list[dict],
+          regions: list[dict]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     table = _table(total, rows)
@@ -80,9 +81,11 @@ def _xlsx(total: dict, rows: list[dict], profile: Profile, volunteers: list[dict
     _sheet(book, "五个一" if profile.name == "haimen" else profile.label.split(" ")[0],
            [CODE, NAME, *(h for h, _u, _f in columns)], ["", "", *(u for _h, u, _f in columns)],
            [[code, name, *(f(r["compliance"]) for _h, _u, f in columns)] for code, name, r in table])
-    for title, who, holders in (("志愿者服务时长", "志愿者编号", volunteers), ("服务队服务时长", "服务队编号", teams)):
-        _sheet(book, title, [who, CODE, "服务时长（小时）", "服务次数"], ["", "", "hours", "count"],
-               [[h["id"], _code(h["region"]), h["hours"], h["activities"]] for h in holders])
+    for title, who, holders in (("志愿者服务时长", "志愿者", volunteers), ("服务队服务时长", "服务队", teams),
+                                ("各地服务时长", "地区", regions)):
+        # A volunteer's name only for the roles that see it (the caller's names): her id always.
+        _sheet(book, title, [who, "编号", CODE, "服务时长（小时）", "服务次数"], ["", "", "", "hours", "count"],
+               [[h.get("name", ""), h["id"], _code(h["region"]), h["hours"], h["activities"]] for h in holders])
     return _saved(book)
 
 
@@ -121,7 +124,7 @@ def table_file(fmt: str, title: str, headers: list[str], lines: list[list]) -> b
 
 
 def report_file(fmt: str, total: dict, rows: list[dict], profile: Profile, volunteers: list[dict],
-                teams: list[dict]) -> bytes:
+                teams: list[dict], regions: list[dict] = ()) -> bytes:
     if fmt == "csv":
         return _csv(total, rows, profile)
-    return _xlsx(total, rows, profile, volunteers, teams)
+    return _xlsx(total, rows, profile, volunteers, teams, list(regions))

@@ -22,17 +22,23 @@ from services.api.scope import log_children_read, require_readable
 from services.api.schemas import History, read
 from services.shared.eventlog import MalformedEvent, StoredEvent
 
-AGGREGATE_TYPES = ("child", "volunteer", "pair", "wish")
 # A person's history is her file (intake's) with her pairs (pairing's aggregate of the same id) and,
-# a child's, her care tier (activity's); a pair's is the pair (pairing's) with its care (activity's).
-TOLD_WITH = {"child": ("pairing_child", "child_care"), "volunteer": ("pairing_volunteer",), "pair": ("pair_care",)}
+# a child's, her care tier (activity's); a pair's, a station's or a team's is it with its care (activity's).
+TOLD_WITH = {"child": ("pairing_child", "child_care"), "volunteer": ("pairing_volunteer",), "pair": ("pair_care",),
+             "station": ("station_care",), "team": ("team_care",)}
+# Accounts live outside the domain log (their own subjects, read at /accounts); a parked event's
+# record is the operators' (aixin doctor).
+NOT_HISTORIES = frozenset({"account", "parked_event"})
+EVENT_TYPES = event_types()
+# Every aggregate type of the contract that has a history of its own, from the registry of events.
+AGGREGATE_TYPES = tuple(sorted({cls.aggregate_type for cls in EVENT_TYPES.values()} - NOT_HISTORIES
+                               - {part for parts in TOLD_WITH.values() for part in parts}))
 SEALED_MARK = "<sealed>"
 WITHHELD_MARK = "<withheld>"
 # Fields that may hold free text about a person; withheld unless their type is a closed vocabulary
 # (an enum such as PairEndReason says nothing of anyone in particular).
 FREE_TEXT_FIELDS = frozenset({"item", "note", "notes", "reason", "name", "donor", "certification", "evidence",
                               "raised_by", "professional_name", "details", "given_by", "guardian", "personal"})
-EVENT_TYPES = event_types()
 router = APIRouter(tags=["log"])
 
 

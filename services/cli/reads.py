@@ -43,12 +43,14 @@ def listed(shown_rows: int, total: int | None, offset: int, what: str) -> str:
 
 
 def history(
-    kind: Annotated[str, typer.Argument(help="child, volunteer, pair or wish")],
+    kind: Annotated[str, typer.Argument(help="child, volunteer, pair, wish, concern, fund, station, team, donor, "
+                                              "gift_pack, submission, nomination… (an unknown kind is answered "
+                                              "with every known one)")],
     aggregate_id: str, json_out: AsJson = False, data_dir: DataDir = None,
 ) -> None:
-    """One aggregate's events in order, with actor and time."""
-    if kind not in ("child", "volunteer", "pair", "wish"):
-        fail(f"{kind!r} is not child, volunteer, pair or wish")
+    """One aggregate's events in order, with actor and time (the kinds are the contract's aggregate types)."""
+    if not kind.replace("_", "").isalpha():
+        fail(f"{kind!r} is not an aggregate type: letters and '_' only (e.g. child, gift_pack)")
     result = get_json(data_dir, f"/history/{kind}/{aggregate_id}")
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -13,6 +13,8 @@ from services.projections.pair_modes import PairModes
 from services.projections.places_to_complete import PlacesToComplete
 from services.projections.recognitions import Recognitions
 from services.projections.rematch_queue import RematchQueue
+from services.projections.station_pages import StationPages
+from services.projections.team_rosters import TeamRosters
 from services.projections.submissions.model import Submissions
 from services.projections.volunteer_directory import VolunteerDirectory
 from services.projections.volunteer_pools import VolunteerPools
@@ -24,4 +26,4 @@ def all_projections():
             MatchingCandidates(), VolunteerPools(), RematchQueue(), PairModes(),
             FundStatement(), GiftPackDeliveries(), ConcernCases(),
             PairCompliance(), VolunteerDirectory(), PlacesToComplete(), WorkQueues(), FileRecords(),
-            Submissions(), Recognitions(), Bulletin()]
+            TeamRosters(), StationPages(), Submissions(), Recognitions(), Bulletin()]

@@ -31,6 +31,7 @@ NAMES = {IN: "李小花", NEAR: "黄乐", FAR: "王小雨"}
 COMMUNITY = {IN: "440105001101", NEAR: "440117001001", FAR: "510623100003"}  # a real community of each
 ACCOUNTS = {f"{level}-{role}": (office, (role,)) for level, office in OFFICES.items() for role in Role}
 ACCOUNTS["d-both"] = (IN, (Role.caseworker, Role.approver))  # may propose and approve, not both of one pair
+ACCOUNTS["f-caseworker"] = (FAR, (Role.caseworker,))  # a county's, for what only a district may start there
 CONTEXT_OF = {name: context for context, routes in COMMAND_ROUTES.items() for name in routes}
 OPEN_ROUTES = {("GET", "/health"), ("POST", "/auth/token")}
 
@@ -265,6 +266,41 @@ async def test_paging_past_any_sane_offset_is_refused_as_invalid(world) -> None:
             assert reply.json()["details"][0]["loc"] == ["query", "offset"]
 
 
+async def test_teams_are_joined_moved_and_left_within_the_subtree_and_read_there(world) -> None:
+    for region, tag in TAGS.items():
+        for team in ("t", "t2"):
+            await world.ok("n-caseworker", "form_team", team_id=f"{team}-{tag}", region=region, name="爱心妈妈服务队")
+        await world.ok("n-caseworker", "open_station", station_id=f"s-{tag}", region=region, name="爱心驿站",
+                       opening_days=["sat", "sun"])
+    for username, (_office, roles) in ACCOUNTS.items():
+        for region in (IN, FAR):
+            tag, volunteer = TAGS[region], f"v-{username}-{TAGS[region]}"
+            await world.ok("n-caseworker", "recruit_volunteer", volunteer_id=volunteer, region=COMMUNITY[region],
+                           name="王芳", sex="female", kind="mother")
+            may = Role.caseworker in roles and within(username, region)
+            for command, body in (("join_team", {"team_id": f"t-{tag}"}), ("move_team", {"to_team_id": f"t2-{tag}"}),
+                                  ("leave_team", {})):
+                reply = await world.post(username, command, volunteer_id=volunteer, **body)
+                assert reply.status_code == (201 if may else 403), f"{username} {command} {region}: {reply.text}"
+    await world.ok("n-caseworker", "join_team", volunteer_id="v-d-viewer-in", team_id="t-in")
+    await world.caught_up()
+    for username in ACCOUNTS:
+        for region, tag in TAGS.items():
+            expected = 200 if within(username, region) else 403
+            for path in (f"/regions/{region}/teams", f"/teams/t-{tag}", f"/regions/{region}/stations",
+                         f"/stations/s-{tag}", f"/regions/{region}/service-hours?by=region",
+                         f"/history/team/t-{tag}", f"/history/station/s-{tag}"):
+                reply = await world.get(username, path)
+                assert reply.status_code == expected, f"{username} {path}: {reply.text}"
+            if expected == 403:
+                continue
+            [member] = (await world.get(username, f"/teams/t-{tag}")).json()["members"] if tag == "in" else [None]
+            if member is not None:
+                assert member.get("volunteer_name") == ("王芳" if personal(username) else None), username
+    unknown = await world.get("n-viewer", "/history/spaceship/x1")
+    assert unknown.status_code == 422 and "gift_pack" in unknown.json()["message"]
+
+
 async def test_each_office_submits_its_own_month_and_the_office_directly_above_reviews_it(world) -> None:
     """May is over on the services' clock (1 June). A caseworker submits her own office's month only;
     an approver of the office directly above returns or accepts it, nobody else; the adjustment of a
@@ -301,3 +337,45 @@ async def test_each_office_submits_its_own_month_and_the_office_directly_above_r
         for region in (IN, FAR):
             reply = await world.get(username, f"/regions/{region}/submissions/2026-05")
             assert reply.status_code == (200 if within(username, region) else 403), f"{username} {region}"
+
+
+async def test_recognition_is_nominated_by_a_district_or_town_and_reviewed_by_the_city_or_province_above(world):
+    """最美爱心妈妈: a district or town caseworker nominates within her subtree (once a volunteer and
+    year); a city or province approver reviews what her subtree holds; every other level, role or
+    office is refused; the nominations are read within the subtree, named for roles that read names."""
+    await programme(world)
+    nominated: set[str] = set()
+    for username, (office, roles) in ACCOUNTS.items():
+        for region in (IN, FAR):
+            volunteer = f"v-{TAGS[region]}"
+            reply = await world.post(username, "nominate_volunteer", volunteer_id=volunteer, year=2026)
+            may = (Role.caseworker in roles and within(username, region)
+                   and parse_region(office).level.value in ("district", "street"))
+            expected = (409 if volunteer in nominated else 201) if may else 403
+            assert reply.status_code == expected, f"{username} nominates {volunteer}: {reply.text}"
+            nominated |= {volunteer} if may else set()
+    assert nominated == {"v-in", "v-far"}
+    smuggled = await world.post("d-caseworker", "nominate_volunteer", volunteer_id="v-in", year=2025,
+                                record={"as_of": "2026-01-01"})
+    assert smuggled.status_code == 422 and smuggled.json()["details"][0]["loc"] == ["body", "record"]
+    for username, (office, roles) in ACCOUNTS.items():
+        if username == "p-approver":
+            continue
+        for nomination in ("2026-v-in", "2026-v-far"):
+            reply = await world.post(username, "decline_nomination", nomination_id=nomination, reason="材料不全")
+            assert reply.status_code == 403, f"{username} declines {nomination}: {reply.text}"
+            assert (await world.post(username, "award_volunteer", nomination_id=nomination)).status_code == 403
+    # The province's approver reviews the district's nomination, not one in Sichuan.
+    assert (await world.post("p-approver", "award_volunteer", nomination_id="2026-v-far")).status_code == 403
+    await world.ok("p-approver", "decline_nomination", nomination_id="2026-v-in", reason="材料不全")
+    assert (await world.post("p-approver", "award_volunteer", nomination_id="2026-v-in")).status_code == 409
+    await world.caught_up()
+    for username in ACCOUNTS:
+        for region, tag in ((IN, "in"), (FAR, "far")):
+            expected = 200 if within(username, region) else 403
+            for path in (f"/regions/{region}/nominations", f"/nominations/2026-v-{tag}",
+                         f"/regions/{region}/recognitions"):
+                assert (await world.get(username, path)).status_code == expected, f"{username} {path}"
+            if expected == 200:
+                [row] = (await world.get(username, f"/regions/{region}/nominations")).json()["nominations"]
+                assert row.get("name") == ("王芳" if personal(username) else None), username

@@ -35,19 +35,22 @@ def _report(fmt: str) -> bytes:
     rows = [{"region": "440100000000", "level": "city", "name": "广州市", **complete({"children": 5}),
              "compliance": compliance},
             {"region": "440300000000", "level": "city", "name": "深圳市", **complete({}), "compliance": compliance}]
-    hours = [{"id": "v1", "region": "440105001101", "minutes": 90, "hours": 1.5, "activities": 2}]
-    return report_file(fmt, total, rows, HAIMEN, hours, [])
+    hours = [{"id": "v1", "name": "王芳", "region": "440105001101", "minutes": 90, "hours": 1.5, "activities": 2}]
+    regions = [{"id": "440105", "name": "海珠区", "region": "440105000000", "minutes": 90, "hours": 1.5,
+                "activities": 2, "volunteers": 1}]
+    return report_file(fmt, total, rows, HAIMEN, hours, [], regions)
 
 
 def test_the_xlsx_report_has_a_sheet_per_topic_a_row_per_sub_region_and_a_total() -> None:
     book = openpyxl.load_workbook(io.BytesIO(_report("xlsx")))
-    assert [t.zh for t in TOPICS] + ["五个一", "志愿者服务时长", "服务队服务时长"] == book.sheetnames
+    assert [t.zh for t in TOPICS] + ["五个一", "志愿者服务时长", "服务队服务时长", "各地服务时长"] == book.sheetnames
     rows = list(book["儿童与结对"].iter_rows(values_only=True))
     assert rows[0][:3] == ("区划代码", "名称", "在册儿童")
     assert [r[:3] for r in rows[1:]] == [("4401", "广州市", 5), ("4403", "深圳市", 0), ("44", "合计（广东省）", 5)]
     funds = list(book["爱心基金"].iter_rows(values_only=True))
     assert funds[0][4] == "募集资金（元）" and funds[-1][4] == 123.45
-    assert list(book["志愿者服务时长"].iter_rows(values_only=True))[1] == ("v1", "440105001101", 1.5, 2)
+    assert list(book["志愿者服务时长"].iter_rows(values_only=True))[1] == ("王芳", "v1", "440105001101", 1.5, 2)
+    assert list(book["各地服务时长"].iter_rows(values_only=True))[1] == ("海珠区", "440105", "440105", 1.5, 2)
 
 
 def test_the_csv_report_is_utf8_with_a_bom() -> None:

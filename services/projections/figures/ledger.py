@@ -30,7 +30,7 @@ from contracts.activity.concerns import ChildRiskAssessed
 from contracts.pairing.pairs import ChildJoinedPair, ChildLeftPair, PairEnded, PairFormed
 from contracts.activity.reminders import ReminderRaised
 from contracts.intake.volunteers import VolunteerCertified, VolunteerTrained, VolunteerWithdrew
-from services.projections.figures import care, people, reminders
+from services.projections.figures import care, people, reminders, teams
 from services.projections.figures.arithmetic import Deltas
 from services.projections.figures.levels import LEAF, parent_length, rolled_up
 from services.projections.figures.state import Batch, Fact
@@ -40,14 +40,14 @@ from services.shared.db import upsert
 from services.shared.eventlog import StoredEvent
 from services.shared.many_rows import execute_many
 
-APPLY = {**people.APPLY, **care.APPLY, ReminderRaised: reminders.raised}
+APPLY = {**people.APPLY, **care.APPLY, **teams.APPLY, ReminderRaised: reminders.raised}
 CHUNK = 500
 UPGRADE_CHUNK = 50_000  # ledger rows rolled up at a time when a ledger without roll-ups is upgraded
 CHILD_EVENTS = (ChildJoinedPair, ChildLeftPair, ChildRiskAssessed, ChildTransferredOut, ChildTransferredIn,
                 ChildExited, ChildPlaceCompleted)
 ACTIVITIES = (VisitLogged, ActivityLogged, StationActivityLogged, TeamActivityLogged)
 OF_PAIR = (VisitLogged, ActivityLogged, PairEnded)
-OF_VOLUNTEER = (VolunteerTrained, VolunteerCertified, VolunteerWithdrew)
+OF_VOLUNTEER = (VolunteerTrained, VolunteerCertified, VolunteerWithdrew, *teams.APPLY)
 
 
 class FigureLedger:
