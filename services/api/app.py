@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.accounts.service import AccountService
 from services.api import accounts as account_routes
-from services.api import (auth, availability, bulletin, care, children, commands, feed_docs, figures, files, giving,
-                          history, hours, matching, operations, organisation, pairing_reads, people, proposals,
-                          queues, submissions, work_lists)
+from services.api import (auth, availability, bulletin, care, children, commands, feed_docs, figures, files,
+                          giving, history, hours, matching, operations, organisation, pairing_reads, people, proposals, queues, recognition,
+                          submissions, work_lists)
 from services.api.deps import set_resources
 from services.api.errors import RESPONSES as ERROR_RESPONSES, document_errors
 from services.api.errors import install as install_error_handlers
@@ -36,7 +36,8 @@ from services.shared.privacy import KeyStore
 
 # In the order their routes are matched and documented.
 ROUTERS = (auth, account_routes, feed_docs, commands, matching, proposals, pairing_reads, figures, hours, bulletin, children,
-           people, history, files, care, giving, organisation, submissions, operations, work_lists, queues, availability)
+           people, history, files, care, giving, organisation, recognition, submissions, operations, work_lists, queues,
+           availability)
 
 
 def create_api(nc, event_log: EventLog, db: AsyncEngine, keys: KeyStore,

@@ -43,9 +43,10 @@ COMMAND_TIMEOUT = 30.0
 # sends a batch again itself when it is answered 503).
 BULK = (RegisterChildren, RecruitVolunteers)
 router = APIRouter()
-# Deciding on a proposal or a sub-office's month is the approver's; everything else is the caseworker's
+# Deciding on a proposal, a nomination or a sub-office's month is the approver's; everything else is the caseworker's
 # everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair"),
+                               ("reporting", "award_volunteer"), ("reporting", "decline_nomination"),
                                ("reporting", "return_submission"), ("reporting", "accept_submission"),
                                ("reporting", "set_card_thresholds")})  # the thresholds its 通报 cards by
 # Checked as the body's command_id is (1-128 characters, one line: see `command_of`), and kept to

@@ -12,6 +12,7 @@ from services.cli.report import report
 from services.cli.stats import stats
 from services.cli.audit import audit_app
 from services.cli.bulletin import bulletin, thresholds
+from services.cli.award import award_app
 from services.cli.compliance import compliance
 from services.cli.hours import hours
 from services.cli.doctor import doctor_app
@@ -35,6 +36,7 @@ app.command()(bulletin)  # the 通报 of an office's sub-offices for a month
 app.command()(thresholds)  # the thresholds of its cards
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(award_app, name="award")
 app.add_typer(doctor_app, name="doctor")
 app.add_typer(import_app, name="import")
 app.add_typer(match_app, name="match")
