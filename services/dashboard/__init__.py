@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from services.dashboard import (actions, bulletin, files, find, live, pages, pairing_batch, pairing_pages, recognition,
-                                work)
+                                submissions, work)
 from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
 from services.dashboard.guard import Forged
@@ -38,7 +38,8 @@ def add_dashboard(api: FastAPI, position: Position | None = None, live_interval:
     api.state.live = (position, live_interval)  # services.dashboard.live
     api.add_exception_handler(Forged, refuse_forged)  # services.dashboard.guard
     add_docs(api)
-    for module in (pages, files, work, actions, bulletin, find, pairing_pages, pairing_batch, recognition, live):
+    for module in (pages, files, work, actions, bulletin, find, pairing_pages, pairing_batch, recognition, submissions,
+                   live):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     compile_templates()
