@@ -24,6 +24,10 @@ from services.dashboard.work import ID_CHARS
 router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 NOMINATIONS, COUNTS = "/regions/{code}/nominations", "/regions/{code}/recognitions"
 DONE = ("nominated", "awarded", "declined")
+# The services' refusals of this page's commands, told in the page's language (else the forms' own words).
+REFUSED = (("already nominated for", "twice"), ("has withdrawn", "withdrawn"), ("a nomination is for", "nominator"),
+           ("reviewing a nomination is for", "reviewer"), ("has not begun", "year"), ("is not recruited", "unknown"),
+           ("was already", "decided"))
 
 
 def _may(who: Operator) -> dict[str, bool]:
@@ -76,10 +80,8 @@ async def nominate(request: Request, client: Client, code: str) -> Response:
     answer = await client.post(found[0].token, "/commands/reporting/nominate_volunteer", body)
     if answer.ok:
         return RedirectResponse(f"/r/{code}/recognition?year={year}&done=nominated", status_code=303)
-    errors, error = errors_of(answer.status, answer.body, ("volunteer_id", "year"), translator(request))
-    message = "；".join([*errors.values(), *([error] if error else [])])
     return await recognition_page(request, client, *found, code, year, status=max(answer.status, 400),
-                                  error=message, typed=typed)
+                                  error=_refusal(answer, ("volunteer_id", "year"), translator(request)), typed=typed)
 
 
 @router.post("/r/{code}/recognition/{nomination_id}")
@@ -98,9 +100,16 @@ async def review(request: Request, client: Client, code: str, nomination_id: str
     if answer.ok:
         outcome = "awarded" if award else "declined"
         return RedirectResponse(f"/r/{code}/recognition?year={year}&done={outcome}", status_code=303)
-    errors, error = errors_of(answer.status, answer.body, ("reason",), translator(request))
-    message = "；".join([*errors.values(), *([error] if error else [])])
-    return await recognition_page(request, client, *found, code, year, status=max(answer.status, 400), error=message)
+    return await recognition_page(request, client, *found, code, year, status=max(answer.status, 400),
+                                  error=_refusal(answer, ("reason",), translator(request)))
+
+
+def _refusal(answer, names: tuple[str, ...], t) -> str:
+    message = str(answer.body.get("message", "")) if isinstance(answer.body, dict) else ""
+    if key := next((key for phrase, key in REFUSED if phrase in message), None):
+        return t.gettext(f"recognition.refused.{key}")
+    errors, error = errors_of(answer.status, answer.body, names, t)
+    return ("；" if t.lang == "zh-CN" else "; ").join([*errors.values(), *([error] if error else [])])
 
 
 def awards_of(answer: dict) -> list[dict]:
