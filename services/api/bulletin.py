@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
+from contracts.regions import parse_region
 from services.activity.care.cadence import profile_named
 from services.api.auth import Caller, signed_in
 from services.api.bulletin_file import XLSX, bulletin_xlsx
@@ -56,6 +57,6 @@ async def region_bulletin_xlsx(code: str, db: Engine, cache: Compliance, month: 
                                caller: Caller = Depends(signed_in)) -> Response:
     """The same 通报 as a workbook: the ranking with each card in its colour, and its thresholds."""
     found = await _bulletin(code, month, caller, db, cache)
-    filename = f"aixin-bulletin-{code}-{month}.xlsx"  # `code` was found a division code, or CN
+    filename = f"aixin-bulletin-{parse_region(found['region']).prefix or 'CN'}-{month}.xlsx"
     return Response(bulletin_xlsx(found), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

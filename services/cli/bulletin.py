@@ -20,9 +20,9 @@ from services.projections.bulletin.wording import CARD, STATUS, percent, reasons
 
 Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en")]
 STYLE = {"red": "bold white on red", "yellow": "bold black on yellow", "blue": "bold white on blue"}
-HEAD = {"zh": ("名次", "名称", "得分", "通报牌", "报送", "迟报天数", "覆盖率", "五个一达标", "联系逾期", "事由"),
-        "en": ("rank", "office", "score", "card", "submission", "days late", "coverage", "five ones",
-               "overdue", "why")}
+HEAD = {"zh": ("名次", "名称", "得分", "牌", "报送", "覆盖率", "五个一", "逾期", "事由"),
+        "en": ("#", "office", "score", "card", "submitted", "coverage", "five ones", "overdue", "why")}
+LATE = {"zh": "迟{}天", "en": "{}d late"}
 TITLE = {"zh": "{name} {month} 通报（{day} 评定）", "en": "{name}: bulletin for {month} (judged on {day})"}
 COUNTS = {"zh": "红牌 {red} · 黄牌 {yellow} · 蓝牌 {blue}；阈值：{whose}",
           "en": "red {red} · yellow {yellow} · blue {blue}; thresholds: {whose}"}
@@ -60,17 +60,28 @@ def bulletin(
 
 def _table(found: dict, lang: str) -> Table:
     name = found["name"] if found["level"] != "national" else ("全国" if lang == "zh" else "China")
-    table = Table(*HEAD[lang], title=TITLE[lang].format(name=shown(name), month=found["month"], day=found["judged_on"]))
+    table = Table(title=TITLE[lang].format(name=shown(name), month=found["month"], day=found["judged_on"]))
+    for index, head in enumerate(HEAD[lang]):  # names and cards whole; the reasons wrap
+        last = index == len(HEAD[lang]) - 1
+        table.add_column(head, no_wrap=not last, overflow="fold" if last else "ellipsis",
+                         justify="right" if index in (0, 2, 5, 6, 7) else "left")
     for row in found["rows"]:
         m, card = row["measures"], row["card"]
-        late = row["days_late"]
         table.add_row(str(row["rank"]), shown(row["name"]), f"{row['score']:.1f}",
-                      f"[{STYLE[card]}] {CARD[lang][card]} [/]" if card else "—",
-                      STATUS[lang][row["status"]] if row["deadline"] else "—", "—" if late is None else str(late),
+                      f"[{STYLE[card]}]{CARD[lang][card]}[/]" if card else "—", _submitted(row, lang),
                       percent(m["coverage"]), percent(m["compliance"]),
                       f"{row['contacts_overdue']}/{row['active_pairs']}" if row["active_pairs"] else "—",
                       shown(reasons(row, found["thresholds"], lang)) or "—")
     return table
+
+
+def _submitted(row: dict, lang: str) -> str:
+    """Where its month stands: not awaited (—), late by days, or its status."""
+    if not row["deadline"]:
+        return "—"
+    if row["status"] and row["days_late"]:
+        return LATE[lang].format(row["days_late"])
+    return STATUS[lang][row["status"]]
 
 
 def _download(data_dir: Path | None, path: str, month: str) -> bytes:

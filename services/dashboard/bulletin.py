@@ -14,9 +14,11 @@ from services.dashboard.client import Client
 from services.dashboard.home import report_months
 from services.dashboard.i18n import Translator
 from services.dashboard.render import Operator, operator, page, problem, translator
-from services.dashboard.view import breadcrumbs, region_or_none
+from contracts.regions import parse_region
+from services.dashboard.view import breadcrumbs, place_name, region_or_none
 
 PATH = "/regions/{code}/bulletin"
+MONTHS = 24  # offered in the month's choice: two years back
 # Which threshold each reason crossed: its measure's red or yellow line.
 LINE = {"below_red": "red", "above_red": "red", "below_yellow": "yellow", "above_yellow": "yellow"}
 
@@ -65,9 +67,11 @@ async def bulletin_page(request: Request, client: Client, code: str, month: str 
     if not found.ok:
         return problem(request, found.status, found.message)
     t = translator(request)
+    whose = found.body["thresholds_of"]
     return page(request, "bulletin.html", who=who, code=code, month=month, found=found.body,
+                whose=place_name(parse_region(whose), t) if whose else None,
                 crumbs=breadcrumbs(who.office, place, t), rows=shown_rows(found.body, t),
-                months=report_months(date.today()), title=t.gettext("bulletin.title", month=month))
+                months=report_months(date.today(), MONTHS), title=t.gettext("bulletin.title", month=month))
 
 
 @router.get("/r/{code}/bulletin.xlsx")

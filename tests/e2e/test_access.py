@@ -139,7 +139,8 @@ async def test_every_route_but_health_and_the_token_refuses_the_anonymous(world:
 
 REGION_READS = ("/regions/{r}/stats", "/regions/{r}/children", "/regions/{r}/pools", "/regions/{r}/pair-modes",
                 "/regions/{r}/gift-packs", "/regions/{r}/concerns", "/regions/{r}/rematch-queue",
-                "/regions/{r}/batch-proposal", "/pairs/compliance?region={r}&month=2026-05")
+                "/regions/{r}/batch-proposal", "/pairs/compliance?region={r}&month=2026-05",
+                "/regions/{r}/bulletin?month=2026-05", "/regions/{r}/bulletin.xlsx?month=2026-05")
 
 
 async def test_each_role_reads_its_subtree_and_personal_data_only_in_roles_that_work_with_files(world) -> None:
@@ -379,3 +380,26 @@ async def test_recognition_is_nominated_by_a_district_or_town_and_reviewed_by_th
             if expected == 200:
                 [row] = (await world.get(username, f"/regions/{region}/nominations")).json()["nominations"]
                 assert row.get("name") == ("王芳" if personal(username) else None), username
+
+
+async def test_an_approver_sets_the_card_thresholds_of_an_office_of_her_subtree_and_bad_ones_are_refused(world) -> None:
+    for username, (_office, roles) in ACCOUNTS.items():
+        for region in (IN, FAR):
+            reply = await world.post(username, "set_card_thresholds", office=region, from_month="2026-05",
+                                     coverage_yellow=85)
+            may = Role.approver in roles and within(username, region)
+            assert reply.status_code == (201 if may else 403), f"{username} {region}: {reply.text}"
+            if Role.approver not in roles:
+                assert "needs the role approver" in reply.json()["message"]
+    for body, loc in (({"coverage_red": 90}, ["coverage_red"]), ({"overdue_red": 1}, ["overdue_red"]),
+                      ({"coverage_yellow": 101}, ["body", "coverage_yellow"]),
+                      ({"from_month": "2026-13"}, ["body", "from_month"]), ({"office": COMMUNITY[IN]}, ["office"]),
+                      ({"office": "999999"}, ["office"])):
+        reply = await world.post("d-approver", "set_card_thresholds", **{"office": IN, **body})
+        assert reply.status_code == 422 and reply.json()["details"][0]["loc"] == loc, (body, reply.text)
+    await world.caught_up()
+    for username in (name for name in ACCOUNTS if within(name, IN)):
+        reply = await world.get(username, f"/regions/{IN}/bulletin", month="2026-05")
+        assert reply.status_code == 200 and reply.json()["thresholds"]["coverage_yellow"] == 85, username
+        refused = await world.get(username, f"/regions/{COMMUNITY[IN]}/bulletin", month="2026-05")
+        assert refused.status_code == 422 and "supervises no sub-office" in refused.json()["message"]

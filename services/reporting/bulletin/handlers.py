@@ -23,6 +23,10 @@ async def set_card_thresholds(deps: Deps, command: SetCardThresholds) -> dict[st
     require_within(command.actor, office, "the card thresholds of this office")
     uow = UnitOfWork(deps, command)
     state = await uow.state(AGGREGATE, office_id(office), office_settings)
-    return await uow.decide_and_commit(
-        lambda: decide_set_thresholds(state, command, office=office, today=uow.now.date()),
-        office=office_id(office))
+    ids = {"office": office_id(office)}
+    if earlier := uow.earlier_result():
+        return {**ids, **earlier}
+    events = decide_set_thresholds(state, command, office=office, today=uow.now.date())
+    if not events:  # the same thresholds from the same month: nothing to record
+        return {**ids, "command_id": command.command_id, "duplicate": False, "events": []}
+    return {**ids, **await uow.commit(events)}
