@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from services.dashboard import (actions, bulletin, files, find, live, organisation, pages, pairing_batch, pairing_pages,
-                                recognition, submissions, work)
+                                recognition, submissions, team_actions, work)
 from services.dashboard.client import ApiClient
 from services.dashboard.docs import add_docs
 from services.dashboard.guard import Forged
@@ -39,7 +39,7 @@ def add_dashboard(api: FastAPI, position: Position | None = None, live_interval:
     api.add_exception_handler(Forged, refuse_forged)  # services.dashboard.guard
     add_docs(api)
     for module in (pages, files, work, actions, bulletin, find, pairing_pages, pairing_batch, recognition, submissions,
-                   organisation, live):
+                   organisation, team_actions, live):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     compile_templates()

@@ -19,6 +19,7 @@ from services.dashboard.wording import place
 
 router = APIRouter(include_in_schema=False)
 DAY = r"^\d{4}-\d{2}-\d{2}$"
+DONE = ("joined", "moved", "left")  # what a change of the roster says once done
 
 
 def _period(since: str | None, until: str | None) -> dict[str, str]:
@@ -54,19 +55,29 @@ async def teams(request: Request, client: Client, code: str) -> Response:
                 crumbs=breadcrumbs(who.office, region, t))
 
 
-@router.get("/r/{code}/teams/{team_id}")
-async def team(request: Request, client: Client, code: str, team_id: str) -> Response:
-    found = await _at(request, client, code)
-    if isinstance(found, Response):
-        return found
-    who, region, t = found
+async def team_page(request: Request, client, who, region, code: str, team_id: str, status: int = 200,
+                    error: str | None = None, done: str | None = None, typed: dict | None = None) -> Response:
+    """A team's roster; for a caseworker, the forms that change it (services.dashboard.team_actions)."""
+    t = translator(request)
     roster = await client.get(who.token, f"/teams/{team_id}")
     if not roster.ok:
         return problem(request, roster.status, roster.message)
-    body = roster.body
+    body, changes = roster.body, "caseworker" in who.roles
     parts = {part: [{**m, "place": place(m["region"], t)} for m in body[part]] for part in ("members", "former")}
-    return page(request, "team.html", who=who, code=code, team=body, place=place(body["region"], t),
-                title=body["name"], crumbs=breadcrumbs(who.office, region, t), **parts)
+    listed = await client.get(who.token, f"/regions/{code}/teams") if changes else None
+    others = [o for o in listed.body["teams"] if o["team_id"] != team_id] if listed and listed.ok else []
+    return page(request, "team.html", status=status, who=who, code=code, team=body, place=place(body["region"], t),
+                title=body["name"], crumbs=breadcrumbs(who.office, region, t), changes=changes, others=others,
+                error=error, done=done if done in DONE else None, typed=typed or {}, **parts)
+
+
+@router.get("/r/{code}/teams/{team_id}")
+async def team(request: Request, client: Client, code: str, team_id: str, done: str = "") -> Response:
+    found = await _at(request, client, code)
+    if isinstance(found, Response):
+        return found
+    who, region, _t = found
+    return await team_page(request, client, who, region, code, team_id, done=done)
 
 
 @router.get("/r/{code}/stations")

@@ -44,7 +44,7 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     await expect(page.locator("h1")).to_have_text("志愿服务队")
     rows = page.locator("#teams tbody tr")
     await expect(rows).to_have_count(2)  # 从化区's team is not hers
-    await expect(page.locator("#team-t-district")).to_contain_text("2")  # 李娟 and 张敏 now
+    await expect(page.locator("#team-t-district td").nth(3)).to_have_text("2")  # 李娟 and 张敏 now
     await site.shot(page, "teams")
 
     await page.click("#team-t-street a")
@@ -53,6 +53,19 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     await expect(page.locator("#former")).to_contain_text("李娟")
     await expect(page.locator("#former")).to_contain_text("2026-04-10")
     await site.shot(page, "team")
+
+    # She changes the roster from its page: 李娟 cannot join while in another team; 王芳 moves out.
+    await page.fill("#join-volunteer", "v-lj")
+    await page.click("#join-button")
+    await expect(page.locator("#team-error")).to_contain_text("t-district")
+    await site.shot(page, "team-refused")
+    await page.select_option("#to-v-wf", "t-district")
+    await page.click("#move-v-wf button")
+    await expect(page.locator("#team-done")).to_have_text("已调至其他服务队。")
+    await catch_up(site.projector, site.event_log)
+    await page.reload()
+    await expect(page.locator("#no-members")).to_be_visible()
+    await site.shot(page, "team-after-move")
 
     await page.goto(site.url + "/r/440105/stations")
     await expect(page.locator("#station-s-cg")).to_contain_text("周六、周日、周三")
