@@ -21,8 +21,8 @@ from contracts.commands import Command
 from contracts.envelope import Event
 from contracts.text import Reason, RegionCode
 
-Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
-"""A calendar month, `YYYY-MM`."""
+Month = Annotated[str, StringConstraints(pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$")]
+"""A calendar month, `YYYY-MM`, of this millennium (the programme's records start in it)."""
 Figures = dict[str, int]
 Explanations = Annotated[dict[RegionCode, Reason], Field(max_length=500)]
 

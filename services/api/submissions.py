@@ -21,7 +21,7 @@ from services.projections.submissions.queries import (office_month, office_month
 from services.reporting.submission.deadlines import ENV, parse_days
 
 router = APIRouter(tags=["reporting"])
-Month = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Path(pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 class OfficeMonths(Answer):

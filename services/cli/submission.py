@@ -23,7 +23,7 @@ STATUS = {"not submitted": "未报送 not submitted", "submitted": "待审核 su
 
 
 def _month(text: str) -> str:
-    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
+    if not re.fullmatch(r"2[0-9]{3}-(0[1-9]|1[0-2])", text):
         fail(f"a month is written YYYY-MM, e.g. 2026-11; {text!r} is not")
     return text
 

@@ -24,7 +24,7 @@ from services.dashboard.wording import place
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_form)])  # no forged form
 MONTHS, MONTH = "/regions/{code}/submissions", "/regions/{code}/submissions/{month}"
-MONTH_TEXT = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+MONTH_TEXT = re.compile(r"2[0-9]{3}-(0[1-9]|1[0-2])")
 DONE = ("submitted", "returned", "accepted")
 ACTIONS = {"return": "return_submission", "accept": "accept_submission"}
 

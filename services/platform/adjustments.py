@@ -46,13 +46,14 @@ class AdjustmentProcess:
         self.deps, self.engine, self.interval = deps, engine, interval
 
     async def run(self) -> None:
-        """Tick for ever; a failed tick is logged and the next one tries again."""
+        """Tick for ever, the first after one interval (the read models are made meanwhile, by
+        another process maybe); a failed tick is logged and the next one tries again."""
         while True:
+            await asyncio.sleep(self.interval)
             try:
                 await self.tick()
             except Exception:
                 log.exception("adjustment tick failed; the next tick tries again")
-            await asyncio.sleep(self.interval)
 
     async def tick(self) -> list[str]:
         """Record the adjustments due; returns the submissions this tick adjusted."""

@@ -104,6 +104,12 @@ def test_a_community_and_the_nation_submit_no_month(office) -> None:
         submit([], office=office)
 
 
+def test_a_month_of_an_office_that_submits_none_is_not_reviewed() -> None:
+    for office in (known_region("CN"), known_region("440105001101")):
+        with pytest.raises(RuleViolated, match="submits no month"):
+            domain.decide_review(submission_state([]), office, GUANGDONG, "2026-11", today=DECEMBER_3, reason=None)
+
+
 def test_only_the_office_directly_above_reviews() -> None:
     sent = submit([])
     for other in (GUANGDONG, HAIZHU, known_region("4403")):

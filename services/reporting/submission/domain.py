@@ -155,6 +155,8 @@ def _awaiting_review(state: Submission, office: Region, month: str) -> None:
 def decide_review(state: Submission, office: Region, reviewer: Region, month: str, *, today: date,
                   reason: str | None) -> list[Event]:
     """Accept (`reason` None) or return the month, by the office directly above."""
+    if office.level not in SUBMITTING:
+        raise RuleViolated(f"a {office.level} office submits no month to review")
     require_reviewer(reviewer, office)
     _awaiting_review(state, office, month)
     ids = {"submission_id": state.submission_id, "office": office_code(office), "month": month,
