@@ -35,6 +35,9 @@ async def test_a_district_nominates_her_the_province_awards_her_and_her_file_and
     assert [r["record_id"] for r in file["records"] if r["kind"] == "nomination"] == ["2026-v-in"]
     told = [(e["event_type"], e["data"].get("level")) for e in file["events"] if e["aggregate_type"] == "nomination"]
     assert told == [("VolunteerNominated", None), ("VolunteerAwarded", "province")]
+    history = (await world.get("p-viewer", "/history/nomination/2026-v-in")).json()["events"]
+    assert [(e["event_type"], e["actor"]["operator_id"]) for e in history] == [
+        ("VolunteerNominated", "d-caseworker"), ("VolunteerAwarded", "p-approver")]
     counts = (await world.get("n-viewer", "/regions/CN/recognitions", year=2026)).json()["counts"]
     assert counts == [{"year": 2026, "level": "province", "nominated": 1, "awarded": 1, "declined": 0}]
     listed = (await world.get("n-viewer", "/regions/44/nominations", year=2026, status="awarded")).json()
