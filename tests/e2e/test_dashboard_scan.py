@@ -108,8 +108,8 @@ async def visit(http: httpx.AsyncClient, path: str, times: list) -> httpx.Respon
 
 def reachable(home: str, html: str) -> list[str]:
     """The pages a home page leads to that the scan reads: a sub-region, the lists, the forms, the
-    approvals (each once, in order)."""
-    wanted = re.compile(r"^/(r/(\d+|CN)(/work/[a-z]+|/forms/[a-z-]+|/approvals|/pairing)?)$")
+    approvals, the 通报 (each once, in order)."""
+    wanted = re.compile(r"^/(r/(\d+|CN)(/work/[a-z]+|/forms/[a-z-]+|/approvals|/pairing|/bulletin)?)$")
     found = [link for link in links_of(html) if wanted.match(link) and link != home]
     subregion = next((link for link in found if re.fullmatch(r"/r/\d+", link)), None)
     return list(dict.fromkeys([*(link for link in found if not re.fullmatch(r"/r/(\d+|CN)", link)),
