@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from contracts.activity import care, concerns, wishes
+from contracts.business_days import day_of_event
 from contracts.intake import child_file, volunteers
 from contracts.intake import registration as intake
 from contracts.pairing import pairs as pairing
@@ -66,19 +67,20 @@ def county(region: str) -> str:
     return region[:6].ljust(12, "0")
 
 
-def _day(envelope: Envelope) -> date:
-    return envelope.occurred_at.date()
+def _day(event: Event, envelope: Envelope) -> date:
+    """The day the event's fact happened (its business day), else the day it was recorded."""
+    return day_of_event(event, envelope.occurred_at.date())
 
 
 def _child_registered(event: intake.ChildRegistered, envelope: Envelope, p: Pseudonym) -> Told:
-    on = _day(envelope)
+    on = _day(event, envelope)
     return [feed.ChildOnFile(child_id=p("child", event.child_id), category=event.category,
                              age_band=feed.age_band(event.birth_date, on), arrival=feed.ChildArrival.registered,
                              from_county=None, active_pairs=0, on_file_since=on)]
 
 
 def _child_transferred_in(event: child_file.ChildTransferredIn, envelope: Envelope, p: Pseudonym) -> Told:
-    on = _day(envelope)
+    on = _day(event, envelope)
     return [feed.ChildOnFile(child_id=p("child", event.child_id), category=event.category,
                              age_band=feed.age_band(event.birth_date, on), arrival=feed.ChildArrival.transferred_in,
                              from_county=county(event.from_region), active_pairs=len(event.active_pair_ids),
@@ -87,12 +89,12 @@ def _child_transferred_in(event: child_file.ChildTransferredIn, envelope: Envelo
 
 def _child_transferred_out(event: child_file.ChildTransferredOut, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.ChildMovedOut(child_id=p("child", event.child_id), to_county=county(event.to_region),
-                               moved_on=_day(envelope))]
+                               moved_on=_day(event, envelope))]
 
 
 def _child_place_completed(event: child_file.ChildPlaceCompleted, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.ChildPlaceCompleted(child_id=p("child", event.child_id), from_county=county(event.from_region),
-                                     completed_on=_day(envelope))]
+                                     completed_on=_day(event, envelope))]
 
 
 def _child_exited(event: child_file.ChildExited, envelope: Envelope, p: Pseudonym) -> Told:
@@ -101,18 +103,18 @@ def _child_exited(event: child_file.ChildExited, envelope: Envelope, p: Pseudony
 
 
 def _child_data_erased(event: child_file.ChildPersonalDataErased, envelope: Envelope, p: Pseudonym) -> Told:
-    return [feed.ChildDataErased(pseudonyms=(p("child", event.child_id),), erased_on=_day(envelope))]
+    return [feed.ChildDataErased(pseudonyms=(p("child", event.child_id),), erased_on=_day(event, envelope))]
 
 
 def _pair_formed(event: pairing.PairFormed, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.PairFormed(pair_id=p("pair", event.pair_id), mode=event.mode,
                             child_ids=tuple(p("child", c) for c in event.child_ids),
                             volunteer_ids=tuple(p("volunteer", v) for v in event.volunteer_ids),
-                            formed_on=event.formed_on or _day(envelope))]
+                            formed_on=_day(event, envelope))]
 
 
 def _pair_ended(event: pairing.PairEnded, envelope: Envelope, p: Pseudonym) -> Told:
-    return [feed.PairEnded(pair_id=p("pair", event.pair_id), reason=event.reason, ended_on=_day(envelope))]
+    return [feed.PairEnded(pair_id=p("pair", event.pair_id), reason=event.reason, ended_on=_day(event, envelope))]
 
 
 def _told_as(told: type[Kind], value: StrEnum) -> Kind:
@@ -141,7 +143,7 @@ def _activity(organiser: feed.Organiser) -> Translation:
 
 def _wish_fulfilled(event: wishes.WishFulfilled, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.WishFulfilled(wish_id=p("wish", event.wish_id), child_id=p("child", event.child_id),
-                               fulfilled_on=_day(envelope))]
+                               fulfilled_on=_day(event, envelope))]
 
 
 def _concern_raised(event: concerns.ConcernRaised, envelope: Envelope, p: Pseudonym) -> Told:
@@ -157,11 +159,11 @@ def _concern_closed(event: concerns.ConcernClosed, envelope: Envelope, p: Pseudo
 def _volunteer_recruited(event: intake.VolunteerRecruited, envelope: Envelope, p: Pseudonym) -> Told:
     return [feed.VolunteerOnFile(volunteer_id=p("volunteer", event.volunteer_id),
                                  volunteer_type=event.volunteer_type, family=event.kind is intake.VolunteerKind.family,
-                                 capacity=event.capacity, on_file_since=_day(envelope))]
+                                 capacity=event.capacity, on_file_since=_day(event, envelope))]
 
 
 def _volunteer_withdrew(event: volunteers.VolunteerWithdrew, envelope: Envelope, p: Pseudonym) -> Told:
-    return [feed.VolunteerWithdrew(volunteer_id=p("volunteer", event.volunteer_id), withdrew_on=_day(envelope))]
+    return [feed.VolunteerWithdrew(volunteer_id=p("volunteer", event.volunteer_id), withdrew_on=_day(event, envelope))]
 
 
 TRANSLATIONS: Mapping[type[Event], Translation] = MappingProxyType({

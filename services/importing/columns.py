@@ -37,6 +37,8 @@ CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
     "guardian": ("监护人", "监护人姓名", "guardian"),
     "guardian_relation": ("监护人关系", "与儿童关系", "与监护人关系", "关系", "guardian_relation"),
     "guardian_phone": ("联系电话", "监护人电话", "监护人联系电话", "电话", "手机", "guardian_phone"),
+    # The day she was registered in the world; without the column, the day of the import.
+    "registered_on": ("登记日期", "建档日期", "建档时间", "登记时间", "入库日期", "registered_on"),
 }
 VOLUNTEER_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "志愿者姓名", "name"),
@@ -48,11 +50,15 @@ VOLUNTEER_COLUMNS: dict[str, tuple[str, ...]] = {
     "specialties": ("特长", "专长", "specialties"),
     "capacity": ("可结对人数", "结对人数", "capacity"),
     "team_id": ("队伍编号", "服务队编号", "team_id"),
+    "recruited_on": ("招募日期", "加入日期", "登记日期", "入库日期", "recruited_on"),
+    "staff": ("妇联干部", "是否妇联干部", "妇联工作人员", "staff"),
 }
 CHILD_REQUIRED = ("name", "category", "region")
 VOLUNTEER_REQUIRED = ("name", "sex", "region")
 HEADER_SEARCH_ROWS = 20
 
+YES_NO = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "1": True, "0": False,
+          "true": True, "false": False}
 SEXES = {"男": Sex.male, "男性": Sex.male, "m": Sex.male, "male": Sex.male,
          "女": Sex.female, "女性": Sex.female, "f": Sex.female, "female": Sex.female}
 CATEGORIES = {"留守儿童": ChildCategory.left_behind, "农村留守儿童": ChildCategory.left_behind,

@@ -21,7 +21,7 @@ from contracts.intake.registration import (Guardian, GuardianRelation, RecruitVo
 from services.importing import values as v
 from services.importing.columns import (CATEGORIES, CHILD_COLUMNS, KINDS, LEFT_BEHIND_SUBTYPES,
                                         RELATIONS, SEXES, SUBTYPES, VOLUNTEER_COLUMNS,
-                                        VOLUNTEER_TYPES, Layout, MissingColumns)
+                                        VOLUNTEER_TYPES, YES_NO, Layout, MissingColumns)
 from services.importing.places import PlaceProblem, place_of
 from services.intake.idcard import IdNumber
 from services.intake.domain import ADULT_AGE, age_on
@@ -125,7 +125,8 @@ class ChildRows(RowParser):
         command = row.build(RegisterChild, command_id=self.command_id(line), actor=self.actor, region=region,
                             name=name, sex=sex, birth_date=born, category=category, subtype=subtype,
                             id_number=card and card.number, address=row.get("address"),
-                            school=row.get("school"), grade=row.get("grade", v.grade), guardian=guardian)
+                            school=row.get("school"), grade=row.get("grade", v.grade), guardian=guardian,
+                            registered_on=row.get("registered_on", v.birth_date))
         if card:
             return self.once(row, command, card.number, "id_number")
         return self.once(row, command, f"{region}|{name}|{born}|{guardian and guardian.name}", "name")
@@ -198,7 +199,9 @@ class VolunteerRows(RowParser):
             VolunteerKind.father if sex is Sex.male else VolunteerKind.mother)
         optional = {"volunteer_type": row.get("volunteer_type", v.choice(VOLUNTEER_TYPES, "volunteer type")),
                     "capacity": row.get("capacity", v.whole_number(1, 20)),
-                    "specialties": row.get("specialties", v.words), "team_id": row.get("team_id")}
+                    "specialties": row.get("specialties", v.words), "team_id": row.get("team_id"),
+                    "recruited_on": row.get("recruited_on", v.birth_date),
+                    "staff": row.get("staff", v.choice(YES_NO, "yes or no (是/否)"))}
         command = row.build(RecruitVolunteer, command_id=self.command_id(line), actor=self.actor,
                             region=row.get("region", v.community, required=True), name=name, sex=sex,
                             phone=phone, kind=kind, **{k: x for k, x in optional.items() if x is not None})

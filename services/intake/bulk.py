@@ -222,5 +222,5 @@ async def _seal_volunteer(deps: Deps, row: _Row) -> list:
     command = row.command
     personal = await deps.keys.seal(row.aggregate_id, {"name": command.name, "phone": command.phone})
     return decide_recruit_volunteer(VolunteerState(), command, volunteer_id=row.aggregate_id,
-                                    region=row.region, personal=personal)
+                                    region=row.region, personal=personal, today=row.uow.now.date())
 

@@ -15,6 +15,7 @@ from contracts.envelope import Event, FederationLevel
 from contracts.privacy import Sealed
 from contracts.regions import Region, parse_region, region_name
 from services.intake.domain import ChildState
+from services.shared.days import day_of, not_before
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 
@@ -54,19 +55,23 @@ def decide_withdraw_consent(state: ChildState, command: WithdrawConsent, *, toda
                                      withdrawn_on=command.withdrawn_on)]
 
 
-def decide_transfer(state: ChildState, child_id: str, to: Region, *, active_pairs: Iterable[str]) -> list[Event]:
+def decide_transfer(state: ChildState, child_id: str, to: Region, *, active_pairs: Iterable[str], today: date,
+                    transferred_on: date | None = None) -> list[Event]:
     """`active_pairs`: the pairs she is in (pairing's), carried along for the region she moves to."""
     require_active(state, child_id)
     if to.code == state.region:
         raise InvalidCommand("to_region", f"child {child_id} already lives in {to.code}")
+    day = day_of("transferred_on", transferred_on, today)
+    not_before("transferred_on", day, state.since, f"child {child_id}'s file last changed (registered or moved)")
     file = state.registration
     return [
-        ChildTransferredOut(child_id=child_id, from_region=state.region, to_region=to.code),
+        ChildTransferredOut(child_id=child_id, from_region=state.region, to_region=to.code, transferred_on=day),
         ChildTransferredIn(child_id=child_id, region=to.code, from_region=state.region, sex=file.sex,
                            birth_date=file.birth_date, category=file.category, subtype=file.subtype,
                            grade=file.grade, personal=file.personal,
                            guardian_relation=file.guardian_relation, guardian=file.guardian,
-                           active_pair_ids=tuple(active_pairs)),
+                           active_pair_ids=tuple(active_pairs), transferred_on=day,
+                           registered_on=state.registered_on),
     ]
 
 
@@ -94,6 +99,8 @@ def decide_exit(state: ChildState, command: ExitChild, *, today: date, active_pa
     """`active_pairs`: the pairs she is in (pairing's): none may stand when she leaves."""
     require_active(state, command.child_id)
     _not_future("exited_on", command.exited_on, today)
+    not_before("exited_on", command.exited_on, state.since,
+               f"child {command.child_id}'s file last changed (registered or moved)")
     if active_pairs := list(active_pairs):
         raise RuleViolated(
             f"child {command.child_id} is still in pair(s) {', '.join(active_pairs)}; end them first"

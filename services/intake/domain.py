@@ -16,6 +16,7 @@ from contracts.regions import Region
 from contracts.intake.volunteers import (REQUIRED_TRAINING, TrainingTopic, VolunteerCertified,
                                          VolunteerTrained, VolunteerWithdrew)
 from services.intake.idcard import InvalidIdNumber, parse_id_number
+from services.shared.days import day_of, not_before
 from services.shared.errors import InvalidCommand, RuleViolated
 from services.shared.fold import fold
 
@@ -32,6 +33,8 @@ class ChildState:
     needs: tuple[NeedKind, ...] = ()
     consents: frozenset[ConsentScope] = frozenset()
     exited: ExitReason | None = None
+    registered_on: date | None = None  # None: registered by an event read without its day
+    since: date | None = None  # the last day her file's standing changed: registered, or moved
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day) if self.birth_date else 0
@@ -47,6 +50,8 @@ class VolunteerState:
     trained: frozenset[TrainingTopic] = frozenset()
     certifications: tuple[str, ...] = ()
     withdrawn: bool = False
+    recruited_on: date | None = None
+    staff: bool = False
 
     @property
     def missing_training(self) -> list[TrainingTopic]:
@@ -75,10 +80,13 @@ def decide_register_child(
     if state.exists:
         raise RuleViolated(f"child {child_id} is already registered in region {state.region}")
     check_child(command, today)
+    registered_on = day_of("registered_on", command.registered_on, today)
+    not_before("registered_on", registered_on, command.birth_date, "she was born")
     return [ChildRegistered(
         child_id=child_id, region=region.code, sex=command.sex, birth_date=command.birth_date,
         category=command.category, subtype=command.subtype, grade=command.grade, personal=personal,
         guardian_relation=command.guardian.relation if command.guardian else None, guardian=guardian,
+        registered_on=registered_on,
     )]
 
 
@@ -111,14 +119,16 @@ def check_id_number(command: RegisterChild) -> None:
 
 def decide_recruit_volunteer(
     state: VolunteerState, command: RecruitVolunteer, *, volunteer_id: str, region: Region,
-    personal: Sealed,
+    personal: Sealed, today: date,
 ) -> list[Event]:
     if state.exists:
         raise RuleViolated(f"volunteer {volunteer_id} is already recruited")
+    recruited_on = day_of("recruited_on", command.recruited_on, today)
     return [VolunteerRecruited(
         volunteer_id=volunteer_id, region=region.code, sex=command.sex, kind=command.kind,
         volunteer_type=command.volunteer_type, specialties=tuple(command.specialties),
-        capacity=command.capacity, team_id=command.team_id, personal=personal,
+        capacity=command.capacity, team_id=command.team_id, personal=personal, staff=command.staff,
+        recruited_on=recruited_on,
     )]
 
 
@@ -131,7 +141,8 @@ def evolve_child(event: Event, state: ChildState) -> ChildState:
 
 @evolve_child.register
 def _(event: ChildRegistered, state: ChildState) -> ChildState:
-    return ChildState(event.child_id, True, event.region, event.birth_date, registration=event)
+    return ChildState(event.child_id, True, event.region, event.birth_date, registration=event,
+                      registered_on=event.registered_on, since=event.registered_on)
 
 
 @evolve_child.register
@@ -156,7 +167,9 @@ def _(event: ChildTransferredOut, state: ChildState) -> ChildState:
 
 @evolve_child.register
 def _(event: ChildTransferredIn, state: ChildState) -> ChildState:
-    return replace(state, region=event.region, registration=event)
+    return replace(state, region=event.region, registration=event,
+                   registered_on=state.registered_on or event.registered_on,
+                   since=event.transferred_on or state.since)
 
 
 @evolve_child.register
@@ -176,7 +189,8 @@ def evolve_volunteer(event: Event, state: VolunteerState) -> VolunteerState:
 
 @evolve_volunteer.register
 def _(event: VolunteerRecruited, state: VolunteerState) -> VolunteerState:
-    return VolunteerState(event.volunteer_id, True, event.region, event.kind, event.capacity)
+    return VolunteerState(event.volunteer_id, True, event.region, event.kind, event.capacity,
+                          recruited_on=event.recruited_on, staff=event.staff)
 
 
 @evolve_volunteer.register

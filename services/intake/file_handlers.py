@@ -9,7 +9,7 @@ from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, Exi
 from contracts.envelope import FederationLevel
 from contracts.regions import parse_region
 from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
-                                         RecordTraining, WithdrawVolunteer)
+                                         RecordTraining, StationOpened, WithdrawVolunteer)
 from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import VILLAGE_LEVELS, region_at
@@ -79,7 +79,8 @@ async def transfer_child(deps: Deps, command: TransferChild) -> dict[str, Any]:
     # Both sides of a move between regions must be within the operator's reach.
     require_within(command.actor, to, "a child moving in")
     return await uow.decide_and_commit(
-        lambda: child_file.decide_transfer(state, command.child_id, to, active_pairs=pairs.active_pairs),
+        lambda: child_file.decide_transfer(state, command.child_id, to, active_pairs=pairs.active_pairs,
+                                           today=uow.now.date(), transferred_on=command.transferred_on),
         child_id=command.child_id,
     )
 
@@ -158,7 +159,8 @@ async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str
     if state.exists:
         require_within(command.actor, parse_region(state.region), "this volunteer")
     return await uow.decide_and_commit(
-        lambda: organisation.decide_withdraw(state, command, active_pairs=volunteer_pairs(pairs).load),
+        lambda: organisation.decide_withdraw(state, command, active_pairs=volunteer_pairs(pairs).load,
+                                             today=uow.now.date()),
         volunteer_id=command.volunteer_id,
     )
 
@@ -170,7 +172,8 @@ async def form_team(deps: Deps, command: FormTeam) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     history = await uow.load("team", team_id)
     return await uow.decide_and_commit(
-        lambda: organisation.decide_form_team(history.exists, command, team_id=team_id, region=region),
+        lambda: organisation.decide_form_team(history.exists, command, team_id=team_id, region=region,
+                                              today=uow.now.date()),
         team_id=team_id,
     )
 
@@ -183,7 +186,7 @@ async def open_station(deps: Deps, command: OpenStation) -> dict[str, Any]:
     history = await uow.load("station", station_id)
     return await uow.decide_and_commit(
         lambda: organisation.decide_open_station(
-            history.exists, command, station_id=station_id, region=region
+            history.exists, command, station_id=station_id, region=region, today=uow.now.date()
         ),
         station_id=station_id,
     )
@@ -195,7 +198,9 @@ async def close_station(deps: Deps, command: CloseStation) -> dict[str, Any]:
     if history.exists:
         require_within(command.actor, parse_region(history.events[-1].envelope.region), "this station")
     closed = any(e.envelope.event_type == "StationClosed" for e in history.events)
+    opened_on = next((e.opened_on for e in uow.events_of(history) if isinstance(e, StationOpened)), None)
     return await uow.decide_and_commit(
-        lambda: organisation.decide_close_station(history.exists, closed, command),
+        lambda: organisation.decide_close_station(history.exists, closed, command, today=uow.now.date(),
+                                                  opened_on=opened_on),
         station_id=command.station_id,
     )

@@ -82,5 +82,5 @@ async def recruit_volunteer(deps: Deps, command: RecruitVolunteer) -> dict[str, 
     async def decide():  # sealed only for a new command, as for a child
         personal = await deps.keys.seal(volunteer_id, {"name": command.name, "phone": command.phone})
         return decide_recruit_volunteer(state, command, volunteer_id=volunteer_id, region=region,
-                                        personal=personal)
+                                        personal=personal, today=uow.now.date())
     return await uow.decide_and_commit(decide, volunteer_id=volunteer_id)

@@ -14,6 +14,7 @@ from services.intake.domain import ChildState, VolunteerState
 from services.pairing.members import Memberships
 from services.pairing.rules import CONSENT_AGE, SHAPES, check_formed_on, check_members, check_shape
 from services.pairing.state import PairState, PairStatus, evolve_pair, pair_state
+from services.shared.days import day_of, not_before
 from services.shared.errors import NotFound, RuleViolated
 
 __all__ = ["CONSENT_AGE", "SHAPES", "PairState", "decide_end_pair", "decide_form_pair", "evolve_pair",
@@ -29,7 +30,7 @@ def decide_form_pair(
     check_shape(command.mode, command.child_ids, command.volunteer_ids)
     load = check_members(command.mode, children, volunteers, pairs, today)
     formed_on = command.formed_on or today
-    check_formed_on(formed_on, today, children)
+    check_formed_on(formed_on, today, children, volunteers)
     region = children[command.child_ids[0]].region
     return formation_events(pair_id, command.mode, region, {c: children[c] for c in command.child_ids},
                             {v: volunteers[v] for v in command.volunteer_ids}, load, formed_on=formed_on)
@@ -50,7 +51,7 @@ def formation_events(pair_id: str, mode: PairMode, region: str, children: dict[s
 
 
 def decide_end_pair(pair: PairState, command: EndPair, *, children: dict[str, ChildState],
-                    volunteers: dict[str, VolunteerState]) -> list[Event]:
+                    volunteers: dict[str, VolunteerState], today: date) -> list[Event]:
     if not pair.exists:
         raise NotFound(f"pair {command.pair_id} does not exist")
     if pair.status is PairStatus.proposed:
@@ -59,9 +60,11 @@ def decide_end_pair(pair: PairState, command: EndPair, *, children: dict[str, Ch
         raise RuleViolated(f"pair {command.pair_id} was {pair.status} and never became active")
     if not pair.active:
         raise RuleViolated(f"pair {command.pair_id} has already ended")
+    ended_on = day_of("ended_on", command.ended_on, today)
+    not_before("ended_on", ended_on, pair.formed_on, f"pair {command.pair_id} was formed")
     load = children_counted(pair.mode, len(pair.child_ids))
     return [
-        PairEnded(pair_id=pair.pair_id, reason=command.reason),
+        PairEnded(pair_id=pair.pair_id, reason=command.reason, ended_on=ended_on),
         *(ChildLeftPair(child_id=c, region=children[c].region, pair_id=pair.pair_id, reason=command.reason)
           for c in pair.child_ids),
         *(VolunteerLeftPair(volunteer_id=v, region=volunteers[v].region, pair_id=pair.pair_id,

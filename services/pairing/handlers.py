@@ -48,7 +48,7 @@ async def end_pair(deps: Deps, command: EndPair) -> dict[str, Any]:
         # The members' regions, where their pairs are written; their histories take part in the
         # concurrency check.
         children, volunteers, _ = await load_members(uow, list(pair.child_ids), list(pair.volunteer_ids))
-        return decide_end_pair(pair, command, children=children, volunteers=volunteers)
+        return decide_end_pair(pair, command, children=children, volunteers=volunteers, today=uow.now.date())
     return await uow.decide_and_commit(decide, pair_id=command.pair_id)
 
 

@@ -24,8 +24,9 @@ from contracts.regions import parse_region
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.domain import formation_events
 from services.pairing.members import Memberships
-from services.pairing.rules import check_members, check_shape
+from services.pairing.rules import check_formed_on, check_members, check_shape
 from services.pairing.state import PairState, PairStatus
+from services.shared.days import day_of, not_before
 from services.shared.errors import Forbidden, InvalidCommand, NotFound, RuleViolated
 
 OWNING_LEVEL = FederationLevel.street
@@ -59,11 +60,12 @@ def decide_propose_pair(
     check_shape(command.mode, command.child_ids, command.volunteer_ids)
     check_members(command.mode, children, volunteers, pairs, today)  # refuse now what could never be approved
     _check_venue(command.mode, children, venue)
+    proposed_on = day_of("proposed_on", command.proposed_on, today)
     return [PairProposed(
         pair_id=pair_id, mode=command.mode, region=children[command.child_ids[0]].region,
         child_ids=tuple(command.child_ids), volunteer_ids=tuple(command.volunteer_ids),
         team_id=command.team_id, station_id=command.station_id,
-        approval_level=approval_level(venue), score=command.score,
+        approval_level=approval_level(venue), score=command.score, proposed_on=proposed_on,
     )]
 
 
@@ -81,10 +83,13 @@ def decide_approve_pair(
     _require_approver(actor, pair)
     load = check_members(pair.mode, children, volunteers, pairs, today)
     _check_venue(pair.mode, children, venue)
+    approved_on = day_of("approved_on", command.approved_on, today)
+    not_before("approved_on", approved_on, pair.proposed_on, f"pair {pair.pair_id} was proposed")
+    check_formed_on(approved_on, today, children, volunteers, field="approved_on")
     region = children[pair.child_ids[0]].region  # where the child lives now, should it have moved
-    return [PairApproved(pair_id=pair.pair_id, approved_at_level=actor.level),
+    return [PairApproved(pair_id=pair.pair_id, approved_at_level=actor.level, approved_on=approved_on),
             *formation_events(pair.pair_id, pair.mode, region, {c: children[c] for c in pair.child_ids},
-                              {v: volunteers[v] for v in pair.volunteer_ids}, load, formed_on=today)]
+                              {v: volunteers[v] for v in pair.volunteer_ids}, load, formed_on=approved_on)]
 
 
 def decide_reject_pair(pair: PairState, command: RejectPair) -> list[Event]:

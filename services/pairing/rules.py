@@ -12,6 +12,7 @@ from contracts.intake.child_file import ConsentScope
 from contracts.pairing.pairs import PairMode, children_counted
 from services.intake.domain import ChildState, VolunteerState
 from services.pairing.members import ChildPairs, Memberships, VolunteerPairs
+from services.shared.days import not_before
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 CONSENT_AGE = 14  # below it, pairing needs the guardian's separate consent (sensitive data of a minor)
@@ -52,14 +53,20 @@ def check_members(mode: PairMode, children: dict[str, ChildState], volunteers: d
     return load
 
 
-def check_formed_on(formed_on: date, today: date, children: dict[str, ChildState]) -> None:
-    """A pair is formed no later than today, and not before any of its children was born."""
+def check_formed_on(formed_on: date, today: date, children: dict[str, ChildState],
+                    volunteers: dict[str, VolunteerState] | None = None, field: str = "formed_on") -> None:
+    """A pair is formed no later than today, not before any of its children was born, nor before
+    its children were registered (or last moved) and its volunteers recruited: on no day is there a
+    pair whose members were not on file."""
     if formed_on > today:
-        raise InvalidCommand("formed_on", f"{formed_on} is in the future")
+        raise InvalidCommand(field, f"{formed_on} is in the future")
     for child in children.values():
         if child.birth_date is not None and formed_on < child.birth_date:
-            raise InvalidCommand("formed_on", f"{formed_on} is before child {child.child_id} was born "
-                                              f"({child.birth_date})")
+            raise InvalidCommand(field, f"{formed_on} is before child {child.child_id} was born "
+                                        f"({child.birth_date})")
+        not_before(field, formed_on, child.since, f"child {child.child_id} was registered (or last moved)")
+    for volunteer in (volunteers or {}).values():
+        not_before(field, formed_on, volunteer.recruited_on, f"volunteer {volunteer.volunteer_id} was recruited")
 
 
 def check_known(children: dict[str, ChildState], volunteers: dict[str, VolunteerState]) -> None:

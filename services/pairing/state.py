@@ -36,6 +36,7 @@ class PairState:
     station_id: str | None = None
     approval_level: FederationLevel | None = None
     formed_on: date | None = None  # None: not formed (yet), or formed in a history read without envelopes
+    proposed_on: date | None = None
 
 
 @singledispatch
@@ -47,7 +48,7 @@ def evolve_pair(event: Event, state: PairState) -> PairState:
 def _(event: PairProposed, state: PairState) -> PairState:
     return PairState(event.pair_id, True, False, event.region, event.mode, event.child_ids,
                      event.volunteer_ids, PairStatus.proposed, event.team_id, event.station_id,
-                     event.approval_level)
+                     event.approval_level, proposed_on=event.proposed_on)
 
 
 @evolve_pair.register

@@ -81,7 +81,8 @@ class _Batch:
 
 def _registered(batch: _Batch, stored: StoredEvent, event: ChildRegistered) -> None:
     batch.children.add(dict(
-        child_id=event.child_id, region=event.region, registered_on=stored.envelope.occurred_at.date(),
+        child_id=event.child_id, region=event.region,
+        registered_on=event.registered_on or stored.envelope.occurred_at.date(),
         registered_seq=stored.seq, tier=None, active_pairs=0, exited=False, last_contact=None))
 
 

@@ -39,16 +39,19 @@ async def ok(deps, command: str, /, **fields: Any) -> dict[str, Any]:
     return reply.result
 
 
-async def child(deps, child_id: str, born: date, region: str = REGION) -> None:
+async def child(deps, child_id: str, born: date, region: str = REGION, on: str | date | None = None) -> None:
+    """`on`: the day she was registered; default: the clock's day."""
     await ok(deps, "register_child", child_id=child_id, region=region, name="李小花", sex="female",
-             birth_date=born, category="left_behind")
+             birth_date=born, category="left_behind", **({"registered_on": on} if on else {}))
     await ok(deps, "record_consent", child_id=child_id, relation="grandparent", given_by="李大山",
              scopes=["pairing"], given_on="2025-12-01")
 
 
-async def volunteer(deps, volunteer_id: str, capacity: int = 1, region: str = REGION) -> None:
+async def volunteer(deps, volunteer_id: str, capacity: int = 1, region: str = REGION,
+                    on: str | date | None = None) -> None:
+    """`on`: the day she was recruited; default: the clock's day."""
     await ok(deps, "recruit_volunteer", volunteer_id=volunteer_id, region=region, name="王芳",
-             sex="female", kind="mother", capacity=capacity)
+             sex="female", kind="mother", capacity=capacity, **({"recruited_on": on} if on else {}))
     await ok(deps, "record_training", topic="minors_protection_law", held_on="2025-12-02",
              volunteer_ids=[volunteer_id])
 

@@ -37,7 +37,8 @@ REGIONS = {"c-hz-1": "440105001101", "c-hz-2": "440105001101", "c-hz-3": "440105
 def _child(child_id: str) -> list[tuple[str, dict]]:
     # The children are ten: pairing them needs their guardian's consent on file.
     return [("register_child", {"child_id": child_id, "region": REGIONS[child_id], "name": NAMES[child_id],
-                                "sex": "female", "birth_date": "2016-03-08", "category": "left_behind"}),
+                                "sex": "female", "birth_date": "2016-03-08", "category": "left_behind",
+                                "registered_on": "2025-09-01"}),
             ("record_consent", {"child_id": child_id, "relation": "grandparent", "given_by": "李大山",
                                 "scopes": ["pairing"], "given_on": "2026-05-01"})]
 
@@ -45,7 +46,8 @@ def _child(child_id: str) -> list[tuple[str, dict]]:
 def _volunteer(volunteer_id: str, region: str, capacity: int = 1) -> list[tuple[str, dict]]:
     # Untrained volunteers stay in the reserve pool: they cannot be paired.
     return [("recruit_volunteer", {"volunteer_id": volunteer_id, "region": region, "name": "王芳",
-                                   "sex": "female", "kind": "mother", "capacity": capacity}),
+                                   "sex": "female", "kind": "mother", "capacity": capacity,
+                                   "recruited_on": "2025-09-01"}),
             ("record_training", {"topic": "minors_protection_law", "held_on": "2026-05-02",
                                  "volunteer_ids": [volunteer_id]})]
 

@@ -53,15 +53,18 @@ def care_deps(event_log, keys, clock) -> Deps:
 
 
 async def a_pair(deps, pair_id: str = "p1", **fields) -> None:
-    await child(deps, "c1", date(2016, 5, 20))
-    await volunteer(deps, "v1")
+    since = fields.get("formed_on")  # a pair formed on a day before: its members on file from then
+    await child(deps, "c1", date(2016, 5, 20), on=since)
+    await volunteer(deps, "v1", on=since)
     await ok(deps, "form_pair", pair_id=pair_id, child_ids=["c1"], volunteer_ids=["v1"], **fields)
 
 
 async def test_activities_are_logged_on_their_pair_station_or_team(care_deps, event_log, keys, clock, nats_server) -> None:
     await a_pair(care_deps)
-    await ok(care_deps, "open_station", station_id="s1", region=REGION, name="驿站", opening_days=["sat", "sun"])
-    await ok(care_deps, "form_team", team_id="t1", region="440105", name="海珠区爱心妈妈服务队")
+    await ok(care_deps, "open_station", opened_on="2025-09-01", station_id="s1", region=REGION, name="驿站",
+             opening_days=["sat", "sun"])
+    await ok(care_deps, "form_team", formed_on="2025-09-01", team_id="t1", region="440105",
+             name="海珠区爱心妈妈服务队")
     clock.set(date(2026, 5, 31))
     activity = dict(pair_id="p1", kind="reading", held_on="2026-05-30", duration_minutes=60, place="home",
                     guardians_present=1, note="一起读完了《小王子》", evidence=["photo-1"])
@@ -101,10 +104,10 @@ async def federation(deps, clock: FakeClock) -> None:
     hundred-odd activities of every kind from January to June, collective ones, wishes."""
     births = {"c1": date(2016, 5, 20), "c2": date(2015, 5, 29), "c3": date(2016, 2, 29),
               "c4": date(2017, 9, 10), "c5": date(2014, 1, 3), "c6": date(2016, 11, 30), "c7": date(2016, 4, 1)}
-    for child_id, born in births.items():
-        await child(deps, child_id, born)
+    for child_id, born in births.items():  # on file from New Year's Day, entered on the 5th
+        await child(deps, child_id, born, on="2026-01-01")
     for volunteer_id, capacity in (("v1", 1), ("v2", 2), ("v3", 1), ("v4", 1), ("v5", 1)):
-        await volunteer(deps, volunteer_id, capacity)
+        await volunteer(deps, volunteer_id, capacity, on="2026-01-01")
     # Formed on New Year's Day, recorded on the 5th (records kept late): care is logged from the 1st.
     early = {"formed_on": "2026-01-01"}
     await ok(deps, "form_pair", pair_id="p1", child_ids=["c1"], volunteer_ids=["v1"], **early)
@@ -136,7 +139,8 @@ async def federation(deps, clock: FakeClock) -> None:
         await ok(deps, "log_activity", held_on=date.fromordinal(held_on), child_ids=present,
                  guardians_present=1 if not present else rng.randint(0, 1), **fields)
     await ok(deps, "log_activity", pair_id="p1", kind="birthday", held_on="2026-05-22", duration_minutes=90)
-    await ok(deps, "open_station", station_id="s1", region=REGION, name="驿站", opening_days=["sat", "sun"])
+    await ok(deps, "open_station", opened_on="2025-09-01", station_id="s1", region=REGION, name="驿站",
+             opening_days=["sat", "sun"])
     # p1's child and volunteer meet at the station: it counts for p1; c4 without v3 counts for nobody.
     await ok(deps, "log_collective_activity", station_id="s1", kind="holiday_activity", held_on="2026-05-02",
              duration_minutes=120, child_ids=["c1", "c4"], volunteer_ids=["v1"], attendance=50)

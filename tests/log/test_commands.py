@@ -20,8 +20,9 @@ ROUTES = {**INTAKE, **PAIRING, **ACTIVITY}
 COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区, 广州 (Guangdong 44)
 CHILD = {"region": COMMUNITY, "name": "李小花", "sex": "female", "birth_date": "2016-03-08",
          "category": "left_behind", "id_number": "440105201603080020",
-         "guardian": {"relation": "grandparent", "name": "李大山", "phone": "13800000000"}}
-MOTHER = {"region": "440105001102", "name": "王芳", "sex": "female", "kind": "mother"}
+         "guardian": {"relation": "grandparent", "name": "李大山", "phone": "13800000000"},
+         "registered_on": "2025-09-01"}  # on file before the dated facts the tests give
+MOTHER = {"region": "440105001102", "name": "王芳", "sex": "female", "kind": "mother", "recruited_on": "2025-09-01"}
 
 
 async def send_raw(deps, command: str, body: bytes) -> Reply:

@@ -39,7 +39,7 @@ async def approved_wish(deps, child_id: str, cost: int = 120) -> str:
 
 async def funded(deps, yuan: str) -> tuple[str, str]:
     donor_id = (await ok(deps, "register_donor", region=DISTRICT, name="某爱心企业"))["donor_id"]
-    fund_id = (await ok(deps, "open_fund", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
+    fund_id = (await ok(deps, "open_fund", opened_on="2025-09-01", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
     await ok(deps, "receive_donation", fund_id=fund_id, donor_kind="enterprise", donor_id=donor_id,
              amount_yuan=yuan, received_on="2026-05-01")
     return donor_id, fund_id
@@ -94,7 +94,7 @@ async def test_concurrent_allocations_never_overdraw_a_fund(deps, event_log) -> 
     donor_id, fund_id = await funded(deps, "1000")
     # Twenty gift packs at 300 yuan, at once, no retries: the fund's sequence lets one writer through
     # at a time, and no more than three fit in 1000 yuan whatever the interleaving.
-    team_id = (await ok(deps, "form_team", region="440105001101", name="海珠志愿服务队"))["team_id"]
+    team_id = (await ok(deps, "form_team", formed_on="2025-09-01", region="440105001101", name="海珠志愿服务队"))["team_id"]
     packs = await asyncio.gather(*(send(deps, "deliver_gift_pack", child_id=child_id, delivered_on="2026-06-01",
                                         team_id=team_id, fund_id=fund_id, amount_yuan=300) for _ in range(20)))
     delivered = sum(r.ok for r in packs)
@@ -126,7 +126,7 @@ async def test_the_fund_statement_agrees_with_the_log(deps, event_log, keys, nc,
     donor_id, fund_id = await funded(deps, "500.50")
     await ok(deps, "receive_donation", fund_id=fund_id, donor_kind="enterprise", donor_id=donor_id,
              amount_yuan="99.50", received_on="2026-05-20")
-    team_id = (await ok(deps, "form_team", region="440105001101", name="海珠志愿服务队"))["team_id"]
+    team_id = (await ok(deps, "form_team", formed_on="2025-09-01", region="440105001101", name="海珠志愿服务队"))["team_id"]
     wish_id = await approved_wish(deps, child_id, cost=120)
     await ok(deps, "pledge_wish", wish_id=wish_id, donor_kind="enterprise", donor_id=donor_id, fund_id=fund_id)
     await ok(deps, "deliver_gift_pack", child_id=child_id, delivered_on="2026-06-01", team_id=team_id,

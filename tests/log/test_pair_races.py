@@ -153,7 +153,7 @@ async def test_no_activity_is_logged_at_a_station_after_it_closed_though_both_we
     [volunteer_id] = await trained_volunteers(deps)
     for number, first in enumerate(("StationClosed", "StationActivityLogged") * 2):
         station_id = f"s{number}"
-        await ok(deps, "open_station", station_id=station_id, region="440105001101", name="驿站",
+        await ok(deps, "open_station", opened_on="2025-09-01", station_id=station_id, region="440105001101", name="驿站",
                  opening_days=["sat", "sun"])
         held = ("log_collective_activity", {"station_id": station_id, "kind": "holiday_activity",
                                             "held_on": "2026-05-30", "duration_minutes": 60,

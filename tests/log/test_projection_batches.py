@@ -83,7 +83,7 @@ async def _giving_and_concerns(deps, clock: FakeClock) -> None:
     """A concern followed to its close and one left open; a fund's donations, allocations and a
     release, and a gift pack: each fund line's balance follows from the lines before it."""
     clock.set(date(2026, 6, 2))
-    await child(deps, "g1", date(2015, 6, 1))
+    await child(deps, "g1", date(2015, 6, 1), on="2026-05-01")
     for kind in ("depression_signs", "schooling"):
         concern = (await ok(deps, "raise_concern", child_id="g1", kind=kind, raised_on="2026-05-20",
                             note="不愿说话", tier="orange"))["concern_id"]
@@ -92,7 +92,7 @@ async def _giving_and_concerns(deps, clock: FakeClock) -> None:
         await ok(deps, "follow_up_concern", concern_id=concern, followed_up_on="2026-05-29", note="按时咨询")
     await ok(deps, "close_concern", concern_id=concern, outcome="resolved", closed_on="2026-06-01", tier="blue")
     donor = (await ok(deps, "register_donor", region="440105", name="另一爱心企业"))["donor_id"]
-    fund = (await ok(deps, "open_fund", region="440105", name="海珠助学基金"))["fund_id"]
+    fund = (await ok(deps, "open_fund", region="440105", name="海珠助学基金", opened_on="2026-05-01"))["fund_id"]
     for amount in ("500.50", "99.50"):
         await ok(deps, "receive_donation", fund_id=fund, donor_kind="enterprise", donor_id=donor,
                  amount_yuan=amount, received_on="2026-05-20")

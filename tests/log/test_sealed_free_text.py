@@ -74,7 +74,7 @@ async def test_a_person_donors_name_is_sealed_with_her_own_key_an_organisations_
         deps, event_log, keys, nats_server, tmp_path) -> None:
     person = (await ok(deps, "register_donor", region=DISTRICT, name="张爱心", individual=True))["donor_id"]
     company = (await ok(deps, "register_donor", region=DISTRICT, name="某爱心企业"))["donor_id"]
-    fund_id = (await ok(deps, "open_fund", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
+    fund_id = (await ok(deps, "open_fund", opened_on="2025-09-01", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
     for donor_id in (person, company):
         await ok(deps, "receive_donation", fund_id=fund_id, donor_kind="enterprise", donor_id=donor_id,
                  amount_yuan="100", received_on="2026-05-01")
@@ -130,7 +130,7 @@ async def test_events_of_the_earlier_versions_are_still_read(deps, event_log, ke
     assert "2026-05-09 is before pair p-old was formed (2026-05-10)" in early.error.message
     await ok(deps, "log_visit", visited_on="2026-05-10", **visit)
 
-    fund_id = (await ok(deps, "open_fund", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
+    fund_id = (await ok(deps, "open_fund", opened_on="2025-09-01", region=DISTRICT, name="海珠爱心基金"))["fund_id"]
     await ok(deps, "receive_donation", fund_id=fund_id, donor_kind="enterprise", donor_id="d-old",
              amount_yuan="10", received_on="2026-05-01")
     engine = await read_models(event_log, tmp_path)

@@ -112,9 +112,10 @@ async def test_the_figures_move_with_the_child_at_every_level(
         # now lives); then the child leaves the programme, counted in Sichuan by reason. A child
         # who never moved leaves in Guangdong for another reason.
         await ok(deps, "end_pair", pair_id=pair_id, reason="moved")
-        await ok(deps, "exit_child", child_id=child_id, reason="parents_returned", exited_on="2026-05-31")
+        await ok(deps, "exit_child", child_id=child_id, reason="parents_returned", exited_on="2026-06-01")
         await ok(deps, "register_child", child_id="c-stays", region=VOLUNTEER_HOME, name="陈明",
-                 sex="male", birth_date="2009-01-01", category="in_difficulty", subtype="orphaned")
+                 sex="male", birth_date="2009-01-01", category="in_difficulty", subtype="orphaned",
+                 registered_on="2025-09-01")
         await ok(deps, "exit_child", child_id="c-stays", reason="aged_out", exited_on="2026-05-31")
         await catch_up(projector, event_log)
     await assert_figures(read_db, {  # an exit takes the child off every stock, where it lives
@@ -176,7 +177,8 @@ async def test_the_history_follows_the_child_across_regions(deps, event_log) -> 
     out, into = events[2], events[3]
     assert into.seq == out.seq + 1  # one atomic batch: nothing between them
     assert out.envelope.causation_id == into.envelope.causation_id
-    assert out.envelope.data == {"child_id": child_id, "from_region": OLD, "to_region": NEW}
+    assert out.envelope.data == {"child_id": child_id, "from_region": OLD, "to_region": NEW,
+                                 "transferred_on": "2026-06-01"}
     pairs = await history(event_log, child_id, "pairing_child")  # pairing's, where she was paired
     assert [(e.envelope.event_type, e.subject) for e in pairs] == [
         ("ChildJoinedPair", subject(OLD, child_id, "pairing_child"))]
@@ -328,11 +330,11 @@ async def test_transfers_that_cannot_be_are_refused_and_store_nothing(deps, even
 
 async def test_an_exited_child_is_not_transferred_and_a_paired_one_does_not_exit(deps, event_log) -> None:
     child_id, pair_id = await paired_child(deps)
-    paired = await send(deps, "exit_child", child_id=child_id, reason="withdrawn", exited_on="2026-05-31")
+    paired = await send(deps, "exit_child", child_id=child_id, reason="withdrawn", exited_on="2026-06-01")
     assert error_of(paired)[0] is ErrorCode.rule_violated and pair_id in paired.error.message
     await ok(deps, "transfer_child", child_id=child_id, to_region=NEW)
     await ok(deps, "end_pair", pair_id=pair_id, reason="moved")
-    await ok(deps, "exit_child", child_id=child_id, reason="withdrawn", exited_on="2026-05-31")
+    await ok(deps, "exit_child", child_id=child_id, reason="withdrawn", exited_on="2026-06-01")
     refused = await send(deps, "transfer_child", child_id=child_id, to_region=OLD)
     assert error_of(refused)[0] is ErrorCode.rule_violated and "left the programme" in refused.error.message
     events = await history(event_log, child_id)

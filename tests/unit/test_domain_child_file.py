@@ -78,7 +78,8 @@ def withdraw(given: list[Event], *scopes: ConsentScope, on: date = date(2026, 5,
 
 
 def transfer(given: list[Event], to: str = ELSEWHERE) -> list[Event]:
-    return decide_transfer(child_state(given), "c1", parse_region(to), active_pairs=child_pairs(given).active_pairs)
+    return decide_transfer(child_state(given), "c1", parse_region(to), active_pairs=child_pairs(given).active_pairs,
+                           today=TODAY)
 
 
 def exit_(given: list[Event], reason: ExitReason = ExitReason.parents_returned,
@@ -213,12 +214,13 @@ def test_consent_is_needed_until_the_14th_birthday(birth_date: date, needs_conse
 def test_a_transfer_emits_out_then_in_with_the_files_facts() -> None:
     given = [registered(), consented(), joined("p1"), joined("p2", mode=PairMode.collective)]
     out, into = transfer(given)
-    assert out == ChildTransferredOut(child_id="c1", from_region=HOME, to_region=ELSEWHERE)
+    assert out == ChildTransferredOut(child_id="c1", from_region=HOME, to_region=ELSEWHERE, transferred_on=TODAY)
     file = given[0]
     assert into == ChildTransferredIn(
         child_id="c1", region=ELSEWHERE, from_region=HOME, sex=file.sex, birth_date=file.birth_date,
         category=file.category, subtype=file.subtype, grade=file.grade, personal=file.personal,
-        guardian_relation=file.guardian_relation, guardian=file.guardian, active_pair_ids=("p1", "p2"))
+        guardian_relation=file.guardian_relation, guardian=file.guardian, active_pair_ids=("p1", "p2"),
+        transferred_on=TODAY, registered_on=file.registered_on)
     state = child_state([*given, out, into])
     # The child moves with its pairs and consents; nothing else about it changes.
     assert (state.region, state.registration) == (ELSEWHERE, into)

@@ -64,7 +64,7 @@ def recruit(given: list[Event]) -> list[Event]:
     command = RecruitVolunteer(actor=ACTOR, region="440105001102", name="王芳", sex=Sex.female,
                                kind=VolunteerKind.mother, capacity=2)
     return decide_recruit_volunteer(volunteer_state(given), command, volunteer_id="v1",
-                                    region=parse_region("440105001102"), personal=sealed("v1"))
+                                    region=parse_region("440105001102"), personal=sealed("v1"), today=TODAY)
 
 
 def test_a_volunteer_is_recruited_once_with_a_capacity() -> None:

@@ -79,7 +79,7 @@ def pair(given: list[Event], volunteer_id: str) -> list[Event]:
 def withdraw(given: list[Event], volunteer_id: str) -> list[Event]:
     command = WithdrawVolunteer(actor=ACTOR, volunteer_id=volunteer_id, reason="moved away")
     return decide_withdraw(volunteer_state(of(given, volunteer_id)), command,
-                           active_pairs=volunteer_pairs(of(given, volunteer_id)).load)
+                           active_pairs=volunteer_pairs(of(given, volunteer_id)).load, today=TODAY)
 
 
 # --- training and the two pools ---
@@ -140,7 +140,7 @@ def test_withdrawal_is_refused_while_the_volunteer_cares_for_a_pair() -> None:
     with pytest.raises(RuleViolated, match="volunteer v1 still cares for pair\\(s\\) p1; end them first"):
         withdraw(given, "v1")
     given.append(VolunteerLeftPair(volunteer_id="v1", region=COMMUNITY, pair_id="p1", reason=PairEndReason.moved, children=1))
-    assert withdraw(given, "v1") == [VolunteerWithdrew(volunteer_id="v1", reason="moved away")]
+    assert withdraw(given, "v1") == [VolunteerWithdrew(volunteer_id="v1", reason="moved away", withdrawn_on=TODAY)]
 
 
 def test_a_collective_pair_counts_as_care_for_withdrawal() -> None:
@@ -172,34 +172,36 @@ def test_a_withdrawn_volunteer_is_not_withdrawn_again_nor_paired() -> None:
 def test_a_team_is_formed_at_city_district_street_or_community_level(code, level) -> None:
     region = parse_region(code)
     command = FormTeam(actor=ACTOR, region=code, name="海珠区爱心妈妈志愿服务队")
-    assert decide_form_team(False, command, team_id="team-1", region=region) == [
-        TeamFormed(team_id="team-1", region=region.code, level=level, name="海珠区爱心妈妈志愿服务队")]
+    assert decide_form_team(False, command, team_id="team-1", region=region, today=TODAY) == [
+        TeamFormed(team_id="team-1", region=region.code, level=level, name="海珠区爱心妈妈志愿服务队",
+                   formed_on=TODAY)]
 
 
 @pytest.mark.parametrize("code", ["CN", "44"])
 def test_no_team_is_formed_at_national_or_province_level(code: str) -> None:
     command = FormTeam(actor=ACTOR, region=code, name="队")
     with pytest.raises(InvalidCommand) as refused:
-        decide_form_team(False, command, team_id="team-1", region=parse_region(code))
+        decide_form_team(False, command, team_id="team-1", region=parse_region(code), today=TODAY)
     assert refused.value.details[0].loc == ["region"]
 
 
 def test_a_team_id_is_used_once() -> None:
     command = FormTeam(actor=ACTOR, region="440105", name="队")
     with pytest.raises(RuleViolated, match="team team-1 already exists"):
-        decide_form_team(True, command, team_id="team-1", region=DISTRICT)
+        decide_form_team(True, command, team_id="team-1", region=DISTRICT, today=TODAY)
 
 
 # --- stations ---
 
 def open_station(days: list[Weekday], exists: bool = False) -> list[Event]:
     command = OpenStation(actor=ACTOR, region=COMMUNITY, name="爱心妈妈驿站", opening_days=days)
-    return decide_open_station(exists, command, station_id="s1", region=parse_region(COMMUNITY))
+    return decide_open_station(exists, command, station_id="s1", region=parse_region(COMMUNITY), today=TODAY)
 
 
 def test_a_station_opens_on_at_least_two_distinct_days() -> None:
     assert open_station([W.sat, W.sun, W.sat]) == [
-        StationOpened(station_id="s1", region=COMMUNITY, name="爱心妈妈驿站", opening_days=(W.sat, W.sun))]
+        StationOpened(station_id="s1", region=COMMUNITY, name="爱心妈妈驿站", opening_days=(W.sat, W.sun),
+                      opened_on=TODAY)]
 
 
 @pytest.mark.parametrize("days", [[W.mon], [W.mon, W.mon], [W.wed, W.wed, W.wed]])
@@ -219,13 +221,13 @@ def close(history: list[Event]) -> list[Event]:
     """As the handler decides it: from the station's own history."""
     command = CloseStation(actor=ACTOR, station_id="s1", reason="venue lost")
     closed = any(isinstance(e, StationClosed) for e in history)
-    return decide_close_station(bool(history), closed, command)
+    return decide_close_station(bool(history), closed, command, today=TODAY)
 
 
 def test_a_station_is_closed_once_and_must_exist() -> None:
     history = open_station([W.mon, W.thu])
     closed = close(history)
-    assert closed == [StationClosed(station_id="s1", reason="venue lost")]
+    assert closed == [StationClosed(station_id="s1", reason="venue lost", closed_on=TODAY)]
     with pytest.raises(RuleViolated, match="station s1 is already closed"):
         close(history + closed)
     with pytest.raises(NotFound, match="station s1 does not exist"):

@@ -86,7 +86,8 @@ def end(given: list[Event], pair_id: str = "p1") -> list[Event]:
     pair = pair_state(history(given, "pair", pair_id))
     return decide_end_pair(pair, command,
                            children={c: child_state(history(given, "child", c)) for c in pair.child_ids},
-                           volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in pair.volunteer_ids})
+                           volunteers={v: volunteer_state(history(given, "volunteer", v)) for v in pair.volunteer_ids},
+                           today=TODAY)
 
 
 @pytest.mark.parametrize(("mode", "child_ids", "volunteer_ids", "load"), [
@@ -166,7 +167,7 @@ def test_ending_a_pair_releases_every_member_and_frees_capacity() -> None:
         form(given, M.family, ["c2"], ["f1"], pair_id="p2")
 
     ended = end(given)
-    assert ended == [PairEnded(pair_id="p1", reason=PairEndReason.moved),
+    assert ended == [PairEnded(pair_id="p1", reason=PairEndReason.moved, ended_on=TODAY),
                      ChildLeftPair(child_id="c1", region=REGION, pair_id="p1", reason=PairEndReason.moved),
                      VolunteerLeftPair(volunteer_id="f1", region=REGION, pair_id="p1", reason=PairEndReason.moved,
                                        children=1)]

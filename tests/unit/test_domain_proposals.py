@@ -64,12 +64,12 @@ def test_each_mode_is_proposed_then_approved_with_the_events_of_a_formation(mode
     proposed = propose(PROGRAMME, mode, child_ids, volunteer_ids, venue=venue)
     assert proposed == [PairProposed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
                                      volunteer_ids=tuple(volunteer_ids), team_id=venue.team_id,
-                                     approval_level=FederationLevel.street)]
+                                     approval_level=FederationLevel.street, proposed_on=TODAY)]
     given = PROGRAMME + proposed
     assert pair_state(history(given, "pair", "p1")).status is PairStatus.proposed
     approved = approve(given, venue=venue)
     assert approved == [
-        PairApproved(pair_id="p1", approved_at_level=FederationLevel.street),
+        PairApproved(pair_id="p1", approved_at_level=FederationLevel.street, approved_on=TODAY),
         PairFormed(pair_id="p1", mode=mode, region=REGION, child_ids=tuple(child_ids),
                    volunteer_ids=tuple(volunteer_ids), formed_on=TODAY),  # the day it was approved
         *(ChildJoinedPair(child_id=c, region=REGION, pair_id="p1", mode=mode) for c in child_ids),
@@ -117,7 +117,8 @@ def test_only_the_owning_level_or_above_approves_or_rejects() -> None:
     given = PROGRAMME + propose(PROGRAMME, M.one_to_one, ["c1"], ["v1"])
     with pytest.raises(Forbidden, match="approved or rejected by a street office or above"):
         approve(given, actor=COMMUNITY)
-    assert approve(given, actor=NATIONAL)[0] == PairApproved(pair_id="p1", approved_at_level=FederationLevel.national)
+    assert approve(given, actor=NATIONAL)[0] == PairApproved(pair_id="p1", approved_at_level=FederationLevel.national,
+                                                                approved_on=TODAY)
     pair = pair_state(history(given, "pair", "p1"))
     with pytest.raises(Forbidden):
         decide_reject_pair(pair, RejectPair(actor=COMMUNITY, pair_id="p1", reason=ProposalDropReason.mismatch))

@@ -26,6 +26,7 @@ class HostState:
     exists: bool = False
     closed: bool = False
     region: str = ""
+    since: date | None = None  # the day the station opened or the team was formed (None: not known)
 
 
 def decide_log_activity(
@@ -68,6 +69,10 @@ def decide_log_collective(
     if host.closed:
         raise RuleViolated(f"station {host.host_id} is closed; no activity is held there")
     not_in_future("held_on", command.held_on, today)
+    if host.since is not None and command.held_on < host.since:
+        verb = "opened" if host.kind == "station" else "was formed"
+        raise InvalidCommand("held_on", f"{command.held_on} is before the day {host.kind} {host.host_id} "
+                                        f"{verb} ({host.since})")
     _no_repeats("volunteer_ids", command.volunteer_ids)
     _no_repeats("child_ids", command.child_ids)
     named = len(command.volunteer_ids) + len(command.child_ids) + command.guardians_present
@@ -120,7 +125,7 @@ def evolve_host(event: Event, state: HostState) -> HostState:
 
 @evolve_host.register
 def _(event: StationOpened, state: HostState) -> HostState:
-    return replace(state, exists=True, region=event.region)
+    return replace(state, exists=True, region=event.region, since=event.opened_on)
 
 
 @evolve_host.register
@@ -130,7 +135,7 @@ def _(event: StationClosed, state: HostState) -> HostState:
 
 @evolve_host.register
 def _(event: TeamFormed, state: HostState) -> HostState:
-    return replace(state, exists=True, region=event.region)
+    return replace(state, exists=True, region=event.region, since=event.formed_on)
 
 
 def host_state(kind: str, host_id: str, events: list[Event]) -> HostState:

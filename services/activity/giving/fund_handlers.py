@@ -47,7 +47,8 @@ async def register_donor(deps: Deps, command: RegisterDonor) -> dict[str, Any]:
         personal = None
         if command.individual and not exists:
             personal = await deps.keys.seal(donor_key(donor_id), {"name": command.name})
-        return funds.decide_register_donor(exists, command, donor_id=donor_id, region=region, personal=personal)
+        return funds.decide_register_donor(exists, command, donor_id=donor_id, region=region, personal=personal,
+                                           today=uow.now.date())
     return await uow.decide_and_commit(decide, donor_id=donor_id)
 
 
@@ -57,7 +58,8 @@ async def open_fund(deps: Deps, command: OpenFund) -> dict[str, Any]:
     fund_id = command.fund_id or derived_id(command.command_id, "fund")
     uow = UnitOfWork(deps, command)
     exists = (await uow.load("fund", fund_id)).exists
-    return await uow.decide_and_commit(lambda: funds.decide_open_fund(exists, command, fund_id=fund_id, region=region),
+    return await uow.decide_and_commit(lambda: funds.decide_open_fund(exists, command, fund_id=fund_id, region=region,
+                                                                      today=uow.now.date()),
                          fund_id=fund_id)
 
 

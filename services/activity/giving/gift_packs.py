@@ -14,6 +14,7 @@ from contracts.money import fen
 from services.activity.giving.funds import FundState, decide_allocate
 from services.intake.child_file import require_active
 from services.intake.domain import ADULT_AGE, ChildState, age_on
+from services.shared.days import not_before
 from services.shared.errors import InvalidCommand, NotFound, RuleViolated
 
 AGE_BANDS = ((6, GiftPackVersion.age_0_6), (12, GiftPackVersion.age_7_12),
@@ -43,6 +44,8 @@ def decide_deliver(
     require_active(child, command.child_id)
     if command.delivered_on > today:
         raise InvalidCommand("delivered_on", f"{command.delivered_on} is in the future")
+    not_before("delivered_on", command.delivered_on, child.since,
+               f"child {command.child_id} was registered (or last moved)")
     if not team_exists:
         raise NotFound(f"team {command.team_id} does not exist")
     if station_open is False:
@@ -54,7 +57,8 @@ def decide_deliver(
             raise InvalidCommand("amount_yuan", "a pack paid from a fund needs its cost")
         allocation = decide_allocate(fund, fund_id=command.fund_id, allocation_id=allocation_id,
                                      target=AllocationTarget.gift_pack, target_id=gift_pack_id,
-                                     target_region=child.region, amount_fen=fen(command.amount_yuan))
+                                     target_region=child.region, amount_fen=fen(command.amount_yuan),
+                                     allocated_on=command.delivered_on, field="delivered_on")
     delivered = GiftPackDelivered(
         gift_pack_id=gift_pack_id, child_id=command.child_id, region=child.region, version=version,
         delivered_on=command.delivered_on, team_id=command.team_id, station_id=command.station_id,

@@ -65,7 +65,7 @@ async def pledge_wish(deps: Deps, command: PledgeWish) -> dict[str, Any]:
         fund_kwargs = {"fund": await load_fund(uow, command.fund_id),
                        "allocation_id": derived_id(command.command_id, "allocation")}
     return await uow.decide_and_commit(lambda: wishes.decide_pledge(
-        wish, command, donor_known=known, wish_region=region, **fund_kwargs),
+        wish, command, donor_known=known, wish_region=region, today=uow.now.date(), **fund_kwargs),
         wish_id=command.wish_id, allocation_id=fund_kwargs.get("allocation_id"))
 
 

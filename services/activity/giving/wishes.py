@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 from functools import singledispatch
 
@@ -77,9 +78,10 @@ def decide_approve(wish: Wish, command: ApproveWish) -> list[Event]:
 
 def decide_pledge(
     wish: Wish, command: PledgeWish, *, donor_known: bool, wish_region: str,
-    fund: FundState = FundState(), allocation_id: str = "",
+    fund: FundState = FundState(), allocation_id: str = "", today: date | None = None,
 ) -> list[Event]:
-    """With a fund named, the pledge is paid from it: the allocation is stored in the same batch."""
+    """With a fund named, the pledge is paid from it: the allocation is stored in the same batch,
+    on `today` (None: the day it is recorded)."""
     require_open(wish, command.wish_id)
     if wish.status is not WishStatus.approved:
         raise RuleViolated(f"wish {command.wish_id} is {wish.status}; only an approved wish can be pledged")
@@ -90,7 +92,7 @@ def decide_pledge(
     if command.fund_id:
         allocation = decide_allocate(fund, fund_id=command.fund_id, allocation_id=allocation_id,
                                      target=AllocationTarget.wish, target_id=command.wish_id,
-                                     target_region=wish_region, amount_fen=amount)
+                                     target_region=wish_region, amount_fen=amount, allocated_on=today)
     pledged = WishPledged(wish_id=command.wish_id, donor_kind=command.donor_kind, donor_id=command.donor_id,
                           amount_fen=amount, fund_id=command.fund_id,
                           allocation_id=allocation_id if command.fund_id else None)

@@ -1,7 +1,8 @@
 """Read model: the federation's figures as a ledger of (leaf region, day, figure, delta).
 
-Every event adds deltas on the day the thing happened — the event's own date (`held_on`,
-`visited_on`, `formed_on`, `exited_on`, …) where it has one, else the day it was recorded — to the
+Every event adds deltas on the day the thing happened — the event's business day (`registered_on`,
+`held_on`, `formed_on`, `opened_on`, …: contracts.business_days) where it has one, else the day it
+was recorded — to the
 region that owns it. A region's figure is the sum over the codes under its prefix; as of a day, the
 sum of the rows up to that day; a stock moved between regions (a child's transfer) is subtracted in
 one and added in the other on its day. Every delta also counts to the roll-ups of the regions
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
 from contracts.activity.wishes import WishCancelled, WishFulfilled
+from contracts.business_days import day_of_event
 from contracts.intake.child_file import (ChildExited, ChildPlaceCompleted, ChildTransferredIn,
                                          ChildTransferredOut)
 from contracts.activity.concerns import ChildRiskAssessed
@@ -56,11 +58,12 @@ class FigureLedger:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        facts = [Fact(s.event, s.envelope.region, s.envelope.occurred_at.date()) for s in events]
+        facts = [Fact(s.event, s.envelope.region, day_of_event(s.event, s.envelope.occurred_at.date()),
+                      s.envelope.occurred_at.date()) for s in events]
         batch = Batch()
         await _read(conn, batch, facts)
         for fact in facts:
-            batch.recorded = fact.day
+            batch.recorded = fact.recorded or fact.day
             APPLY[type(fact.event)](batch, fact)
         await _write(conn, batch)
 
@@ -80,7 +83,7 @@ def needs(facts: list[Fact]) -> dict[str, set[str]]:
         if isinstance(e, CHILD_EVENTS):
             need["children"].add(e.child_id)
             need["subjects"].add(e.child_id)
-        if isinstance(e, ChildJoinedPair):
+        if isinstance(e, (ChildJoinedPair, ChildLeftPair)):
             need["pairs"].add(e.pair_id)
         if isinstance(e, PairFormed):  # counted from its children's registration at the earliest
             need["children"].update(e.child_ids)

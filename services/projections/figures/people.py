@@ -74,8 +74,10 @@ def left(b: Batch, f: Fact) -> None:
     if (child := _child(b, e.child_id)) is None or child["active_pairs"] == 0:
         return
     child["active_pairs"] -= 1
-    if child["active_pairs"] == 0:
-        b.count(child["region"], _on(child, f.day), "children_paired",
+    pair = b.pairs.get(e.pair_id)
+    if child["active_pairs"] == 0:  # on the day her pair ended, which the pair's end counts on
+        day = pair["ended_on"] if pair and pair["ended_on"] else f.day
+        b.count(child["region"], _on(child, day), "children_paired",
                 f"children_paired_category_{child['category']}", step=-1)
 
 

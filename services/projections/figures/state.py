@@ -15,11 +15,13 @@ from services.projections.figures.arithmetic import Deltas
 
 @dataclass(frozen=True)
 class Fact:
-    """An event as the ledger reads it: its owning region and the day it was recorded."""
+    """An event as the ledger reads it: its owning region, the day it happened (its business day,
+    where it has one: `contracts.business_days`) and the day it was recorded (None: that day)."""
 
     event: Event
     region: str
     day: date
+    recorded: date | None = None
 
 
 class Rows:
