@@ -7,7 +7,9 @@ the trainings held at a station and the federation staff among volunteers are in
 not in the ledger's rows. A ledger without them (its volunteers' table lacks `staff`) gets the
 column at once, so that the live ledger goes on following the log with the new rules, and asks to
 be rebuilt from the log beside the live one (`services.shared.follower.rebuild`): its figures stay
-as they were until the rebuilt ledger takes their place.
+as they were until the rebuilt ledger takes their place. A rebuild under way survives a restart
+(its shadow checkpoints); were the process stopped between this start and the rebuild's first
+batch, `aixin replay --projection figure_ledger` does the same by hand.
 """
 
 from __future__ import annotations
