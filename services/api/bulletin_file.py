@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from services.projections.bulletin.wording import CARD, STATUS, percent, reasons
+from services.projections.bulletin.wording import CARD, STATUS, percent, reasons, status
 from services.shared.cells import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +36,7 @@ def bulletin_xlsx(found: dict) -> bytes:
     for row in found["rows"]:
         m = row["measures"]
         append_row(sheet, [row["rank"], row["region"], row["name"], row["score"], CARD["zh"][row["card"]],
-                           STATUS["zh"][row["status"]] if row["deadline"] else "—", row["deadline"] or "—",
+                           STATUS["zh"][status(row)], row["deadline"] or "—",
                            row["submitted_on"] or "—", row["days_late"] if row["days_late"] is not None else "—",
                            percent(m["coverage"]), percent(m["compliance"]), row["contacts_overdue"],
                            row["active_pairs"], reasons(row, found["thresholds"]) or "—"])

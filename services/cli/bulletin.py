@@ -16,7 +16,7 @@ from rich.table import Table
 from services.cli.client import NotRunning, connect, request
 from services.cli.common import AsJson, DataDir, call, console, fail, get_json, region_arg, shown
 from services.cli.credentials import AccessDenied
-from services.projections.bulletin.wording import CARD, STATUS, percent, reasons
+from services.projections.bulletin.wording import CARD, STATUS, percent, reasons, status
 
 Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en")]
 STYLE = {"red": "bold white on red", "yellow": "bold black on yellow", "blue": "bold white on blue"}
@@ -76,12 +76,10 @@ def _table(found: dict, lang: str) -> Table:
 
 
 def _submitted(row: dict, lang: str) -> str:
-    """Where its month stands: not awaited (—), late by days, or its status."""
-    if not row["deadline"]:
-        return "—"
+    """Where its month stands: sent late by days, or its status (`wording.status`)."""
     if row["status"] and row["days_late"]:
         return LATE[lang].format(row["days_late"])
-    return STATUS[lang][row["status"]]
+    return STATUS[lang][status(row)]
 
 
 def _download(data_dir: Path | None, path: str, month: str) -> bytes:

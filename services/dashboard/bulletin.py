@@ -10,12 +10,13 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from contracts.regions import parse_region
 from services.dashboard.client import Client
 from services.dashboard.home import report_months
 from services.dashboard.i18n import Translator
 from services.dashboard.render import Operator, operator, page, problem, translator
-from contracts.regions import parse_region
 from services.dashboard.view import breadcrumbs, place_name, region_or_none
+from services.projections.bulletin.wording import status
 
 PATH = "/regions/{code}/bulletin"
 MONTHS = 24  # offered in the month's choice: two years back
@@ -45,7 +46,7 @@ def shown_rows(found: dict, t: Translator) -> list[dict]:
         m = row["measures"]
         rows.append({"rank": row["rank"], "code": row["region"], "name": row["name"], "score": t.number(row["score"]),
                      "card": row["card"],
-                     "status": t.gettext(f"bulletin.status.{row['status'] or 'none'}") if row["deadline"] else "–",
+                     "status": t.gettext(f"bulletin.status.{status(row)}"),
                      "late": t.number(row["days_late"]), "coverage": t.percent(m["coverage"]),
                      "compliance": t.percent(m["compliance"]),
                      "overdue": f"{t.number(row['contacts_overdue'])} / {t.number(row['active_pairs'])}"

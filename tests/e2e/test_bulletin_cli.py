@@ -28,7 +28,7 @@ async def test_the_city_s_bulletin_through_the_cli(platform, tmp_path) -> None: 
     code, out = await aixin(platform, "bulletin", "4401", month, "--xlsx", str(target))
     assert code == 0, out
     assert f"广州市 {month} 通报" in out and "海珠区" in out and "440105" not in out  # names, not codes
-    assert "阈值：默认" in out and f"{target}" in out
+    assert "阈值：默认" in out and f"{target}" in out and "未到截止日" in out  # this month is not due yet
     sheet = load_workbook(target)["通报"]
     assert sheet.cell(1, 1).value.startswith(f"广州市 {month} 通报")
     assert [sheet.cell(row, 3).value for row in range(3, 3 + len(found["rows"]))] == [r["name"] for r in found["rows"]]

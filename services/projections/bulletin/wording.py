@@ -6,8 +6,10 @@ from __future__ import annotations
 
 CARD = {"zh": {"red": "红牌", "yellow": "黄牌", "blue": "蓝牌", None: "—"},
         "en": {"red": "red", "yellow": "yellow", "blue": "blue", None: "—"}}
-STATUS = {"zh": {"submitted": "已报送", "returned": "已退回", "accepted": "已通过", None: "未报送"},
-          "en": {"submitted": "submitted", "returned": "returned", "accepted": "accepted", None: "not submitted"}}
+STATUS = {"zh": {"submitted": "已报送", "returned": "已退回", "accepted": "已通过", "none": "未报送",
+                 "pending": "未到截止日", "not_awaited": "—"},
+          "en": {"submitted": "submitted", "returned": "returned", "accepted": "accepted", "none": "not submitted",
+                 "pending": "not yet due", "not_awaited": "—"}}
 MEASURE = {"zh": {"timeliness": "报送及时性", "coverage": "结对覆盖率", "compliance": "五个一达标率",
                   "overdue": "联系逾期"},
            "en": {"timeliness": "timeliness", "coverage": "pairing coverage", "compliance": "five ones kept",
@@ -24,6 +26,14 @@ REASON = {
            "above_yellow": "{m} in {v}% of pairs, above the yellow line of {t}%"},
 }
 THRESHOLD = {"below_red": "{}_red", "below_yellow": "{}_yellow", "above_red": "{}_red", "above_yellow": "{}_yellow"}
+
+
+def status(row: dict) -> str:
+    """Where a row's month stands, as a key of STATUS: its submission's status; else not submitted,
+    not yet due, or not awaited (an office whose month is not asked for)."""
+    if not row["deadline"]:
+        return "not_awaited"
+    return row["status"] or ("pending" if row["days_late"] is None else "none")
 
 
 def reason(card: dict, thresholds: dict, lang: str = "zh") -> str:
