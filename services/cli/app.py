@@ -15,6 +15,7 @@ from services.cli.bulletin import bulletin, thresholds
 from services.cli.award import award_app
 from services.cli.compliance import compliance
 from services.cli.hours import hours
+from services.cli.organisation import stations, teams
 from services.cli.doctor import doctor_app
 from services.cli.imports import import_app
 from services.cli.match import match_app
@@ -29,7 +30,8 @@ app = typer.Typer(help="aixin: the 爱心妈妈 pairing platform", no_args_is_he
                   pretty_exceptions_enable=False)
 # `demo` and `bench` are the tooling's (tooling/), not the product's: this is the one place that names it.
 for command in (running.up, running.serve, session.login, session.logout, session.whoami, tooling.demo,
-                stats, report, reads.children, reads.history, reads.replay, tooling.bench, compliance, hours):
+                stats, report, reads.children, reads.history, reads.replay, tooling.bench, compliance, hours, teams,
+                stations):
     app.command()(command)
 app.command("nats-config")(nats_config)
 app.command()(bulletin)  # the 通报 of an office's sub-offices for a month

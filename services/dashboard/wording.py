@@ -26,7 +26,7 @@ HIDDEN = ("<sealed>", "<withheld>")  # what GET /history shows a role that may n
 PLACE_FIELDS = ("region", "from_region", "to_region", "nominated_by", "awarded_by", "declined_by")
 DAY_FIELDS = ("visited_on", "held_on", "raised_on", "referred_on", "followed_up_on", "closed_on", "surveyed_on",
               "given_on", "withdrawn_on", "exited_on", "formed_on", "completed_on", "certified_on", "nominated_on",
-              "awarded_on", "declined_on")
+              "awarded_on", "declined_on", "joined_on", "moved_on", "left_on")
 
 
 class Missing(dict):

@@ -1,6 +1,6 @@
 """Teams and stations end to end: `aixin up` in a subprocess, a team and a station made over the
 API, a volunteer moved between teams, activities held; `aixin hours` names volunteers, teams and
-districts (a viewer gets the volunteer's id, not her name), `aixin history` tells a team, a station,
+districts (a viewer gets the volunteer's id, not her name), `aixin teams` and `aixin stations` list them, `aixin history` tells a team, a station,
 a fund and a donor, and an unknown kind is refused naming the known ones."""
 
 from __future__ import annotations
@@ -67,6 +67,15 @@ def test_hours_are_named_and_every_aggregate_has_a_history(up: Up) -> None:
     assert [(h["name"], h["hours"], h["volunteers"]) for h in by_region["holders"]] == [("赤岗街道", 5.0, 2)]
     table = aixin(up.data_dir, "hours", "440105", "--by", "team").stdout
     assert "海珠区志愿服务队" in table and "3.5" in table and "t-hz" in table
+
+    listed = json.loads(aixin(up.data_dir, "teams", "440105", "--json").stdout)
+    assert {t["name"]: t["members"] for t in listed["teams"]} == {"海珠区志愿服务队": 2, "赤岗街爱心妈妈服务队": 0}
+    roster = aixin(up.data_dir, "teams", "440105", "t-bj").stdout
+    assert "王芳" in roster and "v-wf" in roster  # a former member, with the day she left
+    places = aixin(up.data_dir, "stations", "440105").stdout
+    assert "赤岗驿站" in places and "40" in places and "sat, sun" in places
+    page = json.loads(aixin(up.data_dir, "stations", "440105", "s-bj", "--from", "2026-05-01", "--json").stdout)
+    assert (page["activities"], page["person_times"], page["by_kind"][0]["kind"]) == (1, 40, "reading")
 
     aixin(up.data_dir, "users", "add", "view105", "--office", "440105", "--role", "viewer", "--password-stdin",
           input="pw-view-105\n")
