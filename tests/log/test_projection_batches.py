@@ -9,6 +9,7 @@ registered, paired, assessed, moved and exited, and pairs proposed, formed and e
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,12 @@ from pathlib import Path
 import pytest
 
 from services.projections import all_projections
+from services.reporting.app import ROUTES as REPORTING
 from services.shared.db import make_engine
+from services.shared.endpoints import execute
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
+from tests.conftest import NATIONAL
 from tests.log import matching_cases
 from tests.log.care_cases import FakeClock, child, ok, volunteer
 from tests.log.figures_cases import programme
@@ -77,6 +81,7 @@ async def whole_programme(event_log, keys) -> None:
                                                        for k, v in fields.items()})
                                      for actor, command, fields in steps])
     await _giving_and_concerns(deps, clock)
+    await _card_thresholds(deps)
 
 
 async def _giving_and_concerns(deps, clock: FakeClock) -> None:
@@ -108,6 +113,14 @@ async def _giving_and_concerns(deps, clock: FakeClock) -> None:
     await volunteer(deps, "vk")
     await ok(deps, "form_pair", pair_id="pk", child_ids=["k1"], volunteer_ids=["vk"])
     await ok(deps, "complete_child_place", child_id="k1", region="440105001102")
+
+
+async def _card_thresholds(deps) -> None:
+    """The nation's thresholds for the 通报's cards, and a city's, set twice."""
+    model, handler = REPORTING["set_card_thresholds"]
+    for office, fields in (("CN", {}), ("4401", {"coverage_yellow": 90}), ("4401", {"from_month": "2026-04"})):
+        body = json.dumps({"actor": NATIONAL.model_dump(mode="json"), "office": office, **fields}).encode()
+        assert (await execute(deps, model, handler, body)).ok, office
 
 
 async def test_any_cutting_of_the_log_into_batches_gives_the_same_rows(whole_programme, event_log, fresh_db) -> None:
