@@ -16,8 +16,8 @@ from services.api.deps import Engine
 from services.api.figures import today
 from services.api.schemas import Answer, Row, read
 from services.api.scope import readable_region
-from services.projections.submissions.queries import (office_month, office_months, sub_office_months,
-                                                      submission_of)
+from services.projections.submissions.queries import (late_sub_offices, office_month, office_months,
+                                                      sub_office_months, submission_of)
 from services.reporting.submission.deadlines import ENV, parse_days
 
 router = APIRouter(tags=["reporting"])
@@ -27,6 +27,11 @@ Month = Annotated[str, Path(pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$", description=
 class OfficeMonths(Answer):
     region: str
     months: list[Row]
+
+
+class LateSubmissions(Answer):
+    region: str
+    late: list[Row]
 
 
 class OfficeMonth(Answer):
@@ -57,3 +62,14 @@ async def month(code: str, month: Month, db: Engine, caller: Caller = Depends(si
         detail = await submission_of(conn, region, month)
         subs = await sub_office_months(conn, region, month, now, days)
     return {"region": region.code, "month": month, "standing": mine, "submission": detail, "sub_offices": subs}
+
+
+@router.get("/regions/{code}/queues/late-submissions", **read(LateSubmissions))
+async def late(code: str, db: Engine, months: int = Query(3, ge=1, le=24), limit: int | None = Query(None, ge=1),
+               caller: Caller = Depends(signed_in)) -> dict:
+    """The office's sub-offices late with a month of the last `months` (past its deadline, not
+    submitted), the longest late first: whom to remind."""
+    region = readable_region(caller, code)
+    async with db.connect() as conn:
+        found = await late_sub_offices(conn, region, today(), months, parse_days(os.environ.get(ENV)))
+    return {"region": region.code, "late": found[:limit]}

@@ -47,6 +47,8 @@ LISTS = {
                          paged=False, most=None, local=True),  # the open ones: the API's default
     "reminders": WorkList("/regions/{code}/queues/reminders", "work.reminders", (("rule", _values(ReminderRule)),)),
     "rematch": WorkList("/regions/{code}/rematch-queue", "work.rematch", paged=False, most=1000),
+    # sub-offices whose month is past its deadline and not submitted (数据上报)
+    "late": WorkList("/regions/{code}/queues/late-submissions", "work.late", paged=False, most=1000),
 }
 
 

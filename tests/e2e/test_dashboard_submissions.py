@@ -2,7 +2,8 @@
 tests/e2e/test_dashboard.py (the services' clock on 1 June 2026, so May is over): Haizhu district's
 caseworker opens the page from her home page and submits May; Guangzhou's approver sees it waiting
 among the city's districts, returns it with a reason; the district sees the reason and submits again;
-the city accepts it, and May then shows as accepted and locked on both pages, in Chinese."""
+the city accepts it, and May then shows as accepted and locked on both pages, in Chinese; the city's
+work list names the districts late with a month."""
 
 from __future__ import annotations
 
@@ -70,6 +71,11 @@ async def test_a_district_submits_may_the_city_returns_it_then_accepts_it(site: 
     await expect(district.locator("#month-2026-05")).to_contain_text("已通过（已锁定）")
     await expect(district.locator("#month-steps li")).to_have_count(4)
     await expect(district.locator("#submit-month option[value='2026-05']")).to_have_count(0)  # locked
+    # the city's work list of late sub-offices (the last three months over on the API's own day)
+    await city.goto(site.url + "/r/4401")
+    await city.click(".lists a[href$='/work/late']")
+    await expect(city.locator("h1")).to_have_text("逾期未上报的下级单位")
+    await expect(city.locator("#work-list")).to_contain_text("从化区")
 
 
 async def test_a_refusal_is_shown_with_its_reason(site: Site, browser) -> None:

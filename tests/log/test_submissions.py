@@ -15,7 +15,8 @@ from contracts.regions import known_region
 from contracts.replies import ErrorCode
 from services.platform.adjustments import AdjustmentProcess
 from services.projections import all_projections
-from services.projections.submissions.queries import office_months, sub_office_months, submission_of
+from services.projections.submissions.queries import (late_sub_offices, office_months, sub_office_months,
+                                                      submission_of)
 from services.projections.submissions.snapshot import month_snapshot
 from services.reporting.app import ROUTES as REPORTING
 from services.shared.db import make_engine
@@ -111,6 +112,7 @@ async def test_submit_return_resubmit_accept_lock_and_adjust(event_log, world) -
         month = await submission_of(conn, known_region("440105"), "2026-05")
         mine = await office_months(conn, known_region("440105"), JUNE_1, count=2)
         subs = await sub_office_months(conn, known_region("4401"), "2026-05", date(2026, 6, 8))
+        late = await late_sub_offices(conn, known_region("4401"), date(2026, 6, 8), count=2)
     assert (month["status"], month["round"], month["reason"]) == ("accepted", 2, "结对数与台账不符，请核对")
     assert month["figures"]["activities"] == month["figures_submitted"]["activities"] + 1
     assert [a["deltas"]["activities"] for a in month["adjustments"]] == [1]
@@ -120,6 +122,10 @@ async def test_submit_return_resubmit_accept_lock_and_adjust(event_log, world) -
     assert by_office["440105"]["status"] == "accepted"
     assert (by_office["440117"]["status"], by_office["440117"]["days_late"]) == ("not submitted", 3)
     assert subs[0]["late"]  # the late first
+    # whom the city reminds: every district but Haizhu for May (due 5 June), every one for April
+    assert ("440105", "2026-05") not in {(row["office"], row["month"]) for row in late}
+    assert {("440117", "2026-05"), ("440105", "2026-04")} <= {(row["office"], row["month"]) for row in late}
+    assert late[0]["days_late"] == max(row["days_late"] for row in late) == 34  # April's, due 5 May
 
 
 async def test_a_city_waits_for_its_districts_or_says_why(event_log, world) -> None:

@@ -92,6 +92,17 @@ async def sub_office_months(conn: AsyncConnection, office: Region, month: str, t
     return sorted(found, key=lambda s: (not s["late"] or s["status"] != "not submitted", -s["days_late"], s["office"]))
 
 
+async def late_sub_offices(conn: AsyncConnection, office: Region, today: date, count: int = 3,
+                           days: Days = DEFAULT_DAYS) -> list[dict]:
+    """The work list of the office above: each awaited sub-office's month of the last `count` that
+    is past its deadline and not submitted, the longest late first."""
+    late = [{"office_name": row["name"], **{key: row[key] for key in ("office", "month", "deadline", "days_late")}}
+            for month in months_over(today, count)
+            for row in await sub_office_months(conn, office, month, today, days)
+            if row["late"] and row["status"] == "not submitted"]
+    return sorted(late, key=lambda row: (-row["days_late"], row["office"]))
+
+
 async def submission_of(conn: AsyncConnection, office: Region, month: str) -> dict | None:
     """One month as submitted: its figures then and now, its sub-offices, and every step with the
     adjustments' deltas."""
