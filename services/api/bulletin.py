@@ -22,12 +22,15 @@ from services.projections.bulletin.queries import NoSubOffices, bulletin
 from services.reporting.submission.deadlines import ENV, month_bounds, parse_days
 
 FIVE_ONES = "haimen"  # as the figures: the profile the five ones are judged under
+FIRST_MONTH = "2000-01"  # as the thresholds' first month: nothing of the programme stood before
 MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="the month, e.g. 2026-11")
 router = APIRouter(tags=["figures"])
 
 
 async def _bulletin(code: str, month: str, caller: Caller, db, cache) -> dict:
     region, today = readable_region(caller, code), datetime.now(UTC).date()
+    if month < FIRST_MONTH:
+        raise HTTPException(422, f"month: {month} is before {FIRST_MONTH}, when no bulletin stood")
     if month_bounds(month)[0] > today:
         raise HTTPException(422, f"month: {month} has not begun")
     try:

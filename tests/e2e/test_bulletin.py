@@ -85,7 +85,10 @@ async def test_the_city_s_bulletin_ranks_its_districts_with_cards_over_http_in_a
     assert (await site.http.get("/regions/3206/bulletin", params={"month": "2026-05"}, headers=viewer)).status_code == 403
     refused = await site.http.get(f"/regions/{VILLAGE[HAIMEN]}/bulletin", params={"month": "2026-05"}, headers=city)
     assert refused.status_code == 422 and "supervises no sub-office" in refused.json()["message"]
-    assert (await site.http.get("/regions/3206/bulletin", params={"month": "2026-13"}, headers=city)).status_code == 422
+    for month, why in (("2026-13", "string should match pattern"), ("0000-01", "before 2000-01"),
+                       ("2999-01", "has not begun")):
+        refused = await site.http.get("/regions/3206/bulletin", params={"month": month}, headers=city)
+        assert refused.status_code == 422 and why in refused.text.lower(), (month, refused.text)
 
     book = await site.http.get("/regions/3206/bulletin.xlsx", params={"month": "2026-05"}, headers=city)
     assert book.status_code == 200 and 'filename="aixin-bulletin-3206-2026-05.xlsx"' in book.headers["content-disposition"]
