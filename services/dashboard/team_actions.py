@@ -21,6 +21,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin_fo
 CHANGES = {"join": ("join_team", "joined_on", "joined"), "move": ("move_team", "moved_on", "moved"),
            "leave": ("leave_team", "left_on", "left")}
 FIELDS = ("volunteer_id", "to_team_id", "reason")
+# The refusals of a roster's change operators meet, by a phrase of the API's message -> catalog key.
+REFUSED = (("; move her", "in_another_team"), ("is already in team", "already_here"), ("is in no team", "in_no_team"),
+           ("does not exist", "no_team"), ("outside the region of volunteer", "team_elsewhere"),
+           ("has withdrawn", "withdrawn"), ("is not recruited", "no_volunteer"))
 
 
 def body_of(action: str, team_id: str, typed: dict[str, str]) -> dict[str, str]:
@@ -45,8 +49,15 @@ async def change(request: Request, client: Client, code: str, team_id: str) -> R
     answer = await client.post(found[0].token, f"/commands/intake/{command}", body_of(action, team_id, typed))
     if answer.ok:
         return RedirectResponse(f"/r/{code}/teams/{team_id}?done={done}", status_code=303)
-    t = translator(request)
-    errors, error = errors_of(answer.status, answer.body, (*FIELDS, day_field, "team_id"), t)
-    message = ("；" if t.lang == "zh-CN" else "; ").join([*errors.values(), *([error] if error else [])])
+    message = refusal(answer, (*FIELDS, day_field, "team_id"), translator(request))
     return await team_page(request, client, *found, code, team_id, status=max(answer.status, 400), error=message,
                            typed={**typed, "failed": action})
+
+
+def refusal(answer, names: tuple[str, ...], t) -> str:
+    """The refusal in the page's language: a known one by its own words, else as forms word theirs."""
+    said = str(answer.body.get("message", "")) if isinstance(answer.body, dict) else ""
+    if key := next((key for phrase, key in REFUSED if phrase in said), None):
+        return t.gettext(f"organisation.refused.{key}")
+    errors, error = errors_of(answer.status, answer.body, names, t)
+    return ("；" if t.lang == "zh-CN" else "; ").join([*errors.values(), *([error] if error else [])])

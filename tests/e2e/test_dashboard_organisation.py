@@ -57,7 +57,7 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     # She changes the roster from its page: 李娟 cannot join while in another team; 王芳 moves out.
     await page.fill("#join-volunteer", "v-lj")
     await page.click("#join-button")
-    await expect(page.locator("#team-error")).to_contain_text("t-district")
+    await expect(page.locator("#team-error")).to_have_text("她已在另一支服务队：请在该队页面为她调队，或先让她离队。")
     await site.shot(page, "team-refused")
     await page.select_option("#to-v-wf", "t-district")
     await page.click("#move-v-wf button")
