@@ -119,6 +119,10 @@ async def test_the_city_s_bulletin_ranks_its_districts_with_cards_over_http_in_a
     await page.click("#lang-switch")
     await expect(page.locator(f"#bulletin-{HAIMEN}")).to_contain_text("submitted 4 days late")
     await site.shot(page, "bulletin-en")
+    await page.set_viewport_size({"width": 390, "height": 844})  # on a phone: the table scrolls in its frame
+    await page.goto(f"{site.url}/r/3206/bulletin?month=2026-05")
+    await expect(page.locator(f"#bulletin-{TONGZHOU} .card-red")).to_be_visible()
+    await site.shot(page, "bulletin-phone-en")
     await context.close()
 
 
