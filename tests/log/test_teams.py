@@ -9,6 +9,7 @@ from datetime import date
 
 from contracts.regions import parse_region
 from services.projections import all_projections
+from services.projections.figures.hours import service_hours
 from services.projections.station_pages import region_stations, station_page
 from services.projections.team_rosters import region_teams, team_roster
 from services.shared.follower.projector import Projector
@@ -94,3 +95,22 @@ async def test_a_station_page_counts_its_activities_and_attendance(deps, event_l
     assert page["by_kind"] == [{"kind": "holiday_activity", "activities": 2, "person_times": 200, "children": 0,
                                 "volunteers": 0, "guardians": 0, "minutes": 240}]
     assert [(s["station_id"], s["activities"], s["person_times"]) for s in listed] == [("s2", 0, 0), ("s1", 3, 212)]
+
+
+async def test_hours_count_to_the_team_she_is_in_when_they_are_logged(deps, event_log, read_db) -> None:  # noqa: F811
+    await teams_and_volunteers(deps)
+    await ok(deps, "open_station", station_id="s1", region="440105001", name="赤岗驿站", opening_days=["sat", "sun"],
+             opened_on="2026-03-01")
+    held = {"station_id": "s1", "kind": "reading", "duration_minutes": 60, "volunteer_ids": ["v1"]}
+    await ok(deps, "log_collective_activity", held_on="2026-04-05", **held)  # in t-street then
+    await ok(deps, "move_team", volunteer_id="v1", to_team_id="t-district", moved_on="2026-05-10")
+    await ok(deps, "log_collective_activity", held_on="2026-05-16", **{**held, "duration_minutes": 90})
+    await read_models(event_log, read_db)
+    district, since, until = parse_region("440105"), date(2026, 1, 1), date(2026, 6, 1)
+    async with read_db.connect() as conn:
+        by_team = {r["id"]: r["hours"] for r in await service_hours(conn, district, "team", since, until)}
+        by_region = await service_hours(conn, district, "region", since, until)
+        may = await service_hours(conn, district, "volunteer", date(2026, 5, 1), date(2026, 5, 31))
+    assert by_team == {"t-street": 1.0, "t-district": 1.5}
+    assert [(r["id"], r["hours"], r["volunteers"]) for r in by_region] == [("440105001", 2.5, 1)]
+    assert [(r["id"], r["hours"]) for r in may] == [("v1", 1.5)]

@@ -10,10 +10,15 @@ from sqlalchemy import desc, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.regions import Region
-from services.projections.figures.queries import _within, part_length, service_by_holder
+from services.projections.figures.arithmetic import code_range
+from services.projections.figures.queries import part_length, service_by_holder
 from services.projections.figures.tables import service, volunteers
 
 BY = ("volunteer", "team", "region")
+
+
+def _within(column, region: Region) -> list:
+    return [column.between(*code_range(region.prefix))] if region.prefix else []
 
 
 def _hours(minutes: int) -> float:
