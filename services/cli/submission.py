@@ -18,8 +18,7 @@ from services.cli.common import AsJson, DataDir, call, console, fail, get_json, 
 submission_app = typer.Typer(help="The monthly submission (数据上报): submit, return, accept, list.",
                              no_args_is_help=True)
 MonthArg = Annotated[str, typer.Argument(help="the month, YYYY-MM")]
-STATUS = {"not submitted": "未报送 not submitted", "submitted": "待审核 submitted", "returned": "已退回 returned",
-          "accepted": "已通过 accepted"}
+STATUS = {"not submitted": "未报送", "submitted": "待审核", "returned": "已退回", "accepted": "已通过"}
 
 
 def _month(text: str) -> str:
@@ -29,10 +28,12 @@ def _month(text: str) -> str:
 
 
 def _named(code: str | None) -> str:
+    """An office by its name and significant digits: 海珠区 (440105)."""
     try:
-        return f"{region_name(parse_region(code))} ({code})" if code else "-"
+        region = parse_region(code or "")
     except InvalidRegion:
-        return code
+        return code or "-"
+    return f"{region_name(region)} ({region.prefix or 'CN'})"
 
 
 def _post(data_dir, name: str, body: dict) -> dict:
@@ -92,8 +93,11 @@ def list_(region: str, month: Annotated[Optional[str], typer.Option(
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    table = Table("office" if month else "month", "status", "deadline", "days late", "submitted on",
-                  "adjustments", "returned because")
+    table = Table(box=None)
+    for header in ("office" if month else "month", "status", "deadline", "late", "submitted"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("adj.", justify="right")
+    table.add_column("returned because", overflow="fold")
     for row in result["sub_offices"] if month else result["months"]:
         _row(table, row, f"{row['name']} ({row['office']})" if month else row["month"])
     console.print(table)
@@ -106,7 +110,8 @@ def show(region: str, month: MonthArg, json_out: AsJson = False, data_dir: DataD
     if json_out or found is None:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2) if json_out else f"{month}: not submitted")
         return
-    console.print(f"{found['name']} ({found['office']}) {month}: {STATUS[found['status']]}, round {found['round']}",
+    console.print(f"{found['name']} ({found['office']}) {month}: {STATUS[found['status']]} {found['status']}, "
+                  f"round {found['round']}",
                   highlight=False)
     for step in found["steps"]:
         deltas = ", ".join(f"{k} {v:+d}" for k, v in (step["deltas"] or {}).items())
