@@ -1,7 +1,8 @@
 """The monthly submission on a real nats-server, through the endpoint layer, with the read models
 built from the log: Haizhu district submits May, Guangzhou returns it with a reason, the district
 submits again, the city accepts; May is then locked, and a visit dated in May logged afterwards is
-recorded by the adjustment process as May's adjustment, once, with its deltas."""
+recorded by the adjustment process as May's adjustment, once, with its deltas; the read model
+replayed from the log is the same."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from contracts.envelope import Actor, FederationLevel
 from contracts.regions import known_region
@@ -17,6 +19,7 @@ from services.platform.adjustments import AdjustmentProcess
 from services.projections import all_projections
 from services.projections.submissions.queries import (late_sub_offices, office_months, sub_office_months,
                                                       submission_of)
+from services.projections.submissions.model import Submissions, steps, submissions
 from services.projections.submissions.snapshot import month_snapshot
 from services.reporting.app import ROUTES as REPORTING
 from services.shared.db import make_engine
@@ -76,7 +79,7 @@ async def submit(deps, db, actor: Actor = HAIZHU, office: str = "440105", **fiel
                            sub_offices=subs, **fields)
 
 
-async def test_submit_return_resubmit_accept_lock_and_adjust(event_log, world) -> None:
+async def test_submit_return_resubmit_accept_lock_and_adjust(event_log, world, tmp_path) -> None:
     deps, db, projector = world
     first = await submit(deps, db)
     assert first.ok, first.error
@@ -126,6 +129,20 @@ async def test_submit_return_resubmit_accept_lock_and_adjust(event_log, world) -
     assert ("440105", "2026-05") not in {(row["office"], row["month"]) for row in late}
     assert {("440117", "2026-05"), ("440105", "2026-04")} <= {(row["office"], row["month"]) for row in late}
     assert late[0]["days_late"] == max(row["days_late"] for row in late) == 34  # April's, due 5 May
+
+    # replayed from the log into an empty database, the read model is the same, row for row
+    again = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'again.db'}")
+    rebuilt = Projector(event_log, again, [Submissions()])
+    await rebuilt.create_schema()
+    async with running(rebuilt):
+        await catch_up(rebuilt, event_log)
+    assert await rows(again) == await rows(db)
+    await again.dispose()
+
+
+async def rows(engine) -> list[list]:
+    async with engine.connect() as conn:
+        return [sorted(map(tuple, await conn.execute(select(table)))) for table in (submissions, steps)]
 
 
 async def test_a_city_waits_for_its_districts_or_says_why(event_log, world) -> None:
