@@ -20,6 +20,7 @@ from services.dashboard.file_view import child_file, pairs_of, timeline
 from services.dashboard.followup import ACTIONS, Refused, body
 from services.dashboard.forms import errors_of
 from services.dashboard.guard import same_origin_form
+from services.dashboard.organisation import team_line
 from services.dashboard.recognition import awards_of
 from services.dashboard.render import TEMPLATES, Operator, operator, page, problem, translator
 from services.dashboard.wording import place
@@ -107,7 +108,7 @@ async def volunteer(request: Request, client: Client, volunteer_id: str) -> Resp
     name = answer.get("volunteers", {}).get(volunteer_id)
     return page(request, "volunteer_file.html", volunteer_id=volunteer_id, name=name,
                 title=name or t.gettext("file.volunteer"), pairs=pairs_of(answer, t), awards=awards_of(answer),
-                **_common(request, who, answer, None))
+                team=await team_line(client, who.token, answer), **_common(request, who, answer, None))
 
 
 @router.get("/pair/{pair_id}")

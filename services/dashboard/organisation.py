@@ -11,6 +11,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from contracts.regions import InvalidRegion, parse_region
 from services.dashboard.actions import signed_in_at
 from services.dashboard.client import Client
 from services.dashboard.render import page, problem, translator
@@ -115,3 +116,34 @@ async def station(request: Request, client: Client, code: str, station_id: str,
     return page(request, "station.html", who=who, code=code, station=body, place=place(body["region"], t),
                 days=_days(body["opening_days"], t), kinds=kinds, recent=recent, since=since or "", until=until or "",
                 title=body["name"], crumbs=breadcrumbs(who.office, region, t))
+
+
+# How each event of a volunteer's file changes her team: (field naming the team she is in after it, or None).
+TEAM_AFTER = {"VolunteerRecruited": "team_id", "VolunteerJoinedTeam": "team_id", "VolunteerMovedTeam": "to_team_id",
+              "VolunteerLeftTeam": None, "VolunteerWithdrew": None}
+
+
+def team_of(events: list[dict]) -> str | None:
+    """The team a volunteer is in, from her file's events (pure)."""
+    team = None
+    for event in events:
+        kind = event.get("event_type")
+        if kind in TEAM_AFTER:
+            field = TEAM_AFTER[kind]
+            team = (event.get("data") or {}).get(field) if field else None
+    return team
+
+
+async def team_line(client, token: str, answer: dict) -> dict | None:
+    """Her team for her page: its id, and its name and page where the operator may read it."""
+    team_id = team_of(answer.get("events", []))
+    if not team_id:
+        return None
+    found = await client.get(token, f"/teams/{team_id}")
+    if not found.ok:
+        return {"team_id": team_id}
+    try:
+        code = parse_region(found.body["region"]).prefix or "CN"
+    except InvalidRegion:
+        return {"team_id": team_id}
+    return {"team_id": team_id, "name": found.body["name"], "code": code}

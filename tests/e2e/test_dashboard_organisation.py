@@ -67,6 +67,11 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     await expect(page.locator("#no-members")).to_be_visible()
     await site.shot(page, "team-after-move")
 
+    await page.goto(site.url + "/volunteer/v-wf")  # her file names the team she is in now
+    await expect(page.locator("#volunteer-team")).to_contain_text("海珠区爱心妈妈志愿服务队")
+    await expect(page.locator("#timeline-title")).to_be_visible()
+    await site.shot(page, "volunteer")
+
     await page.goto(site.url + "/r/440105/stations")
     await expect(page.locator("#station-s-cg")).to_contain_text("周六、周日、周三")
     await expect(page.locator("#station-s-cg")).to_contain_text("264")  # person-times as given
