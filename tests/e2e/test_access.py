@@ -5,10 +5,12 @@ all three, 440117 (从化区) inside the province's only, 510623 (中江县, Sic
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
+import openpyxl
 import pytest
 from argon2 import PasswordHasher
 
@@ -272,7 +274,7 @@ async def test_teams_are_joined_moved_and_left_within_the_subtree_and_read_there
         for team in ("t", "t2"):
             await world.ok("n-caseworker", "form_team", team_id=f"{team}-{tag}", region=region, name="爱心妈妈服务队")
         await world.ok("n-caseworker", "open_station", station_id=f"s-{tag}", region=region, name="爱心驿站",
-                       opening_days=["sat", "sun"])
+                       opening_days=["sat", "sun"], opened_on="2026-05-01")
     for username, (_office, roles) in ACCOUNTS.items():
         for region in (IN, FAR):
             tag, volunteer = TAGS[region], f"v-{username}-{TAGS[region]}"
@@ -284,7 +286,14 @@ async def test_teams_are_joined_moved_and_left_within_the_subtree_and_read_there
                 reply = await world.post(username, command, volunteer_id=volunteer, **body)
                 assert reply.status_code == (201 if may else 403), f"{username} {command} {region}: {reply.text}"
     await world.ok("n-caseworker", "join_team", volunteer_id="v-d-viewer-in", team_id="t-in")
+    await world.ok("n-caseworker", "log_collective_activity", station_id="s-in", kind="reading", held_on="2026-05-16",
+                   duration_minutes=90, volunteer_ids=["v-d-viewer-in"], attendance=30)
     await world.caught_up()
+    for username in ("d-caseworker", "d-viewer"):  # the report's hours name her for a caseworker only
+        report = await world.get(username, f"/regions/{IN}/report", month="2026-05")
+        sheet = openpyxl.load_workbook(io.BytesIO(report.content))["志愿者服务时长"]
+        assert list(sheet.iter_rows(values_only=True))[1][:2] == ("王芳" if personal(username) else None,
+                                                                  "v-d-viewer-in"), username
     for username in ACCOUNTS:
         for region, tag in TAGS.items():
             expected = 200 if within(username, region) else 403
