@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import Actor, FederationLevel
@@ -33,17 +34,20 @@ from services.projections.submissions.queries import accepted_months, months_ove
 from services.projections.submissions.snapshot import month_snapshot
 from services.reporting.submission.handlers import adjust_month
 from services.shared.errors import AixinError
+from services.shared.follower.projection import checkpoints
 from services.shared.unit_of_work import Deps
 
 TICK_SECONDS = 60.0
 MONTHS = 24
 ADJUSTER = Actor(operator_id="adjustment-process", level=FederationLevel.national, region="CN", role="system")
+WATCHED_MODELS = ("figure_ledger", "submissions")
 log = logging.getLogger("aixin.adjustments")
 
 
 class AdjustmentProcess:
     def __init__(self, deps: Deps, engine: AsyncEngine, interval: float = TICK_SECONDS) -> None:
         self.deps, self.engine, self.interval = deps, engine, interval
+        self.position: dict[str, int] | None = None  # the read models' checkpoints at the last full look
 
     async def run(self) -> None:
         """Tick for ever, the first after one interval (the read models are made meanwhile, by
@@ -56,9 +60,14 @@ class AdjustmentProcess:
                 log.exception("adjustment tick failed; the next tick tries again")
 
     async def tick(self) -> list[str]:
-        """Record the adjustments due; returns the submissions this tick adjusted."""
+        """Record the adjustments due; returns the submissions this tick adjusted. Nothing is read
+        again while the ledger and the submissions stand where the last tick found them (the log is
+        idle most of the day)."""
         watched = set(months_over(self.deps.clock().date(), MONTHS))
         async with self.engine.connect() as conn:
+            position = await _positions(conn)
+            if position == self.position:
+                return []
             months = [m for m in await accepted_months(conn) if m[1] in watched]
             changed = []
             for office, month, figures in months:
@@ -69,6 +78,8 @@ class AdjustmentProcess:
         for office, month, now in changed:
             if await self._adjust(office, month, now):
                 adjusted.append(submission_id(office, month))
+        # Looked at in full: the next tick may skip, unless one was left for it (a conflict).
+        self.position = position if len(adjusted) == len(changed) else None
         return adjusted
 
     async def _adjust(self, office: str, month: str, figures: dict[str, int]) -> bool:
@@ -81,3 +92,10 @@ class AdjustmentProcess:
             log.info("adjustment of %s %s not recorded: %s", office, month, error.message)
             return False
         return bool(result["events"])
+
+
+async def _positions(conn) -> dict[str, int]:
+    """Where the ledger and the submissions stand in the log."""
+    query = select(checkpoints.c.projection, checkpoints.c.last_seq).where(
+        checkpoints.c.projection.in_(WATCHED_MODELS))
+    return dict((await conn.execute(query)).all())
