@@ -4,6 +4,7 @@ of them runs, so `aixin` starts as fast without them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -59,6 +60,15 @@ def bench(
                                                        "may be dropped, for the stats reads on PostgreSQL")] = None,
     scale_part: Annotated[Optional[str], typer.Option(help="with --scale: only 'stats' (the reads) or only "
                                                            "'rebuild' (the log and its rebuild); default both")] = None,
+    national: Annotated[bool, typer.Option("--national", help="instead: a national history of --events events, "
+                                           "rebuilt on SQLite (and --pg-url) by --processes processes each")] = False,
+    processes: Annotated[str, typer.Option(help="with --national: the numbers of rebuild processes to measure")] = "1,2,4",
+    figures: Annotated[Optional[Path], typer.Option(help="with --national: write the figures to this JSON file "
+                                                         "as each is measured")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="draw cost against size from the --national JSON files "
+                                                      "given as arguments (or --figures) to this PNG "
+                                                      "(pip install 'aixin\\[bench]')")] = None,
+    sizes: Annotated[Optional[list[Path]], typer.Argument(help="with --plot: the JSON files of earlier runs")] = None,
 ) -> None:
     """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
     rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
@@ -71,6 +81,9 @@ def bench(
     from tooling.bench.run import run_bench
 
     shown = Console(stderr=True) if as_json else console
+    if national or plot:
+        _national(national, events, pg_url, processes, figures, plot, sizes or [], shown, as_json)
+        return
     if scale:
         from tooling.bench.scale import PARTS, run_scale
 
@@ -87,3 +100,26 @@ def bench(
         fail(str(error))
     if as_json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+def _national(national: bool, events: int, pg_url: str | None, processes: str, figures: Path | None,
+              plot: Path | None, sizes: list[Path], shown, as_json: bool) -> None:
+    import json
+
+    try:
+        counts = tuple(int(n) for n in processes.split(","))
+    except ValueError:
+        fail(f"--processes: {processes!r} is not a list of numbers such as 1,2,4")
+    if national:
+        from tooling.bench.national import run_national
+
+        found = run(run_national(events, shown, pg_url, counts, figures))
+        if as_json:
+            print(json.dumps(found, ensure_ascii=False, indent=2))
+    if plot:
+        try:
+            from tooling.bench.plot import plot as draw
+            import matplotlib  # noqa: F401
+        except ImportError:
+            fail("--plot needs matplotlib: pip install 'aixin[bench]'")
+        shown.print(f"drawn: {draw([*sizes, *([figures] if figures else [])], plot)}")
