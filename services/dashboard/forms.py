@@ -41,7 +41,8 @@ class Form:
 FORMS = {form.name: form for form in (
     Form("register-child", "/commands/intake/register_child", (
         Field("name"), Field.pick("sex", Sex), Field("birth_date", "date"), Field.pick("category", ChildCategory),
-        Field("region"), Field("id_number", required=False), Field("child_id", required=False)), "child_id"),
+        Field("region"), Field("id_number", required=False), Field("child_id", required=False),
+        Field("registered_on", "date", required=False)), "child_id"),
     Form("log-visit", "/commands/activity/log_visit", (
         Field("pair_id"), Field.pick("kind", VisitKind), Field("visited_on", "date"),
         Field("duration_minutes", "number"), Field("note", "textarea", required=False)), "visit_id"),

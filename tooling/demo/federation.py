@@ -1,6 +1,9 @@
 """`aixin demo`: a plausible federation, filled through the real command path.
 
-Children, volunteers, pairs, visits and wishes spread over the places in the programme's reports.
+Children, volunteers, pairs, visits and wishes spread over the places in the programme's reports,
+with a consistent past over the programme's two years: volunteers recruited and children registered
+on days through 2025, before their training, consent and pairs (formed at the start of 2026), so
+that the figures as of any day hold together.
 Command ids are derived from the seed, so running the same demo again (after a crash, say) adds
 nothing twice: every command is recognised as a retry. Each command's actor names the district
 office that sends it (over HTTP, `tooling.demo.accounts`, as that office's caseworker).
@@ -29,6 +32,7 @@ from contracts.intake.volunteers import RecordTraining, TrainingTopic
 from tooling.common import IN_FLIGHT
 from tooling.demo.accounts import caseworker
 from tooling.demo.care import care_activities
+from tooling.demo.organisation import Organisation
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "小明 小红 欣怡 子涵 浩然 梓萱 宇轩 雨桐 俊杰 思琪 一诺 佳怡 子墨 诗涵 博文 梦瑶".split()
@@ -36,6 +40,9 @@ SPECIALTIES = ["tutoring", "psychology", "law", "arts", "sports", "reading", "me
 WISHES = [("书包", WishCategory.study, 80), ("自行车", WishCategory.daily_life, 400),
           ("篮球", WishCategory.sports, 120), ("画笔套装", WishCategory.arts, 60), ("词典", WishCategory.study, 50)]
 CARE_YEAR = date(2026, 1, 1)  # the pairs' forming day: the care the demo logs is of 2026
+PROGRAMME_START = date(2024, 12, 1)  # the first registrations and recruitments
+RECRUITED_BY = date(2025, 11, 30)  # the last volunteer recruited, before the training of December 1
+REGISTERED_BY = date(2025, 12, 14)  # the last child registered, before the consents of December 15
 ADULT_SOON = date(2012, 1, 1)  # born before: 14 or older, pairable without the guardian's consent
 CONFLICT_RETRIES = 10
 
@@ -70,6 +77,10 @@ class Demo:
         await self.stage("care activities", care_activities(self, pairs, children))
         wishes = await self.stage("wishes", self.wishes(children))
         await self.stage("fulfilled wishes", self.fulfilments(wishes))
+        organisation = Organisation(self, children, PROGRAMME_START)
+        opened = await self.stage("teams, stations and funds", organisation.openings())
+        await self.stage("station activities and donations", organisation.happenings(opened))
+        await self.stage("gift packs", organisation.gift_packs(opened))
         return dict(self.refused)
 
     async def stage(self, label: str, jobs: list[tuple[str, str, object]]) -> list[dict]:
@@ -105,7 +116,11 @@ class Demo:
             phone=f"13{self.rng.randrange(10**8, 10**9)}", kind=kind,
             sex=Sex.male if kind is VolunteerKind.father else Sex.female,
             volunteer_type=self.rng.choice(list(VolunteerType)),
-            specialties=self.rng.sample(SPECIALTIES, 2), capacity=self.rng.choice([1, 1, 2, 3])))
+            specialties=self.rng.sample(SPECIALTIES, 2), capacity=self.rng.choice([1, 1, 2, 3]),
+            recruited_on=self.day_between(PROGRAMME_START, RECRUITED_BY)))
+
+    def day_between(self, first: date, last: date) -> date:
+        return first + timedelta(days=self.rng.randrange((last - first).days + 1))
 
     def trainings(self, volunteers: list[dict]):
         """Most volunteers attend the Minors Protection Law session of their district; the rest
@@ -133,12 +148,14 @@ class Demo:
         subtype = (self.rng.choice([ChildSubtype.both_parents_away, ChildSubtype.one_parent_away])
                    if category is ChildCategory.left_behind else self.rng.choice(list(ChildSubtype)[2:]))
         born = date(2026, 1, 1) - timedelta(days=self.rng.randrange(365 * 3, 365 * 17))
+        registered_on = self.day_between(PROGRAMME_START, REGISTERED_BY)
         return ("intake", "register_child", RegisterChild(
             command_id=self.cid("child", i), actor=self.operator(place.code), region=place.code,
             name=self.rng.choice(SURNAMES) + self.rng.choice(GIVEN),
             sex=self.rng.choice(list(Sex)), birth_date=born, category=category, subtype=subtype,
             guardian=Guardian(relation=GuardianRelation.grandparent,
-                              name=self.rng.choice(SURNAMES) + "奶奶", phone=f"139{self.rng.randrange(10**7, 10**8)}")))
+                              name=self.rng.choice(SURNAMES) + "奶奶", phone=f"139{self.rng.randrange(10**7, 10**8)}"),
+            registered_on=registered_on))
 
     def pairs(self, children: list[dict], volunteers: list[dict]):
         free = defaultdict(list)  # district -> [volunteer id, remaining capacity]
