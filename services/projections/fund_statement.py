@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity.giving import (DonationReceived, DonorRegistered, FundAllocated,
                                        FundAllocationReleased, FundOpened)
+from contracts.business_days import day_of_event
 from contracts.money import yuan
 from services.projections.batch_rows import Rows
 from services.shared.db import RowsToWrite, insert_if_absent
@@ -100,7 +101,7 @@ def _donor_registered(batch: _Batch, event: DonorRegistered, stored: StoredEvent
 def _opened(batch: _Batch, event: FundOpened, stored: StoredEvent) -> None:
     batch.funds.add(dict(
         fund_id=event.fund_id, region=event.region, name=event.name,
-        opened_on=stored.envelope.occurred_at.date().isoformat(), received_fen=0, allocated_fen=0,
+        opened_on=day_of_event(event, stored.envelope.occurred_at.date()).isoformat(), received_fen=0, allocated_fen=0,
         released_fen=0, lines=0))
 
 
@@ -111,13 +112,14 @@ def _received(batch: _Batch, event: DonationReceived, stored: StoredEvent) -> No
 
 def _allocated(batch: _Batch, event: FundAllocated, stored: StoredEvent) -> None:
     _book(batch, stored, "allocation", event.allocation_id, event.target.value, event.target_id,
-          -event.amount_fen)
+          -event.amount_fen, event.allocated_on and event.allocated_on.isoformat())
 
 
 def _released(batch: _Batch, event: FundAllocationReleased, stored: StoredEvent) -> None:
     # The release names only the allocation: its party is the one the allocation line was booked to.
     party = batch.allocated.get((event.fund_id, event.allocation_id), ("unknown", ""))
-    _book(batch, stored, "release", event.allocation_id, *party, event.amount_fen)
+    _book(batch, stored, "release", event.allocation_id, *party, event.amount_fen,
+          event.released_on and event.released_on.isoformat())
 
 
 def _book(batch: _Batch, stored: StoredEvent, kind: str, reference: str, party_kind: str,

@@ -152,6 +152,15 @@ def test_a_pair_of_schema_version_1_was_formed_the_day_it_was_recorded() -> None
     assert message.event().formed_on == date(2026, 3, 2)
 
 
+def test_a_person_on_file_since_her_business_day_not_the_day_she_was_entered() -> None:
+    # Registered on 1 September 2024, entered on 2 March 2026: her age band is of the day she came.
+    child = registered(birth=date(2018, 9, 2)).model_copy(update={"registered_on": date(2024, 9, 1)})
+    [message] = translate(stored(child), P)  # 5 then, 7 on the day she was entered
+    assert (message.event().on_file_since, message.event().age_band) == (date(2024, 9, 1), feed.AgeBand.under_6)
+    ended = PairEnded(pair_id="p1", reason=PairEndReason.moved, ended_on=date(2025, 12, 31))
+    assert translate(stored(ended), P)[0].event().ended_on == date(2025, 12, 31)
+
+
 def test_an_event_the_feed_leaves_out_or_does_not_know_makes_no_message() -> None:
     risk = ChildRiskAssessed(child_id="c1", region="440105001101", tier=RiskTier.red, previous_tier=None,
                              reason=SEALED)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Column, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.business_days import day_of_event
 from contracts.activity.wishes import WishSubmitted
 from contracts.activity.concerns import ConcernRaised
 from contracts.pairing.matching import PairProposed
@@ -30,7 +31,7 @@ records = Table(
 
 def _pair(stored: StoredEvent) -> list[dict]:
     event = stored.event
-    day = stored.envelope.occurred_at.date().isoformat()
+    day = day_of_event(event, stored.envelope.occurred_at.date()).isoformat()  # proposed or formed
     return [dict(person_id=person, record_id=event.pair_id, kind="pair", region=event.region, opened_on=day)
             for person in (*event.child_ids, *event.volunteer_ids)]
 

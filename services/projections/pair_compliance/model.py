@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
 from contracts.activity.wishes import WishFulfilled
+from contracts.business_days import day_of_event
 from contracts.intake.child_file import ChildTransferredIn
 from contracts.intake.registration import ChildRegistered
 from contracts.pairing.pairs import PairEnded, PairFormed
@@ -138,7 +139,8 @@ class _Batch:
                                     if (pair := self.pairs.get(pair_id)) is not None])
 
 
-# Every handler gets the batch, the event, and the day it was recorded.
+# Every handler gets the batch, the event, and the day it happened (its business day, else the day
+# it was recorded: contracts.business_days).
 def _formed(batch: _Batch, event: PairFormed, day: date) -> None:
     formed_on = event.formed_on or day  # the day it was formed, which may be before it was recorded
     batch.pairs.add(dict(pair_id=event.pair_id, region=event.region, mode=event.mode.value,
@@ -235,7 +237,8 @@ class PairCompliance:
         await batch.read(conn, events)
         for stored in events:
             batch.seq = stored.seq
-            APPLY[type(stored.event)](batch, stored.event, stored.envelope.occurred_at.date())
+            event = stored.event
+            APPLY[type(event)](batch, event, day_of_event(event, stored.envelope.occurred_at.date()))
         await batch.write(conn)
 
     async def upgrade(self, conn: AsyncConnection) -> None:
