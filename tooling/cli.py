@@ -69,6 +69,8 @@ def bench(
                                                       "given as arguments (or --figures) to this PNG "
                                                       "(pip install 'aixin\\[bench]')")] = None,
     sizes: Annotated[Optional[list[Path]], typer.Argument(help="with --plot: the JSON files of earlier runs")] = None,
+    together: Annotated[bool, typer.Option("--databases-together", help="with --national: rebuild on SQLite and "
+                                                                       "PostgreSQL at the same time")] = False,
 ) -> None:
     """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
     rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
@@ -82,7 +84,7 @@ def bench(
 
     shown = Console(stderr=True) if as_json else console
     if national or plot:
-        _national(national, events, pg_url, processes, figures, plot, sizes or [], shown, as_json)
+        _national(national, events, pg_url, processes, figures, plot, sizes or [], shown, as_json, together)
         return
     if scale:
         from tooling.bench.scale import PARTS, run_scale
@@ -103,7 +105,7 @@ def bench(
 
 
 def _national(national: bool, events: int, pg_url: str | None, processes: str, figures: Path | None,
-              plot: Path | None, sizes: list[Path], shown, as_json: bool) -> None:
+              plot: Path | None, sizes: list[Path], shown, as_json: bool, together: bool) -> None:
     import json
 
     try:
@@ -113,7 +115,7 @@ def _national(national: bool, events: int, pg_url: str | None, processes: str, f
     if national:
         from tooling.bench.national import run_national
 
-        found = run(run_national(events, shown, pg_url, counts, figures))
+        found = run(run_national(events, shown, pg_url, counts, figures, together=together))
         if as_json:
             print(json.dumps(found, ensure_ascii=False, indent=2))
     if plot:

@@ -10,6 +10,7 @@ measured (a run stopped midway keeps what it reached), beside the machine's load
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -55,8 +56,9 @@ class Figures(dict):
 
 
 async def run_national(events: int, console: Console, pg_url: str | None = None, processes: tuple[int, ...] = (1, 2, 4),
-                       figures_path: Path | None = None, samples: int = SAMPLES) -> dict:
-    figures = Figures(figures_path, events_asked=events, events_per_child=round(EVENTS_PER_CHILD, 2),
+                       figures_path: Path | None = None, samples: int = SAMPLES, together: bool = False) -> dict:
+    """`together`: the databases measured at the same time rather than one after the other."""
+    figures = Figures(figures_path, events_asked=events, events_per_child=round(EVENTS_PER_CHILD, 2), together=together,
                       cores=os.cpu_count(), started=datetime.now(UTC).isoformat(timespec="seconds"))
     with tempfile.TemporaryDirectory(prefix="aixin-bench-national-") as tmp:
         server = EmbeddedNats(Path(tmp) / "nats").start()
@@ -75,8 +77,13 @@ async def run_national(events: int, console: Console, pg_url: str | None = None,
                           f"{appended.events / appended.seconds:,.0f}/s; the stream holds {info.state.bytes / 1e6:,.0f} MB")
             await nc.close()
             targets = {"sqlite": f"sqlite+aiosqlite:///{tmp}/read-models.db", **({"postgresql": pg_url} if pg_url else {})}
-            for dialect, db_url in targets.items():
-                await _measure_database(figures, dialect, db_url, server.url, appended, processes, console, samples)
+            measured = [_measure_database(figures, dialect, db_url, server.url, appended, processes, console, samples)
+                        for dialect, db_url in targets.items()]
+            if together:  # each database's figures then taken beside the other's work
+                await asyncio.gather(*measured)
+            else:
+                for step in measured:
+                    await step
         finally:
             server.stop()
     figures.put("finished", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -88,8 +95,12 @@ async def _measure_database(figures: Figures, dialect: str, db_url: str, nats_ur
     found: dict = {"rebuilds": []}
     for count in processes:
         console.print(f"{dialect}: rebuilding every read model by {count} process(es)…")
-        rebuilt = {**await rebuild_by_processes(nats_url, db_url, appended.villages, count, appended.events),
-                   "load": load()}
+        def progress(events: int, seconds: float, count=count) -> None:
+            figures.put(f"{dialect}_rebuilding", {"processes": count, "events": events, "seconds": round(seconds),
+                                                  "events_per_s": round(events / seconds), "load": load()})
+
+        rebuilt = {**await rebuild_by_processes(nats_url, db_url, appended.villages, count, appended.events,
+                                                progress), "load": load()}
         found["rebuilds"].append(rebuilt)
         figures.put(dialect, found)
         console.print(f"{dialect}, {count} process(es): {rebuilt['seconds']:,.0f} s ({rebuilt['events_per_s']:,} ev/s), "

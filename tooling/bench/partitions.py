@@ -16,8 +16,10 @@ import asyncio
 import json
 import resource
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import nats
@@ -29,6 +31,8 @@ from services.shared.eventlog import EventLog
 from services.shared.follower.partition import NATIONAL_PART, finish, rebuild_parts
 from services.shared.follower.projection import metadata
 from services.shared.follower.projector import Projector
+
+PROGRESS_SECONDS = 15  # between two looks at how far the processes have come
 
 
 def deal(villages: list[str], processes: int) -> list[list[str]]:
@@ -60,17 +64,22 @@ async def fresh_schema(db_url: str) -> None:
 
 
 async def rebuild_by_processes(nats_url: str, db_url: str, villages: list[str], processes: int,
-                               until_seq: int) -> dict:
+                               until_seq: int, progress: Callable[[int, float], None] | None = None) -> dict:
     """{"processes", "seconds", "events_per_s", "apply_seconds": {read model: s}, "peak_rss_mb" (the
-    largest of the processes'), "each": [the processes' own figures]}."""
+    largest of the processes'), "each": [the processes' own figures]}. `progress(events, seconds)`
+    is told every PROGRESS_SECONDS how many events the processes have applied together."""
     await fresh_schema(db_url)
-    hands = deal(villages, processes)
+    hands = [hand for hand in deal(villages, processes) if hand]
     started = time.perf_counter()
-    workers = [await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tooling.bench.partitions", "--nats-url", nats_url, "--db-url", db_url,
-        "--parts", ",".join(hand), "--until", str(until_seq), stdout=asyncio.subprocess.PIPE)
-        for hand in hands if hand]
-    outputs = await asyncio.gather(*(w.communicate() for w in workers))
+    with tempfile.TemporaryDirectory(prefix="aixin-bench-parts-") as tmp:
+        counts = [Path(tmp) / f"{number}.count" for number in range(len(hands))]
+        workers = [await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tooling.bench.partitions", "--nats-url", nats_url, "--db-url", db_url,
+            "--parts", ",".join(hand), "--until", str(until_seq), "--count-file", str(count),
+            stdout=asyncio.subprocess.PIPE) for hand, count in zip(hands, counts, strict=True)]
+        watching = asyncio.create_task(_watch(counts, started, progress))
+        outputs = await asyncio.gather(*(w.communicate() for w in workers))
+        watching.cancel()
     seconds = time.perf_counter() - started
     if failed := [w.returncode for w in workers if w.returncode]:
         raise RuntimeError(f"a rebuild process failed (exit {failed[0]}); its error is above")
@@ -88,12 +97,26 @@ async def rebuild_by_processes(nats_url: str, db_url: str, villages: list[str], 
             "peak_rss_mb": max(f["peak_rss_mb"] for f in each), "each": each}
 
 
-async def _worker(nats_url: str, db_url: str, parts: list[str], until_seq: int) -> dict:
+async def _watch(counts: list[Path], started: float, progress: Callable[[int, float], None] | None) -> None:
+    while progress is not None:
+        await asyncio.sleep(PROGRESS_SECONDS)
+        done = sum(int(c.read_text() or 0) for c in counts if c.exists())
+        progress(done, time.perf_counter() - started)
+
+
+async def _worker(nats_url: str, db_url: str, parts: list[str], until_seq: int, count_file: Path | None) -> dict:
     nc = await nats.connect(nats_url)
     engine = make_engine(db_url)
-    started = time.perf_counter()
+    started, done, told = time.perf_counter(), [0], [0.0]
+
+    def applied(events: int) -> None:  # how far it is, for the run's progress (written now and then)
+        done[0] += events
+        if count_file is not None and time.perf_counter() - told[0] > 1:
+            count_file.write_text(str(done[0]))
+            told[0] = time.perf_counter()
+
     try:
-        spent = await rebuild_parts(EventLog(nc), engine, all_projections(), parts, until_seq)
+        spent = await rebuild_parts(EventLog(nc), engine, all_projections(), parts, until_seq, applied=applied)
     finally:
         await engine.dispose()
         await nc.close()
@@ -108,8 +131,9 @@ def main() -> None:
     parser.add_argument("--db-url", required=True)
     parser.add_argument("--parts", required=True, help="province codes (and _ for the national part), comma-separated")
     parser.add_argument("--until", type=int, required=True, help="the last stream sequence to apply")
+    parser.add_argument("--count-file", type=Path, help="where to write, now and then, how many events it applied")
     args = parser.parse_args()
-    figures = event_loop.run(_worker(args.nats_url, args.db_url, args.parts.split(","), args.until))
+    figures = event_loop.run(_worker(args.nats_url, args.db_url, args.parts.split(","), args.until, args.count_file))
     print(json.dumps(figures))
 
 

@@ -19,7 +19,7 @@ log, and this one is for rebuilding a new database from scratch (a new node, a r
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -59,10 +59,11 @@ class _PartOf:
 
 
 async def rebuild_parts(event_log: EventLog, engine: AsyncEngine, projections: Sequence[Projection],
-                        parts: Iterable[str], until_seq: int, max_batch: int = 1000) -> dict[str, float]:
+                        parts: Iterable[str], until_seq: int, max_batch: int = 1000,
+                        applied: Callable[[int], None] = lambda events: None) -> dict[str, float]:
     """Apply the log up to `until_seq` to `projections`, part after part, each from its own
     checkpoints (a part done earlier is passed by). Returns the seconds spent in each read model's
-    `apply`."""
+    `apply`; `applied(events)` is told of each batch read."""
     spent = {p.name: 0.0 for p in projections}
     for part in parts:
         wrapped = [_PartOf(p, part) for p in projections]
@@ -73,6 +74,7 @@ async def rebuild_parts(event_log: EventLog, engine: AsyncEngine, projections: S
             async for batch in event_log.present(part_filter(part), max_batch=max_batch):
                 if wanted := [m for m in batch if m.seq <= until_seq]:
                     await _apply(applier, wanted)
+                    applied(len(wanted))
                 if len(wanted) < len(batch):  # the rest was appended after until_seq
                     break
         for w in wrapped:
