@@ -43,8 +43,8 @@ COMMAND_TIMEOUT = 30.0
 # sends a batch again itself when it is answered 503).
 BULK = (RegisterChildren, RecruitVolunteers)
 router = APIRouter()
-# Deciding on a proposal, a nomination or a sub-office's month is the approver's; everything else is the caseworker's
-# everyday work.
+# Deciding on a proposal, a nomination or a sub-office's month is the approver's; everything else is the
+# caseworker's everyday work.
 APPROVER_COMMANDS = frozenset({("pairing", "approve_pair"), ("pairing", "reject_pair"),
                                ("reporting", "award_volunteer"), ("reporting", "decline_nomination"),
                                ("reporting", "return_submission"), ("reporting", "accept_submission"),
