@@ -76,6 +76,9 @@ async def test_a_district_submits_may_the_city_returns_it_then_accepts_it(site: 
     await city.click(".lists a[href$='/work/late']")
     await expect(city.locator("h1")).to_have_text("逾期未上报的下级单位")
     await expect(city.locator("#work-list")).to_contain_text("从化区")
+    await district.goto(site.url + "/r/440105/work/late")  # a district's towns are welcome, not awaited: none late
+    await expect(district.locator(".pager")).to_contain_text("第 1 页")
+    await expect(district.locator("#work-list")).to_have_count(0)  # an empty list has no table
 
 
 async def test_a_refusal_is_shown_with_its_reason(site: Site, browser) -> None:
