@@ -97,7 +97,7 @@ async def test_november_goes_up_is_returned_resubmitted_accepted_locked_and_adju
     month = {"office": "440105", "month": "2026-11"}
 
     early = await post(http, headers, "hz", "submit_month", **month)
-    assert early.status_code == 409 and "not over" in early.json()["message"]
+    assert early.status_code == 422 and early.json()["details"][0]["loc"] == ["month"], early.text
     CLOCK[0] = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     forged = await post(http, headers, "hz", "submit_month", **month, figures={"children": 99})
     assert forged.status_code == 422 and forged.json()["details"][0]["loc"] == ["body", "figures"]

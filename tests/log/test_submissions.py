@@ -160,7 +160,7 @@ async def test_a_city_waits_for_its_districts_or_says_why(event_log, world) -> N
 async def test_refusals_name_their_reason(world) -> None:
     deps, db, _ = world
     not_over = await reporting(deps, "submit_month", HAIZHU, office="440105", month="2026-06")
-    assert (not_over.error.code, "not over" in not_over.error.message) == (ErrorCode.rule_violated, True)
+    assert (not_over.error.code, "not over" in not_over.error.message) == (ErrorCode.invalid, True)
     not_theirs = await submit(deps, db, HAIZHU, "440117")
     assert not_theirs.error.code is ErrorCode.forbidden
     nothing = await reporting(deps, "accept_submission", GUANGZHOU, office="440105", month="2026-05")

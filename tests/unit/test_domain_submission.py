@@ -59,8 +59,9 @@ def test_a_month_sent_after_its_deadline_counts_the_days_late() -> None:
 
 @pytest.mark.parametrize("today", [date(2026, 11, 30), date(2026, 11, 15)])
 def test_a_month_not_over_is_refused(today: date) -> None:
-    with pytest.raises(RuleViolated, match="not over"):
+    with pytest.raises(InvalidCommand, match="not over") as refused:
         submit([], today=today)
+    assert refused.value.details[0].loc == ["month"]
 
 
 def test_a_month_awaiting_review_or_accepted_is_not_sent_again() -> None:

@@ -80,7 +80,7 @@ def reviewer_of(office: Region) -> Region:
 
 def require_month_over(month: str, today: date) -> None:
     if month_bounds(month)[1] >= today:
-        raise RuleViolated(f"{month} is not over yet: a month is submitted from the first day of the next")
+        raise InvalidCommand("month", f"{month} is not over yet: a month is submitted from the first day of the next")
 
 
 def check_figures(figures: Mapping[str, int]) -> None:
