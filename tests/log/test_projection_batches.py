@@ -22,6 +22,7 @@ from services.shared.db import make_engine
 from services.shared.endpoints import execute
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
+from contracts.envelope import Actor, FederationLevel
 from tests.conftest import NATIONAL
 from tests.log import matching_cases
 from tests.log.care_cases import FakeClock, child, ok, volunteer
@@ -82,6 +83,7 @@ async def whole_programme(event_log, keys) -> None:
                                      for actor, command, fields in steps])
     await _giving_and_concerns(deps, clock)
     await _card_thresholds(deps)
+    await _federation_work(deps)
 
 
 async def _giving_and_concerns(deps, clock: FakeClock) -> None:
@@ -121,6 +123,30 @@ async def _card_thresholds(deps) -> None:
     for office, fields in (("CN", {}), ("4401", {"coverage_yellow": 90}), ("4401", {"from_month": "2026-04"})):
         body = json.dumps({"actor": NATIONAL.model_dump(mode="json"), "office": office, **fields}).encode()
         assert (await execute(deps, model, handler, body)).ok, office
+
+
+HAIZHU = Actor(operator_id="haizhu", level=FederationLevel.district, region="440105", role="caseworker")
+GUANGZHOU = Actor(operator_id="guangzhou", level=FederationLevel.city, region="4401", role="approver")
+
+
+async def _reporting(deps, actor: Actor, command: str, **fields) -> None:
+    model, handler = REPORTING[command]
+    body = json.dumps({"actor": actor.model_dump(mode="json"), **fields}).encode()
+    assert (await execute(deps, model, handler, body)).ok, command
+
+
+async def _federation_work(deps) -> None:
+    """May submitted by Haizhu, returned by Guangzhou, submitted again and accepted; a volunteer of
+    Haizhu nominated for 最美爱心妈妈 and awarded (the figures and the record as the API fills them in)."""
+    month = {"office": "440105", "month": "2026-05"}
+    await _reporting(deps, HAIZHU, "submit_month", **month, figures={"children_on_file": 5})
+    await _reporting(deps, GUANGZHOU, "return_submission", **month, reason="结对数与台账不符")
+    await _reporting(deps, HAIZHU, "submit_month", **month, figures={"children_on_file": 5})
+    await _reporting(deps, GUANGZHOU, "accept_submission", **month)
+    record = {"as_of": "2026-06-02", "service_minutes": 90, "activities": 3, "pairs": 1, "children": 1,
+              "five_ones_judged": 2, "five_ones_met": 1, "wishes_fulfilled": 0}
+    await _reporting(deps, HAIZHU, "nominate_volunteer", volunteer_id="vk", year=2026, record=record)
+    await _reporting(deps, GUANGZHOU, "award_volunteer", nomination_id="2026-vk")
 
 
 async def test_any_cutting_of_the_log_into_batches_gives_the_same_rows(whole_programme, event_log, fresh_db) -> None:
