@@ -25,6 +25,8 @@ BUSINESS_DAY_FIELDS = MappingProxyType({
     "ConcernClosed": "closed_on",
     "DonorRegistered": "registered_on", "FundOpened": "opened_on", "DonationReceived": "received_on",
     "FundAllocated": "allocated_on", "FundAllocationReleased": "released_on", "GiftPackDelivered": "delivered_on",
+    "WishSubmitted": "submitted_on", "WishApproved": "approved_on", "WishPledged": "pledged_on",
+    "WishFulfilled": "fulfilled_on", "WishCancelled": "cancelled_on",
 })
 """The field that holds each event type's business day."""
 

@@ -77,6 +77,11 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("PairProposed", 1): _recorded_on("proposed_on"),
     ("PairApproved", 1): _recorded_on("approved_on"),
     ("ChildTransferredOut", 1): _recorded_on("transferred_on"),
+    ("WishSubmitted", 2): _recorded_on("submitted_on"),
+    ("WishApproved", 1): _recorded_on("approved_on"),
+    ("WishPledged", 1): _recorded_on("pledged_on"),
+    ("WishFulfilled", 2): _recorded_on("fulfilled_on"),
+    ("WishCancelled", 1): _recorded_on("cancelled_on"),
     # The file's registration day is the other region's: not known from the move, left unknown.
     ("ChildTransferredIn", 1): _recorded_on("transferred_on"),
     **{(name, 1): _region_of_envelope

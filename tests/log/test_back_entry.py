@@ -7,7 +7,8 @@ are then sent in a random order that only keeps what the log itself requires (a 
 her pair, a pair before its visits, a pair's visits before its end, …). Every command must be
 accepted; then, as of every 7th day and every month's end, the figures equal what the plan says was
 so that day, and no active pair lacks its child or volunteer, no fund holds money before it opened,
-no stock is below zero, and no more children are paired than are on file."""
+no stock is below zero, no more children are paired than are on file, and no more wishes fulfilled
+than submitted."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ TODAY = date(2026, 11, 30)
 START = date(2024, 12, 1)  # two years of the programme
 DISTRICT, V1, V2 = "440105", "440105001101", "440105001102"
 STOCKS = ("children", "children_paired", "volunteers", "active_pairs", "funds", "fund_balance_fen", "stations_open",
-          "teams", "donors")
+          "teams", "donors", "wishes_open")
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Plan:
     funds: dict[str, dict] = field(default_factory=dict)  # id -> {opened, region, in: [(day, fen)], out: […]}
     stations: dict[str, dict] = field(default_factory=dict)  # id -> {opened, closed}
     activities: list[date] = field(default_factory=list)  # visits and station activities
+    wishes: list[tuple[date, date]] = field(default_factory=list)  # (submitted, fulfilled)
 
     def add(self, key: str, command: str, after: set[str] = frozenset(), **fields) -> Step:
         step = Step(key, command, fields, set(after))
@@ -76,6 +78,7 @@ def plan_programme(seed: int) -> Plan:
     _pairs(plan, rng)
     _funds(plan, rng)
     _stations(plan, rng)
+    _wishes(plan, rng)
     _endings(plan, rng)
     return plan
 
@@ -175,6 +178,22 @@ def _stations(plan: Plan, rng: random.Random) -> None:
                      reason="venue lost", closed_on=closed)
 
 
+def _wishes(plan: Plan, rng: random.Random) -> None:
+    """A wish for some children who never moved: submitted, approved and fulfilled, one after the other."""
+    for i, (child_id, child) in enumerate(plan.children.items()):
+        if i % 3 != 1 or child["moved"]:
+            continue
+        submitted = between(rng, child["registered"], TODAY - timedelta(days=10))
+        approved = between(rng, submitted, submitted + timedelta(days=5))
+        fulfilled = between(rng, approved, TODAY)
+        plan.wishes.append((submitted, fulfilled))
+        wish_id = f"w-{child_id}"
+        plan.add(wish_id, "submit_wish", {child_id}, wish_id=wish_id, child_id=child_id, item="书包",
+                 estimated_cost_yuan=80, submitted_on=submitted)
+        plan.add(f"approve-{wish_id}", "approve_wish", {wish_id}, wish_id=wish_id, approved_on=approved)
+        plan.add(f"fulfil-{wish_id}", "fulfil_wish", {f"approve-{wish_id}"}, wish_id=wish_id, fulfilled_on=fulfilled)
+
+
 def _endings(plan: Plan, rng: random.Random) -> None:
     """Children whose pair ended (or who had none) leave; a volunteer whose pairs all ended withdraws."""
     for i, (child_id, child) in enumerate(plan.children.items()):
@@ -234,6 +253,8 @@ def truth(plan: Plan, day: date) -> dict[str, int]:
         "funds": len(funds), "funds_raised_fen": raised, "fund_balance_fen": raised - allocated,
         "stations_open": sum(on_file(s["opened"], s["closed"], day) for s in plan.stations.values()),
         "activities": sum(d <= day for d in plan.activities),
+        "wishes_submitted": sum(s <= day for s, _ in plan.wishes),
+        "wishes_fulfilled": sum(f <= day for _, f in plan.wishes),
         "teams": int(START <= day), "donors": int(START <= day),
     }
 
@@ -269,6 +290,7 @@ async def test_two_years_entered_in_any_order_give_figures_that_could_have_been(
                 figures = district if code == DISTRICT else await figures_as_of(conn, parse_region(code), day)
                 assert all(figures[name] >= 0 for name in STOCKS), (code, day)
                 assert figures["children_paired"] <= figures["children"], (code, day)
+                assert figures["wishes_fulfilled"] <= figures["wishes_submitted"], (code, day)
                 if figures["funds"] == 0:
                     assert figures["funds_raised_fen"] == 0, (code, day)  # no money into a fund not yet open
             village_fund = plan.funds["f1"]

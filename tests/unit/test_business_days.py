@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.activity.care import ActivityKind, LogCollectiveActivity
+from contracts.activity.wishes import ApproveWish, SubmitWish
 from contracts.activity.giving import (AllocationTarget, DonationReceived, DonorKind, FundAllocated, FundOpened,
                                        OpenFund, ReceiveDonation, RegisterDonor)
 from contracts.envelope import Actor, Event, FederationLevel
@@ -26,7 +27,9 @@ from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from services.activity.care.activities import decide_log_collective, host_state
 from services.activity.giving import funds
+from services.activity.giving import wishes
 from services.activity.giving.funds import InsufficientFunds, fund_state
+from services.activity.giving.wishes import Wish, wish_lifecycle
 from services.intake import child_file, organisation
 from services.intake.domain import (ChildState, VolunteerState, child_state, decide_recruit_volunteer,
                                     decide_register_child, volunteer_state)
@@ -210,3 +213,17 @@ def test_a_withdrawal_before_the_volunteer_was_recruited_is_refused() -> None:
         organisation.decide_withdraw(volunteer, WithdrawVolunteer(actor=ACTOR, volunteer_id="v1", reason="moved",
                                                                   withdrawn_on=date(2025, 4, 1)),
                                      active_pairs=(), today=TODAY)
+
+
+def test_a_wishs_steps_follow_one_another_and_the_childs_registration() -> None:
+    child = child_state([registered(date(2025, 3, 1))])
+    submit = SubmitWish(actor=ACTOR, child_id="c1", item="书包", estimated_cost_yuan=80, submitted_on=date(2025, 2, 1))
+    with refused("submitted_on", "before the day child c1 was registered"):
+        wishes.decide_submit(Wish(), child, submit, wish_id="w1", item=SEALED, today=TODAY)
+    submitted = wishes.decide_submit(Wish(), child, submit.model_copy(update={"submitted_on": date(2025, 4, 1)}),
+                                     wish_id="w1", item=SEALED, today=TODAY)
+    wish = wish_lifecycle(submitted)
+    with refused("approved_on", "before the day wish w1's last step"):
+        wishes.decide_approve(wish, ApproveWish(actor=ACTOR, wish_id="w1", approved_on=date(2025, 3, 31)), today=TODAY)
+    [approved] = wishes.decide_approve(wish, ApproveWish(actor=ACTOR, wish_id="w1"), today=TODAY)
+    assert (submitted[0].submitted_on, approved.approved_on) == (date(2025, 4, 1), TODAY)

@@ -57,12 +57,12 @@ def test_check_mode_reports_a_changed_or_missing_schema(tmp_path: Path, capsys) 
     schema = json.loads(changed.read_text("utf-8"))
     schema["properties"]["note"] = {"type": "string"}
     changed.write_text(render(schema), "utf-8")
-    (tmp_path / "WishCancelled.v1.json").unlink()
+    (tmp_path / "WishCancelled.v2.json").unlink()
 
     assert main(["--check", "--dir", str(tmp_path)]) == 1
     report = capsys.readouterr().err
     assert "PairEnded.v2.json: differs" in report
-    assert "WishCancelled.v1.json: missing" in report
+    assert "WishCancelled.v2.json: missing" in report
     assert "bump schema_version" in report
 
 

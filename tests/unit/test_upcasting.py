@@ -43,13 +43,19 @@ BUSINESS_DAY_V1 = {
     "ChildTransferredOut": {"child_id": "c1", "from_region": "440105001101", "to_region": "440105001102"},
     "ChildTransferredIn": {**CHILD_V1, "region": "440105001102", "from_region": "440105001101", "grade": None,
                            "active_pair_ids": []},
+    "WishApproved": {"wish_id": "w1"},
+    "WishPledged": {"wish_id": "w1", "donor_kind": "enterprise", "donor_id": "d1", "amount_fen": 8000,
+                    "fund_id": None, "allocation_id": None},
+    "WishCancelled": {"wish_id": "w1", "reason": "duplicate"},
 }
 BUSINESS_DAY = {"ChildRegistered": "registered_on", "VolunteerRecruited": "recruited_on",
                 "VolunteerWithdrew": "withdrawn_on", "TeamFormed": "formed_on", "StationOpened": "opened_on",
                 "StationClosed": "closed_on", "FundOpened": "opened_on", "FundAllocated": "allocated_on",
                 "FundAllocationReleased": "released_on", "PairEnded": "ended_on", "PairProposed": "proposed_on",
                 "PairApproved": "approved_on", "ChildTransferredOut": "transferred_on",
-                "ChildTransferredIn": "transferred_on", "DonorRegistered": "registered_on"}
+                "ChildTransferredIn": "transferred_on", "DonorRegistered": "registered_on",
+                "WishSubmitted": "submitted_on", "WishApproved": "approved_on", "WishPledged": "pledged_on",
+                "WishFulfilled": "fulfilled_on", "WishCancelled": "cancelled_on"}
 # As version 1 of each changed event stored them.
 V1 = {
     "PairFormed": {"pair_id": "p1", "mode": "one_to_one", "region": "440105001101", "child_ids": ["c1"],

@@ -131,12 +131,13 @@ def decide_allocate(
                           target_id=target_id, amount_fen=amount_fen, allocated_on=allocated_on)]
 
 
-def decide_release(fund: FundState, allocation_id: str) -> list[Event]:
-    """Give an allocation back; nothing to do if it was given back already."""
+def decide_release(fund: FundState, allocation_id: str, released_on: date | None = None) -> list[Event]:
+    """Give an allocation back (on `released_on`; None: the day it is recorded); nothing to do if
+    it was given back already."""
     if allocation_id not in fund.open_allocations:
         return []
     return [FundAllocationReleased(fund_id=fund.fund_id, allocation_id=allocation_id,
-                                   amount_fen=fund.open_allocations[allocation_id])]
+                                   amount_fen=fund.open_allocations[allocation_id], released_on=released_on)]
 
 
 @singledispatch

@@ -46,14 +46,15 @@ async def submit_wish(deps: Deps, command: SubmitWish) -> dict[str, Any]:
         if child.exists:  # an unknown child has no key to seal with: the decision refuses it
             require_within(command.actor, parse_region(child.region), "this child")
             item = await deps.keys.seal(command.child_id, {"item": command.item})
-        return wishes.decide_submit(wish, child, command, wish_id=wish_id, item=item)
+        return wishes.decide_submit(wish, child, command, wish_id=wish_id, item=item, today=uow.now.date())
     return await uow.decide_and_commit(decide, wish_id=wish_id)
 
 
 async def approve_wish(deps: Deps, command: ApproveWish) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
     wish, _ = await _wish(uow, command.wish_id)
-    return await uow.decide_and_commit(lambda: wishes.decide_approve(wish, command), wish_id=command.wish_id)
+    return await uow.decide_and_commit(lambda: wishes.decide_approve(wish, command, today=uow.now.date()),
+                                       wish_id=command.wish_id)
 
 
 async def pledge_wish(deps: Deps, command: PledgeWish) -> dict[str, Any]:
@@ -104,7 +105,7 @@ async def _redeem(deps: Deps, command: RedeemWishCard) -> dict[str, Any]:
 
     async def decide():  # the card secret is read only for a new command
         presented = code_hash(await deps.keys.key_for(CARD_SECRET), command.wish_id, card_id, command.code)
-        return wishes.decide_redeem(wish, command, presented_hash=presented)
+        return wishes.decide_redeem(wish, command, presented_hash=presented, today=uow.now.date())
     result = await uow.decide_and_commit(decide, wish_id=command.wish_id)
     # A redemption just made names its card; a retry answers as before, without it.
     return result if result["duplicate"] else {"wish_id": command.wish_id, "card_id": card_id, **result}
@@ -117,7 +118,8 @@ async def cancel_wish(deps: Deps, command: CancelWish) -> dict[str, Any]:
     if wish.pledge and wish.pledge.fund_id:
         # Giving money back needs no say over the fund: it only undoes the wish's own allocation.
         fund = await load_fund(uow, wish.pledge.fund_id, managing=False)
-    return await uow.decide_and_commit(lambda: wishes.decide_cancel(wish, command, fund=fund), wish_id=command.wish_id)
+    return await uow.decide_and_commit(lambda: wishes.decide_cancel(wish, command, fund=fund, today=uow.now.date()),
+                                       wish_id=command.wish_id)
 
 
 async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
@@ -128,5 +130,5 @@ async def fulfil_wish(deps: Deps, command: FulfilWish) -> dict[str, Any]:
     async def decide():
         wishes.require_open(wish, command.wish_id)  # nothing is sealed for a wish that cannot be fulfilled
         donor = await deps.keys.seal(wish.child_id, {"donor": command.donor}) if command.donor else None
-        return wishes.decide_fulfil_directly(wish, command, donor=donor)
+        return wishes.decide_fulfil_directly(wish, command, donor=donor, today=uow.now.date())
     return await uow.decide_and_commit(decide, wish_id=command.wish_id)

@@ -104,7 +104,7 @@ async def _update_child(conn: AsyncConnection, child_id: str, **values) -> None:
 
 async def _wish_submitted(conn: AsyncConnection, registered: RowsToWrite, event: WishSubmitted, day: date) -> None:
     await _insert(conn, watched_wishes, wish_id=event.wish_id, child_id=event.child_id,
-                  region=event.region, submitted_on=day, closed=False)
+                  region=event.region, submitted_on=event.submitted_on or day, closed=False)
 
 
 async def _wish_closed(conn: AsyncConnection, registered: RowsToWrite, event: WishFulfilled | WishCancelled,
