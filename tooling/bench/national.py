@@ -72,7 +72,8 @@ async def run_national(events: int, console: Console, pg_url: str | None = None,
             figures.put("append", {"events": appended.events, "children": appended.children,
                                    "seconds": round(appended.seconds, 1),
                                    "events_per_s": round(appended.events / appended.seconds),
-                                   "stream_bytes": info.state.bytes, "load": load()})
+                                   "stream_bytes": info.state.bytes, "store_bytes": _bytes_under(server.store_dir),
+                                   "load": load()})
             console.print(f"appended {appended.events:,} events for {appended.children:,} children at "
                           f"{appended.events / appended.seconds:,.0f}/s; the stream holds {info.state.bytes / 1e6:,.0f} MB")
             await nc.close()
@@ -113,6 +114,11 @@ async def _measure_database(figures: Figures, dialect: str, db_url: str, nats_ur
     figures.put(dialect, found)
     console.print(f"{dialect}: {found['database_bytes'] / 1e6:,.0f} MB; stats p99 ms by level "
                   f"{found['stats_ms']['p99']}; national home page {found['home']}", highlight=False)
+
+
+def _bytes_under(folder: Path) -> int:
+    """What the files under `folder` take (the log's store, its indexes and its metadata with it)."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 async def _size(db_url: str) -> int:
