@@ -21,7 +21,7 @@ BUSINESS_DAY_FIELDS = MappingProxyType({
     "PairEnded": "ended_on",
     "VisitLogged": "visited_on", "ActivityLogged": "held_on", "StationActivityLogged": "held_on",
     "TeamActivityLogged": "held_on",
-    "ConcernRaised": "raised_on", "ConcernFollowedUp": "followed_up_on", "ConcernReferred": "referred_on",
+    "ChildRiskAssessed": "assessed_on", "ConcernRaised": "raised_on", "ConcernFollowedUp": "followed_up_on", "ConcernReferred": "referred_on",
     "ConcernClosed": "closed_on",
     "DonorRegistered": "registered_on", "FundOpened": "opened_on", "DonationReceived": "received_on",
     "FundAllocated": "allocated_on", "FundAllocationReleased": "released_on", "GiftPackDelivered": "delivered_on",

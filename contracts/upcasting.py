@@ -78,6 +78,7 @@ UPCASTERS: Mapping[tuple[str, int], Upcaster] = MappingProxyType({
     ("PairApproved", 1): _recorded_on("approved_on"),
     ("ChildTransferredOut", 1): _recorded_on("transferred_on"),
     ("WishSubmitted", 2): _recorded_on("submitted_on"),
+    ("ChildRiskAssessed", 2): _recorded_on("assessed_on"),
     ("WishApproved", 1): _recorded_on("approved_on"),
     ("WishPledged", 1): _recorded_on("pledged_on"),
     ("WishFulfilled", 2): _recorded_on("fulfilled_on"),

@@ -60,6 +60,8 @@ class AssessRisk(Command):
     child_id: Id
     tier: RiskTier
     reason: RiskReason
+    assessed_on: date | None = Field(default=None, description=(
+        "the day she was assessed; default: today. Not in the future, nor before she was on file"))
 
 
 class RaiseConcern(Command):
@@ -99,9 +101,10 @@ class CloseConcern(Command):
 # --- events ---
 
 class ChildRiskAssessed(Event):
-    """v2: on activity's own aggregate of the child's care tier, in her region (v1: on the child)."""
+    """v2: on activity's own aggregate of the child's care tier, in her region (v1: on the child).
+    v3: the day she was assessed (v2, read through the upcaster: the day it was recorded)."""
 
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     aggregate_type: ClassVar[str] = "child_care"
     keyed_by: ClassVar[str] = "child"
 
@@ -110,6 +113,9 @@ class ChildRiskAssessed(Event):
     tier: RiskTier
     previous_tier: RiskTier | None
     reason: Sealed
+    assessed_on: date | None = Field(default=None, description=(
+        "the day she was assessed (a concern's step that set the tier: its day); None: the day the event "
+        "was recorded"))
 
 
 class ConcernRaised(Event):

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.activity.care import ActivityKind, LogCollectiveActivity
+from contracts.activity.concerns import AssessRisk, RiskTier
 from contracts.activity.wishes import ApproveWish, SubmitWish
 from contracts.activity.giving import (AllocationTarget, DonationReceived, DonorKind, FundAllocated, FundOpened,
                                        OpenFund, ReceiveDonation, RegisterDonor)
@@ -26,6 +27,7 @@ from contracts.pairing.pairs import EndPair, FormPair, PairFormed, PairMode
 from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from services.activity.care.activities import decide_log_collective, host_state
+from services.activity.concerns.tier import decide_assess_risk
 from services.activity.giving import funds
 from services.activity.giving import wishes
 from services.activity.giving.funds import InsufficientFunds, fund_state
@@ -227,3 +229,13 @@ def test_a_wishs_steps_follow_one_another_and_the_childs_registration() -> None:
         wishes.decide_approve(wish, ApproveWish(actor=ACTOR, wish_id="w1", approved_on=date(2025, 3, 31)), today=TODAY)
     [approved] = wishes.decide_approve(wish, ApproveWish(actor=ACTOR, wish_id="w1"), today=TODAY)
     assert (submitted[0].submitted_on, approved.approved_on) == (date(2025, 4, 1), TODAY)
+
+
+def test_a_risk_assessment_is_dated_not_before_the_child_was_on_file() -> None:
+    child = child_state([registered(date(2025, 3, 1))])
+    command = AssessRisk(actor=ACTOR, child_id="c1", tier=RiskTier.red, reason="独自在家", assessed_on=date(2025, 2, 1))
+    with refused("assessed_on", "before the day child c1 was registered"):
+        decide_assess_risk(child, None, command, reason=SEALED, today=TODAY)
+    [assessed] = decide_assess_risk(child, None, command.model_copy(update={"assessed_on": None}), reason=SEALED,
+                                    today=TODAY)
+    assert assessed.assessed_on == TODAY

@@ -57,7 +57,8 @@ def test_a_concern_is_raised_for_the_child_in_the_child_region() -> None:
 
 
 def test_raising_a_concern_can_move_the_child_to_a_more_urgent_tier_in_the_same_decision() -> None:
-    assessed = ChildRiskAssessed(child_id="c1", region=REGION, tier=RiskTier.orange, previous_tier=None, reason=SEALED)
+    assessed = ChildRiskAssessed(child_id="c1", region=REGION, tier=RiskTier.orange, previous_tier=None, reason=SEALED,
+                                 assessed_on=RAISED.raised_on)  # on the day of the concern that set it
     assert raise_([CHILD], tier=RiskTier.orange) == [RAISED, assessed]
     # A tier the child already has is not assessed again.
     assert raise_([CHILD, assessed], tier=RiskTier.orange) == [RAISED]

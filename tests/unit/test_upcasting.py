@@ -55,7 +55,7 @@ BUSINESS_DAY = {"ChildRegistered": "registered_on", "VolunteerRecruited": "recru
                 "PairApproved": "approved_on", "ChildTransferredOut": "transferred_on",
                 "ChildTransferredIn": "transferred_on", "DonorRegistered": "registered_on",
                 "WishSubmitted": "submitted_on", "WishApproved": "approved_on", "WishPledged": "pledged_on",
-                "WishFulfilled": "fulfilled_on", "WishCancelled": "cancelled_on"}
+                "WishFulfilled": "fulfilled_on", "WishCancelled": "cancelled_on", "ChildRiskAssessed": "assessed_on"}
 # As version 1 of each changed event stored them.
 V1 = {
     "PairFormed": {"pair_id": "p1", "mode": "one_to_one", "region": "440105001101", "child_ids": ["c1"],

@@ -61,7 +61,7 @@ def decide_raise(
     raised = ConcernRaised(concern_id=concern_id, child_id=child.child_id, region=child.region,
                            kind=command.kind, raised_by=command.raised_by, raised_on=command.raised_on,
                            note=note)
-    return [raised, *tier_change(child, tier, command.tier, tier_reason)]
+    return [raised, *tier_change(child, tier, command.tier, tier_reason, command.raised_on)]
 
 
 def decide_refer(concern: Concern, child: ChildState, tier: RiskTier | None, command: ReferConcern, *,
@@ -71,7 +71,7 @@ def decide_refer(concern: Concern, child: ChildState, tier: RiskTier | None, com
     referred = ConcernReferred(concern_id=command.concern_id, child_id=concern.child_id,
                                professional=command.professional, referred_on=command.referred_on,
                                details=details)
-    return [referred, *tier_change(child, tier, command.tier, tier_reason)]
+    return [referred, *tier_change(child, tier, command.tier, tier_reason, command.referred_on)]
 
 
 def decide_follow_up(concern: Concern, child: ChildState, tier: RiskTier | None, command: FollowUpConcern, *,
@@ -80,7 +80,7 @@ def decide_follow_up(concern: Concern, child: ChildState, tier: RiskTier | None,
     _day("followed_up_on", command.followed_up_on, concern, today)
     followed = ConcernFollowedUp(concern_id=command.concern_id, child_id=concern.child_id,
                                  followed_up_on=command.followed_up_on, note=note)
-    return [followed, *tier_change(child, tier, command.tier, tier_reason)]
+    return [followed, *tier_change(child, tier, command.tier, tier_reason, command.followed_up_on)]
 
 
 def decide_close(concern: Concern, child: ChildState, tier: RiskTier | None, command: CloseConcern, *,
@@ -89,7 +89,7 @@ def decide_close(concern: Concern, child: ChildState, tier: RiskTier | None, com
     _day("closed_on", command.closed_on, concern, today)
     closed = ConcernClosed(concern_id=command.concern_id, child_id=concern.child_id,
                            outcome=command.outcome, closed_on=command.closed_on, note=note)
-    return [closed, *tier_change(child, tier, command.tier, tier_reason)]
+    return [closed, *tier_change(child, tier, command.tier, tier_reason, command.closed_on)]
 
 
 @singledispatch

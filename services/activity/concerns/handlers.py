@@ -49,7 +49,7 @@ async def assess_risk(deps: Deps, command: AssessRisk) -> dict[str, Any]:
 
     async def decide():  # a retry seals nothing
         reason = await deps.keys.seal(command.child_id, {"reason": command.reason})
-        return decide_assess_risk(child, tier, command, reason=reason)
+        return decide_assess_risk(child, tier, command, reason=reason, today=uow.now.date())
     return await uow.decide_and_commit(decide, child_id=command.child_id)
 
 

@@ -95,7 +95,7 @@ async def _risk_assessed(conn: AsyncConnection, registered: RowsToWrite, event: 
     # Assessed red again while red: the clock keeps running from the first assessment.
     child = watched_children.c
     await conn.execute(update(watched_children).where(child.child_id == event.child_id, child.red_since.is_(None))
-                       .values(red_since=day))
+                       .values(red_since=event.assessed_on or day))
 
 
 async def _update_child(conn: AsyncConnection, child_id: str, **values) -> None:
