@@ -94,6 +94,8 @@ def assert_consistent_at_all_levels(data_dir: Path) -> dict:
         result = stats(data_dir, region)
         if result["subregions"]:
             for name, value in figures(result).items():
+                if name == "counties_covered" and region != "CN" and len(region) >= 6:
+                    continue  # a county is covered by any of its towns: below a county it adds up to more
                 assert value == sum(sub[name] for sub in result["subregions"]), (region, name)
         tops[region] = figures(result)
     return tops
