@@ -95,12 +95,15 @@ def decide_erase(state: ChildState, command: EraseChildData) -> list[Event]:
     return [ChildPersonalDataErased(child_id=command.child_id, requested_by=command.requested_by)]
 
 
-def decide_exit(state: ChildState, command: ExitChild, *, today: date, active_pairs: Iterable[str]) -> list[Event]:
-    """`active_pairs`: the pairs she is in (pairing's): none may stand when she leaves."""
+def decide_exit(state: ChildState, command: ExitChild, *, today: date, active_pairs: Iterable[str],
+                pairs_ended_on: date | None = None) -> list[Event]:
+    """`active_pairs`: the pairs she is in (pairing's): none may stand when she leaves, nor had
+    ended after the day she leaves (`pairs_ended_on`: the last of them ended then)."""
     require_active(state, command.child_id)
     _not_future("exited_on", command.exited_on, today)
     not_before("exited_on", command.exited_on, state.since,
                f"child {command.child_id}'s file last changed (registered or moved)")
+    not_before("exited_on", command.exited_on, pairs_ended_on, f"child {command.child_id}'s last pair ended")
     if active_pairs := list(active_pairs):
         raise RuleViolated(
             f"child {command.child_id} is still in pair(s) {', '.join(active_pairs)}; end them first"

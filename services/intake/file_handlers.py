@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from contracts.intake.child_file import (CompleteChildPlace, EraseChildData, ExitChild, RecordConsent,
                                          SurveyNeeds, TransferChild, WithdrawConsent)
 from contracts.envelope import FederationLevel
+from contracts.pairing.pairs import ChildLeftPair, VolunteerLeftPair
 from contracts.regions import parse_region
 from contracts.intake.volunteers import (CertifyVolunteer, CloseStation, FormTeam, OpenStation,
                                          RecordTraining, StationOpened, WithdrawVolunteer)
@@ -14,6 +16,7 @@ from services.intake import child_file, organisation
 from services.intake.domain import child_state, volunteer_state
 from services.intake.handlers import VILLAGE_LEVELS, region_at
 from services.pairing.members import CHILD_PAIRS, VOLUNTEER_PAIRS, child_pairs, volunteer_pairs
+from services.pairing.state import pair_state
 from services.shared.authority import require_within
 from services.shared.unit_of_work import Deps, UnitOfWork, derived_id
 
@@ -33,6 +36,13 @@ async def _with_pairs(uow: UnitOfWork, own_type: str, pairs_type: str, person_id
     histories = await uow.load_together(person_id, own_type, pairs_type)
     own = uow.events_of(histories[own_type])
     return own, own + uow.events_of(histories[pairs_type])
+
+
+async def last_pair_end(uow: UnitOfWork, events) -> date | None:
+    """The day the last of the pairs a person left ended (pairing's pairs): she leaves no earlier."""
+    left = sorted({e.pair_id for e in events if isinstance(e, (ChildLeftPair, VolunteerLeftPair))})
+    ends = [(await uow.state("pair", pair_id, pair_state)).ended_on for pair_id in left]
+    return max((day for day in ends if day), default=None)
 
 
 async def _child_and_pairs(uow: UnitOfWork, child_id: str):
@@ -97,9 +107,14 @@ async def complete_child_place(deps: Deps, command: CompleteChildPlace) -> dict[
 
 async def exit_child(deps: Deps, command: ExitChild) -> dict[str, Any]:
     uow = UnitOfWork(deps, command)
-    state, pairs = await _child_and_pairs(uow, command.child_id)
+    own, events = await _with_pairs(uow, "child", CHILD_PAIRS, command.child_id)
+    state, pairs = child_state(own), child_pairs(events)
+    if state.exists:
+        require_within(command.actor, parse_region(state.region), "this child")
+    ended = await last_pair_end(uow, events)
     return await uow.decide_and_commit(
-        lambda: child_file.decide_exit(state, command, today=uow.now.date(), active_pairs=pairs.active_pairs),
+        lambda: child_file.decide_exit(state, command, today=uow.now.date(), active_pairs=pairs.active_pairs,
+                                       pairs_ended_on=ended),
         child_id=command.child_id,
     )
 
@@ -158,9 +173,10 @@ async def withdraw_volunteer(deps: Deps, command: WithdrawVolunteer) -> dict[str
     state = volunteer_state(own)
     if state.exists:
         require_within(command.actor, parse_region(state.region), "this volunteer")
+    ended = await last_pair_end(uow, pairs)
     return await uow.decide_and_commit(
         lambda: organisation.decide_withdraw(state, command, active_pairs=volunteer_pairs(pairs).load,
-                                             today=uow.now.date()),
+                                             today=uow.now.date(), pairs_ended_on=ended),
         volunteer_id=command.volunteer_id,
     )
 

@@ -52,11 +52,13 @@ def decide_certify(volunteer: VolunteerState, command: CertifyVolunteer, *, toda
 
 
 def decide_withdraw(volunteer: VolunteerState, command: WithdrawVolunteer, *,
-                    active_pairs: Iterable[str], today: date) -> list[Event]:
-    """`active_pairs`: the pairs she cares for (pairing's): none may stand when she withdraws."""
+                    active_pairs: Iterable[str], today: date, pairs_ended_on: date | None = None) -> list[Event]:
+    """`active_pairs`: the pairs she cares for (pairing's): none may stand when she withdraws, nor
+    have ended after the day she withdraws (`pairs_ended_on`: the last of them ended then)."""
     _known(volunteer, command.volunteer_id)
     withdrawn_on = day_of("withdrawn_on", command.withdrawn_on, today)
     not_before("withdrawn_on", withdrawn_on, volunteer.recruited_on, f"volunteer {command.volunteer_id} was recruited")
+    not_before("withdrawn_on", withdrawn_on, pairs_ended_on, f"volunteer {command.volunteer_id}'s last pair ended")
     if active_pairs := list(active_pairs):
         raise RuleViolated(f"volunteer {command.volunteer_id} still cares for pair(s) "
                            f"{', '.join(active_pairs)}; end them first")

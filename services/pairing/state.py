@@ -37,6 +37,7 @@ class PairState:
     approval_level: FederationLevel | None = None
     formed_on: date | None = None  # None: not formed (yet), or formed in a history read without envelopes
     proposed_on: date | None = None
+    ended_on: date | None = None  # None: not ended, or ended in a history read without envelopes
 
 
 @singledispatch
@@ -66,7 +67,7 @@ def _(event: PairFormed, state: PairState) -> PairState:
 
 @evolve_pair.register
 def _(event: PairEnded, state: PairState) -> PairState:
-    return replace(state, active=False, status=PairStatus.ended)
+    return replace(state, active=False, status=PairStatus.ended, ended_on=event.ended_on)
 
 
 @evolve_pair.register

@@ -59,7 +59,7 @@ async def test_pairs_and_care_stored_before_are_read_where_they_stand(deps, even
 
     # Care goes on, now on the pair's care; the pair ends on pairing's own aggregates of the members.
     await ok(deps, "log_visit", pair_id="p-old", kind="phone_call", visited_on="2026-05-12", duration_minutes=10)
-    await ok(deps, "end_pair", pair_id="p-old", reason="moved")
+    await ok(deps, "end_pair", pair_id="p-old", reason="moved", ended_on="2026-05-15")
     [left] = (await event_log.load("pairing_child", child_id)).events
     assert (left.envelope.event_type, left.envelope.region, left.event.region) == ("ChildLeftPair", COMMUNITY,
                                                                                      COMMUNITY)

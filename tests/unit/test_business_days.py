@@ -239,3 +239,15 @@ def test_a_risk_assessment_is_dated_not_before_the_child_was_on_file() -> None:
     [assessed] = decide_assess_risk(child, None, command.model_copy(update={"assessed_on": None}), reason=SEALED,
                                     today=TODAY)
     assert assessed.assessed_on == TODAY
+
+
+def test_no_one_leaves_before_her_last_pair_ended() -> None:
+    child, volunteer = child_state([registered(date(2025, 3, 1))]), volunteer_state([recruited(date(2025, 5, 1))])
+    exit_ = ExitChild(actor=ACTOR, child_id="c1", reason=ExitReason.aged_out, exited_on=date(2025, 8, 1))
+    with refused("exited_on", "before the day child c1's last pair ended"):
+        child_file.decide_exit(child, exit_, today=TODAY, active_pairs=(), pairs_ended_on=date(2025, 9, 1))
+    withdraw = WithdrawVolunteer(actor=ACTOR, volunteer_id="v1", reason="moved", withdrawn_on=date(2025, 8, 1))
+    with refused("withdrawn_on", "before the day volunteer v1's last pair ended"):
+        organisation.decide_withdraw(volunteer, withdraw, active_pairs=(), today=TODAY, pairs_ended_on=date(2025, 9, 1))
+    assert organisation.decide_withdraw(volunteer, withdraw, active_pairs=(), today=TODAY,
+                                        pairs_ended_on=date(2025, 8, 1))
