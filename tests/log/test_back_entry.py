@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from contracts.regions import parse_region
 from services.projections.figures.ledger import FigureLedger
-from services.projections.figures.queries import figures_as_of
+from services.projections.figures.queries import figures_as_of, series
 from services.shared.db import make_engine
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
@@ -293,8 +293,15 @@ async def test_two_years_entered_in_any_order_give_figures_that_could_have_been(
                 assert figures["wishes_fulfilled"] <= figures["wishes_submitted"], (code, day)
                 if figures["funds"] == 0:
                     assert figures["funds_raised_fen"] == 0, (code, day)  # no money into a fund not yet open
-            village_fund = plan.funds["f1"]
+            village_fund = plan.funds["f1"]  # the village's own fund, apart from the district's
             village = await figures_as_of(conn, parse_region(V1), day)
             assert (village["funds"], village["funds_raised_fen"] > 0) == (
                 int(village_fund["opened"] <= day), village_fund["in"][0][0] <= day), day
+        # Month by month, the stocks at each month's end are those as of that day.
+        for year in (2025, 2026):
+            for month in await series(conn, parse_region(DISTRICT), year, TODAY):
+                y, m = map(int, month["month"].split("-"))
+                end = min(date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1), TODAY)
+                expected = {name: value for name, value in truth(plan, end).items() if name in STOCKS}
+                assert {name: month[name] for name in expected} == expected, end
     await db.dispose()
