@@ -18,7 +18,9 @@ from datetime import date, timedelta
 
 from contracts.regions import parse_region
 from services.projections.figures.ledger import FigureLedger
+from services.activity.care.cadence import profile_for
 from services.projections.figures.queries import figures_as_of, series
+from services.projections.work_queues import WorkQueues, overdue_contacts
 from services.shared.db import make_engine
 from services.shared.follower.projector import Projector
 from services.shared.unit_of_work import Deps
@@ -259,6 +261,20 @@ def truth(plan: Plan, day: date) -> dict[str, int]:
     }
 
 
+def expected_overdue(plan: Plan, patience) -> dict[str, int]:
+    """Days overdue today of each active pair: from its last visit, else from the day it was formed."""
+    found = {}
+    for pair_id, pair in plan.pairs.items():
+        if pair["ended"]:
+            continue
+        visits = [s.fields["visited_on"] for s in plan.steps if s.key.startswith(f"visit-{pair_id}-")]
+        since = max([pair["formed"], *visits])
+        due = since + timedelta(days=patience(DISTRICT))  # both villages follow their district's cadence
+        if TODAY >= due:
+            found[pair_id] = (TODAY - due).days
+    return found
+
+
 def days_to_check() -> list[date]:
     days = {START - timedelta(days=1) + timedelta(days=7 * k) for k in range((TODAY - START).days // 7 + 1)}
     month_ends = {date(y, m, 1) - timedelta(days=1) for y in (2025, 2026) for m in range(1, 13)}
@@ -277,7 +293,7 @@ async def test_two_years_entered_in_any_order_give_figures_that_could_have_been(
         await ok(deps, step.command, **step.fields)
 
     db = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}")
-    projector = Projector(event_log, db, [FigureLedger()])
+    projector = Projector(event_log, db, [FigureLedger(), WorkQueues()])
     await projector.create_schema()
     async with running(projector):
         await catch_up(projector, event_log)
@@ -297,6 +313,12 @@ async def test_two_years_entered_in_any_order_give_figures_that_could_have_been(
             village = await figures_as_of(conn, parse_region(V1), day)
             assert (village["funds"], village["funds_raised_fen"] > 0) == (
                 int(village_fund["opened"] <= day), village_fund["in"][0][0] <= day), day
+        # The overdue contacts count from the pair's last visit, else the day it was formed: never from
+        # the day it was entered.
+        patience = lambda code: profile_for(code).contact_overdue_days  # noqa: E731
+        overdue = {p["pair_id"]: p["days_overdue"] for p in await overdue_contacts(conn, parse_region(DISTRICT), TODAY,
+                                                                                      patience)}
+        assert overdue == expected_overdue(plan, patience) and overdue
         # Month by month, the stocks at each month's end are those as of that day.
         for year in (2025, 2026):
             for month in await series(conn, parse_region(DISTRICT), year, TODAY):
