@@ -26,7 +26,12 @@ HIDDEN = ("<sealed>", "<withheld>")  # what GET /history shows a role that may n
 PLACE_FIELDS = ("region", "from_region", "to_region", "nominated_by", "awarded_by", "declined_by")
 DAY_FIELDS = ("visited_on", "held_on", "raised_on", "referred_on", "followed_up_on", "closed_on", "surveyed_on",
               "given_on", "withdrawn_on", "exited_on", "formed_on", "completed_on", "certified_on", "nominated_on",
-              "awarded_on", "declined_on", "joined_on", "moved_on", "left_on")
+              "awarded_on", "declined_on", "joined_on", "moved_on", "left_on",
+              # the business days of the events that start, change or end something (a move's before
+              # the day its file was first registered, which a transfer also carries)
+              "transferred_on", "ended_on", "approved_on", "proposed_on", "allocated_on", "released_on",
+              "received_on", "delivered_on", "fulfilled_on", "cancelled_on", "pledged_on", "submitted_on",
+              "assessed_on", "opened_on", "registered_on", "recruited_on")
 
 
 class Missing(dict):
