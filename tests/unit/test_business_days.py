@@ -15,8 +15,8 @@ import pytest
 from contracts.activity.care import ActivityKind, LogCollectiveActivity
 from contracts.activity.concerns import AssessRisk, RiskTier
 from contracts.activity.wishes import ApproveWish, SubmitWish
-from contracts.activity.giving import (AllocationTarget, DonationReceived, DonorKind, FundAllocated, FundOpened,
-                                       OpenFund, ReceiveDonation, RegisterDonor)
+from contracts.activity.giving import (AllocationTarget, DeliverGiftPack, DonationReceived, DonorKind, FundAllocated,
+                                       FundOpened, OpenFund, ReceiveDonation, RegisterDonor)
 from contracts.envelope import Actor, Event, FederationLevel
 from contracts.intake.child_file import ConsentScope, ExitChild, ExitReason, GuardianConsentGiven
 from contracts.intake.registration import (ChildCategory, ChildRegistered, RecruitVolunteer, RegisterChild, Sex,
@@ -28,7 +28,7 @@ from contracts.privacy import Sealed
 from contracts.regions import parse_region
 from services.activity.care.activities import decide_log_collective, host_state
 from services.activity.concerns.tier import decide_assess_risk
-from services.activity.giving import funds
+from services.activity.giving import funds, gift_packs
 from services.activity.giving import wishes
 from services.activity.giving.funds import InsufficientFunds, fund_state
 from services.activity.giving.wishes import Wish, wish_lifecycle
@@ -251,3 +251,14 @@ def test_no_one_leaves_before_her_last_pair_ended() -> None:
         organisation.decide_withdraw(volunteer, withdraw, active_pairs=(), today=TODAY, pairs_ended_on=date(2025, 9, 1))
     assert organisation.decide_withdraw(volunteer, withdraw, active_pairs=(), today=TODAY,
                                         pairs_ended_on=date(2025, 8, 1))
+
+
+def test_a_gift_pack_is_not_handed_over_at_a_station_before_it_opened() -> None:
+    child = child_state([registered(date(2025, 3, 1))])
+    command = DeliverGiftPack(actor=ACTOR, child_id="c1", delivered_on=date(2025, 6, 1), team_id="t1", station_id="s1")
+    with refused("delivered_on", "before the day station s1 opened"):
+        gift_packs.decide_deliver(False, child, command, gift_pack_id="g1", today=TODAY, team_exists=True,
+                                  station_open=True, station_opened_on=date(2025, 7, 1))
+    with refused("delivered_on", "before the day child c1 was registered"):
+        gift_packs.decide_deliver(False, child, command.model_copy(update={"delivered_on": date(2025, 2, 1)}),
+                                  gift_pack_id="g1", today=TODAY, team_exists=True, station_open=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from contracts.envelope import FederationLevel
 from contracts.activity.giving import DeliverGiftPack, DonorKind, OpenFund, ReceiveDonation, RegisterDonor
+from contracts.intake.volunteers import StationOpened
 from contracts.regions import parse_region
 from services.activity.giving import funds, gift_packs
 from services.activity.giving.funds import FundState, donor_key, fund_state
@@ -82,13 +83,14 @@ async def deliver_gift_pack(deps: Deps, command: DeliverGiftPack) -> dict[str, A
     if child.exists:
         require_within(command.actor, parse_region(child.region), "this child")
     team_exists = (await uow.load("team", command.team_id)).exists
-    station_open = None
+    station_open, station_opened_on = None, None
     if command.station_id:
         station = await uow.load("station", command.station_id)
         station_open = station.exists and all(e.envelope.event_type != "StationClosed" for e in station.events)
+        station_opened_on = next((e.opened_on for e in uow.events_of(station) if isinstance(e, StationOpened)), None)
     fund = await load_fund(uow, command.fund_id) if command.fund_id else FundState()
     allocation_id = derived_id(command.command_id, "allocation") if command.fund_id else ""
     return await uow.decide_and_commit(lambda: gift_packs.decide_deliver(
         exists, child, command, gift_pack_id=gift_pack_id, today=uow.now.date(), team_exists=team_exists,
-        station_open=station_open, fund=fund, allocation_id=allocation_id),
+        station_open=station_open, fund=fund, allocation_id=allocation_id, station_opened_on=station_opened_on),
         gift_pack_id=gift_pack_id)

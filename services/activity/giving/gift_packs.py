@@ -36,9 +36,10 @@ def gift_pack_version(birth_date: date, delivered_on: date, parent_child: bool =
 def decide_deliver(
     exists: bool, child: ChildState, command: DeliverGiftPack, *, gift_pack_id: str, today: date,
     team_exists: bool, station_open: bool | None, fund: FundState = FundState(), allocation_id: str = "",
+    station_opened_on: date | None = None,
 ) -> list[Event]:
-    """`station_open` is None when no station is named. A pack paid from a fund is allocated from
-    it in the same batch."""
+    """`station_open` is None when no station is named (`station_opened_on`: the day it opened). A
+    pack paid from a fund is allocated from it in the same batch."""
     if exists:
         raise RuleViolated(f"gift pack {gift_pack_id} was already delivered")
     require_active(child, command.child_id)
@@ -50,6 +51,7 @@ def decide_deliver(
         raise NotFound(f"team {command.team_id} does not exist")
     if station_open is False:
         raise RuleViolated(f"station {command.station_id} does not exist or is closed")
+    not_before("delivered_on", command.delivered_on, station_opened_on, f"station {command.station_id} opened")
     version = gift_pack_version(child.birth_date, command.delivered_on, command.parent_child)
     allocation = []
     if command.fund_id:
