@@ -38,6 +38,11 @@ async def _with_pairs(uow: UnitOfWork, own_type: str, pairs_type: str, person_id
     return own, own + uow.events_of(histories[pairs_type])
 
 
+async def station_opened_on(uow: UnitOfWork, station_id: str) -> date | None:
+    history = await uow.load("station", station_id)
+    return next((e.opened_on for e in uow.events_of(history) if isinstance(e, StationOpened)), None)
+
+
 async def last_pair_end(uow: UnitOfWork, events) -> date | None:
     """The day the last of the pairs a person left ended (pairing's pairs): she leaves no earlier."""
     left = sorted({e.pair_id for e in events if isinstance(e, (ChildLeftPair, VolunteerLeftPair))})
@@ -139,14 +144,15 @@ async def record_training(deps: Deps, command: RecordTraining) -> dict[str, Any]
         volunteers[volunteer_id] = await uow.state("volunteer", volunteer_id, volunteer_state)
         if volunteers[volunteer_id].exists:
             require_within(command.actor, parse_region(volunteers[volunteer_id].region), "this volunteer")
+    opened_on = await station_opened_on(uow, command.station_id) if command.station_id else None
     region = parse_region(command.actor.region)
     if region.level is FederationLevel.national:
         first = next(iter(volunteers.values()))
         region = parse_region(first.region[:6]) if first.exists else region
     return await uow.decide_and_commit(
         lambda: organisation.decide_training(
-            command, training_id=training_id, region=region, volunteers=volunteers, today=uow.now.date()
-        ),
+            command, training_id=training_id, region=region, volunteers=volunteers, today=uow.now.date(),
+            station_opened_on=opened_on),
         training_id=training_id,
     )
 
@@ -214,7 +220,7 @@ async def close_station(deps: Deps, command: CloseStation) -> dict[str, Any]:
     if history.exists:
         require_within(command.actor, parse_region(history.events[-1].envelope.region), "this station")
     closed = any(e.envelope.event_type == "StationClosed" for e in history.events)
-    opened_on = next((e.opened_on for e in uow.events_of(history) if isinstance(e, StationOpened)), None)
+    opened_on = await station_opened_on(uow, command.station_id)
     return await uow.decide_and_commit(
         lambda: organisation.decide_close_station(history.exists, closed, command, today=uow.now.date(),
                                                   opened_on=opened_on),

@@ -25,9 +25,12 @@ def _known(volunteer: VolunteerState, volunteer_id: str) -> None:
 
 
 def decide_training(command: RecordTraining, *, training_id: str, region: Region,
-                    volunteers: dict[str, VolunteerState], today: date) -> list[Event]:
+                    volunteers: dict[str, VolunteerState], today: date,
+                    station_opened_on: date | None = None) -> list[Event]:
+    """`station_opened_on`: the day the station it was held at opened (None: none named, or not known)."""
     if command.held_on > today:
         raise InvalidCommand("held_on", f"{command.held_on} is in the future")
+    not_before("held_on", command.held_on, station_opened_on, f"station {command.station_id} opened")
     if len(set(command.volunteer_ids)) != len(command.volunteer_ids):
         raise InvalidCommand("volunteer_ids", "a volunteer is listed twice")
     for volunteer_id, volunteer in volunteers.items():

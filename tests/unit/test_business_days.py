@@ -21,7 +21,7 @@ from contracts.envelope import Actor, Event, FederationLevel
 from contracts.intake.child_file import ConsentScope, ExitChild, ExitReason, GuardianConsentGiven
 from contracts.intake.registration import (ChildCategory, ChildRegistered, RecruitVolunteer, RegisterChild, Sex,
                                            VolunteerKind, VolunteerRecruited, VolunteerType)
-from contracts.intake.volunteers import (CloseStation, FormTeam, OpenStation, StationOpened,
+from contracts.intake.volunteers import (CloseStation, FormTeam, OpenStation, RecordTraining, StationOpened,
                                          TrainingTopic, VolunteerTrained, Weekday, WithdrawVolunteer)
 from contracts.pairing.pairs import EndPair, FormPair, PairFormed, PairMode
 from contracts.privacy import Sealed
@@ -262,3 +262,15 @@ def test_a_gift_pack_is_not_handed_over_at_a_station_before_it_opened() -> None:
     with refused("delivered_on", "before the day child c1 was registered"):
         gift_packs.decide_deliver(False, child, command.model_copy(update={"delivered_on": date(2025, 2, 1)}),
                                   gift_pack_id="g1", today=TODAY, team_exists=True, station_open=True)
+
+
+def test_a_training_at_a_station_is_not_held_before_the_station_opened() -> None:
+    volunteers = {"v1": volunteer_state([recruited(date(2025, 5, 1))])}
+    training = RecordTraining(actor=ACTOR, topic=TrainingTopic.safety, held_on=date(2025, 4, 1), station_id="s1",
+                              volunteer_ids=["v1"])
+    with refused("held_on", "before the day station s1 opened"):
+        organisation.decide_training(training, training_id="t", region=parse_region(VILLAGE), volunteers=volunteers,
+                                     today=TODAY, station_opened_on=date(2025, 4, 2))
+    # Held before she was recruited: pre-service training is usual, and is kept.
+    assert organisation.decide_training(training, training_id="t", region=parse_region(VILLAGE),
+                                        volunteers=volunteers, today=TODAY, station_opened_on=date(2025, 4, 1))
