@@ -152,24 +152,28 @@ async def test_no_page_of_a_demo_shows_an_id_a_code_or_an_enum(platform: Platfor
 
 async def test_a_viewer_sees_no_names_and_no_actions_and_the_home_page_is_photographed(
         platform: Platform, browser, tmp_path: Path) -> None:  # noqa: F811
-    code, out = await aixin(platform, "demo", "--children", "40", "--seed", "7")
+    code, out = await aixin(platform, "demo", "--children", "40", "--seed", "3")
     assert code == 0, out
     url, logins = f"http://127.0.0.1:{platform.settings.http_port}", accounts(platform)
     shots = screenshot_folder(tmp_path)
     async with await signed_in(url, "caseworker-440105", logins["caseworker-440105"]) as caseworker:
-        listed = (await caseworker.get("/r/440105/work/overdue")).text
-    names = [text for text in re.findall(r'<a href="/child/\w+">([^<]+)</a>', listed)]
-    assert names, "the caseworker's list names the children it shows"
+        # The first of the lists of children that names some in this demo (which children are overdue
+        # or waiting for a pair depends on the days the demo drew).
+        for work in ("overdue", "unpaired", "reminders"):
+            listed = (await caseworker.get(f"/r/440105/work/{work}")).text
+            if names := re.findall(r'<a href="/child/\w+">([^<]+)</a>', listed):
+                break
+    assert names, "the caseworker's lists name the children they show"
 
     context = await browser.new_context(viewport=WIDE)
     page = await context.new_page()
     await sign_in(page, url, "viewer-44", logins["viewer-44"])
     await expect(page.locator(".actions a, .actions button, form.entry")).to_have_count(0)
-    await page.goto(url + "/r/440105/work/overdue")
+    await page.goto(url + f"/r/440105/work/{work}")
     await expect(page.locator("#ids-only")).to_be_visible()
     shown = await page.locator("#work-list").inner_text()
     assert not [name for name in names if name in shown]
-    await shot(page, shots, "viewer-overdue-ids-only")
+    await shot(page, shots, f"viewer-{work}-ids-only")
     await context.close()
 
     for lang, viewport, name in (("zh-CN", WIDE, "home-zh-1366"), ("zh-CN", PHONE, "home-zh-phone"),
