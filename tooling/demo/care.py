@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from contracts.activity.care import ActivityKind, ActivityPlace, LogActivity
 
-LAST_DAY = date(2026, 5, 31)
+FIRST_DAY, LAST_DAY = date(2026, 1, 1), date(2026, 5, 31)
 HOLIDAYS = [(date(2026, 2, 16), 7), (date(2026, 5, 1), 5)]  # (first day, days)
 
 
@@ -46,7 +46,7 @@ def _plan(rng: random.Random, birth: date | None) -> list[tuple[ActivityKind, da
         plan.append((ActivityKind.holiday_activity, first + timedelta(days=rng.randrange(days))))
     if birth and rng.random() < 0.7:
         birthday = _in_2026(birth) + timedelta(days=rng.randint(-3, 3))
-        if birthday <= LAST_DAY:
+        if FIRST_DAY <= birthday <= LAST_DAY:  # a pair's care starts on its forming day, January 1
             plan.append((ActivityKind.birthday, birthday))
     return plan
 

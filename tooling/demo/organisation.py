@@ -1,8 +1,9 @@
 """The demo's teams, stations, donors and funds, with the past they had: each district's team formed
-at the programme's start, a station opened during 2025 (its activities, as all the demo's care, are
-of 2026), a fund opened in 2025 receiving money only after it opened, and gift packs paid from it
-only once its first donation was in (and only for children on file that day). Its own random
-stream, so adding it changed nothing else the demo does.
+at the programme's start, a station opened during 2025 (its activities from then on, the summer
+holiday's of 2025 among them, while the pairs' care is of 2026), a fund opened in 2025 receiving
+money only after it opened, and gift packs paid from it only once its first donation was in (and
+only for children on file that day). Its own random stream, so adding it changed nothing else the
+demo does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from contracts.activity.care import ActivityKind, LogCollectiveActivity
 from contracts.activity.giving import DeliverGiftPack, DonorKind, OpenFund, ReceiveDonation, RegisterDonor
 from contracts.intake.volunteers import FormTeam, OpenStation, Weekday
 
-CARE_FROM, LAST_DAY = date(2026, 1, 1), date(2026, 5, 31)  # the demo's care is of 2026 (tooling.demo.care)
+LAST_DAY = date(2026, 5, 31)  # the demo's care of pairs is of 2026 (tooling.demo.care)
+SUMMER_2025 = (date(2025, 7, 1), date(2025, 8, 31))
 SATURDAY_SUNDAY = [Weekday.sat, Weekday.sun]
 ADULT_BY_THE_END = date(2008, 6, 1)  # born before: 18 by the end, too old for a gift pack
 
@@ -86,12 +88,19 @@ class Organisation:
         return jobs
 
     def _station(self, k: int, station: dict) -> list[tuple[str, str, object]]:
+        """Activities from its opening on, and the summer holiday's (暑假) of 2025 at every station
+        open by then: the summer the reports count, with its attendance as given."""
         opened_on = station["command"].opened_on
+        held = [(ActivityKind.station_activity, _between(self.rng, opened_on, LAST_DAY))
+                for _ in range(self.rng.randint(3, 8))]
+        summer_from = max(opened_on, SUMMER_2025[0])
+        if summer_from <= SUMMER_2025[1]:
+            held += [(ActivityKind.holiday_activity, _between(self.rng, summer_from, SUMMER_2025[1]))
+                     for _ in range(self.rng.randint(1, 3))]
         return [("activity", "log_collective_activity", LogCollectiveActivity(
             command_id=self.demo.cid(f"station{k}-activity", n), actor=station["command"].actor,
-            station_id=station["station_id"], kind=ActivityKind.station_activity,
-            held_on=_between(self.rng, max(opened_on, CARE_FROM), LAST_DAY), duration_minutes=120,
-            attendance=self.rng.choice([20, 40, 80, 160]))) for n in range(self.rng.randint(3, 8))]
+            station_id=station["station_id"], kind=kind, held_on=day, duration_minutes=120,
+            attendance=self.rng.choice([20, 40, 80, 160]))) for n, (kind, day) in enumerate(held)]
 
     def _donations(self, k: int, fund: dict, donor: dict) -> list[tuple[str, str, object]]:
         opened_on = fund["command"].opened_on
