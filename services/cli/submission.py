@@ -14,6 +14,8 @@ from rich.table import Table
 
 from contracts.regions import InvalidRegion, parse_region, region_name
 from services.cli.common import AsJson, DataDir, call, console, fail, get_json, region_arg
+from services.cli.figures_format import LOCALES, shown_figure
+from services.projections.figures.catalogue import BY_KEY, label
 
 submission_app = typer.Typer(help="The monthly submission (数据上报): submit, return, accept, list.",
                              no_args_is_help=True)
@@ -103,9 +105,20 @@ def list_(region: str, month: Annotated[Optional[str], typer.Option(
     console.print(table)
 
 
+def _figure(key: str, lang: str) -> str:
+    return label(key, lang) if key in BY_KEY else key  # a figure newer than this catalogue: by its key
+
+
+def _shown(key: str, value: float, lang: str) -> str:
+    return shown_figure(key, value, lang) if key in BY_KEY else str(value)
+
+
 @submission_app.command()
-def show(region: str, month: MonthArg, json_out: AsJson = False, data_dir: DataDir = None) -> None:
+def show(region: str, month: MonthArg, lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
+         json_out: AsJson = False, data_dir: DataDir = None) -> None:
     """REGION's MONTH as submitted: its figures then and now, every step, the adjustments since."""
+    if lang not in LOCALES:
+        fail(f"--lang is zh or en, not {lang!r}")
     found = get_json(data_dir, f"/regions/{region_arg(region)}/submissions/{_month(month)}")["submission"]
     if json_out or found is None:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2) if json_out else f"{month}: not submitted")
@@ -114,11 +127,20 @@ def show(region: str, month: MonthArg, json_out: AsJson = False, data_dir: DataD
                   f"round {found['round']}",
                   highlight=False)
     for step in found["steps"]:
-        deltas = ", ".join(f"{k} {v:+d}" for k, v in (step["deltas"] or {}).items())
+        deltas = ", ".join(f"{_figure(k, lang)} {'+' if v > 0 else '-'}{_shown(k, abs(v), lang)}"
+                           for k, v in (step["deltas"] or {}).items())
         console.print(f"  {step['on']} {step['step']} by {step['operator']} ({_named(step['office'])}) "
                       f"{step['reason'] or ''}{deltas}", highlight=False)
-    table = Table("figure", "as submitted", "now")
+    console.print(_figures_table(found, lang))
+
+
+def _figures_table(found: dict, lang: str) -> Table:
+    """The figures that are not zero, then or now, by their labels; a changed one marked."""
+    table = Table("指标" if lang == "zh" else "figure", "报送时" if lang == "zh" else "as submitted",
+                  "现在" if lang == "zh" else "now")
     for key, value in found["figures"].items():
-        if value or found["figures_submitted"].get(key):
-            table.add_row(key, str(found["figures_submitted"].get(key, 0)), str(value))
-    console.print(table)
+        then = found["figures_submitted"].get(key, 0)
+        if value or then:
+            now = _shown(key, value, lang)
+            table.add_row(_figure(key, lang), _shown(key, then, lang), f"[bold]{now}[/]" if value != then else now)
+    return table
