@@ -24,6 +24,8 @@ def plot(files: list[Path], png: Path) -> Path:
     import matplotlib.pyplot as plt
 
     measured = runs(files)
+    stopped = [r["appending"] for r in map(lambda f: json.loads(f.read_text()), files)
+               if "append" not in r and "appending" in r]  # a run stopped while appending: how far it came
     fig, ((seconds, rate), (memory, reads)) = plt.subplots(2, 2, figsize=(12, 8.5))
     for dialect, style in (("sqlite", "-"), ("postgresql", "--")):
         for processes, marker in ((1, "o"), (2, "s"), (4, "^")):
@@ -44,6 +46,9 @@ def plot(files: list[Path], png: Path) -> Path:
                            label=f"{dialect}, {level}")
     rate.plot([r["append"]["events"] for r in measured], [r["append"]["events_per_s"] for r in measured],
               ":", marker="x", color="black", label="append (fsync on every append)")
+    if stopped:
+        rate.plot([a["events"] for a in stopped], [a["events_per_s"] for a in stopped], "x", color="grey",
+                  label="append, a run stopped there")
     memory.axhline(GOAL_MB, color="red", linewidth=0.8, label=f"goal: {GOAL_MB} MB")
     for axis, title, unit in ((seconds, "Rebuild of every read model", "seconds"),
                               (rate, "Events per second", "events/s"),
