@@ -12,9 +12,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from contracts.regions import InvalidRegion, parse_region, region_name
 from services.cli.client import NotRunning, connect, request
-from services.cli.common import AsJson, DataDir, call, console, fail, get_json, region_arg, shown
+from services.cli.common import office_named, AsJson, DataDir, call, console, fail, get_json, region_arg, shown
 from services.cli.credentials import AccessDenied
 
 award_app = typer.Typer(help="最美爱心妈妈: nominations, awards and declines.", no_args_is_help=True)
@@ -30,14 +29,6 @@ def _day(on: str | None) -> str | None:
         return date.fromisoformat(on).isoformat()
     except ValueError:
         fail(f"--on is a day like 2026-12-01; {on!r} is not")
-
-
-def _office(code: str | None) -> str:
-    try:
-        region = parse_region(code or "")
-    except InvalidRegion:
-        return code or "-"
-    return f"{region_name(region)} ({region.prefix or 'CN'})"
 
 
 def _post(data_dir, name: str, body: dict) -> dict:
@@ -99,12 +90,12 @@ def list_(region: str, year: Annotated[Optional[int], typer.Option(min=2000, max
 def _table(result: dict) -> Table:
     table = Table("year", "volunteer" if result["personal"] else "volunteer id", "nominated by", "on",
                   "service h", "pairs", "children", "five ones met", "wishes", "status", "nomination",
-                  title=f"最美爱心妈妈 — {_office(result['region'])}")
+                  title=f"最美爱心妈妈 — {office_named(result['region'])}")
     for row in result["nominations"]:
         record = row["record"]
-        decided = f" by {_office(row['decided_by'])} on {row['decided_on']}" if row["decided_on"] else ""
+        decided = f" by {office_named(row['decided_by'])} on {row['decided_on']}" if row["decided_on"] else ""
         why = f": {shown(row['reason'])}" if row.get("reason") else ""
-        table.add_row(str(row["year"]), shown(row.get("name") or row["volunteer_id"]), _office(row["nominated_by"]),
+        table.add_row(str(row["year"]), shown(row.get("name") or row["volunteer_id"]), office_named(row["nominated_by"]),
                       row["nominated_on"], f"{record['service_minutes'] / 60:.1f}", str(record["pairs"]),
                       str(record["children"]), f"{record['five_ones_met']}/{record['five_ones_judged']}",
                       str(record["wishes_fulfilled"]), f"{STATUS[row['status']]}{decided}{why}",

@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 from rich.console import Console
 from rich.markup import escape
 
-from contracts.regions import InvalidRegion, known_region
+from contracts.regions import InvalidRegion, known_region, parse_region, region_name
 from services.cli.client import NotRunning, connect, data_directory, request, runtime
 from services.cli.credentials import AccessDenied
 from services.platform import event_loop
@@ -97,3 +97,13 @@ def run(coroutine):
         # running the same command again adds nothing twice (command ids are stable).
         fail(f"lost the connection to aixin ({type(error).__name__}: {error}); start 'aixin up' "
              f"again and repeat the command — what was acknowledged is kept and nothing is applied twice")
+
+
+def office_named(code: str | None) -> str:
+    """An office (or any place) by its name and significant digits: 海珠区 (440105); a code that is
+    none as it is."""
+    try:
+        region = parse_region(code or "")
+    except InvalidRegion:
+        return code or "-"
+    return f"{region_name(region)} ({region.prefix or 'CN'})"

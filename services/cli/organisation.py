@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from services.cli.common import AsJson, DataDir, console, get_json, region_arg, shown
+from services.cli.common import office_named, AsJson, DataDir, console, get_json, region_arg, shown
 
 Since = Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD; default: from the start")]
 Until = Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD; default: today")]
@@ -30,10 +30,10 @@ def teams(region: str, team_id: Annotated[Optional[str], typer.Argument(help="on
     if not team_id:
         grid = Table("team", "level", "region", "formed on", "members now", "id", title=f"{result['name']} teams")
         for team in result["teams"]:
-            grid.add_row(shown(team["name"]), team["level"], team["region"], team["formed_on"], str(team["members"]),
+            grid.add_row(shown(team["name"]), team["level"], office_named(team["region"]), team["formed_on"], str(team["members"]),
                          team["team_id"])
         return console.print(grid)
-    grid = Table("volunteer", "joined on", "left on", "id", title=f"{shown(result['name'])} ({result['region']})")
+    grid = Table("volunteer", "joined on", "left on", "id", title=shown(f"{result['name']}, {office_named(result['region'])}"))
     for member in result["members"] + result["former"]:
         name = shown(member["volunteer_name"]) if member.get("volunteer_name") else "[dim](name not shown to this role)"
         grid.add_row(name, member["joined_on"], member.get("left_on", ""), member["volunteer_id"])

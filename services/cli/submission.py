@@ -12,8 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from contracts.regions import InvalidRegion, parse_region, region_name
-from services.cli.common import AsJson, DataDir, call, console, fail, get_json, region_arg
+from services.cli.common import office_named, AsJson, DataDir, call, console, fail, get_json, region_arg
 from services.cli.figures_format import LOCALES, shown_figure
 from services.projections.figures.catalogue import BY_KEY, label
 
@@ -27,15 +26,6 @@ def _month(text: str) -> str:
     if not re.fullmatch(r"2[0-9]{3}-(0[1-9]|1[0-2])", text):
         fail(f"a month is written YYYY-MM, e.g. 2026-11; {text!r} is not")
     return text
-
-
-def _named(code: str | None) -> str:
-    """An office by its name and significant digits: 海珠区 (440105)."""
-    try:
-        region = parse_region(code or "")
-    except InvalidRegion:
-        return code or "-"
-    return f"{region_name(region)} ({region.prefix or 'CN'})"
 
 
 def _post(data_dir, name: str, body: dict) -> dict:
@@ -59,7 +49,7 @@ def submit(region: str, month: MonthArg, explain: Annotated[Optional[list[str]],
     """Submit REGION's MONTH (your own office's) to the office directly above."""
     body = {"office": region_arg(region), "month": _month(month), "explanations": _explanations(explain or [])}
     _post(data_dir, "submit_month", body)
-    console.print(f"Submitted {month} of {_named(body['office'])}; the office above reviews it.", highlight=False)
+    console.print(f"Submitted {month} of {office_named(body['office'])}; the office above reviews it.", highlight=False)
 
 
 @submission_app.command("return")
@@ -67,14 +57,14 @@ def return_(region: str, month: MonthArg, reason: Annotated[str, typer.Option(he
             data_dir: DataDir = None) -> None:
     """Return a sub-office's submitted MONTH, saying why (an approver of the office directly above)."""
     _post(data_dir, "return_submission", {"office": region_arg(region), "month": _month(month), "reason": reason})
-    console.print(f"Returned {month} of {_named(region_arg(region))}: {reason}", highlight=False)
+    console.print(f"Returned {month} of {office_named(region_arg(region))}: {reason}", highlight=False)
 
 
 @submission_app.command()
 def accept(region: str, month: MonthArg, data_dir: DataDir = None) -> None:
     """Accept a sub-office's submitted MONTH, which locks it (an approver of the office directly above)."""
     _post(data_dir, "accept_submission", {"office": region_arg(region), "month": _month(month)})
-    console.print(f"Accepted {month} of {_named(region_arg(region))}; it is locked: later changes show as "
+    console.print(f"Accepted {month} of {office_named(region_arg(region))}; it is locked: later changes show as "
                   "its adjustments.", highlight=False)
 
 
@@ -129,7 +119,7 @@ def show(region: str, month: MonthArg, lang: Annotated[str, typer.Option("--lang
     for step in found["steps"]:
         deltas = ", ".join(f"{_figure(k, lang)} {'+' if v > 0 else '-'}{_shown(k, abs(v), lang)}"
                            for k, v in (step["deltas"] or {}).items())
-        console.print(f"  {step['on']} {step['step']} by {step['operator']} ({_named(step['office'])}) "
+        console.print(f"  {step['on']} {step['step']} by {step['operator']} ({office_named(step['office'])}) "
                       f"{step['reason'] or ''}{deltas}", highlight=False)
     console.print(_figures_table(found, lang))
 

@@ -71,14 +71,17 @@ class Demo:
         children = await self.stage("children", [self.child(i) for i in range(self.n)])
         consents = await self.stage("consents", self.consents(children))
         consented = {c["child_id"] for c in consents}
+        # Teams, stations and funds open before the care is logged, and most volunteers join their
+        # district's team, so that the hours they serve count to it (and its roster is not empty).
+        organisation = Organisation(self, children, PROGRAMME_START)
+        opened = await self.stage("teams, stations and funds", organisation.openings())
+        await self.stage("team members", organisation.members(opened, volunteers))
         pairable = [c for c in children if c["child_id"] in consented or c["command"].birth_date < ADULT_SOON]
         pairs = await self.stage("pairs", self.pairs(pairable, [v for v in volunteers if v["volunteer_id"] in trained]))
         await self.stage("visits", self.visits(pairs))
         await self.stage("care activities", care_activities(self, pairs, children))
         wishes = await self.stage("wishes", self.wishes(children))
         await self.stage("fulfilled wishes", self.fulfilments(wishes))
-        organisation = Organisation(self, children, PROGRAMME_START)
-        opened = await self.stage("teams, stations and funds", organisation.openings())
         await self.stage("station activities and donations", organisation.happenings(opened))
         await self.stage("gift packs", organisation.gift_packs(opened))
         return dict(self.refused)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from contracts.activity.care import ActivityKind, LogCollectiveActivity
 from contracts.activity.giving import DeliverGiftPack, DonorKind, OpenFund, ReceiveDonation, RegisterDonor
-from contracts.intake.volunteers import FormTeam, OpenStation, Weekday
+from contracts.intake.volunteers import FormTeam, JoinTeam, OpenStation, Weekday
 
 LAST_DAY = date(2026, 5, 31)  # the demo's care of pairs is of 2026 (tooling.demo.care)
 SUMMER_2025 = (date(2025, 7, 1), date(2025, 8, 31))
@@ -52,6 +52,21 @@ class Organisation:
                                                    name="关爱儿童基金",
                                                    opened_on=_between(self.rng, date(2025, 1, 1), date(2025, 6, 30)))),
             ]
+        return jobs
+
+    def members(self, opened: list[dict], volunteers: list[dict]) -> list[tuple[str, str, object]]:
+        """Seven in ten of each district's volunteers join its team, within a month of being recruited."""
+        teams = {district: found["FormTeam"] for _, district, found in self._opened(opened)}
+        jobs = []
+        for n, volunteer in enumerate(volunteers):
+            team = teams.get(volunteer["command"].region[:6])
+            if team is None or self.rng.random() >= 0.7:
+                continue
+            recruited_on = volunteer["command"].recruited_on
+            jobs.append(("intake", "join_team", JoinTeam(
+                command_id=self.demo.cid("member", n), actor=team["command"].actor,
+                volunteer_id=volunteer["volunteer_id"], team_id=team["team_id"],
+                joined_on=_between(self.rng, recruited_on, min(recruited_on + timedelta(days=30), date.today())))))
         return jobs
 
     def _opened(self, opened: list[dict]):
