@@ -6,29 +6,19 @@ the roles that may read names."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from services.cli.client import NotRunning, connect, request
-from services.cli.common import office_named, AsJson, DataDir, call, console, fail, get_json, region_arg, shown
+from services.cli.common import AsJson, DataDir, call, console, get_json, given_day, office_named, region_arg, shown
 from services.cli.credentials import AccessDenied
 
 award_app = typer.Typer(help="最美爱心妈妈: nominations, awards and declines.", no_args_is_help=True)
 Year = Annotated[int, typer.Option(min=2000, max=2100, help="the year of the recognition, e.g. 2026")]
 On = Annotated[Optional[str], typer.Option("--on", help="the day it was done, YYYY-MM-DD (default: today)")]
 STATUS = {"nominated": "waiting for review", "awarded": "awarded", "declined": "declined"}
-
-
-def _day(on: str | None) -> str | None:
-    if on is None:
-        return None
-    try:
-        return date.fromisoformat(on).isoformat()
-    except ValueError:
-        fail(f"--on is a day like 2026-12-01; {on!r} is not")
 
 
 def _post(data_dir, name: str, body: dict) -> dict:
@@ -38,7 +28,7 @@ def _post(data_dir, name: str, body: dict) -> dict:
 @award_app.command()
 def nominate(volunteer_id: str, year: Year, on: On = None, data_dir: DataDir = None) -> None:
     """Nominate a volunteer of your district or town for the year (her record is attached for you)."""
-    reply = _post(data_dir, "nominate_volunteer", {"volunteer_id": volunteer_id, "year": year, "nominated_on": _day(on)})
+    reply = _post(data_dir, "nominate_volunteer", {"volunteer_id": volunteer_id, "year": year, "nominated_on": given_day("--on", on)})
     console.print(f"Nominated for 最美爱心妈妈 {year}: nomination {shown(reply['nomination_id'])}; "
                   f"the city or province office above reviews it.")
 
@@ -46,7 +36,7 @@ def nominate(volunteer_id: str, year: Year, on: On = None, data_dir: DataDir = N
 @award_app.command()
 def grant(nomination_id: str, on: On = None, data_dir: DataDir = None) -> None:
     """Award the nominated volunteer (an approver of the city or province office above her)."""
-    _post(data_dir, "award_volunteer", {"nomination_id": nomination_id, "awarded_on": _day(on)})
+    _post(data_dir, "award_volunteer", {"nomination_id": nomination_id, "awarded_on": given_day("--on", on)})
     console.print(f"Awarded: {_who(data_dir, nomination_id)}")
 
 
@@ -55,7 +45,7 @@ def decline(nomination_id: str, reason: Annotated[str, typer.Option(help="why, i
             data_dir: DataDir = None) -> None:
     """Decline a nomination, saying why (an approver of the city or province office above her)."""
     _post(data_dir, "decline_nomination", {"nomination_id": nomination_id, "reason": reason,
-                                           "declined_on": _day(on)})
+                                           "declined_on": given_day("--on", on)})
     console.print(f"Declined: {_who(data_dir, nomination_id)}")
 
 

@@ -4,6 +4,7 @@ and how a failure is told."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -107,3 +108,13 @@ def office_named(code: str | None) -> str:
     except InvalidRegion:
         return code or "-"
     return f"{region_name(region)} ({region.prefix or 'CN'})"
+
+
+def given_day(option: str, text: str | None) -> str | None:
+    """The day an option names (YYYY-MM-DD), None when it is not given; a clear error for anything else."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        fail(f"{option} is a day like 2026-01-20; {text!r} is not")

@@ -5,14 +5,13 @@ else by her id (GET /regions/{code}/service-hours)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg, shown
+from services.cli.common import AsJson, console, DataDir, get_json, given_day, region_arg, shown
 
 HEADERS = {"volunteer": "volunteer", "team": "team", "region": "region"}
 
@@ -35,10 +34,7 @@ def hours(
     params = {"by": by.value, "limit": limit}
     for option, value in (("from", since), ("to", until)):
         if value is not None:
-            try:
-                params[option] = date.fromisoformat(value).isoformat()
-            except ValueError:
-                fail(f"--{option}: {value!r} is not a day (YYYY-MM-DD)")
+            params[option] = given_day(f"--{option}", value)
     result = get_json(data_dir, f"/regions/{region_arg(region)}/service-hours", **params)
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -5,12 +5,11 @@ it does not know, a day after today) and its one-line reason is printed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 
-from services.cli.common import fail
+from services.cli.common import fail, given_day
 
 From = Annotated[Optional[str], typer.Option("--from", help="first day of a period (YYYY-MM-DD), with --to")]
 To = Annotated[Optional[str], typer.Option("--to", help="last day of the period (YYYY-MM-DD), not after today")]
@@ -19,18 +18,9 @@ PeriodName = Annotated[Optional[str], typer.Option(
 Year = Annotated[Optional[int], typer.Option("--year", help="the period's year (default: the latest begun)")]
 
 
-def day(option: str, text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        fail(f"{option} is a day like 2026-01-20; {text!r} is not")
-
-
 def span_params(start: str | None, end: str | None, period: str | None, year: int | None) -> dict:
     """The query of the span asked for ({} for none)."""
-    start, end = day("--from", start), day("--to", end)
+    start, end = given_day("--from", start), given_day("--to", end)
     if period is not None and (start or end):
         fail("give either --period or --from and --to, not both")
     if year is not None and period is None:

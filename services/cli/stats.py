@@ -7,25 +7,15 @@ English identifiers."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
 
-from services.cli.common import AsJson, DataDir, console, fail, get_json, region_arg
+from services.cli.common import AsJson, console, DataDir, fail, get_json, given_day, region_arg
 from services.cli.figures_format import LOCALES, WORDS, drill_down_table, figures_table, series_tables
 from services.cli.periods import From, PeriodName, To, Year, span_params
 
 Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en")]
-
-
-def _as_of(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        fail(f"--as-of is a day like 2026-06-30; {text!r} is not")
 
 
 def stats(
@@ -36,7 +26,7 @@ def stats(
     lang: Lang = "zh", json_out: AsJson = False, data_dir: DataDir = None,
 ) -> None:
     """The figures of a region and of each region directly below it."""
-    code, day, span = region_arg(region), _as_of(as_of), span_params(start, end, period, year)
+    code, day, span = region_arg(region), given_day("--as-of", as_of), span_params(start, end, period, year)
     if lang not in LOCALES:
         fail(f"--lang is zh or en, not {lang!r}")
     if span and (day or monthly is not None):
