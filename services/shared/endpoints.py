@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage, NatsRouter
 from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError as NatsTimeout
 from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 from pydantic import ValidationError
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from contracts.commands import Command
 from contracts.replies import Error, ErrorCode, ErrorDetail, Reply
 from contracts.subjects import command_subject
+from services.shared.command_server import CommandRouter, CommandServer
 from services.shared.decoding import Undecodable, decode
 from services.shared.errors import AixinError
 from services.shared.unit_of_work import Deps
@@ -71,33 +71,21 @@ def _invalid(model: type[Command], error: ValidationError) -> Reply:
         code=ErrorCode.invalid, message=f"{model.__name__}: {where}: {first.msg}", details=details))
 
 
-def command_broker(url: str | list[str], **options: Any) -> NatsBroker:
-    """The broker that serves command routers. Its endpoints take the message's body as it came and
-    nothing else, so FastDepends is off: solving each handler's signature per message was 8% of
-    the intake process's busy time (py-spy, RegisterChild 64 in flight over NATS). Endpoints log
-    their own failures; FastStream's per-message access log would add two lines to every command."""
-    return NatsBroker(url, logger=None, apply_types=False, **options)
+def command_broker(url: str | list[str], **options: Any) -> CommandServer:
+    """The server of command routers: nats-py subscriptions, not FastStream's consume path (see
+    `services.shared.command_server` for what that path cost a command). Takes the options the
+    platform gives every broker."""
+    return CommandServer(url, options)
 
 
-def command_router(context: str, routes: Routes, deps: Deps, workers: int = 32) -> NatsRouter:
+def command_router(context: str, routes: Routes, deps: Deps, workers: int = 32) -> CommandRouter:
     """One NATS subscriber per command, explicit in `routes`; a queue group lets replicas share work."""
-    router = NatsRouter()
-    for name, (model, handler) in routes.items():
-        router.subscriber(command_subject(context, name), queue=f"aixin-{context}", max_workers=workers,
-                          decoder=_body_as_sent)(_endpoint(deps, model, handler))
-    return router
-
-
-async def _body_as_sent(msg: NatsMessage) -> bytes:
-    """The payload untouched: `execute` decodes it (FastStream's decoder would parse the JSON once
-    more, for nothing)."""
-    return msg.body
+    return CommandRouter(queue=f"aixin-{context}", workers=workers, endpoints={
+        command_subject(context, name): _endpoint(deps, model, handler) for name, (model, handler) in routes.items()})
 
 
 def _endpoint(deps: Deps, model: type[Command], handler: Handler):
-    # The body as the only, unannotated, parameter: a `NatsMessage` parameter is filled by a
-    # synchronous context lookup that FastStream runs in a worker thread, a thread hop per command.
-    async def endpoint(body) -> bytes:
+    async def endpoint(body: bytes) -> bytes:
         return _encoded(model, await execute(deps, model, handler, body))
 
     endpoint.__name__ = f"handle_{model.__name__}"

@@ -22,6 +22,7 @@ from services.shared.eventlog import stream
 from services.shared.eventlog.append import Appending
 from services.shared.eventlog.follow import Following
 from services.shared.eventlog.load import Loading
+from services.shared.eventlog.replies import ReplyInbox
 from services.shared.eventlog.records import (BatchRefused, History, MalformedEvent, PendingEvent, RawMessage,
                                                StoredEvent, decode, describe)
 from services.shared.eventlog.stream import DUPLICATE_WINDOW_SECONDS, MAX_BATCH_EVENTS, MAX_OPEN_BATCHES
@@ -31,6 +32,7 @@ class EventLog(Appending, Loading, Following):
     def __init__(self, nc: NATS, replicas: int = 1) -> None:
         self._nc = nc
         self._js = nc.jetstream()
+        self._replies = ReplyInbox(nc)  # one inbox for every direct get's answer
         self._replicas = replicas
         self._open_batches = asyncio.Semaphore(MAX_OPEN_BATCHES)
         self._subjects: dict[tuple[str, str], list[str]] = {}  # aggregate -> subjects it uses

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from contracts.subjects import ANY_AGGREGATE, STREAM, history_filter
+from services.shared.eventlog.replies import ReplyInbox
 from services.shared.eventlog.records import EVENT_TYPE_HEADER, History, PendingEvent, RawMessage, StoredEvent, decode
 from services.shared.eventlog.stream import DIRECT_BATCH, EXISTENCE_ANSWER, EXISTENCE_CHUNK, SUBJECT_CACHE_SIZE
 
@@ -16,6 +17,7 @@ class Loading:
     """The reading-by-aggregate half of `EventLog`; remembers the subjects of aggregates it has met."""
 
     _nc: object
+    _replies: ReplyInbox
     _subjects: dict[tuple[str, str], list[str]]
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> History:
@@ -108,22 +110,20 @@ class Loading:
     async def _direct_get(self, request: dict, what: str) -> tuple[list, int]:
         """One batched direct get (server 2.11+, no consumer): the messages answered, and how many
         more matched than one answer holds."""
-        inbox = self._nc.new_inbox()
-        sub = await self._nc.subscribe(inbox)
+        answer = await self._replies.ask(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode())
         try:
-            await self._nc.publish(f"$JS.API.DIRECT.GET.{STREAM}", json.dumps(request).encode(), reply=inbox)
-            answer = []
+            messages = []
             while True:
-                msg = await sub.next_msg(timeout=10)
+                msg = await answer.next()
                 headers = msg.headers or {}
                 status = headers.get("Status")
                 if status == "404":  # nothing matched
-                    return answer, 0
+                    return messages, 0
                 if status == "204":  # end of the answer
-                    return answer, int(headers.get("Nats-Num-Pending", 0))
+                    return messages, int(headers.get("Nats-Num-Pending", 0))
                 if status:
                     why = next((v for k, v in headers.items() if k == "Description"), "")
                     raise RuntimeError(f"direct get of {what} failed with status {status}: {why}")
-                answer.append(msg)
+                messages.append(msg)
         finally:
-            await sub.unsubscribe()
+            answer.close()
