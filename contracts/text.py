@@ -22,6 +22,11 @@ _TEXT_FORMATS = frozenset("\u200c\u200d")
 
 
 def _check(value: str, *, multiline: bool) -> str:
+    # Printable text holds no character of the categories refused below (Cc, Cf, Cs, Zl, Zp): one
+    # pass in C for nearly every value. What is not printable (U+3000, private use...) is judged
+    # character by character.
+    if value.isprintable():
+        return value
     for index, char in enumerate(value):
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
