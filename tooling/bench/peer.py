@@ -110,17 +110,23 @@ def peer_baseline(count: int, make_child: Callable[[int], RegisterChild],
     rebuild the six-level counts, in a spawned child process; block until it is done.
     `villages` spreads the children round-robin over these 12-digit codes; by default over every
     village of the first child's county."""
+    rows = peer_rows(count, make_child, villages)
+    # spawn: a fresh interpreter, no event loop or threads inherited from the caller.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_run, rows).result()
+
+
+def peer_rows(count: int, make_child: Callable[[int], RegisterChild],
+              villages: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The registrations' fields, built here (aixin's cost, not the peer's)."""
     if importlib.util.find_spec("eventsourcing") is None:
         raise PeerUnavailable(f"the peer baseline needs pyeventsourcing: {INSTALL_HINT}")
     if count < 1:
         raise ValueError("the peer baseline needs at least one child")
-    children = [make_child(i) for i in range(count)]  # built here: aixin's cost, not the peer's
+    children = [make_child(i) for i in range(count)]
     if villages is None:
         villages = [v.code for v in communities(parse_region(children[0].region).code[:6])]
-    rows = [_fields(child, villages[i % len(villages)]) for i, child in enumerate(children)]
-    # spawn: a fresh interpreter, no event loop or threads inherited from the caller.
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_run, rows).result()
+    return [fields_of(child, villages[i % len(villages)]) for i, child in enumerate(children)]
 
 
 async def peer_baseline_async(count: int, make_child: Callable[[int], RegisterChild],
@@ -129,7 +135,7 @@ async def peer_baseline_async(count: int, make_child: Callable[[int], RegisterCh
     return await asyncio.to_thread(peer_baseline, count, make_child, villages)
 
 
-def _fields(child: RegisterChild, village: str) -> dict[str, str]:
+def fields_of(child: RegisterChild, village: str) -> dict[str, str]:
     data = child.model_dump(mode="json")
     guardian = data["guardian"] or {}
     return {"region": village, "name": data["name"], "sex": data["sex"],
@@ -150,7 +156,7 @@ def _run(rows: list[dict[str, str]]) -> dict:
             app.register(**fields)
         register_seconds = time.perf_counter() - started
         app.close()
-        rebuilt, rebuild_seconds = _rebuild(env, str(Path(tmp) / "counts.db"), rows)
+        rebuilt, rebuild_seconds = rebuild(env, {"SQLITE_DBNAME": str(Path(tmp) / "counts.db")}, RegionCounts, rows)
     return {"peer_register_per_s": len(rows) / register_seconds,
             "peer_rebuild_per_s": rebuilt / rebuild_seconds,
             "peer_registered": len(rows), "peer_rebuilt_events": rebuilt,
@@ -161,14 +167,15 @@ def _run(rows: list[dict[str, str]]) -> dict:
                           f"{len(set(r['region'] for r in rows))} villages"}
 
 
-def _rebuild(env: dict[str, str], counts_db: str, rows: list[dict[str, str]]) -> tuple[int, float]:
-    """Rebuild the counts from a freshly opened application's log; raise if they disagree with
-    what was registered."""
+def rebuild(env: dict[str, str], view_settings: dict[str, str], view_class: type,
+            rows: list[dict[str, str]]) -> tuple[int, float]:
+    """Rebuild the counts from a freshly opened application's log into a `view_class` view (its
+    settings over the application's); raise if they disagree with what was registered (`rows`)."""
     app = Children(env=env)  # a new instance: nothing cached from the registrations
-    # The view's own database, built as ProjectionRunner builds it: a factory from an
-    # environment named after the projection.
-    view_env = Environment(SixLevelCounts.name, {**env, "SQLITE_DBNAME": counts_db})
-    view = InfrastructureFactory.construct(env=view_env).tracking_recorder(RegionCounts)
+    # The view's own store, built as ProjectionRunner builds it: a factory from an environment
+    # named after the projection.
+    view_env = Environment(SixLevelCounts.name, {**env, **view_settings})
+    view = InfrastructureFactory.construct(env=view_env).tracking_recorder(view_class)
     projection = SixLevelCounts(view=view)
     reader = NotificationLogReader(app.notification_log, section_size=app.log_section_size)
     rebuilt, started = 0, time.perf_counter()
