@@ -40,10 +40,10 @@ async def signed_in_at(request: Request, client: ApiClient, code: str) -> tuple[
 
 def form_page(request: Request, who: Operator, place, code: str, name: str, values: dict, status: int = 200,
               errors: dict | None = None, error: str | None = None, done: str | None = None,
-              picked: dict | None = None) -> Response:
+              picked: dict | None = None, about: dict | None = None) -> Response:
     t = translator(request)
     return page(request, "form.html", status=status, who=who, code=code, form=FORMS[name], values=values,
-                errors=errors or {}, error=error, done=done, crumbs=breadcrumbs(who.office, place, t),
+                errors=errors or {}, error=error, done=done, about=about, crumbs=breadcrumbs(who.office, place, t),
                 picked=picked or {}, pick_field=picking(name), places=place_choices(code),
                 title=t.gettext(f"form.{name}"))
 
@@ -66,7 +66,32 @@ async def blank(request: Request, client: Client, code: str, name: str, done: st
     picked = await picked_names(client, found[0].token, {**request.query_params, field or "": values.get(field or "")})
     # Done only when the redirect after a success says so (`done` present, perhaps empty), never on a fresh load.
     shown = done if done is not None and set(done) <= ID_CHARS else None
-    return form_page(request, *found, code, name, values, done=shown, picked=picked)
+    about = await done_for(client, found[0].token, request.query_params, translator(request)) if shown is not None else None
+    return form_page(request, *found, code, name, values, done=shown, picked=picked, about=about)
+
+
+def subject_of(form_name: str, typed: dict[str, str], made: str) -> str:
+    """Whom a form's success was for, as the redirect's query: the child (the one registered, or
+    the one the form named) or the pair a visit was logged for, so the notice can link her file."""
+    child = made if FORMS[form_name].created == "child_id" else typed.get("child_id", "").strip()
+    if child and set(child) <= ID_CHARS:
+        return f"&for_child={quote(child)}"
+    pair = typed.get("pair_id", "").strip()
+    return f"&for_pair={quote(pair)}" if pair and set(pair) <= ID_CHARS else ""
+
+
+async def done_for(client: ApiClient, token: str, params, t) -> dict | None:
+    """The notice's link to what was just done for: her file by her name (read through the API, which
+    logs it), or by what it is while her name cannot be read yet; never her id as its words."""
+    child, pair = params.get("for_child", ""), params.get("for_pair", "")
+    if child and set(child) <= ID_CHARS:
+        answer = await client.get(token, f"/children/{child}")
+        name = answer.body.get("name") if answer.ok and isinstance(answer.body, dict) else None
+        text = t.gettext("form.done_child", name=name) if name else t.gettext("form.done_file")
+        return {"href": f"/child/{child}", "text": text}
+    if pair and set(pair) <= ID_CHARS:
+        return {"href": f"/pair/{pair}", "text": t.gettext("form.done_pair")}
+    return None
 
 
 @router.post("/r/{code}/forms/{name}")
@@ -80,7 +105,8 @@ async def submit(request: Request, client: Client, code: str, name: str) -> Resp
     answer = await client.post(found[0].token, form.command, body_of(form, typed))
     if answer.ok:
         made = created_id(answer.body, form) or ""
-        return RedirectResponse(f"/r/{code}/forms/{name}?done={quote(made)}", status_code=303)
+        return RedirectResponse(f"/r/{code}/forms/{name}?done={quote(made)}{subject_of(name, typed, made)}",
+                                status_code=303)
     errors, error = errors_of(answer.status, answer.body, tuple(f.name for f in form.fields), translator(request))
     return form_page(request, *found, code, name, typed, status=answer.status if answer.status >= 400 else 422,
                      errors=errors, error=error)

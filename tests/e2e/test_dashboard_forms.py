@@ -9,6 +9,7 @@ activities chart follows it live; a wish submitted after a refused cost."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -129,6 +130,10 @@ async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site,
     await page.fill("#f-raised_on", "2026-05-10")
     await page.click("#form-raise-concern button[type=submit]")
     await expect(page.locator("#form-done")).to_be_visible()
+    # The notice names whom it was for and links her file; the new concern's id is no word of it.
+    await expect(page.locator("#form-done-link")).to_have_text("查看李小花的档案")
+    await expect(page.locator("#form-done-link")).to_have_attribute("href", "/child/c-hz")
+    assert not re.search(r"[0-9a-f]{32}", await page.inner_text("#form-done"))
     await catch_up(site.projector, site.event_log)
     await page.goto(site.url + "/r/440105/work/concerns")
     await expect(page.locator("h1")).to_have_text("关爱个案")

@@ -231,3 +231,5 @@ async def test_a_caseworker_finds_a_child_by_name_and_logs_a_visit_to_her_pair_w
     await page.fill("#f-duration_minutes", "20")
     await page.click("#form-log-visit button[type=submit]")
     await expect(page.locator("#form-done")).to_be_visible()
+    await expect(page.locator("#form-done-link")).to_have_text("查看结对详情")  # her pair, not the visit's id
+    assert not HEX_ID.search(await page.inner_text("#form-done"))
