@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.accounts.cache import AccountCache
 from services.accounts.service import AccountService
 from services.accounts.store import CredentialStore
 from services.accounts.tokens import TOKEN_TTL, TokenIssuer, token_key
@@ -18,11 +19,11 @@ from services.shared.eventlog import EventLog
 
 
 async def open_accounts(log: EventLog, keys_engine: AsyncEngine, data_dir: Path,
-                        ttl: timedelta = TOKEN_TTL) -> AccountService:
+                        ttl: timedelta = TOKEN_TTL, cache: AccountCache | None = None) -> AccountService:
     """The account service of an installation: its tables made, its token key read or made."""
     store = CredentialStore(keys_engine)
     await store.create_schema()
-    return AccountService(log, store, TokenIssuer(token_key(data_dir), ttl))
+    return AccountService(log, store, TokenIssuer(token_key(data_dir), ttl), cache=cache)
 
 
-__all__ = ["AccountService", "CredentialStore", "TokenIssuer", "open_accounts"]
+__all__ = ["AccountCache", "AccountService", "CredentialStore", "TokenIssuer", "open_accounts"]

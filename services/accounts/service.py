@@ -19,6 +19,7 @@ from contracts.envelope import Actor, Envelope, Event
 from contracts.regions import InvalidRegion, Region, parse_region
 from contracts.subjects import ACCOUNT_AGGREGATE, account_subject
 from services.accounts import domain
+from services.accounts.cache import AccountCache
 from services.accounts.domain import Account, AccountExists, Principal
 from services.accounts.errors import AccountDisabled, LockedOut, TokenEnded, TokenInvalid, WrongCredentials
 from services.accounts.lockout import Lockout
@@ -37,10 +38,12 @@ def _utc_now() -> datetime:
 
 class AccountService:
     def __init__(self, log: EventLog, store: CredentialStore, tokens: TokenIssuer,
-                 lockout: Lockout | None = None, clock: Callable[[], datetime] = _utc_now) -> None:
+                 lockout: Lockout | None = None, clock: Callable[[], datetime] = _utc_now,
+                 cache: AccountCache | None = None) -> None:
         self.log, self.store, self.tokens = log, store, tokens
         self.lockout = lockout or Lockout()
         self._clock = clock
+        self.cache = cache  # None: the account behind a token is read from the store every time
 
     # Signing in -------------------------------------------------------------------------------
 
@@ -63,7 +66,7 @@ class AccountService:
         """The account a token names, read afresh: TokenExpired, TokenInvalid, AccountDisabled, or
         TokenEnded if the account changed (password, role taken) since the token was issued."""
         username, version = self.tokens.claims_of(token)
-        account = await self.store.account(username)
+        account = await self._account_now(username)
         if account is None:  # a token of another installation's key cannot get here; a deleted row can
             raise TokenInvalid()
         if account.disabled:
@@ -74,6 +77,22 @@ class AccountService:
 
     async def account(self, username: str) -> Account | None:
         return await self.store.account(username)
+
+    async def _account_now(self, username: str) -> Account | None:
+        if self.cache is None:
+            return await self.store.account(username)
+        if (kept := self.cache.get(username)) is not None:
+            return kept
+        found = await self.store.versioned(username)
+        if found is None:
+            return None
+        self.cache.offer(*found)
+        return found[0]
+
+    async def _save(self, account: Account, version: int, password_hash: str | None = None) -> None:
+        await self.store.save(account, password_hash, version)
+        if self.cache is not None:  # this process forgets it at once, without waiting for the event
+            self.cache.changed(account.username, version)
 
     # An admin's changes -----------------------------------------------------------------------
 
@@ -89,7 +108,7 @@ class AccountService:
         except ConcurrencyConflict:  # another admin created it a moment before
             raise AccountExists(username) from None
         account = domain.account_of(events)
-        await self.store.save(account, password_hash)
+        await self._save(account, history.version + len(events), password_hash)
         return account
 
     async def grant(self, by: Principal, username: str, role: Role) -> Account:
@@ -142,8 +161,8 @@ class AccountService:
         history = await self.log.load(ACCOUNT_AGGREGATE, username)
         events = domain.decide_first_account(system, username, office, roles, self._fold(history))
         await self._append(history, events, actor)
-        await self.store.save(domain.account_of([*self._events(history), *events]),
-                              await hash_password(password))
+        await self._save(domain.account_of([*self._events(history), *events]), history.version + len(events),
+                         await hash_password(password))
         return True
 
     # ------------------------------------------------------------------------------------------
@@ -164,7 +183,7 @@ class AccountService:
                         raise
                     await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
                     continue
-            await self.store.save(account, password_hash)
+            await self._save(account, history.version + len(events), password_hash)
             return account
         raise AssertionError("unreachable")
 

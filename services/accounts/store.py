@@ -32,6 +32,9 @@ accounts = Table(
     Column("password_hash", String(200), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("token_version", Integer, nullable=False, default=0, server_default="0"),
+    # The version of the account's events (their count) this row was written from: an API process's
+    # account cache keeps a row only if no later event is known (services.accounts.cache).
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
 )
 access_log = Table(
     "access_log", metadata,
@@ -74,7 +77,7 @@ class CredentialStore:
         async def create() -> None:
             async with self._engine.begin() as conn:
                 await conn.run_sync(metadata.create_all)
-                await conn.run_sync(_add_token_version)
+                await conn.run_sync(_add_versions)
         await when_unlocked(create)
 
     async def credentials(self, username: str) -> Credentials | None:
@@ -86,16 +89,22 @@ class CredentialStore:
         found = await self.credentials(username)
         return None if found is None else found.account
 
+    async def versioned(self, username: str) -> tuple[Account, int] | None:
+        """The account and the version of its events the row was written from."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(_BY_USERNAME, {"username": username})).first()
+        return None if row is None else (_account(row), row.version)
+
     async def count(self) -> int:
         async with self._engine.connect() as conn:
             return (await conn.execute(select(func.count()).select_from(accounts))).scalar_one()
 
-    async def save(self, account: Account, password_hash: str | None = None) -> None:
-        """Write the account as its events left it; its hash too if given (a new or changed
-        password), else the stored hash stays."""
+    async def save(self, account: Account, password_hash: str | None = None, version: int = 0) -> None:
+        """Write the account as its events up to `version` left it; its hash too if given (a new or
+        changed password), else the stored hash stays."""
         values = {"office": account.office.code, "level": account.office.level.value,
                   "roles": ",".join(sorted(account.roles)), "disabled": account.disabled,
-                  "token_version": account.token_version, "updated_at": _now()}
+                  "token_version": account.token_version, "version": version, "updated_at": _now()}
         async with self._engine.begin() as conn:
             if password_hash is None:
                 await conn.execute(update(accounts).where(accounts.c.username == account.username).values(**values))
@@ -144,10 +153,13 @@ def _account(row) -> Account:
     return Account(row.username, parse_region(row.office), roles, bool(row.disabled), row.token_version)
 
 
-def _add_token_version(conn) -> None:
-    """A store made before accounts had a token version gains its column (every account at 0)."""
-    if "token_version" not in {column["name"] for column in inspect(conn).get_columns("accounts")}:
-        conn.execute(text("ALTER TABLE accounts ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0"))
+def _add_versions(conn) -> None:
+    """A store made before accounts had a token version, or a row version, gains the column (every
+    account at 0: such a row is read from the store on every request until its account next changes)."""
+    have = {column["name"] for column in inspect(conn).get_columns("accounts")}
+    for name in ("token_version", "version"):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE accounts ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0"))
 
 
 def _utc(at: datetime) -> datetime:

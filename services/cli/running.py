@@ -9,7 +9,7 @@ import typer
 
 from services.cli.common import DataDir, console, fail, host_port
 from services.platform import event_loop
-from services.platform.settings import Settings
+from services.platform.settings import Settings, check_api_processes
 
 
 def up(
@@ -28,14 +28,19 @@ def up(
     leaf_listen: Annotated[Optional[str], typer.Option(
         "--leaf-listen", help="HOST:PORT where provinces' leaf nodes connect (e.g. 0.0.0.0:7422; with the "
                               "feed listener's TLS); see 'aixin nats-config --leaf'")] = None,
+    api_processes: Annotated[Optional[int], typer.Option(
+        "--api-processes", help="the HTTP API's processes, sharing its port (default 1, or AIXIN_API_PROCESSES); "
+                                "more where cores are to spare")] = None,
 ) -> None:
-    """Run the whole platform: embedded nats-server, the four services and the HTTP API (the log
-    followers and an import worker in child processes)."""
+    """Run the whole platform: embedded nats-server and the four services, and in child processes
+    the log followers, an import worker and the HTTP API."""
     host, port = host_port(http)
-    settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port,
-                                 feed_listen=feed_listen, feed_advertise=feed_advertise, feed_tls_cert=feed_tls_cert,
-                                 feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca, leaf_listen=leaf_listen)
     try:
+        settings = Settings.from_env(data_dir, nats_url=nats_url, http_host=host, http_port=port,
+                                     feed_listen=feed_listen, feed_advertise=feed_advertise,
+                                     feed_tls_cert=feed_tls_cert, feed_tls_key=feed_tls_key, feed_tls_ca=feed_tls_ca,
+                                     leaf_listen=leaf_listen,
+                                     api_processes=None if api_processes is None else check_api_processes(api_processes))
         event_loop.run(_run_up(settings))
     except (OSError, ValueError) as error:
         fail(str(error))
@@ -56,12 +61,17 @@ async def _run_up(settings: Settings) -> None:
         console.print(f"aixin is up (data in {settings.data_dir})\n"
                       f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
                       f"{_feed_line(platform)}"
-                      f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n"
+                      f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs){_processes(settings)}\n"
                       f"  read models {info.db_url}\nPress Ctrl-C to stop.")
         await platform.run_until_signalled()
     finally:
         console.print("stopping…")
         await platform.stop()
+
+
+def _processes(settings: Settings) -> str:
+    count = settings.api_processes
+    return f", {count} processes" if count > 1 else ""
 
 
 def _feed_line(platform) -> str:

@@ -27,11 +27,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--db-url", required=True)
     parser.add_argument("--keys-url", required=True)
+    parser.add_argument("--http", default="127.0.0.1:8765", help="HOST:PORT the API's socket listens on")
+    parser.add_argument("--http-fd", type=int, help="the API's listening socket, bound by the parent")
     parser.add_argument("services", nargs="+", choices=SERVICES)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    host, _, port = args.http.rpartition(":")
     settings = Settings(data_dir=args.data_dir, nats_url=args.nats_url, db_url=args.db_url,
-                        keys_url=args.keys_url)
+                        keys_url=args.keys_url, http_host=host, http_port=int(port), http_fd=args.http_fd)
     # Not asyncio.run: once the platform has stopped, everything this process writes is committed,
     # and asyncio.run would then wait for every leftover task to finish cancelling (a NATS client
     # still trying to reach a server that is gone never does), leaving an orphan behind.

@@ -1,7 +1,7 @@
 """Services of `aixin up` that run in child processes, so that one machine's cores all work.
 
 Python runs one thread of code per process, and `aixin up` would otherwise do everything on one
-core. Two groups go to child processes of their own:
+core. Three groups go to child processes of their own:
 
 - the log followers (projections and reminders), at the same CPU priority as the rest: they once
   ran at nice 10, so that commands would not wait for figures, but then a command's effect took
@@ -11,7 +11,14 @@ core. Two groups go to child processes of their own:
 - an import worker, serving only the bulk registrations of `aixin import` in the intake service's
   queue group, so that a large list is registered on two cores. Bulk registration only seals data
   of people not yet on file and never unseals, so the worker's key cache cannot keep an erased
-  person readable (see `services.intake.bulk`).
+  person readable (see `services.intake.bulk`);
+- the HTTP API with the dashboard, in `Settings.api_processes` processes sharing one listening
+  socket that the parent binds (`services.platform.http_api`): the API's own work per request
+  (parsing, the token's check, answering) once shared a core with the command services, and
+  RegisterChild over HTTP stopped at 200/s, a third of what the services take over NATS. The
+  parent keeps the command services and creates the first admin before any API process starts.
+  Per API process: its compliance figures warmed (services.api.warm), its account cache
+  (services.accounts.cache) and its sign-in lock-out count (services.accounts.lockout).
 
 A child is started with `python -m services.platform.child_process`, says "ready" on its standard output
 once its services listen, gets SIGTERM when its parent dies (even by SIGKILL), and is started
@@ -43,10 +50,11 @@ class ChildSpec:
     services: tuple[str, ...]
 
 
-# `aixin up`: the main process keeps the command services and the HTTP API.
+# `aixin up`: the main process keeps the nats-server and the command services.
 FOLLOWERS = ChildSpec("log followers", ("projections", "reminders", "feeds"))
 IMPORT_WORKER = ChildSpec("import worker", ("imports",))
-UP_CHILDREN = (FOLLOWERS, IMPORT_WORKER)
+API_PROCESS = ChildSpec("HTTP API", ("api",))  # one per Settings.api_processes
+UP_CHILDREN = (FOLLOWERS, IMPORT_WORKER, API_PROCESS)
 
 
 @dataclass
@@ -54,13 +62,15 @@ class ChildService:
     spec: ChildSpec
     settings: Settings
     nats_url: str
+    http_fd: int | None = None  # the API's listening socket, inherited (an API process only)
     process: subprocess.Popen | None = None
     _watch: asyncio.Task | None = None
     _stopping: bool = field(default=False)
 
     async def start(self) -> None:
         # A process group of its own, as the embedded server has: on Ctrl-C the parent stops it.
-        self.process = subprocess.Popen(self._command(), stdout=subprocess.PIPE, process_group=0,
+        fds = () if self.http_fd is None else (self.http_fd,)
+        self.process = subprocess.Popen(self._command(), stdout=subprocess.PIPE, process_group=0, pass_fds=fds,
                                         preexec_fn=self._prepare if sys.platform == "linux" else None)
         try:
             line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), START_TIMEOUT)
@@ -74,9 +84,10 @@ class ChildService:
 
     def _command(self) -> list[str]:
         s = self.settings
+        http = [] if self.http_fd is None else ["--http", f"{s.http_host}:{s.http_port}", "--http-fd", str(self.http_fd)]
         return [sys.executable, "-m", "services.platform.child_process", "--nats-url", self.nats_url,
                 "--data-dir", str(s.data_dir), "--db-url", s.read_model_url,
-                "--keys-url", s.key_store_url, *self.spec.services]
+                "--keys-url", s.key_store_url, *http, *self.spec.services]
 
     @staticmethod
     def _prepare() -> None:

@@ -1,7 +1,7 @@
 """The whole platform: embedded nats-server (unless a URL is given), the four services, and the
-HTTP API. In one process (tests, `aixin serve`), or, for `aixin up`, with the log followers and an
-import worker in child processes (`services.platform.children`). Each service can also run alone
-(`aixin serve SERVICE`)."""
+HTTP API. In one process (tests, `aixin serve`), or, for `aixin up`, with the log followers, an
+import worker and the HTTP API in child processes (`services.platform.children`). Each service can
+also run alone (`aixin serve SERVICE`)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,14 @@ import signal
 from dataclasses import dataclass, field
 
 import nats
-import uvicorn
 from faststream.nats import NatsBroker, NatsNKey
 
 from services.activity import app as activity
 from services.activity.reminders.process import ReminderProcess
-from services.accounts import open_accounts
-from services.accounts.bootstrap import create_first_admin
+from services.accounts.following import follow_account_events
 from services.platform.adjustments import AdjustmentProcess
-from services.platform.children import ChildService, ChildSpec
+from services.platform.children import API_PROCESS, ChildService, ChildSpec
+from services.platform.http_api import api_accounts, listening_socket, serve_http
 from services.platform.data_dir import DataDirLock
 from services.platform.web import create_app
 from services.api.warm import keep_compliance_warm
@@ -36,11 +35,10 @@ from services.platform.settings import RuntimeInfo, Settings, nats_servers
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats
 from services.platform.nats_listener import listener_for
-from services.platform.nats_permissions import HUB_DOMAIN
 from services.platform.nats_supervisor import ConnectionNotes, NatsSupervisor
 from services.feed.feeds import Feeds
 from services.platform.nats_credentials import NatsCredentials, nats_credentials_for
-from services.platform.nats_permissions import ADMIN, API, FEED
+from services.platform.nats_permissions import ADMIN, API, FEED, HUB_DOMAIN
 from services.shared.endpoints import command_broker, command_router
 from services.shared.eventlog import EventLog
 from services.shared.privacy import KeyStore
@@ -84,14 +82,21 @@ class Platform:
         self.keys = KeyStore(self.keys_engine)
         await self.keys.create_schema()
         self.db = make_engine(settings.read_model_url)
-        # Children first: the read models' tables exist before the HTTP API reads them.
-        services = await self._start_children()
-        await self._start_services(services)
-        http_url = ""
-        if "api" in services:
+        if "api" in self.services:
             self.nc = await self.connect(API)
             self.event_log = EventLog(self.nc)
-            http_url = await self._start_api()
+            # The first admin is made (by the platform owning the data dir) before any API process serves.
+            self.accounts, self.account_cache = await api_accounts(self.nc, self.event_log, self.keys_engine,
+                                                                   self.settings.data_dir, self.write_runtime)
+        # Children first: the read models' tables exist before the HTTP API reads them; the API
+        # processes last, so that nothing answers before every service this process runs listens.
+        await self._start_children([spec for spec in self.children if spec != API_PROCESS])
+        services = self._left_here()
+        await self._start_services(services)
+        if "api" in services:
+            await self._start_api()
+        await self._start_children([spec for spec in self.children if spec == API_PROCESS])
+        http_url = f"http://{settings.http_host}:{settings.http_port}" if "api" in self.services else ""
         info = RuntimeInfo(os.getpid(), self.nats_url, http_url, settings.read_model_url, settings.key_store_url)
         if self.write_runtime:
             info.write(settings.data_dir)
@@ -111,13 +116,20 @@ class Platform:
         self.tasks.append(asyncio.create_task(self.supervisor.run(), name="nats-server"))
         return self.embedded.url
 
-    async def _start_children(self) -> list[str]:
-        """Start the child processes; the services left to run in this one."""
-        for spec in self.children:
-            child = ChildService(spec, self.settings, self.nats_url)
-            await child.start()
-            self.running_children.append(child)
-        # An import worker child shares the bulk routes with this process's intake service.
+    async def _start_children(self, specs: list[ChildSpec]) -> None:
+        for spec in specs:
+            copies, fd = 1, None
+            if spec == API_PROCESS:
+                self.http_socket = listening_socket(self.settings.http_host, self.settings.http_port)
+                copies, fd = self.settings.api_processes, self.http_socket.fileno()
+            for _ in range(copies):
+                child = ChildService(spec, self.settings, self.nats_url, http_fd=fd)
+                await child.start()
+                self.running_children.append(child)
+
+    def _left_here(self) -> list[str]:
+        """The services not given to child processes (an import worker child shares the bulk routes
+        with this process's intake service)."""
         in_children = {name for spec in self.children for name in spec.services}
         return [name for name in self.services if name not in in_children]
 
@@ -188,26 +200,15 @@ class Platform:
         await broker.start()
         self.brokers.append(broker)
 
-    async def _start_api(self) -> str:
-        # Accounts live beside the key store; the first start makes the national admin and writes
-        # her password to data_dir/credential.json. Routes find the service on `app.state.accounts`.
-        self.accounts = await open_accounts(self.event_log, self.keys_engine, self.settings.data_dir)
-        if await create_first_admin(self.accounts, self.settings.data_dir):
-            log.info("created the national admin account; its password is in %s",
-                     self.settings.data_dir / "credential.json")
+    async def _start_api(self) -> None:
+        """The API in this process; routes find the account service on `app.state.accounts`."""
+        self.tasks.append(asyncio.create_task(follow_account_events(self.event_log, self.account_cache),
+                                              name="account events"))
         app = create_app(self.nc, self.event_log, self.db, self.keys, accounts=self.accounts)
         app.state.data_dir = self.settings.data_dir  # where the period settings are (contracts.periods)
         self.tasks.append(asyncio.create_task(keep_compliance_warm(self.db, app.state.compliance), name="warm"))
-        config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.http_port,
-                                log_level="warning", lifespan="off")
-        self.http = _QuietServer(config)
-        self.tasks.append(asyncio.create_task(self.http.serve(), name="http"))
-        while not self.http.started:
-            if self.tasks[-1].done():
-                self.tasks[-1].result()
-                raise RuntimeError(f"HTTP API could not listen on {self.settings.http_host}:{self.settings.http_port}")
-            await asyncio.sleep(0.05)
-        return f"http://{self.settings.http_host}:{self.settings.http_port}"
+        s = self.settings
+        self.http = await serve_http(app, s.http_host, s.http_port, s.http_fd, self.tasks)
 
     async def stop(self) -> None:
         """Stop everything, each step bounded in time and independent of the others: NATS may be
@@ -216,10 +217,15 @@ class Platform:
         self.stopping.set()
         if getattr(self, "http", None):
             self.http.should_exit = True
+        for child in self.running_children:  # the API processes first: no request comes as the services stop
+            if child.spec == API_PROCESS:
+                await child.stop()
         for broker in self.brokers:
             await _bounded(broker.stop(), "stopping the command endpoints")
         for child in self.running_children:
             await child.stop()
+        if getattr(self, "http_socket", None):
+            self.http_socket.close()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -247,11 +253,3 @@ async def _bounded(step, what: str) -> None:
         await asyncio.wait_for(step, STOP_STEP_SECONDS)
     except Exception as error:  # TimeoutError included: go on with the rest of the stop
         log.warning("%s did not finish cleanly: %r", what, error)
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling: the platform stops it along with everything else."""
-
-    @contextlib.contextmanager
-    def capture_signals(self):
-        yield

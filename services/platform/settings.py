@@ -5,7 +5,8 @@ AIXIN_DB_URL (read models; default SQLite in the data dir), AIXIN_KEYS_URL (key 
 SQLite in the data dir — keep it on different storage from the log in production),
 AIXIN_FEED_LISTEN and AIXIN_FEED_ADVERTISE (the embedded server's listener for outside systems),
 AIXIN_LEAF_LISTEN (where provinces' leaf nodes connect; with it the server has the JetStream domain
-`aixin`), AIXIN_STREAM_REPLICAS (the log's replicas; default 3 on a NATS cluster, else 1).
+`aixin`), AIXIN_STREAM_REPLICAS (the log's replicas; default 3 on a NATS cluster, else 1),
+AIXIN_API_PROCESSES (the HTTP API's processes under `aixin up`; default 1, see `api_processes`).
 
 AIXIN_NATS_URL may name several servers of one cluster, comma-separated: a client connects to any
 of them and moves to another when its server goes.
@@ -45,6 +46,12 @@ class Settings:
     leaf_listen: str | None = None
     # The log stream's replicas; None: 3 when the server is one of a cluster of three or more, else 1.
     stream_replicas: int | None = None
+    # The HTTP API's processes under `aixin up`, sharing its port. One by default: on two cores the
+    # command services, the log followers and the nats-server need the other (one API process took
+    # RegisterChild over HTTP from 200 to ~300/s there); more where there are cores to spare.
+    api_processes: int = 1
+    # An API process of `aixin up`: the listening socket its parent bound (services.platform.http_api).
+    http_fd: int | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
@@ -57,6 +64,7 @@ class Settings:
             feed_advertise=os.environ.get("AIXIN_FEED_ADVERTISE"),
             leaf_listen=os.environ.get("AIXIN_LEAF_LISTEN"),
             stream_replicas=_replicas(os.environ.get("AIXIN_STREAM_REPLICAS")),
+            api_processes=_processes(os.environ.get("AIXIN_API_PROCESSES")),
         )
         for key, value in overrides.items():
             if value is not None:
@@ -86,6 +94,21 @@ def _replicas(text: str | None) -> int | None:
     if text not in ("1", "3", "5"):
         raise ValueError(f"AIXIN_STREAM_REPLICAS is 1, 3 or 5 (JetStream's odd quorums up to 5), not {text!r}")
     return int(text)
+
+
+MAX_API_PROCESSES = 64
+
+
+def _processes(text: str | None) -> int:
+    if not text:
+        return 1
+    if not text.isdigit() or not 1 <= int(text) <= MAX_API_PROCESSES:
+        raise ValueError(f"AIXIN_API_PROCESSES is a whole number from 1 to {MAX_API_PROCESSES}, not {text!r}")
+    return int(text)
+
+
+def check_api_processes(count: int) -> int:
+    return _processes(str(count))
 
 
 def nats_servers(url: str) -> list[str]:

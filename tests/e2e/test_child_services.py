@@ -107,7 +107,7 @@ def test_ctrl_c_stops_aixin_up_and_every_process_it_started(tmp_path: Path) -> N
             assert up.poll() is None, log.read_text()
             time.sleep(0.2)
         started = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.split()
-        assert len(started) == 4, started  # aixin up, nats-server, log followers, import worker
+        assert len(started) == 5, started  # aixin up, nats-server, log followers, import worker, HTTP API
         os.killpg(up.pid, signal.SIGINT)
         up.wait(30)
         for _ in range(100):
