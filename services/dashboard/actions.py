@@ -56,7 +56,7 @@ async def blank(request: Request, client: Client, code: str, name: str, done: st
     if name not in FORMS:
         return problem(request, 404)
     if "caseworker" not in found[0].roles:  # the everyday commands are a caseworker's: no form she cannot send
-        return problem(request, 403)
+        return problem(request, 403, text=translator(request).gettext("error.caseworkers_form"))
     today = date.today().isoformat()
     values = {"region": code, "birth_date": "", "visited_on": today, "raised_on": today}
     # A child, pair or volunteer picked by name (services.dashboard.find): her id filled in, her name shown.
@@ -66,7 +66,7 @@ async def blank(request: Request, client: Client, code: str, name: str, done: st
     picked = await picked_names(client, found[0].token, {**request.query_params, field or "": values.get(field or "")})
     # Done only when the redirect after a success says so (`done` present, perhaps empty), never on a fresh load.
     shown = done if done is not None and set(done) <= ID_CHARS else None
-    about = await done_for(client, found[0].token, request.query_params, translator(request)) if shown is not None else None
+    about = None if shown is None else await done_for(client, found[0].token, request.query_params, translator(request))
     return form_page(request, *found, code, name, values, done=shown, picked=picked, about=about)
 
 

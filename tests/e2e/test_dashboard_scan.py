@@ -174,6 +174,9 @@ async def test_a_viewer_sees_no_names_and_no_actions_and_the_home_page_is_photog
     shown = await page.locator("#work-list").inner_text()
     assert not [name for name in names if name in shown]
     await shot(page, shots, f"viewer-{work}-ids-only")
+    reply = await page.goto(url + "/r/440105/forms/submit-wish")  # typed by hand: refused for her role, not her place
+    assert reply.status == 403
+    await expect(page.locator(".error")).to_have_text("此表单由个案工作者提交，您的角色不能提交。")
     await context.close()
 
     for lang, viewport, name in (("zh-CN", WIDE, "home-zh-1366"), ("zh-CN", PHONE, "home-zh-phone"),
