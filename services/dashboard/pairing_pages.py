@@ -40,7 +40,7 @@ def acts(who: Operator) -> bool:
 
 @router.get("/r/{code}/pairing")
 async def unpaired_list(request: Request, client: Client, code: str, offset: int = Query(0, ge=0, le=10_000_000),
-                        done: str = "") -> Response:
+                        done: str = "", child: str = "") -> Response:
     found = await signed_in_at(request, client, code)
     if isinstance(found, Response):
         return found
@@ -50,6 +50,8 @@ async def unpaired_list(request: Request, client: Client, code: str, offset: int
         return problem(request, answer.status, answer.message)
     t, today = translator(request), date.today()
     rows = [child_row(row, t, today) for row in answer.body.get("children", [])]
+    if done == "proposed":  # the read models trail the log a moment: her row says what was just sent for her
+        rows = [{**row, "proposed": True} if row["child_id"] == child else row for row in rows]
     return page(request, "pairing_list.html", who=who, code=code, rows=rows, named=answer.body.get("named"),
                 acts=acts(who), done=done if done in DONE else None, crumbs=breadcrumbs(who.office, place, t),
                 paging=paging(offset, len(rows), PAGE, answer.body.get("total")))
@@ -57,7 +59,7 @@ async def unpaired_list(request: Request, client: Client, code: str, offset: int
 
 async def child_page(request: Request, client: Client, code: str, child_id: str, status: int = 200,
                      error: str | None = None, typed: dict | None = None, done: str | None = None,
-                     errors: dict | None = None) -> Response:
+                     errors: dict | None = None, just_set: str | None = None) -> Response:
     found = await signed_in_at(request, client, code)
     if isinstance(found, Response):
         return found
@@ -71,6 +73,8 @@ async def child_page(request: Request, client: Client, code: str, child_id: str,
     profile = body.get("child") or {}
     village, town = village_and_town(str(profile.get("region", "")))
     child = child_row({**profile, "child_id": child_id, "name": body.get("child_name")}, t, date.today())
+    if just_set:  # the read models trail the log a moment: the facts show the tier she has just set
+        child["tier"] = just_set
     candidates = [{**c, "name": c.get("volunteer_name"), "terms": reasons(c, t)}
                   for c in body.get("candidates", [])]
     return page(request, "pairing_child.html", status=status, who=who, code=code, child=child, village=village,
@@ -83,8 +87,10 @@ async def child_page(request: Request, client: Client, code: str, child_id: str,
 
 
 @router.get("/r/{code}/pairing/child/{child_id}")
-async def suggestions(request: Request, client: Client, code: str, child_id: str, done: str = "") -> Response:
-    return await child_page(request, client, code, child_id, done=done if done in DONE else None)
+async def suggestions(request: Request, client: Client, code: str, child_id: str, done: str = "",
+                      tier: str = "") -> Response:
+    just_set = tier if done == "tier" and tier in {t.value for t in RiskTier} else None
+    return await child_page(request, client, code, child_id, done=done if done in DONE else None, just_set=just_set)
 
 
 @router.post("/r/{code}/pairing/child/{child_id}/tier")
@@ -119,8 +125,8 @@ async def sent(request: Request, client: Client, code: str, child_id: str, comma
         return problem(request, 404)
     answer = await client.post(found[0].token, command, body)
     if answer.ok:
-        target = (f"/r/{code}/pairing?done={done}" if done == "proposed"
-                  else f"/r/{code}/pairing/child/{quote(child_id)}?done={done}")
+        target = (f"/r/{code}/pairing?done={done}&child={quote(child_id)}" if done == "proposed"
+                  else f"/r/{code}/pairing/child/{quote(child_id)}?done={done}&tier={quote(str(body.get('tier', '')))}")
         return RedirectResponse(target, status_code=303)
     errors, error = errors_of(answer.status, answer.body, fields, translator(request))
     return await child_page(request, client, code, child_id, status=answer.status if answer.status >= 400 else 422,

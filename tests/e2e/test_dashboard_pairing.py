@@ -67,6 +67,7 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
 
     await card.locator("button.propose").click()
     await expect(page.locator("#pairing-done")).to_have_text("已提议结对，等待审批。")
+    await expect(page.locator(f"#child-{NEW}")).to_contain_text("结对提议待审批")  # before the read models know
     await catch_up(site.projector, site.event_log)
     await page.reload()
     await expect(page.locator(f"#child-{NEW}")).to_contain_text("结对提议待审批")
@@ -107,6 +108,7 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     await page.fill("#f-reason", "母亲外出务工，与祖母同住")
     await page.click("#set-tier")
     await expect(page.locator("#pairing-done")).to_have_text("The risk tier was set.")
+    await expect(page.locator("#child-tier")).to_have_text("Orange")  # before the read models know
     await catch_up(site.projector, site.event_log)
     await page.reload()
     await expect(page.locator("#child-tier")).to_have_text("Orange")
