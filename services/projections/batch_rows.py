@@ -44,10 +44,9 @@ class Rows:
     async def read(self, conn: AsyncConnection, column: str, values: Iterable) -> None:
         """Read the rows whose `column` is one of `values` (call before applying any event)."""
         wanted, names = sorted(set(values) - {None}), (*self.keys, *self.columns)
-        by = self.table.c[column]
+        query = _select(self.table, names, column)
         for start in range(0, len(wanted), CHUNK):
-            query = select(*(self.table.c[n] for n in names)).where(by.in_(wanted[start:start + CHUNK]))
-            for found in await conn.execute(query):
+            for found in await conn.execute(query, {"wanted": wanted[start:start + CHUNK]}):
                 row = dict(zip(names, found))
                 key = self._key(row)
                 if key not in self._read:
@@ -127,6 +126,13 @@ class Rows:
 
     def _params(self, row: dict, columns: tuple[str, ...]) -> dict:
         return {**{f"key_{k}": row[k] for k in self.keys}, **{n: row[n] for n in columns}}
+
+
+# Built once per table: a SELECT built per batch cost a live batch of one event more than running it.
+# The list of values is expanded into the IN as the statement runs.
+@functools.cache
+def _select(table: Table, names: tuple[str, ...], column: str):
+    return select(*(table.c[n] for n in names)).where(table.c[column].in_(bindparam("wanted", expanding=True)))
 
 
 # The bound names of the keys differ from the columns': SQLAlchemy reserves a column's own name for

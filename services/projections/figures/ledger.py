@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import Table, bindparam, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.activity.care import ActivityLogged, StationActivityLogged, TeamActivityLogged, VisitLogged
@@ -130,11 +130,17 @@ async def _read(conn: AsyncConnection, batch: Batch, facts: list[Fact]) -> None:
 async def _load(conn: AsyncConnection, batch: Batch, attribute: str, ids, by: str | None = None) -> None:
     """The rows of `ids` (by key, or by the column `by`: then only reminders still open)."""
     table, key = STANDING[attribute]
-    column, ids, rows = table.c[by or key], sorted(ids), getattr(batch, attribute)
-    where = [table.c.closed_on.is_(None)] if by else []
+    ids, rows, query = sorted(ids), getattr(batch, attribute), _standing(table, by or key, bool(by))
     for start in range(0, len(ids), CHUNK):
-        found = await conn.execute(select(table).where(column.in_(ids[start:start + CHUNK]), *where))
+        found = await conn.execute(query, {"ids": ids[start:start + CHUNK]})
         rows.loaded((dict(row._mapping) for row in found), key)
+
+
+@functools.cache
+def _standing(table: Table, column: str, open_only: bool):
+    """Built once per table: building it per batch cost a live batch of one event more than running it."""
+    where = [table.c.closed_on.is_(None)] if open_only else []
+    return select(table).where(table.c[column].in_(bindparam("ids", expanding=True)), *where)
 
 
 async def _write(conn: AsyncConnection, batch: Batch) -> None:

@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.operations import ParkedEventSkipped
@@ -113,9 +113,19 @@ async def _decode(conn: AsyncConnection, batch: list[RawMessage]) -> list[Stored
 async def locked_checkpoints(conn: AsyncConnection, projections) -> dict[str, int]:
     """The checkpoints, locked until the transaction ends: a second projector on the same database
     waits here, then sees what the first one applied, and never applies an event twice."""
-    await conn.execute(update(checkpoints).where(checkpoints.c.projection.in_(list(projections)))
-                       .values(last_seq=checkpoints.c.last_seq))
+    if conn.dialect.update_returning:  # the lock and the read in one statement: one trip fewer a batch
+        rows = dict((await conn.execute(_lock_statement(True), {"names": list(projections)})).all())
+        return {name: rows.get(name, 0) for name in projections}
+    await conn.execute(_lock_statement(False), {"names": list(projections)})
     return await read_checkpoints(conn, projections)
+
+
+@functools.cache
+def _lock_statement(returning: bool):
+    """Built once: a statement built per batch cost a live batch of one event more than running it."""
+    c = checkpoints.c
+    statement = update(checkpoints).where(c.projection.in_(bindparam("names", expanding=True))).values(last_seq=c.last_seq)
+    return statement.returning(c.projection, c.last_seq) if returning else statement
 
 
 async def read_checkpoints(conn: AsyncConnection, projections) -> dict[str, int]:
