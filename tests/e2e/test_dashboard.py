@@ -300,6 +300,8 @@ async def test_work_lists_are_filtered_paged_and_exported_within_her_subtree(sit
     page = await context.new_page()
     await sign_in(page, site, "haizhu")
     await page.goto(site.url + "/r/440105/work/unpaired")
+    await expect(page.locator("h1")).to_have_text("已评定风险等级的未结对儿童（红色优先）")  # what the list holds
+    await expect(page.locator("#untiered-elsewhere a")).to_have_attribute("href", "/r/440105/pairing")
     await expect(page.locator(".pager")).to_contain_text("第 1 页 · 共 2 条")
     await expect(page.locator("#work-list tbody tr")).to_have_count(1)
     await expect(page.locator("#work-list .tier-red")).to_have_text("红色（最紧急）")  # red first
