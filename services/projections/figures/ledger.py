@@ -58,8 +58,8 @@ class FigureLedger:
     handles = frozenset(APPLY)
 
     async def apply(self, conn: AsyncConnection, events: list[StoredEvent]) -> None:
-        facts = [Fact(s.event, s.envelope.region, day_of_event(s.event, s.envelope.occurred_at.date()),
-                      s.envelope.occurred_at.date()) for s in events]
+        facts = [Fact(s.event, s.envelope.region, day_of_event(s.event, recorded), recorded)
+                 for s in events for recorded in (s.envelope.occurred_at.date(),)]
         batch = Batch()
         await _read(conn, batch, facts)
         for fact in facts:
@@ -80,6 +80,8 @@ def needs(facts: list[Fact]) -> dict[str, set[str]]:
     need: dict[str, set[str]] = defaultdict(set)
     for fact in facts:
         e = fact.event
+        if not _reads_rows(type(e)):  # most of a log: registrations, which read no standing row
+            continue
         if isinstance(e, CHILD_EVENTS):
             need["children"].add(e.child_id)
             need["subjects"].add(e.child_id)
@@ -103,6 +105,12 @@ def needs(facts: list[Fact]) -> dict[str, set[str]]:
                 if value is not None:
                     need[attribute].add(value)
     return need
+
+
+@functools.cache
+def _reads_rows(cls: type) -> bool:
+    return issubclass(cls, (*CHILD_EVENTS, PairFormed, *ACTIVITIES, *OF_PAIR, *OF_VOLUNTEER, WishFulfilled,
+                            WishCancelled, ReminderRaised))
 
 
 def visit_volunteers(facts: list[Fact], batch: Batch) -> set[str]:

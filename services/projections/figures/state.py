@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from contracts.envelope import Event
 from services.projections.figures.arithmetic import Deltas
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """An event as the ledger reads it: its owning region, the day it happened (its business day,
-    where it has one: `contracts.business_days`) and the day it was recorded (None: that day)."""
+    where it has one: `contracts.business_days`) and the day it was recorded (None: that day).
+    A named tuple: made for every event of a batch, it takes a quarter of the time a frozen dataclass takes to make."""
 
     event: Event
     region: str
