@@ -25,8 +25,11 @@ async def follow_account_events(event_log: EventLog, cache: AccountCache) -> Non
             async for batch in event_log.present(ACCOUNT_EVENTS):
                 last = _note(batch, cache)
             cache.start()
-            async for batch in event_log.batches(last + 1, subject_filter=ACCOUNT_EVENTS):
-                _note(batch, cache)
+            # One by one as each arrives, never gathered into batches: the sooner it is seen here,
+            # the sooner a disabled account stops (read raises on a malformed event: the next round
+            # reads it raw, as present does, and goes on after it).
+            async for stored in event_log.read(last + 1, ACCOUNT_EVENTS):
+                cache.changed(_username(stored.subject), stored.envelope.aggregate_version)
         except asyncio.CancelledError:
             cache.stop()
             raise
@@ -39,8 +42,12 @@ async def follow_account_events(event_log: EventLog, cache: AccountCache) -> Non
 
 def _note(batch: list[RawMessage], cache: AccountCache) -> int:
     for message in batch:
-        cache.changed(message.subject.removeprefix(f"{ACCOUNTS_ROOT}."), _version(message))
+        cache.changed(_username(message.subject), _version(message))
     return batch[-1].seq
+
+
+def _username(subject: str) -> str:
+    return subject.removeprefix(f"{ACCOUNTS_ROOT}.")
 
 
 def _version(message: RawMessage) -> int:

@@ -2,8 +2,9 @@
 passes the time, so tests need no sleeping.
 
 Counted per username, known or not, so that the answer says nothing about which usernames exist.
-Held in memory: the API runs in one process, and a restart forgetting the count costs an attacker
-a restart's worth of guesses at most.
+Held in memory, per API process: `aixin up --api-processes N` lets a username be tried up to 5N
+times a minute (one process by default: 5), and a restart forgetting the count costs an attacker a
+restart's worth of guesses at most.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Signing in to the HTTP API, and who is calling: `POST /auth/token` (OAuth2 password form) gives a
 bearer token; `signed_in` turns a request's token into the `Caller` every other route depends on.
 
-The account behind a token is read from the credential store on every request, so disabling an
-account or taking a role takes effect at once, not when its tokens expire.
+The account behind a token is kept in the API process's memory only until its next event (every API
+process follows them: services.accounts.cache), so disabling an account or taking a role takes effect
+at once, in every API process, not when its tokens expire.
 The account service is `request.app.state.accounts` (services.api.deps; set by the platform, or by a test).
 """
 

@@ -61,7 +61,7 @@ async def _run_up(settings: Settings) -> None:
         console.print(f"aixin is up (data in {settings.data_dir})\n"
                       f"  NATS      {info.nats_url}{' (embedded)' if platform.embedded else ''}\n"
                       f"{_feed_line(platform)}"
-                      f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs){_processes(settings)}\n"
+                      f"  HTTP API  {info.http_url}  (OpenAPI: {info.http_url}/docs)\n{_processes(settings)}"
                       f"  read models {info.db_url}\nPress Ctrl-C to stop.")
         await platform.run_until_signalled()
     finally:
@@ -71,7 +71,7 @@ async def _run_up(settings: Settings) -> None:
 
 def _processes(settings: Settings) -> str:
     count = settings.api_processes
-    return f", {count} processes" if count > 1 else ""
+    return f"            served by {count} processes sharing the port\n" if count > 1 else ""
 
 
 def _feed_line(platform) -> str:

@@ -47,8 +47,10 @@ class Settings:
     # The log stream's replicas; None: 3 when the server is one of a cluster of three or more, else 1.
     stream_replicas: int | None = None
     # The HTTP API's processes under `aixin up`, sharing its port. One by default: on two cores the
-    # command services, the log followers and the nats-server need the other (one API process took
-    # RegisterChild over HTTP from 200 to ~300/s there); more where there are cores to spare.
+    # command services, the log followers and the nats-server want the rest (one API process of its
+    # own, with its account cache, took RegisterChild over HTTP at 64 in flight on a loaded 2-core
+    # machine from 46-53/s to 65-74/s, and the main process's CPU per command from 4.8-5.3 ms to
+    # 1.2-2.3 ms); more where there are cores to spare.
     api_processes: int = 1
     # An API process of `aixin up`: the listening socket its parent bound (services.platform.http_api).
     http_fd: int | None = None
