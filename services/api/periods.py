@@ -31,7 +31,7 @@ def period_settings(request: Request) -> dict:
         raise HTTPException(503, f"the period settings cannot be used: {error}") from None
 
 
-def asked_span(request: Request,
+async def asked_span(request: Request,
                start: date | None = Query(None, alias="from", description="first day (YYYY-MM-DD), with to"),
                end: date | None = Query(None, alias="to", description="last day (YYYY-MM-DD), not after today"),
                period: str | None = Query(None, min_length=1, max_length=40, description=PERIODS_TEXT),

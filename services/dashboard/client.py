@@ -65,7 +65,7 @@ class ApiClient:
         return Answer(reply.status_code, _json(reply) | {"retry_after": reply.headers.get("retry-after")})
 
 
-def api_client(request: Request) -> ApiClient:
+async def api_client(request: Request) -> ApiClient:
     """The client `add_dashboard` set on the app: the dashboard's one way to the API."""
     return request.app.state.dashboard
 
