@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.regions import parse_region
 from services.projections.figures.catalogue import FIGURES, FLOW, LEVELS, STOCK
+from services.projections.figures.counties import counties_covered, counties_covered_on
 from services.projections.figures.spans import figures_on, figures_over, series_counted
 from services.shared.unit_of_work import Deps
 from tests.log.care_cases import FakeClock, child, ok
@@ -118,3 +119,13 @@ async def test_counties_covered_follow_the_active_pairs_at_every_level(ledger) -
         ("2026-01", 1, 1), ("2026-02", 2, 2), ("2026-03", 1, 1)]
     assert (trained["station_training_sessions"], trained["volunteers_trained_at_stations"]) == (1, 2)
     assert cn["counties_covered"] == sum(row["counties_covered"] for row in rows) == 1
+
+
+async def test_counties_covered_on_many_days_read_at_once_equal_those_read_day_by_day(ledger) -> None:
+    days = [date(2026, 1, 9), date(2026, 1, 10), date(2026, 1, 31), date(2026, 2, 3), date(2026, 2, 28),
+            date(2026, 3, 4), date(2026, 3, 5), LAST]
+    async with ledger.connect() as conn:
+        for prefix in ("", "44", "4401", "440105", "440117", "440105001", HZ1):
+            one_by_one = [(await counties_covered(conn, prefix, day, None))[0] for day in days]
+            assert await counties_covered_on(conn, prefix, days) == one_by_one, prefix
+            assert one_by_one != [0] * len(days), prefix  # each region had a pair on some day

@@ -42,6 +42,30 @@ async def counties_covered(conn: AsyncConnection, prefix: str, day: date, part: 
     return len({p[:COUNTY] for p in places}), {code: len(found) for code, found in parts.items()}
 
 
+async def counties_covered_on(conn: AsyncConnection, prefix: str, days: list[date]) -> list[int]:
+    """The counties covered under `prefix` as of each of `days` (in order), from one read of the
+    ledger by place and day rather than one read per day: a year's series asked twelve (206 of the
+    national home page's 290 ms of CPU on a demo of 2,000 children)."""
+    if not days:
+        return []
+    finest = max(len(prefix), COUNTY)
+    low, high = code_range(prefix)
+    place = func.substr(ledger.c.region, 1, finest)
+    query = (select(place, ledger.c.day, func.sum(ledger.c.delta))
+             .where(ledger.c.region.between(low, high), ledger.c.figure == PAIRS, ledger.c.day <= max(days))
+             .group_by(place, ledger.c.day).order_by(ledger.c.day))
+    steps = list(await conn.execute(query))
+    standing: dict[str, int] = defaultdict(int)
+    counts, next_step = [], 0
+    for day in days:
+        while next_step < len(steps) and steps[next_step][1] <= day:
+            code, _, delta = steps[next_step]
+            standing[code] += int(delta)
+            next_step += 1
+        counts.append(len({p[:COUNTY] for p, pairs in standing.items() if pairs > 0}))
+    return counts
+
+
 async def _from_ledger(conn: AsyncConnection, prefix: str, day: date, length: int) -> dict[str, int]:
     """Active pairs as of `day` by county (by town or village, under a county)."""
     low, high = code_range(prefix)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.regions import Region
 from services.projections.figures.arithmetic import month_ends
 from services.projections.figures.catalogue import LEVELS
-from services.projections.figures.counties import counties_covered
+from services.projections.figures.counties import counties_covered, counties_covered_on
 from services.projections.figures.queries import (figures_as_of, figures_with_subregions,
                                                    month_by_subregion, part_length, series)
 
@@ -51,6 +51,7 @@ async def series_counted(conn: AsyncConnection, region: Region, year: int, until
     """`queries.series` (month by month of `year` up to `until`), each month with the counties
     covered at its end."""
     months = await series(conn, region, year, until)
-    for month, (_start, end) in zip(months, month_ends(year, until)):
-        month["counties_covered"] = (await counties_covered(conn, region.prefix, end, None))[0]
+    ends = [end for _start, end in month_ends(year, until)][:len(months)]
+    for month, covered in zip(months, await counties_covered_on(conn, region.prefix, ends)):
+        month["counties_covered"] = covered
     return months
