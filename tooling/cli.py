@@ -48,8 +48,12 @@ def bench(
     events: Annotated[int, typer.Option(help="events the rebuilds replay at least (topped up)")] = 5000,
     commands: Annotated[int, typer.Option(help="commands to time per kind with 64 in flight (a tenth one at a time)")] = 2000,
     rows: Annotated[int, typer.Option(help="rows of a civil-affairs list to import (0: skip)")] = 5000,
-    peer: Annotated[bool, typer.Option("--peer", help="also run the peer: pyeventsourcing on SQLite "
-                                                      "(pip install 'aixin\\[bench]')")] = False,
+    peer: Annotated[bool, typer.Option("--peer", help="also run the peers: pyeventsourcing on PostgreSQL (of the same "
+                                                      "durability) and on SQLite (pip install 'aixin\\[bench]')")] = False,
+    peer_pg_url: Annotated[Optional[str], typer.Option(help="with --peer: the PostgreSQL the peer uses, in a schema of "
+                                                            "its own made and dropped by the run (default: "
+                                                            "$AIXIN_BENCH_PG_URL, else postgresql://postgres@127.0.0.1"
+                                                            ":5432/test); where none answers, its rows are skipped")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object of the figures on standard "
                                                          "output (the table goes to standard error)")] = False,
     each_model: Annotated[bool, typer.Option(help="rebuild each read model alone too, not only all at once")] = True,
@@ -74,7 +78,8 @@ def bench(
 ) -> None:
     """Raw JetStream rates (publish, ordered read), commands/s over HTTP and NATS, import rows/s,
     rebuild events/s per read model and all at once, acknowledgement-to-visible latency, stats read
-    times at six levels, and with --peer pyeventsourcing doing the same work, all in one run."""
+    times at six levels, CPU per command by process, and with --peer pyeventsourcing doing the same work,
+    all in one run, each figure set against the goal that names it (met or not)."""
     import json
 
     from rich.console import Console
@@ -95,9 +100,16 @@ def bench(
         if as_json:
             print(json.dumps(figures, ensure_ascii=False, indent=2))
         return
+    if peer_pg_url is not None:
+        from tooling.bench.peer_pg import PeerDatabaseError, connection_fields
+
+        try:
+            connection_fields(peer_pg_url)
+        except PeerDatabaseError as error:
+            fail(f"--peer-pg-url: {error}")
     try:
         figures = run(run_bench(events=events, commands=commands, console=shown, imports=rows, peer=peer,
-                                each_model=each_model))
+                                each_model=each_model, peer_pg_url=peer_pg_url))
     except PeerUnavailable as error:
         fail(str(error))
     if as_json:

@@ -33,6 +33,7 @@ from services.cli.client import SIGNED_IN, HttpCommands, connect
 from services.platform import event_loop
 from services.platform.nats_credentials import NatsCredentials, credentials_dir
 from services.platform.nats_permissions import API
+from tooling.bench.cpu import Watched, read_all
 from tooling.bench.raw import timed
 
 COMMUNITY = "440105001101"  # 下渡社区, 赤岗街道, 海珠区: children register at community level
@@ -83,25 +84,31 @@ def command(kind: str, i: int, run: str, actor: Actor = SIGNED_IN, total: int = 
 
 
 def send_commands(data_dir: Path, kind: str, count: int, in_flight: int, via: str, run: str,
-                  total: int = 0) -> tuple[float, int, list[str]]:
-    """Seconds to send `count` commands of `kind` with `in_flight` at once, how many were refused,
-    and the first refusals' messages."""
-    return event_loop.run(_send(data_dir, kind, count, in_flight, via, run, total))
+                  total: int = 0, watched: tuple[Watched, ...] = ()) -> dict:
+    """Send `count` commands of `kind` with `in_flight` at once: {"seconds", "refused", "why" (the
+    first refusals' messages), "p50_ms" (a command's own time, send to reply), "cpu" (the
+    `watched` processes' CPU seconds, read just before and just after the timed commands)}."""
+    return event_loop.run(_send(data_dir, kind, count, in_flight, via, run, total, list(watched)))
 
 
 async def _send(data_dir: Path, kind: str, count: int, in_flight: int, via: str, run: str,
-                total: int) -> tuple[float, int, list[str]]:
-    refused, why = 0, []
+                total: int, watched: list[Watched]) -> dict:
+    refused, why, took = 0, [], []
     context, name = KINDS[kind]
     async with _sender(data_dir, in_flight, via) as send:
         async def one(i: int) -> None:
             nonlocal refused
+            started = time.perf_counter()
             reply = await send(context, name, kind, i, run, total)
+            took.append((time.perf_counter() - started) * 1000)
             refused += not reply.ok
             if not reply.ok and len(why) < 3:
                 why.append(reply.error.message)
+        before = read_all(watched)
         seconds = await timed(count, in_flight, one)
-    return seconds, refused, why
+        after = read_all(watched)
+    return {"seconds": seconds, "refused": refused, "why": why, "p50_ms": percentile(took, 0.5),
+            "cpu": {"before": before, "after": after}}
 
 
 class _sender:
