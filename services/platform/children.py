@@ -15,7 +15,8 @@ core. Three groups go to child processes of their own:
 - the HTTP API with the dashboard, in `Settings.api_processes` processes sharing one listening
   socket that the parent binds (`services.platform.http_api`): the API's own work per request
   (parsing, the token's check, answering) once shared a core with the command services, and
-  RegisterChild over HTTP stopped at 200/s, a third of what the services take over NATS. The
+  RegisterChild over HTTP at 64 in flight stopped at 209-235/s where NATS took 1,057/s; with an
+  API process of its own, 439-482/s (`Settings.api_processes` has the figures). The
   parent keeps the command services and creates the first admin before any API process starts.
   Per API process: its compliance figures warmed (services.api.warm), its account cache
   (services.accounts.cache) and its sign-in lock-out count (services.accounts.lockout).

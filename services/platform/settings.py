@@ -47,10 +47,10 @@ class Settings:
     # The log stream's replicas; None: 3 when the server is one of a cluster of three or more, else 1.
     stream_replicas: int | None = None
     # The HTTP API's processes under `aixin up`, sharing its port. One by default: on two cores the
-    # command services, the log followers and the nats-server want the rest (an API process of its
-    # own, with its account and token caches, took RegisterChild over HTTP at 64 in flight on a
-    # shared 2-core machine from 143-161/s to 166-180/s, and the main process's CPU per command from
-    # 3.0 ms to 1.3-1.4 ms, the API process's own being 1.1 ms); more where cores are to spare.
+    # command services, the log followers and the nats-server want the rest. An API process of its
+    # own, with its account and token caches, took RegisterChild over HTTP at 64 in flight from
+    # 209-235/s to 439-482/s, and the main process's CPU per command from 3.2 ms to 0.6-0.7 ms (the
+    # API process's own: 0.65 ms); two API processes made 437-503/s. More where cores are to spare.
     api_processes: int = 1
     # An API process of `aixin up`: the listening socket its parent bound (services.platform.http_api).
     http_fd: int | None = None
