@@ -52,6 +52,7 @@ async def _run_up(settings: Settings) -> None:
     from services.platform.runtime import Platform
 
     platform = Platform(settings, children=UP_CHILDREN)
+    platform.stop_on_signals()
     try:
         info = await platform.start()
     except BaseException:  # e.g. the data dir in use: nothing was running, nothing to announce
@@ -102,6 +103,7 @@ def serve(
 
     async def main() -> None:
         platform = Platform(settings, services=tuple(services))
+        platform.stop_on_signals()
         try:
             await platform.start()
             console.print(f"serving {', '.join(services)} on {nats_url}")

@@ -53,6 +53,7 @@ def main() -> None:
 async def serve(settings: Settings, services: tuple[str, ...]) -> None:
     """Run the services until signalled, telling the parent once they are ready."""
     platform = Platform(settings, services=services, write_runtime=False)
+    platform.stop_on_signals()
     try:
         await platform.start()
         # What start-up made (modules, the division data, the schemas) lives as long as the

@@ -241,10 +241,15 @@ class Platform:
         if getattr(self, "lock", None):
             self.lock.release()
 
-    async def run_until_signalled(self) -> None:
+    def stop_on_signals(self) -> None:
+        """SIGINT and SIGTERM stop it, also while it starts (entry points call this before `start`:
+        `aixin up`'s API process answers before this one has finished starting)."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stopping.set)
+
+    async def run_until_signalled(self) -> None:
+        self.stop_on_signals()
         await self.stopping.wait()
 
 
