@@ -3,8 +3,8 @@ bytes in data_dir/token.key (0600), made on first start; deleting it signs every
 
 A token carries only the username, its times and the account's token version when it was issued:
 roles, office, whether the account is disabled and its token version are those of the account now
-(services.accounts.cache keeps them only until the account's next event), so a change takes effect at once, and a new password, a role taken or the
-account disabled ends every token issued before it."""
+(services.accounts.cache keeps them only until the account's next event), so a change takes effect
+at once, and a new password, a role taken or the account disabled ends every token issued before it."""
 
 from __future__ import annotations
 

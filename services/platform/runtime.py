@@ -188,11 +188,10 @@ class Platform:
 
     async def _serve(self, user: str, router, commands: bool = False) -> None:
         # No per-message access log: it would write two lines for every message.
-        options = {}
-        if self.credentials:
-            seed = self.credentials.connect_options(user)
-            options = {"security": NatsNKey.from_seed(seed["nkeys_seed_str"], ssl_context=seed.get("tls")),
-                       "inbox_prefix": seed["inbox_prefix"]}
+        options = self.credentials.connect_options(user) if self.credentials else {}
+        if options and not commands:  # the command server takes nats-py's options as they are
+            options = {"security": NatsNKey.from_seed(options["nkeys_seed_str"], ssl_context=options.get("tls")),
+                       "inbox_prefix": options["inbox_prefix"]}
         make = command_broker if commands else functools.partial(NatsBroker, logger=None)
         broker = make(nats_servers(self.nats_url), graceful_timeout=10, name=f"aixin-{user}", max_reconnect_attempts=-1,
                       reconnect_time_wait=RECONNECT_WAIT, **options)

@@ -37,8 +37,8 @@ class CommandRouter:
 @dataclass
 class CommandServer:
     """What `command_broker` hands out: include routers, start, stop — as FastStream's broker did.
-    Takes the options FastStream's `NatsBroker` took from the platform (`security`, `name`,
-    `inbox_prefix`, reconnection) and passes them to nats-py."""
+    Takes nats-py's connect options (credentials, `name`, `inbox_prefix`, reconnection) and
+    `graceful_timeout`, the seconds a stop waits for the commands under way."""
 
     servers: str | list[str]
     options: dict[str, Any] = field(default_factory=dict)
@@ -100,12 +100,5 @@ class CommandServer:
 
 
 def _connect_options(options: dict[str, Any]) -> dict[str, Any]:
-    """nats-py's options for what the platform hands a broker (FastStream's names)."""
-    given = dict(options)
-    given.pop("graceful_timeout", None)
-    security = given.pop("security", None)
-    if security is not None:  # faststream.nats.NatsNKey.from_seed(seed, ssl_context=...)
-        given["nkeys_seed_str"] = security.seed
-        if security.ssl_context is not None:
-            given["tls"] = security.ssl_context
-    return given
+    """nats-py's options: all but the stop's bound, which is this server's."""
+    return {name: value for name, value in options.items() if name != "graceful_timeout"}

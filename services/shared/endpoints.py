@@ -73,8 +73,8 @@ def _invalid(model: type[Command], error: ValidationError) -> Reply:
 
 def command_broker(url: str | list[str], **options: Any) -> CommandServer:
     """The server of command routers: nats-py subscriptions, not FastStream's consume path (see
-    `services.shared.command_server` for what that path cost a command). Takes the options the
-    platform gives every broker."""
+    `services.shared.command_server` for what that path cost a command). Takes nats-py's
+    connect options, and `graceful_timeout` for its stop."""
     return CommandServer(url, options)
 
 
