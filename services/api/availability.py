@@ -28,11 +28,10 @@ def unavailable() -> HTTPException:
 async def request_while_connected(nc, subject: str, payload: bytes, timeout: float,
                                   resend_after: float | None = RESEND_AFTER):
     """The command's answer; sent once more if none came within `resend_after`. On a cluster a
-    service whose server died reconnects to another node, where it may not answer what it received
-    before (a responder's permission to answer lives on the server the request came through): its
-    answer is refused and would be awaited for the whole timeout. The command id in the payload
-    makes the second sending store nothing twice; whichever answer comes first is taken. None: sent
-    once (a command whose work takes long)."""
+    request or its answer may be lost with a node that dies (core NATS keeps neither), and would be
+    awaited for the whole timeout. The command id in the payload makes the second sending store
+    nothing twice; whichever answer comes first is taken. None: sent once (a command whose work
+    takes long)."""
     if not nc.is_connected:
         raise unavailable()
     loop = asyncio.get_running_loop()

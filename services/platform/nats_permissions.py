@@ -6,7 +6,7 @@ for an external cluster. Pure: no I/O.
 
 - A command service publishes only the event subjects of the aggregates it writes and subscribes
   only to its own command subjects, in its own queue group (nobody else may subscribe there, so
-  nobody can answer in its place); it answers requests through `allow_responses`.
+  nobody can answer in its place); it answers into the inboxes of those who may ask it (`ASKERS`).
 - The API alone publishes commands; it appends account events and reads histories.
 - Log followers (read models, the reminder process) read the log through consumers; the reminder
   process appends only its own `reminder` events, the read models only an operator's skip of an
@@ -82,10 +82,16 @@ HUB_DOMAIN = "aixin"  # the hub's JetStream domain: a leaf node reaches its API 
 SYSTEM_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
-# `allow_responses: true` lets a user answer a request for two minutes only (the server's default,
-# though its documentation says there is none): a replay of a million events answers after a
-# quarter of an hour, and its answer was refused as a publish violation. One answer still, within a day.
-LONG_ANSWERS = {"max": 1, "expires": "24h"}
+# Who may send a service its requests, and so whose inbox it answers into: the API and an operator's
+# tools (as `admin`) the commands, `admin` alone the read models' replays and rebuilds.
+# An answer is a publish to the asker's inbox, not `allow_responses`: the server keeps the answers a
+# client owes in its record of that client, which a configuration reload empties (each client is
+# authorized again: `setPermissions` makes `c.replies` anew), so a command under way while
+# `aixin systems add` reloaded the server was applied and its answer refused (the caller waited out
+# its timeout); and on a cluster an answer sent through another node than the request came by was
+# refused too. A reply subject ends in a token the answering user can learn only from the request
+# (it may not subscribe to another user's inbox), so it still answers only what it was asked.
+ASKERS: dict[str, tuple[str, ...]] = {**{user: (API, ADMIN) for user in ANSWERS}, "projections": (ADMIN,)}
 
 
 def inbox_prefix(user: str) -> str:
@@ -119,26 +125,21 @@ def permissions(user: str) -> dict:
     inbox = f"{inbox_prefix(user)}.>"
     publish = [_events_of(aggregate) for aggregate in WRITES.get(user, ())]
     subscribe = [inbox]
-    responds = False
     if user == API:
         publish += [f"{COMMANDS_ROOT}.>", f"{ACCOUNTS_ROOT}.*", *_reading_histories(), *_following()]
     if user in ANSWERS:
         publish += _reading_histories()
         subscribe += [f"{COMMANDS_ROOT}.{subject} {QUEUE[user]}" for subject in ANSWERS[user]]
-        responds = True
     if user in FOLLOWERS:
         publish += [*_reading_histories(), *_following()]
     if user == "projections":
         subscribe.append(f"{ADMIN_ROOT}.projections.>")
-        responds = LONG_ANSWERS
+    publish += [f"{inbox_prefix(asker)}.>" for asker in ASKERS.get(user, ())]
     if user in WRITES or user == API:  # appenders learn of a new leader of the log's stream
         subscribe.append(f"$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{STREAM}")
     if user not in SERVICE_USERS:
         raise ValueError(f"no NATS user {user!r}; aixin's users are {', '.join(SERVICE_USERS)}")
-    result: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
-    if responds:
-        result["allow_responses"] = responds
-    return result
+    return {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
 
 
 def check_system_name(name: str) -> str:

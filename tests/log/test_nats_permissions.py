@@ -151,6 +151,33 @@ async def test_the_services_may_do_their_work(server) -> None:
     assert intake.violations == api.violations == follower.violations == []
 
 
+async def test_an_answer_owed_when_the_server_reloads_its_users_still_reaches_the_asker(server) -> None:
+    """`aixin systems add` reloads the running server; a command received before and answered after
+    the reload is answered, not refused (the caller would wait out its timeout for an applied command)."""
+    embedded, credentials = server
+    intake = Client()
+    nc = await intake.connect(embedded.url, **credentials.connect_options("intake"))
+    sub = await nc.subscribe("aixin.cmd.intake.register_child", queue="aixin-intake")
+    api = Client()
+    api_nc = await api.connect(embedded.url, **credentials.connect_options("api"))
+    request = asyncio.ensure_future(api_nc.request("aixin.cmd.intake.register_child", b"{}", timeout=10))
+    message = await sub.next_msg(timeout=5)
+    credentials.add_system("shanghai", "31")
+    assert embedded.reload_running(credentials.server_config())
+    for _ in range(100):  # the reload is done once the new system's feeder may connect
+        try:
+            await (await nats.connect(embedded.url, allow_reconnect=False, max_reconnect_attempts=0,
+                                      **credentials.feeder_options("shanghai"))).close()
+            break
+        except Exception:
+            await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the server did not take the new system's users within 5 s")
+    await message.respond(b"ok")
+    assert (await request).data == b"ok"
+    assert intake.violations == api.violations == []
+
+
 async def test_a_log_of_the_global_account_moves_into_the_platforms(tmp_path: Path) -> None:
     """Before accounts, the log lived in the server's global account: the first start with accounts
     moves it over, consumers and all, so nothing written before is lost."""
