@@ -17,9 +17,11 @@ from services.api.headers import SECURITY_HEADERS as HEADERS
 from services.dashboard.client import ApiClient, end_session, token_of
 from services.dashboard.guard import form_token, keep_pre_session
 from services.dashboard.i18n import COOKIE, Translator, language_of
+from services.dashboard.named import short
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
+TEMPLATES.filters["short_id"] = short  # a person a role may not name, as the work lists show her
 SECURITY_HEADERS = {**HEADERS, "Cache-Control": "no-store"}  # the server's own, and pages are not kept
 
 

@@ -50,7 +50,7 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     for text in ("周小雨", "未评定", "女，14 岁", "下渡社区居委会", "赤岗街道"):
         await expect(new).to_contain_text(text)
     await expect(page.locator("#ids-only")).to_have_count(0)
-    await site.shot(page, "pairing-1-list-zh")
+    await site.shot(page, "pairing-1-list-zh", twin=False)
 
     await new.locator("a.suggest").click()
     await expect(page.locator("h1")).to_have_text("为周小雨结对")
@@ -63,7 +63,7 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     await page.click("#set-tier")  # no tier, no reason: refused next to the fields, nothing set
     await expect(page.locator("#e-tier")).to_be_visible()
     await expect(page.locator("#child-tier")).to_have_text("未评定")
-    await site.shot(page, "pairing-2-child-zh")
+    await site.shot(page, "pairing-2-child-zh", twin=False)
 
     await card.locator("button.propose").click()
     await expect(page.locator("#pairing-done")).to_have_text("已提议结对，等待审批。")
@@ -85,10 +85,10 @@ async def test_a_caseworker_pairs_an_untiered_child_and_an_approver_approves_it(
     await expect(proposal.locator(".score")).to_have_text(score)  # the score the proposer read
     assert await proposal.locator(".terms").inner_text() == terms  # and the same reasons
     await expect(proposal).to_contain_text("下渡社区居委会，赤岗街道")
-    await site.shot(approver, "pairing-3-approval-card-zh")
+    await site.shot(approver, "pairing-3-approval-card-zh", twin=False)
     await approver.click("#lang-switch")  # the same card in English
     await expect(proposal.locator(".terms")).to_contain_text("Same village (community): 下渡社区居委会")
-    await site.shot(approver, "pairing-3b-approval-card-en")
+    await site.shot(approver, "pairing-3b-approval-card-en", twin=False)
     await proposal.locator("button.approve").click()
     await expect(approver.locator("#approvals-done")).to_have_text("The pair was approved.")
     await catch_up(site.projector, site.event_log)
@@ -114,11 +114,11 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     await expect(page.locator("#child-tier")).to_have_text("Orange")
     await expect(page.locator("#candidate-1")).to_contain_text("Same village (community): 下渡社区居委会")
     await expect(page.locator("#candidate-1")).to_contain_text("Orange tier: urgent")
-    await site.shot(page, "pairing-4-child-en")
+    await site.shot(page, "pairing-4-child-en", twin=False)
 
     await page.click("#back-to-list")
     await expect(page.locator("#unpaired tbody tr").nth(1)).to_contain_text("Orange")  # red, then orange
-    await site.shot(page, "pairing-5-list-en")
+    await site.shot(page, "pairing-5-list-en", twin=False)
     await page.click("#open-batch")
     await page.select_option("#b-within", label="海珠区")  # the district, not one of its streets
     await page.click("#batch-preview")
@@ -128,7 +128,7 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     await expect(proposed.nth(0)).to_contain_text("李小花")  # red before orange
     await expect(proposed.nth(1)).to_contain_text("周小雨 Orange · 下渡社区居委会 → 王芳")
     await expect(page.locator("#preview-title ~ .notice")).to_contain_text("nothing has been sent")
-    await site.shot(page, "pairing-6-batch-preview-en")
+    await site.shot(page, "pairing-6-batch-preview-en", twin=False)
     headers = await test_dashboard.bearer(site.http, "nation")
     waiting = await site.http.get("/regions/440105/proposals", headers=headers)
     assert waiting.json()["proposals"] == []  # a preview sends nothing
@@ -139,7 +139,7 @@ async def test_in_english_a_tier_is_set_and_a_district_batch_is_previewed_then_s
     await expect(page.locator("#batch-summary")).to_have_text(
         "Proposals sent: 1; accepted, awaiting approval: 1; refused: 0.")
     await expect(page.locator("#batch-results")).to_contain_text("李小花 → 王芳")
-    await site.shot(page, "pairing-7-batch-sent-en")
+    await site.shot(page, "pairing-7-batch-sent-en", twin=False)
     again = await page.evaluate("""body => fetch('/r/440105000000/pairing/batch', {method: 'POST', body,
         headers: {'Content-Type': 'application/x-www-form-urlencoded'}}).then(reply => reply.text())""", sent)
     assert "accepted, awaiting approval: 0; refused: 1." in again  # the same form sent twice proposes once
@@ -156,6 +156,7 @@ async def test_a_viewer_sees_ids_only_and_no_action(site: Site, browser) -> None
     await page.click("#open-pairing")
     await expect(page.locator("#ids-only")).to_have_text("仅显示编号：您的角色不能查看儿童的姓名、性别和年龄。")
     await expect(page.locator(f"#child-{NEW}")).to_contain_text("结对提议待审批")
+    await expect(page.locator(f"#child-{NEW} .id")).to_have_text(f"编号 {NEW}")  # as the work lists show one
     body = await page.locator("body").inner_text()
     assert "周小雨" not in body and "李小花" not in body and "14 岁" not in body
     for action in ("a.suggest", "#open-batch", "form[action*='/pairing/']"):
@@ -165,13 +166,13 @@ async def test_a_viewer_sees_ids_only_and_no_action(site: Site, browser) -> None
     await expect(page.locator("#batch-proposals > li")).to_have_count(1)  # a preview is a reading
     await expect(page.locator("#batch-unmatched")).to_have_count(0)  # 周小雨 awaits approval already
     await expect(page.locator("#batch-send, input[name=pick], #preview-title ~ .notice")).to_have_count(0)
-    await expect(page.locator("#batch-proposals .id").first).to_have_text("c-hz")
+    await expect(page.locator("#batch-proposals .id").first).to_have_text("编号 c-hz")
     assert "李小花" not in await page.locator("body").inner_text()
     await site.shot(page, "pairing-9a-viewer-batch-zh")
     await page.goto(site.url + "/r/440105/approvals")
     await expect(page.locator(".proposal")).to_have_count(1)
     await expect(page.locator(".proposal button, .proposal form")).to_have_count(0)
-    await expect(page.locator(".proposal h2 .id").first).to_have_text(NEW)  # her id, as the secondary number it is
+    await expect(page.locator(".proposal h2 .id").first).to_have_text(f"编号 {NEW}")  # a short number, as elsewhere
     await expect(page.locator(f'.proposal a[href="/child/{NEW}"]')).to_have_count(0)  # and no file to open
     assert "周小雨" not in await page.locator("body").inner_text()
     await site.shot(page, "pairing-9-viewer-approvals-zh")
