@@ -34,7 +34,7 @@ from services.shared.endpoints import command_broker, command_router
 from services.shared.follower.projector import Projector
 from tests.e2e.test_http_api import PASSWORD, add_account, bearer, with_accounts
 from tests.log.projection_cases import catch_up, running
-from tests.e2e.screenshots import screenshot_folder
+from tests.e2e.screenshots import photograph, screenshot_folder
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -75,11 +75,9 @@ class Site:
         assert reply.status_code == 201, reply.text
         await catch_up(self.projector, self.event_log)
 
-    async def shot(self, page: Page, name: str) -> Path:
-        path = self.shots / f"{name}.png"
-        await page.screenshot(path=str(path), full_page=True)
-        print(f"screenshot: {path}")
-        return path
+    async def shot(self, page: Page, name: str, *, twin: bool = True) -> Path:
+        """The page photographed, and (with `twin`) beside it in the other language."""
+        return await photograph(page, self.shots, name, twin=twin)
 
 
 @pytest.fixture
@@ -167,7 +165,7 @@ async def test_a_district_caseworker_sees_her_district_in_chinese_and_drills_dow
     await home_charts_and_month_change(page, site)
     body = await page.locator("body").inner_text()
     assert "从化" not in body and "全国" not in body and "广东省" not in body
-    await site.shot(page, "1-haizhu-home-zh")
+    await site.shot(page, "1-haizhu-home-zh", twin=False)
 
     await page.click(f'#subregions a[href="/r/{STREET}"]')
     await expect(page.locator(".crumbs li")).to_have_count(2)
@@ -267,7 +265,7 @@ async def test_english_is_remembered_on_a_phone(site: Site, browser) -> None:
     await page.goto(site.url + "/r/440105")
     wide = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert wide, "the page scrolls sideways on a phone"
-    await site.shot(page, "4-phone-english")
+    await site.shot(page, "4-phone-english", twin=False)
     await context.close()
 
 

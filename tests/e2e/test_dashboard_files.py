@@ -102,7 +102,7 @@ async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site
     for said in ("情绪低落迹象", "微心愿已实现", "关爱个案结案：已解决", "风险等级评为橙色", "需求调查：亲情关爱、微心愿"):
         assert said in text, said
     no_raw_labels(text)
-    await site.shot(page, "files-1-child-zh")
+    await site.shot(page, "files-1-child-zh", twin=False)
 
     await page.click("#lang-switch")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -110,7 +110,7 @@ async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site
     await expect(page.locator("#concern-k-file")).to_contain_text("signs of depression")
     await expect(page.locator("#needs-now")).to_contain_text("family affection, micro-wishes")
     no_raw_labels(await file_text(page))
-    await site.shot(page, "files-2-child-en")
+    await site.shot(page, "files-2-child-en", twin=False)
 
     await page.click(f"#pair-{PAIR} h3 a")  # the pair's page names both
     await expect(page.locator(".member-child")).to_have_text("李小花")
@@ -118,11 +118,11 @@ async def test_a_caseworker_keeps_a_childs_file_and_reads_it_in_words(site: Site
     await expect(page.locator("#timeline h2[data-type=VisitLogged]")).to_have_count(1)
     await expect(page.locator(f"#end_pair-{PAIR} > summary")).to_be_visible()  # its end is offered here too
     no_raw_labels(await file_text(page))
-    await site.shot(page, "files-3-pair-en")
+    await site.shot(page, "files-3-pair-en", twin=False)
     await page.click(".member-volunteer")
     await expect(page.locator(".volunteer-name")).to_have_text("陈静")
     await expect(page.locator(f"#pair-{PAIR}")).to_contain_text("李小花")
-    await site.shot(page, "files-4-volunteer-en")
+    await site.shot(page, "files-4-volunteer-en", twin=False)
 
     admin = await test_dashboard.bearer(site.http, "boss")
     log = (await site.http.get("/audit/access", params={"child_id": "c-hz"}, headers=admin)).json()["entries"]

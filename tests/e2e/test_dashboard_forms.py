@@ -54,7 +54,7 @@ async def test_an_approver_approves_a_caseworkers_proposal_and_the_proposer_may_
     await page.click("#proposal-P-own button.approve")
     await expect(page.locator("#approvals-error")).to_contain_text("提议人不能审批自己提出的结对")
     await expect(page.locator("#proposal-P-own")).to_have_count(1)
-    await site.shot(page, "6-own-proposal-refused")
+    await site.shot(page, "6-own-proposal-refused", twin=False)
 
     page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
     await sign_in(page, site, "approver")
@@ -106,7 +106,7 @@ async def test_registering_a_child_keeps_what_was_typed_when_refused(site: Site,
     await expect(page.locator("#f-name")).to_have_value("周小雪")
     await expect(page.locator("#f-sex")).to_have_value("female")
     await expect(page.locator("#f-id_number")).to_have_value("4401051234")
-    await site.shot(page, "9-register-refused")
+    await site.shot(page, "9-register-refused", twin=False)
 
     await page.fill("#f-id_number", "440105201309010022")  # the service checks the check digit too
     await page.click("#form-register-child button[type=submit]")
@@ -179,7 +179,7 @@ async def test_logging_a_visit_keeps_what_was_typed_and_the_monthly_chart_follow
     await expect(page.locator("#f-kind")).to_have_value("home_visit")
     await expect(page.locator("#f-visited_on")).to_have_value("2026-06-01")
     await expect(page.locator("#f-note")).to_have_value("孩子学习情况良好")
-    await site.shot(page, "13-visit-refused")
+    await site.shot(page, "13-visit-refused", twin=False)
 
     await page.fill("#f-duration_minutes", "45")
     await page.click("#form-log-visit button[type=submit]")
@@ -213,7 +213,7 @@ async def test_submitting_a_wish_keeps_what_was_typed_when_refused(site: Site, b
     await expect(page.locator("#f-child_id")).to_have_value("c-hz")
     await expect(page.locator("#f-item")).to_have_value("新书包")
     await expect(page.locator("#f-category")).to_have_value("study")
-    await site.shot(page, "16-wish-refused")
+    await site.shot(page, "16-wish-refused", twin=False)
 
     await page.fill("#f-estimated_cost_yuan", "120")
     await page.click("#form-submit-wish button[type=submit]")

@@ -58,7 +58,7 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     await page.fill("#join-volunteer", "v-lj")
     await page.click("#join-button")
     await expect(page.locator("#team-error")).to_have_text("她已在另一支服务队：请在该队页面为她调队，或先让她离队。")
-    await site.shot(page, "team-refused")
+    await site.shot(page, "team-refused", twin=False)
     await page.select_option("#to-v-wf", "t-district")
     await page.click("#move-v-wf button")
     await expect(page.locator("#team-done")).to_have_text("已调至其他服务队。")
@@ -79,11 +79,11 @@ async def test_a_district_reads_its_teams_rosters_and_stations(site: Site, brows
     await page.click("#station-s-cg a")
     await expect(page.locator("#station-person-times")).to_contain_text("264")
     await expect(page.locator("#kinds")).to_contain_text("240")  # two holiday activities: 160 + 80
-    await site.shot(page, "station")
+    await site.shot(page, "station", twin=False)  # and "station-en" below
 
     await page.click("#lang-switch")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await expect(page.locator("#kinds")).to_contain_text("Person-times")
-    await site.shot(page, "station-en")
+    await site.shot(page, "station-en", twin=False)
     await page.goto(site.url + f"/r/{OTHER[:6]}/teams")
     await expect(page.locator("body")).to_contain_text("outside")

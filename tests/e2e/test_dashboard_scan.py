@@ -22,7 +22,7 @@ from services.dashboard.i18n import catalog
 from services.platform.runtime import Platform
 from tests.e2e.test_dashboard import ARGS, CHROMIUM, browser  # noqa: F401  (the fixture, reused)
 from tests.e2e.test_report import aixin, platform  # noqa: F401  (the fixture, reused)
-from tests.e2e.screenshots import screenshot_folder
+from tests.e2e.screenshots import photograph, screenshot_folder
 
 from playwright.async_api import Page, expect  # noqa: E402  (test_dashboard skips without a browser)
 
@@ -189,7 +189,7 @@ async def test_a_viewer_sees_no_names_and_no_actions_and_the_home_page_is_photog
         await expect(page.locator("#report-download")).to_be_visible()
         wide = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         assert wide, f"{name}: the page is wider than the screen"
-        await shot(page, shots, name)
+        await shot(page, shots, name, twin=False)  # each language photographed in turn
         await context.close()
 
 
@@ -201,11 +201,8 @@ async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await page.wait_for_url(f"{url}/r/**")
 
 
-async def shot(page: Page, shots: Path, name: str) -> Path:
-    path = shots / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
+async def shot(page: Page, shots: Path, name: str, *, twin: bool = True) -> Path:
+    return await photograph(page, shots, name, twin=twin)
 
 
 async def test_a_caseworker_finds_a_child_by_name_and_logs_a_visit_to_her_pair_without_an_id(
