@@ -25,7 +25,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 
 def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {shown(message)}")
+    """The message on one line, however narrow the terminal (it wraps it, so a path in it is copied
+    whole), and exit with `code`. No highlighting: a path or a reason may hold [brackets] or numbers."""
+    console.print(f"[red]error:[/red] {shown(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

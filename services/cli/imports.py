@@ -21,7 +21,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from services.cli.client import SIGNED_IN, HttpCommands, NotRunning, connect
-from services.cli.common import shown
+from services.cli.common import fail, shown
 from services.cli.credentials import AccessDenied
 from services.importing.reading import UnusableFile
 from services.importing.runner import KINDS, Importer, PlatformFault, Summary, prepare
@@ -52,13 +52,13 @@ def _import(kind: str, file: Path, report: Path | None, data_dir: Path | None) -
     try:
         job = prepare(KINDS[kind], file, SIGNED_IN)  # the API records the signed-in account instead
     except UnusableFile as error:
-        _fail(str(error), 2)
+        fail(str(error), 2)
     try:
         summary = event_loop.run(_send_all(job, report, data_dir))
     except (NotRunning, AccessDenied) as error:
-        _fail(str(error), 1)
+        fail(str(error), 1)
     except (UnusableFile, PlatformFault) as error:  # damage further into the file; a fault of the platform
-        _fail(f"{error}; the rows sent before it are kept, and importing the file again (once it is "
+        fail(f"{error}; the rows sent before it are kept, and importing the file again (once it is "
               f"repaired) registers none of them twice", 2 if isinstance(error, UnusableFile) else 1)
     print_summary(summary, kind)
 
@@ -91,7 +91,3 @@ def print_summary(summary: Summary, kind: str, out: Console = console) -> None:
     out.print(f"{summary.rows:,} rows of {kind} in {summary.seconds:.1f} s = {summary.rows_per_second:,.0f} rows/s",
               highlight=False)
 
-
-def _fail(message: str, code: int) -> None:
-    console.print(f"[red]error:[/red] {shown(message)}", highlight=False)  # a path or a reason may hold [brackets]
-    raise typer.Exit(code)
