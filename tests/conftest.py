@@ -11,6 +11,12 @@ from pathlib import Path
 import nats
 import pytest
 
+# The processes of pytest-xdist start with COLUMNS=80 in their environment; the CLI's Rich consoles,
+# made at import, would keep that width for good, and the tests that give a command its own width
+# (CliRunner's env) would get tables cut and messages wrapped at 80 columns. Without it, each
+# console asks for its width as it prints, as in a terminal.
+os.environ.pop("COLUMNS", None)
+
 from contracts.envelope import Actor, FederationLevel
 from services.shared.db import make_engine
 from services.platform.embedded_nats import EmbeddedNats

@@ -2,11 +2,13 @@
 
 Without node and npm those tests skip, saying why — except under CI=true, where they fail: there
 the other stack's checks must run. `npm ci` runs once per session, and not at all while
-node_modules was installed from the committed package-lock.json.
+node_modules was installed from the committed package-lock.json; test processes running side by
+side (pytest-xdist's workers) take turns at it, so one installs and the others find it done.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -35,12 +37,14 @@ def node_or_skip() -> str:
 @cache
 def _npm_ci(npm: str) -> None:
     lock = hashlib.sha256((JS_DIR / "package-lock.json").read_bytes()).hexdigest()
-    if _STAMP.exists() and _STAMP.read_text() == lock:
-        return
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, f"npm ci in {JS_DIR} failed:\n{done.stdout}\n{done.stderr}"
-    _STAMP.write_text(lock)
+    with open(JS_DIR / ".npm-ci.lock", "w") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        if _STAMP.exists() and _STAMP.read_text() == lock:
+            return
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, f"npm ci in {JS_DIR} failed:\n{done.stdout}\n{done.stderr}"
+        _STAMP.write_text(lock)
 
 
 def run_node(script: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
