@@ -27,7 +27,12 @@ CREDENTIALS_FILE = "nats-credentials.json"
 SYSTEMS_DIR = "systems"
 PLATFORM_ACCOUNT = "AIXIN"
 # What one system's account may keep: its feed stream and the consumers its readers make on it.
-SYSTEM_JETSTREAM = {"max_mem": 0, "max_file": 20 * 1024 ** 3, "max_streams": 1, "max_consumers": 64}
+# No byte limit on file storage: a positive `max_file` is a reservation of the server's store, which
+# defaults to three quarters of the free disk, and a reload (`aixin systems add`) that finds the sum
+# of reservations over it enables JetStream in none of the new accounts (at 20 GiB each, the
+# store of a 74 GB disk was spoken for by the third system). What one account keeps is bounded
+# by its one stream's retention.
+SYSTEM_JETSTREAM = {"max_mem": 0, "max_file": -1, "max_streams": 1, "max_consumers": 64}
 
 
 def new_seed() -> str:
