@@ -92,6 +92,10 @@ async def test_files_are_private(server, tmp_path: Path) -> None:
     ("intake", "purge the stream"),
     ("activity", "update the stream"),
     ("pairing", "delete a message"),
+    # only the services the API asks may answer into its inbox (they learn a reply's token from the request)
+    ("reminders", "publish into the API's inbox"),
+    ("feed", "publish into the API's inbox"),
+    ("projections", "publish into the API's inbox"),
 ])
 async def test_a_service_user_is_held_to_its_own_subjects(server, user: str, action: str) -> None:
     embedded, credentials = server
@@ -110,6 +114,9 @@ async def test_a_service_user_is_held_to_its_own_subjects(server, user: str, act
         subject = pair if "pair" in action else GUANGDONG
         await nc.publish(subject, b"{}")
         assert await client.refused(subject)
+    elif action == "publish into the API's inbox":
+        await nc.publish("_INBOX_api.forged.1", b"{}")
+        assert await client.refused("_INBOX_api.forged.1")
     elif action == "request a replay":
         await nc.publish("aixin.admin.projections.replay", b"{}")
         assert await client.refused("aixin.admin.projections.replay")
